@@ -1,0 +1,101 @@
+package io.replog.node;
+
+import io.replog.node.config.NodeConfig;
+import io.replog.node.server.EventLoops;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A master and its secondaries in one process, sharing one set of event loops: {@code replog-node local}, and the
+ * cluster the tests and benchmarks start. Secondaries start first so the master finds them at once.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+
+    /**
+     * @param port     master's binary port; secondary i gets port+i (0: every node takes an ephemeral port)
+     * @param httpPort likewise for HTTP
+     * @param delaysMs delay of each secondary; the last value repeats for the rest
+     */
+    public record Settings(String bind, int port, int httpPort, int secondaries, List<Long> delaysMs,
+                           int maxFrameLength) {
+        /** Ephemeral ports on loopback, no delays: for tests. */
+        public static Settings ephemeral(final int secondaries, final Long... delaysMs) {
+            return new Settings("127.0.0.1", 0, 0, secondaries, delaysMs.length == 0 ? List.of(0L) : List.of(delaysMs),
+                io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
+        }
+
+        long delayOf(final int secondary) {
+            return delaysMs.get(Math.min(secondary, delaysMs.size() - 1));
+        }
+    }
+
+    private final EventLoops loops;
+    private final List<ReplogNode> secondaries;
+    private final ReplogNode master;
+
+    private LocalCluster(final EventLoops loops, final List<ReplogNode> secondaries, final ReplogNode master) {
+        this.loops = loops;
+        this.secondaries = secondaries;
+        this.master = master;
+    }
+
+    public static LocalCluster start(final Settings settings) {
+        final EventLoops loops = EventLoops.standard("local");
+        final List<ReplogNode> secondaries = new ArrayList<>();
+        try {
+            final List<InetSocketAddress> addresses = new ArrayList<>();
+            for (int i = 1; i <= settings.secondaries(); i++) {
+                final ReplogNode node = ReplogNode.secondary(new NodeConfig()
+                    .bindHost(settings.bind())
+                    .port(settings.port() == 0 ? 0 : settings.port() + i)
+                    .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
+                    .maxFrameLength(settings.maxFrameLength())
+                    .delayMs(settings.delayOf(i - 1)), loops);
+                secondaries.add(node);
+                addresses.add(new InetSocketAddress(loopbackFor(settings.bind()), node.port()));
+            }
+            final ReplogNode master = ReplogNode.master(new NodeConfig()
+                .bindHost(settings.bind())
+                .port(settings.port())
+                .httpPort(settings.httpPort())
+                .maxFrameLength(settings.maxFrameLength())
+                .secondaries(addresses), loops);
+            final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
+            LOG.info("local cluster: master on {} (HTTP {}), secondaries on {}", master.port(), master.httpPort(),
+                secondaries.stream().map(n -> n.port() + " (HTTP " + n.httpPort() + ")").toList());
+            return cluster;
+        } catch (RuntimeException e) {
+            secondaries.forEach(ReplogNode::close);
+            loops.close();
+            throw e;
+        }
+    }
+
+    private static String loopbackFor(final String bind) {
+        return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
+    }
+
+    public ReplogNode master() {
+        return master;
+    }
+
+    public List<ReplogNode> secondaries() {
+        return secondaries;
+    }
+
+    public EventLoops loops() {
+        return loops;
+    }
+
+    @Override
+    public void close() {
+        master.close();
+        secondaries.forEach(ReplogNode::close);
+        loops.close();
+    }
+}

@@ -1,0 +1,46 @@
+package io.replog.node.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.replog.node.master.AppendRequest;
+import io.replog.node.master.ReplySink;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One {@code POST /append} waiting for its answer. The connection stops reading until the answer is written, so
+ * responses leave in request order even if a client pipelines.
+ */
+final class HttpAppendExchange implements ReplySink {
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+
+    HttpAppendExchange(final ChannelHandlerContext ctx, final boolean keepAlive) {
+        this.ctx = ctx;
+        this.keepAlive = keepAlive;
+    }
+
+    @Override
+    public void appended(final AppendRequest request) {
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "OK");
+        body.put("msg_id", request.msgId());
+        answer(HttpResponseStatus.OK, body);
+    }
+
+    @Override
+    public void failed(final AppendRequest request) {
+        answer(HttpStatuses.forErrorCode(request.errorCode()), Map.of("detail", request.errorText()));
+    }
+
+    private void answer(final HttpResponseStatus status, final Object body) {
+        ctx.executor().execute(() -> {
+            if (!ctx.channel().isActive()) {
+                return; // the client left; the message is in the log all the same
+            }
+            HttpResponses.json(ctx, status, body, keepAlive);
+            ctx.channel().config().setAutoRead(true);
+        });
+    }
+}

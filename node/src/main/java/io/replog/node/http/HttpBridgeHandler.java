@@ -1,0 +1,220 @@
+package io.replog.node.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.replog.node.log.EntryRange;
+import io.replog.node.log.LogStore;
+import io.replog.node.master.AppendRequest;
+import io.replog.node.server.NodeRole;
+import io.replog.protocol.EntryRun;
+import io.replog.protocol.ErrorFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The HTTP bridge for curl: {@code POST /append}, {@code GET /messages}, {@code GET /health}. Appends go through
+ * the same {@link NodeRole} as binary APPENDs, so both interfaces behave alike. Every error is JSON
+ * {@code {"detail": …}} with a fitting status.
+ */
+public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeHandler.class);
+    /** Entries read from the log per step while rendering {@code GET /messages}. */
+    private static final int READ_STEP = 4096;
+
+    private final NodeRole role;
+
+    public HttpBridgeHandler(final NodeRole role) {
+        this.role = role;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            HttpResponses.error(ctx, HttpResponseStatus.BAD_REQUEST,
+                "malformed HTTP request: " + request.decoderResult().cause().getMessage(), false);
+            return;
+        }
+        final QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        final String path = query.path();
+        final HttpMethod method = request.method();
+        switch (path) {
+            case "/append" -> {
+                if (method != HttpMethod.POST) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "POST", keepAlive);
+                } else {
+                    append(ctx, request, keepAlive);
+                }
+            }
+            case "/messages" -> {
+                if (method != HttpMethod.GET) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
+                } else {
+                    messages(ctx, query, keepAlive);
+                }
+            }
+            case "/health" -> {
+                if (method != HttpMethod.GET) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
+                } else {
+                    HttpResponses.json(ctx, HttpResponseStatus.OK, role.health(), keepAlive);
+                }
+            }
+            default -> HttpResponses.error(ctx, HttpResponseStatus.NOT_FOUND,
+                "Not Found: " + path + " (routes: POST /append, GET /messages, GET /health)", keepAlive);
+        }
+    }
+
+    private void append(final ChannelHandlerContext ctx, final FullHttpRequest request, final boolean keepAlive) {
+        final JsonNode body;
+        try {
+            body = HttpResponses.JSON.readTree(new ByteBufInputStream(request.content()));
+        } catch (JsonProcessingException e) {
+            badRequest(ctx, "invalid JSON: " + e.getOriginalMessage(), keepAlive);
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (body == null || !body.isObject()) {
+            badRequest(ctx, "the body must be a JSON object like {\"message\": \"text\", \"w\": 2}", keepAlive);
+            return;
+        }
+        final JsonNode message = body.get("message");
+        if (message == null || !message.isTextual()) {
+            badRequest(ctx, "\"message\" is required and must be a string", keepAlive);
+            return;
+        }
+        final Integer w = intField(body, "w", 1);
+        if (w == null) {
+            badRequest(ctx, "\"w\" must be an integer", keepAlive);
+            return;
+        }
+        final Integer timeoutMs = intField(body, "timeout_ms", 0);
+        if (timeoutMs == null || timeoutMs < 0) {
+            badRequest(ctx, "\"timeout_ms\" must be a non-negative integer", keepAlive);
+            return;
+        }
+        final byte[] bytes = message.textValue().getBytes(StandardCharsets.UTF_8);
+        final ErrorFrame refused = role.checkAppend(0, w, bytes.length);
+        if (refused != null) {
+            HttpResponses.error(ctx, HttpStatuses.forErrorCode(refused.code()), refused.message(), keepAlive);
+            return;
+        }
+        final ByteBuf payload = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+        // stop reading until this answer is written: responses stay in request order
+        ctx.channel().config().setAutoRead(false);
+        role.append(new AppendRequest(new HttpAppendExchange(ctx, keepAlive), 0, w, timeoutMs, payload));
+    }
+
+    /** The field as an int, {@code absent} when missing, null when not an integer that fits. */
+    private static Integer intField(final JsonNode body, final String name, final int absent) {
+        final JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            return null;
+        }
+        return node.intValue();
+    }
+
+    private void messages(final ChannelHandlerContext ctx, final QueryStringDecoder query, final boolean keepAlive) {
+        final long from;
+        final long limit;
+        try {
+            from = longParam(query, "from", 1);
+            limit = longParam(query, "limit", Long.MAX_VALUE);
+        } catch (NumberFormatException e) {
+            badRequest(ctx, "\"from\" and \"limit\" must be integers", keepAlive);
+            return;
+        }
+        if (from < 1 || limit < 0) {
+            badRequest(ctx, "\"from\" must be >= 1 and \"limit\" >= 0", keepAlive);
+            return;
+        }
+        final ByteBuf content = ctx.alloc().buffer();
+        try (ByteBufOutputStream out = new ByteBufOutputStream(content);
+             JsonGenerator json = HttpResponses.JSON.getFactory().createGenerator((java.io.OutputStream) out)) {
+            writeMessages(json, role.log(), from, limit);
+        } catch (IOException e) {
+            content.release();
+            throw new UncheckedIOException(e);
+        }
+        content.writeByte('\n');
+        HttpResponses.send(ctx, HttpResponseStatus.OK, content, keepAlive, null);
+    }
+
+    /** Renders messages {@code from..} (at most {@code limit}) of the log's readable prefix, in msg_id order. */
+    private static void writeMessages(final JsonGenerator json, final LogStore log, final long from, final long limit)
+        throws IOException {
+        json.writeStartArray();
+        final long last = Math.min(log.lastId(), limit == Long.MAX_VALUE ? Long.MAX_VALUE : from + limit - 1);
+        long next = from;
+        while (next <= last) {
+            final EntryRange range = log.read(next, (int) Math.min(READ_STEP, last - next + 1), Integer.MAX_VALUE);
+            if (range.count() == 0) {
+                break;
+            }
+            try {
+                final long first = range.firstId();
+                final IOException[] failure = new IOException[1];
+                EntryRun.forEach(range.run(), range.count(), (i, payload) -> {
+                    try {
+                        json.writeStartObject();
+                        json.writeNumberField("msg_id", first + i);
+                        json.writeStringField("message", payload.toString(StandardCharsets.UTF_8));
+                        json.writeEndObject();
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    }
+                });
+                if (failure[0] != null) {
+                    throw failure[0];
+                }
+            } finally {
+                range.run().release();
+            }
+            next += range.count();
+        }
+        json.writeEndArray();
+    }
+
+    private static long longParam(final QueryStringDecoder query, final String name, final long absent) {
+        final List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? absent : Long.parseLong(values.get(0));
+    }
+
+    private static void badRequest(final ChannelHandlerContext ctx, final String detail, final boolean keepAlive) {
+        HttpResponses.error(ctx, HttpResponseStatus.BAD_REQUEST, detail, keepAlive);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.warn("{}: HTTP bridge failed", ctx.channel().remoteAddress(), cause);
+            if (ctx.channel().isActive()) {
+                HttpResponses.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + cause, false);
+                return;
+            }
+        }
+        ctx.close();
+    }
+}

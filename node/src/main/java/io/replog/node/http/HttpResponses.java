@@ -1,0 +1,74 @@
+package io.replog.node.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** Writes JSON responses; errors are always {@code {"detail": "..."}}. */
+final class HttpResponses {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpResponses() {
+    }
+
+    static void json(final ChannelHandlerContext ctx, final HttpResponseStatus status, final Object body,
+                     final boolean keepAlive) {
+        send(ctx, status, toJson(ctx, body), keepAlive, null);
+    }
+
+    static ByteBuf toJson(final ChannelHandlerContext ctx, final Object body) {
+        final ByteBuf content = ctx.alloc().buffer();
+        try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
+            JSON.writeValue((java.io.OutputStream) out, body);
+            out.write('\n');
+        } catch (IOException e) {
+            content.release();
+            throw new UncheckedIOException(e);
+        }
+        return content;
+    }
+
+    static void error(final ChannelHandlerContext ctx, final HttpResponseStatus status, final String detail,
+                      final boolean keepAlive) {
+        json(ctx, status, Map.of("detail", detail), keepAlive);
+    }
+
+    /** 405 with the Allow header naming the one method the path takes. */
+    static void methodNotAllowed(final ChannelHandlerContext ctx, final String method, final String path,
+                                 final String allow, final boolean keepAlive) {
+        send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+            toJson(ctx, Map.of("detail", "Method " + method + " not allowed on " + path + "; use " + allow)),
+            keepAlive, allow);
+    }
+
+    /** Sends {@code content} (already JSON) and takes ownership of it. */
+    static void send(final ChannelHandlerContext ctx, final HttpResponseStatus status, final ByteBuf content,
+                     final boolean keepAlive, final String allow) {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (allow != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.replog.node.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.replog.protocol.ErrorCode;
+
+/** The HTTP status that matches each protocol error code. */
+final class HttpStatuses {
+    private HttpStatuses() {
+    }
+
+    static HttpResponseStatus forErrorCode(final int code) {
+        return switch (code) {
+            case ErrorCode.INVALID_REQUEST -> HttpResponseStatus.BAD_REQUEST;
+            case ErrorCode.NOT_MASTER -> HttpResponseStatus.FORBIDDEN;
+            case ErrorCode.PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        };
+    }
+}

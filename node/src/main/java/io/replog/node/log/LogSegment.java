@@ -1,0 +1,93 @@
+package io.replog.node.log;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.replog.protocol.EntryRun;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One fixed-size block of the in-memory log: entries stored back to back as an entry run ({@code len u32, bytes}),
+ * exactly the layout REPLICATE and READ_OK carry, so reads are zero-copy slices. An int offset per entry is the
+ * index. Written by one thread; the owning {@link MemoryLogStore} publishes each entry through a volatile id.
+ */
+final class LogSegment {
+    /** Initial index capacity; grows by doubling. */
+    private static final int INITIAL_INDEX = 1024;
+
+    private final long firstId;
+    private final ByteBuf memory;
+    private int[] offsets = new int[INITIAL_INDEX];
+    /** Entries written; writer-only, readers derive their bound from the store's published last id. */
+    private int count;
+    private int writePosition;
+
+    LogSegment(final long firstId, final int capacity) {
+        this.firstId = firstId;
+        // Direct memory keeps the log off the heap and lets the socket write straight from it. The wrapper never
+        // frees the ByteBuffer (the JVM does once the segment is unreachable), so slices stay valid as long as
+        // someone references them.
+        this.memory = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(capacity)).clear();
+    }
+
+    long firstId() {
+        return firstId;
+    }
+
+    int capacity() {
+        return memory.capacity();
+    }
+
+    boolean fits(final int payloadLength) {
+        return memory.capacity() - writePosition >= EntryRun.ENTRY_OVERHEAD + payloadLength;
+    }
+
+    /** Writer only: copies the payload in and indexes it. The caller publishes it. */
+    void append(final ByteBuf payload) {
+        final int length = payload.readableBytes();
+        if (count == offsets.length) {
+            // readers holding the old array still see every entry published before the copy
+            offsets = Arrays.copyOf(offsets, count * 2);
+        }
+        offsets[count++] = writePosition;
+        memory.setInt(writePosition, length);
+        memory.setBytes(writePosition + EntryRun.ENTRY_OVERHEAD, payload, payload.readerIndex(), length);
+        writePosition += EntryRun.ENTRY_OVERHEAD + length;
+    }
+
+    /**
+     * Entries {@code [fromId, fromId + available)} of this segment, where {@code available} counts the entries the
+     * caller knows to be published, capped by {@code maxCount} and {@code maxBytes} (at least one entry).
+     */
+    EntryRange read(final long fromId, final int available, final int maxCount, final int maxBytes) {
+        final int[] index = offsets;
+        final int first = (int) (fromId - firstId);
+        final int limit = Math.min(available, maxCount);
+        final int start = index[first];
+        int end = entryEnd(index, first);
+        int n = 1;
+        while (n < limit) {
+            final int next = entryEnd(index, first + n);
+            if (next - start > maxBytes) {
+                break;
+            }
+            end = next;
+            n++;
+        }
+        return new EntryRange(fromId, n, memory.retainedSlice(start, end - start));
+    }
+
+    private int entryEnd(final int[] index, final int entry) {
+        final int offset = index[entry];
+        return offset + EntryRun.ENTRY_OVERHEAD + memory.getInt(offset);
+    }
+
+    long memoryBytes() {
+        return memory.capacity() + 4L * offsets.length;
+    }
+
+    int bytesUsed() {
+        return writePosition;
+    }
+}

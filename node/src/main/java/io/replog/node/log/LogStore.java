@@ -1,0 +1,33 @@
+package io.replog.node.log;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The log: messages with msg_ids 1, 2, 3, … and no gaps. One thread appends (the single writer); any number of
+ * threads read concurrently. Kept small so that a file-backed store can replace the in-memory one.
+ */
+public interface LogStore extends AutoCloseable {
+
+    /** Highest msg_id stored, 0 when empty. Everything up to it is readable. */
+    long lastId();
+
+    /**
+     * Appends a copy of {@code payload}'s readable bytes (the caller still owns and releases {@code payload}) and
+     * returns its msg_id. Single writer only.
+     */
+    long append(ByteBuf payload);
+
+    /**
+     * Reads consecutive entries starting at {@code fromId} as an entry run, at most {@code maxCount} entries and
+     * about {@code maxBytes} bytes (at least one entry when any exists). A read may return fewer entries than are
+     * available, for instance at a segment boundary; callers loop. Returns {@link EntryRange#EMPTY}-like ranges
+     * (count 0) past the end.
+     */
+    EntryRange read(long fromId, int maxCount, int maxBytes);
+
+    /** Bytes of memory the log holds (payloads, framing and index), for health and benchmarks. */
+    long memoryBytes();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,96 @@
+package io.replog.node.log;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.Arrays;
+
+/**
+ * The in-memory log: a list of {@link LogSegment}s (bytes + offset index), not an object per message, so ten
+ * million small messages cost little more than their bytes. Single writer, concurrent readers: the writer fills
+ * the entry, then publishes it with a volatile write of {@link #lastId}; a reader reads {@code lastId} first and
+ * then only touches entries up to it.
+ */
+public final class MemoryLogStore implements LogStore {
+    /** Default segment size: large enough to amortise the index, small enough to not waste memory on a small log. */
+    public static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+
+    private final int segmentBytes;
+    /** Copy-on-write: replaced (never mutated) when a segment is added. */
+    private volatile LogSegment[] segments = new LogSegment[0];
+    private volatile long lastId;
+    private LogSegment active;
+
+    public MemoryLogStore() {
+        this(DEFAULT_SEGMENT_BYTES);
+    }
+
+    public MemoryLogStore(final int segmentBytes) {
+        this.segmentBytes = segmentBytes;
+    }
+
+    @Override
+    public long lastId() {
+        return lastId;
+    }
+
+    @Override
+    public long append(final ByteBuf payload) {
+        final long id = lastId + 1;
+        final int length = payload.readableBytes();
+        if (active == null || !active.fits(length)) {
+            // a message larger than a segment gets a segment of its own size
+            active = new LogSegment(id, Math.max(segmentBytes, io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length));
+            final LogSegment[] grown = Arrays.copyOf(segments, segments.length + 1);
+            grown[grown.length - 1] = active;
+            segments = grown;
+        }
+        active.append(payload);
+        lastId = id;
+        return id;
+    }
+
+    @Override
+    public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
+        final long last = lastId;
+        if (fromId > last || maxCount <= 0) {
+            return EntryRange.empty(fromId);
+        }
+        if (fromId < 1) {
+            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
+        }
+        final LogSegment[] all = segments;
+        final int s = segmentOf(all, fromId);
+        final long segmentLast = s + 1 < all.length ? all[s + 1].firstId() - 1 : last;
+        final int available = (int) (Math.min(segmentLast, last) - fromId + 1);
+        return all[s].read(fromId, available, maxCount, maxBytes);
+    }
+
+    private static int segmentOf(final LogSegment[] all, final long id) {
+        int lo = 0;
+        int hi = all.length - 1;
+        while (lo < hi) {
+            final int mid = (lo + hi + 1) >>> 1;
+            if (all[mid].firstId() <= id) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    public long memoryBytes() {
+        long total = 0;
+        for (final LogSegment segment : segments) {
+            total += segment.memoryBytes();
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        // direct memory is returned to the JVM when the segments become unreachable
+        segments = new LogSegment[0];
+    }
+}

@@ -1,0 +1,92 @@
+package io.replog.node.master;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One append on its way through the master: created on an event loop, handed to the sequencer through its MPSC
+ * queue, then owned by the sequencer until answered. The payload is released as soon as the log has copied it.
+ */
+public final class AppendRequest {
+    private final ReplySink sink;
+    private final long requestId;
+    private final int w;
+    private final long timeoutNanos;
+    private ByteBuf payload;
+    private long msgId;
+    private long deadlineNanos;
+    private boolean answered;
+    private short errorCode;
+    private String errorText;
+
+    /**
+     * @param timeoutMs how long to wait for the write concern; 0 waits without limit
+     */
+    public AppendRequest(final ReplySink sink, final long requestId, final int w, final int timeoutMs,
+                         final ByteBuf payload) {
+        this.sink = sink;
+        this.requestId = requestId;
+        this.w = w;
+        this.timeoutNanos = timeoutMs * 1_000_000L;
+        this.payload = payload;
+    }
+
+    public long requestId() {
+        return requestId;
+    }
+
+    public int w() {
+        return w;
+    }
+
+    /** The msg_id the sequencer assigned, 0 before. */
+    public long msgId() {
+        return msgId;
+    }
+
+    public short errorCode() {
+        return errorCode;
+    }
+
+    public String errorText() {
+        return errorText;
+    }
+
+    ReplySink sink() {
+        return sink;
+    }
+
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    boolean answered() {
+        return answered;
+    }
+
+    ByteBuf takePayload() {
+        final ByteBuf p = payload;
+        payload = null;
+        return p;
+    }
+
+    void assigned(final long id, final long nowNanos) {
+        this.msgId = id;
+        this.deadlineNanos = nowNanos + timeoutNanos;
+    }
+
+    void succeed() {
+        answered = true;
+        sink.appended(this);
+    }
+
+    void fail(final short code, final String text) {
+        answered = true;
+        errorCode = code;
+        errorText = text;
+        sink.failed(this);
+    }
+}

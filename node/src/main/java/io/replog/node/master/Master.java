@@ -1,0 +1,116 @@
+package io.replog.node.master;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.log.LogStore;
+import io.replog.node.log.MemoryLogStore;
+import io.replog.node.server.NodeRole;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.FrameHeader;
+import io.replog.protocol.Replicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The master's role: the sequencer that orders appends and one sender per secondary. */
+public final class Master implements NodeRole, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Master.class);
+
+    private final LogStore log = new MemoryLogStore();
+    private final Sequencer sequencer;
+    private final List<SecondarySender> senders = new ArrayList<>();
+    private final int maxW;
+    private final int maxPayload;
+
+    public Master(final NodeConfig config, final EventLoopGroup loops) {
+        this.maxW = 1 + config.secondaries().size();
+        this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
+        this.sequencer = new Sequencer(log, maxW);
+        for (final InetSocketAddress address : config.secondaries()) {
+            senders.add(new SecondarySender(address, log, loops.next(), config.maxFrameLength(), sequencer::onAck));
+        }
+        sequencer.attach(senders);
+    }
+
+    public void start() {
+        sequencer.start(new DefaultThreadFactory("replog-sequencer", true));
+        senders.forEach(SecondarySender::start);
+        LOG.info("master: {} secondaries {}, write concern w=1..{}", senders.size(),
+            senders.stream().map(SecondarySender::name).toList(), maxW);
+    }
+
+    @Override
+    public String name() {
+        return "master";
+    }
+
+    @Override
+    public LogStore log() {
+        return log;
+    }
+
+    public List<SecondarySender> senders() {
+        return senders;
+    }
+
+    @Override
+    public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        if (w < 1 || w > maxW) {
+            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
+                "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
+        }
+        if (payloadLength > maxPayload) {
+            return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,
+                "message of " + payloadLength + " bytes exceeds the limit of " + maxPayload);
+        }
+        return null;
+    }
+
+    @Override
+    public void append(final AppendRequest request) {
+        sequencer.submit(request);
+    }
+
+    @Override
+    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
+        frame.release();
+        ctx.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
+            "this node is the master; it does not accept replication"), ctx.voidPromise());
+    }
+
+    @Override
+    public Map<String, Object> health() {
+        final Map<String, Object> health = new LinkedHashMap<>();
+        health.put("role", "master");
+        final long last = log.lastId();
+        health.put("last_msg_id", last);
+        health.put("max_w", maxW);
+        health.put("pending_appends", sequencer.pendingCount());
+        final List<Map<String, Object>> secondaries = new ArrayList<>();
+        for (final SecondarySender sender : senders) {
+            final Map<String, Object> s = new LinkedHashMap<>();
+            s.put("address", sender.name());
+            s.put("state", sender.state().name());
+            s.put("acked", sender.ackedId());
+            s.put("lag", Math.max(0, last - sender.ackedId()));
+            secondaries.add(s);
+        }
+        health.put("secondaries", secondaries);
+        return health;
+    }
+
+    @Override
+    public void close() {
+        senders.forEach(SecondarySender::close);
+        sequencer.close();
+        log.close();
+    }
+}

@@ -1,0 +1,14 @@
+package io.replog.node.master;
+
+/**
+ * Where the answer to an append goes: a binary client connection or an HTTP exchange. Called from the sequencer
+ * thread; implementations hand the answer to their event loop and must never block.
+ */
+public interface ReplySink {
+
+    /** The append was stored with enough copies. */
+    void appended(AppendRequest request);
+
+    /** The append failed, or its write concern timed out ({@link AppendRequest#errorCode()} says which). */
+    void failed(AppendRequest request);
+}

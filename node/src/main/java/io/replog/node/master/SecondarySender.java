@@ -1,0 +1,312 @@
+package io.replog.node.master;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.replog.node.log.EntryRange;
+import io.replog.node.log.LogStore;
+import io.replog.node.server.Transport;
+import io.replog.protocol.Ack;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
+import io.replog.protocol.FrameHeader;
+import io.replog.protocol.ProtocolPipeline;
+import io.replog.protocol.Replicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Ships the log to one secondary. Owns the connection and a cursor {@code nextId}; everything but the two
+ * volatile fields runs on one event loop, so there are no locks. The log is the source of truth: on every
+ * (re)connect the sender asks the secondary where it is (an empty REPLICATE) and streams from there, so catching
+ * up after a restart and live replication are the same code. Entries go in order, in batches, with several
+ * batches in flight; ACKs are cumulative.
+ */
+public final class SecondarySender {
+    private static final Logger LOG = LoggerFactory.getLogger(SecondarySender.class);
+    /** REPLICATE frames sent and not yet acknowledged, at most. */
+    static final int MAX_IN_FLIGHT = 16;
+    /** Entries per REPLICATE frame, at most. */
+    static final int MAX_BATCH_ENTRIES = 8192;
+    /** Bytes per REPLICATE frame, at most (and never more than the frame limit allows). */
+    static final int MAX_BATCH_BYTES = 1024 * 1024;
+    static final long RECONNECT_BASE_MS = 50;
+    static final long RECONNECT_CAP_MS = 2_000;
+
+    private final String name;
+    private final InetSocketAddress address;
+    private final LogStore log;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Runnable ackListener;
+    private final int maxBatchBytes;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = () -> {
+        drainScheduled.set(false);
+        drain();
+    };
+    private final boolean debug = LOG.isDebugEnabled();
+
+    // event-loop confined
+    private Channel channel;
+    private long nextId = 1;
+    private int inFlight;
+    private long dataRequestId;
+    private long probeRequestId;
+    private int failures;
+    private ScheduledFuture<?> reconnect;
+
+    private volatile long ackedId;
+    private volatile SenderState state = SenderState.CONNECTING;
+    private volatile boolean closed;
+
+    /**
+     * @param ackListener told (on the event loop) whenever the acknowledged position moves
+     */
+    public SecondarySender(final InetSocketAddress address, final LogStore log, final EventLoop loop,
+                           final int maxFrameLength, final Runnable ackListener) {
+        this.name = address.getHostString() + ":" + address.getPort();
+        this.address = address;
+        this.log = log;
+        this.loop = loop;
+        this.ackListener = ackListener;
+        this.maxBatchBytes = Math.min(MAX_BATCH_BYTES, FrameHeader.maxPayload(maxFrameLength));
+        this.bootstrap = new Bootstrap()
+            .group(loop)
+            .channel(Transport.socketChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(final SocketChannel ch) {
+                    ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+                    ch.pipeline().addLast(new AnswerHandler());
+                }
+            });
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Highest msg_id the secondary confirmed holding (with everything before it). */
+    public long ackedId() {
+        return ackedId;
+    }
+
+    public SenderState state() {
+        return state;
+    }
+
+    public void start() {
+        loop.execute(this::connect);
+    }
+
+    /** From the sequencer: the log grew. Coalesces: at most one drain task is queued at a time. */
+    public void logAdvanced() {
+        if (!drainScheduled.getAndSet(true)) {
+            loop.execute(drainTask);
+        }
+    }
+
+    private void connect() {
+        reconnect = null;
+        if (closed) {
+            return;
+        }
+        state = SenderState.CONNECTING;
+        bootstrap.connect(address).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                onConnected(f.channel());
+            } else {
+                retryLater("cannot connect: " + f.cause().getMessage());
+            }
+        });
+    }
+
+    private void onConnected(final Channel ch) {
+        if (closed) {
+            ch.close();
+            return;
+        }
+        channel = ch;
+        inFlight = 0;
+        state = SenderState.PROBING;
+        // probes use negative request ids so their ACKs are never counted as data ACKs
+        ch.writeAndFlush(new Replicate(--probeRequestId, log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
+    }
+
+    private void onAck(final Ack ack) {
+        final long position = ack.ackedId();
+        if (ack.requestId() < 0) {
+            onProbeAnswer(position);
+        } else {
+            inFlight--;
+            if (position > ackedId) {
+                ackedId = position;
+            }
+            if (debug) {
+                LOG.debug("{}: ACK up to msg_id={}", name, position);
+            }
+            if (inFlight == 0 && position < nextId - 1) {
+                // everything sent was answered yet the secondary is missing some: go back and resend from there
+                LOG.info("{}: secondary acknowledged {} of {} sent entries, resending from {}", name, position,
+                    nextId - 1, position + 1);
+                nextId = position + 1;
+            }
+        }
+        ackListener.run();
+        drain();
+    }
+
+    private void onProbeAnswer(final long position) {
+        if (state != SenderState.PROBING) {
+            return;
+        }
+        final long masterLast = log.lastId();
+        if (position > masterLast) {
+            state = SenderState.DIVERGED;
+            LOG.error("{}: secondary holds {} messages but the master only {}: it belongs to another log "
+                + "(restart it empty to rejoin); retrying", name, position, masterLast);
+            channel.close();
+            return;
+        }
+        state = SenderState.STREAMING;
+        ackedId = position;
+        nextId = position + 1;
+        if (failures > 0 || position < masterLast) {
+            LOG.info("{}: connected after {} attempt(s); secondary has {} of {} messages, catching up {}", name,
+                failures + 1, position, masterLast, masterLast - position);
+        } else {
+            LOG.info("{}: connected; secondary is up to date at {}", name, position);
+        }
+        failures = 0;
+    }
+
+    private void drain() {
+        final Channel ch = channel;
+        if (ch == null || state != SenderState.STREAMING || !ch.isActive()) {
+            return;
+        }
+        boolean wrote = false;
+        while (inFlight < MAX_IN_FLIGHT && ch.isWritable()) {
+            if (nextId > log.lastId()) {
+                break;
+            }
+            final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
+            ch.write(new Replicate(++dataRequestId, range.firstId(), range.count(), range.run()), ch.voidPromise());
+            if (debug) {
+                LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
+            }
+            nextId += range.count();
+            inFlight++;
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    private void onError(final ErrorFrame error) {
+        LOG.warn("{}: secondary refused replication: {}; reconnecting to resend from {}", name, error, ackedId + 1);
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void onDisconnected(final Channel ch, final String why) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        inFlight = 0;
+        if (closed) {
+            state = SenderState.CLOSED;
+            return;
+        }
+        LOG.info("{}: connection lost ({}); acknowledged up to {}", name, why, ackedId);
+        retryLater(why);
+    }
+
+    private void retryLater(final String why) {
+        if (closed || reconnect != null) {
+            return;
+        }
+        if (state != SenderState.DIVERGED) {
+            state = SenderState.CONNECTING;
+        }
+        failures++;
+        final long cap = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS << Math.min(failures - 1, 16));
+        // full jitter in [cap/2, cap): secondaries that went down together do not come back in lock-step
+        final long delay = cap / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, cap / 2));
+        if (failures == 1 || failures % 10 == 0) {
+            LOG.info("{}: {} (attempt {}), retrying in {} ms", name, why, failures, delay);
+        }
+        reconnect = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops for good; safe from any thread. */
+    public void close() {
+        closed = true;
+        loop.execute(() -> {
+            state = SenderState.CLOSED;
+            if (reconnect != null) {
+                reconnect.cancel(false);
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        });
+    }
+
+    private final class AnswerHandler extends SimpleChannelInboundHandler<Frame> {
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
+            if (ctx.channel() != channel) {
+                return;
+            }
+            if (frame instanceof Ack ack) {
+                onAck(ack);
+            } else if (frame instanceof ErrorFrame error) {
+                onError(error);
+            } else {
+                LOG.warn("{}: unexpected {} from secondary, reconnecting", name, frame);
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(final ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                drain();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(final ChannelHandlerContext ctx) {
+            onDisconnected(ctx.channel(), "connection closed");
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            LOG.info("{}: {}", name, cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.replog.node.master;
+
+import io.netty.buffer.ByteBuf;
+import io.replog.node.log.LogStore;
+import io.replog.protocol.ErrorCode;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The single writer of the master's log. Client event loops hand appends over through a lock-free MPSC queue
+ * (JCTools); this agent assigns msg_ids, appends to the log, wakes the per-secondary senders, answers w=1 at once
+ * and the rest when enough secondaries acknowledged (or their timeout passes). Nothing here takes a lock.
+ */
+public final class Sequencer implements Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+    /** Appends taken per duty cycle before answering acks: bounds the latency one burst adds to another. */
+    private static final int DRAIN_LIMIT = 4096;
+
+    private final LogStore log;
+    private final MpscUnboundedXaddArrayQueue<AppendRequest> queue = new MpscUnboundedXaddArrayQueue<>(1024);
+    private final AtomicBoolean acksChanged = new AtomicBoolean();
+    private final ParkingIdleStrategy idle;
+    private final PendingAppends pending;
+    private final boolean debug = LOG.isDebugEnabled();
+    private List<SecondarySender> senders = List.of();
+    private long[] acked = new long[0];
+    private AgentRunner runner;
+    private volatile boolean running = true;
+
+    /** @param maxW the largest write concern accepted: 1 + number of secondaries */
+    public Sequencer(final LogStore log, final int maxW) {
+        this.log = log;
+        this.pending = new PendingAppends(maxW);
+        this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
+    }
+
+    /** Connects the senders whose acknowledged positions decide the write concern. Before {@link #start}. */
+    public void attach(final List<SecondarySender> secondarySenders) {
+        this.senders = List.copyOf(secondarySenders);
+        this.acked = new long[Math.max(senders.size(), 1)];
+    }
+
+    public void start(final ThreadFactory threads) {
+        runner = new AgentRunner(idle, e -> LOG.error("sequencer failed", e), null, this);
+        AgentRunner.startOnThread(runner, threads);
+    }
+
+    /** From any thread: queue an append. Never blocks. */
+    public void submit(final AppendRequest request) {
+        if (!running) {
+            request.takePayload().release();
+            request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+            return;
+        }
+        queue.offer(request);
+        idle.wake();
+    }
+
+    /** From a sender's event loop: some secondary's acknowledged position moved. */
+    public void onAck() {
+        acksChanged.lazySet(true);
+        idle.wake();
+    }
+
+    @Override
+    public int doWork() {
+        int work = queue.drain(this::sequence, DRAIN_LIMIT);
+        if (work > 0) {
+            for (final SecondarySender sender : senders) {
+                sender.logAdvanced();
+            }
+        }
+        if (pending.size() > 0) {
+            if (acksChanged.getAndSet(false) || work > 0) {
+                work += pending.complete(ackedDescending());
+            }
+            if (pending.nextDeadline() <= System.nanoTime()) {
+                work += pending.expire(System.nanoTime(), ackedDescending());
+            }
+        } else {
+            acksChanged.lazySet(false);
+        }
+        return work;
+    }
+
+    private void sequence(final AppendRequest request) {
+        final ByteBuf payload = request.takePayload();
+        final long id;
+        final int bytes = payload.readableBytes();
+        try {
+            id = log.append(payload);
+        } finally {
+            payload.release();
+        }
+        request.assigned(id, System.nanoTime());
+        if (debug) {
+            LOG.debug("append msg_id={} w={} bytes={}", id, request.w(), bytes);
+        }
+        if (request.w() <= 1) {
+            request.succeed();
+        } else {
+            pending.add(request);
+        }
+    }
+
+    private long[] ackedDescending() {
+        final long[] positions = acked;
+        for (int i = 0; i < senders.size(); i++) {
+            positions[i] = senders.get(i).ackedId();
+        }
+        Arrays.sort(positions, 0, senders.size());
+        // descending order in place
+        for (int i = 0, j = senders.size() - 1; i < j; i++, j--) {
+            final long t = positions[i];
+            positions[i] = positions[j];
+            positions[j] = t;
+        }
+        return positions;
+    }
+
+    private boolean hasWork() {
+        return !queue.isEmpty() || (acksChanged.get() && pending.size() > 0);
+    }
+
+    private long nanosToNextDeadline() {
+        final long next = pending.nextDeadline();
+        return next == Long.MAX_VALUE ? Long.MAX_VALUE : next - System.nanoTime();
+    }
+
+    /** Appends waiting for their write concern. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    @Override
+    public void onClose() {
+        queue.drain(r -> {
+            r.takePayload().release();
+            r.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+        });
+        pending.failAll(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+    }
+
+    @Override
+    public String roleName() {
+        return "sequencer";
+    }
+
+    public void close() {
+        running = false;
+        if (runner != null) {
+            runner.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.replog.node.secondary;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.log.LogStore;
+import io.replog.node.log.MemoryLogStore;
+import io.replog.node.master.AppendRequest;
+import io.replog.node.server.NodeRole;
+import io.replog.protocol.Ack;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Replicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The secondary's role: applies REPLICATE frames to its {@link ReplicaLog} and acknowledges cumulatively; refuses
+ * appends. With a delay set, each replication request is held that long before it is applied and acknowledged
+ * (scheduled on the connection's event loop, so nothing else waits): the inconsistency window made visible.
+ */
+public final class Secondary implements NodeRole, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Secondary.class);
+
+    private final ReplicaLog replica = new ReplicaLog(new MemoryLogStore());
+    private final long delayMs;
+    private final boolean debug = LOG.isDebugEnabled();
+    /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
+    private final Set<Replicate> delayed = ConcurrentHashMap.newKeySet();
+
+    public Secondary(final NodeConfig config) {
+        this.delayMs = config.delayMs();
+    }
+
+    @Override
+    public String name() {
+        return "secondary";
+    }
+
+    @Override
+    public LogStore log() {
+        return replica.store();
+    }
+
+    public ReplicaLog replica() {
+        return replica;
+    }
+
+    @Override
+    public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        return new ErrorFrame(requestId, ErrorCode.NOT_MASTER,
+            "not the master: this node is a secondary and only serves reads; send appends to the master");
+    }
+
+    @Override
+    public void append(final AppendRequest request) {
+        throw new IllegalStateException("a secondary takes no appends");
+    }
+
+    @Override
+    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
+        if (frame.count() == 0 || delayMs == 0) {
+            // probes and heartbeats are answered at once: they store nothing
+            applyAndAck(ctx, frame, false);
+        } else {
+            delayed.add(frame);
+            ctx.executor().schedule(() -> {
+                if (delayed.remove(frame)) {
+                    applyAndAck(ctx, frame, true);
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void applyAndAck(final ChannelHandlerContext ctx, final Replicate frame, final boolean flush) {
+        final long position;
+        try {
+            position = replica.apply(frame);
+        } finally {
+            frame.release();
+        }
+        if (debug && frame.count() > 0) {
+            LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
+        }
+        if (!ctx.channel().isActive()) {
+            return; // stored all the same; the master learns the position on its next probe
+        }
+        final Ack ack = new Ack(frame.requestId(), position);
+        if (flush) {
+            ctx.writeAndFlush(ack, ctx.voidPromise());
+        } else {
+            ctx.write(ack, ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public Map<String, Object> health() {
+        final Map<String, Object> health = new LinkedHashMap<>();
+        health.put("role", "secondary");
+        health.put("last_msg_id", replica.lastId());
+        health.put("delay_ms", delayMs);
+        health.put("out_of_order_held", replica.aheadCount());
+        return health;
+    }
+
+    @Override
+    public void close() {
+        for (final Replicate frame : delayed) {
+            if (delayed.remove(frame)) {
+                frame.release();
+            }
+        }
+        replica.close();
+    }
+}

@@ -1,0 +1,151 @@
+package io.replog.node.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.replog.node.log.EntryRange;
+import io.replog.node.master.AppendRequest;
+import io.replog.node.master.ReplySink;
+import io.replog.protocol.Append;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
+import io.replog.protocol.FrameCodec;
+import io.replog.protocol.FrameHeader;
+import io.replog.protocol.FrameType;
+import io.replog.protocol.Pong;
+import io.replog.protocol.Read;
+import io.replog.protocol.ReadOk;
+import io.replog.protocol.Replicate;
+import org.jctools.queues.SpscUnboundedArrayQueue;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves one connection of the binary port: appends go to the role (the master's sequencer), reads and pings
+ * are answered right here on the event loop, replication goes to the role. Answers from the sequencer arrive on
+ * the sequencer thread through a lock-free SPSC outbox and are written back in one buffer per burst.
+ */
+public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
+    /** Appends a connection may have waiting before we stop reading from it (back-pressure, bounded memory). */
+    static final int MAX_OUTSTANDING = 16_384;
+    /** Messages per READ_OK frame at most, whatever the client asks. */
+    static final int MAX_READ_ENTRIES = 65_536;
+
+    private final NodeRole role;
+    private final int maxReadBytes;
+    private final SpscUnboundedArrayQueue<AppendRequest> outbox = new SpscUnboundedArrayQueue<>(256);
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private ChannelHandlerContext ctx;
+    private int outstanding;
+
+    public ClientFrameHandler(final NodeRole role, final int maxFrameLength) {
+        super(Frame.class, false);
+        this.role = role;
+        this.maxReadBytes = maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - ReadOk.FIXED_BODY_LENGTH;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext context, final Frame frame) {
+        switch (frame.type()) {
+            case FrameType.APPEND -> onAppend((Append) frame);
+            case FrameType.READ -> onRead((Read) frame);
+            case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
+            case FrameType.REPLICATE -> role.replicate(context, (Replicate) frame);
+            default -> {
+                ReferenceCountUtil.release(frame);
+                context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
+                    FrameType.name(frame.type()) + " is not a request this node accepts"), context.voidPromise());
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext context) {
+        // one flush for everything answered while reading this burst
+        context.flush();
+    }
+
+    private void onAppend(final Append append) {
+        final ErrorFrame refused = role.checkAppend(append.requestId(), append.w(), append.payload().readableBytes());
+        if (refused != null) {
+            append.release();
+            ctx.write(refused, ctx.voidPromise());
+            return;
+        }
+        outstanding++;
+        if (outstanding >= MAX_OUTSTANDING) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        role.append(new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(), append.payload()));
+    }
+
+    private void onRead(final Read read) {
+        if (read.fromId() < 1 || read.maxCount() < 0) {
+            ctx.write(new ErrorFrame(read.requestId(), ErrorCode.INVALID_REQUEST,
+                "from_id must be >= 1 and max_count >= 0"), ctx.voidPromise());
+            return;
+        }
+        final long last = role.log().lastId();
+        final EntryRange range = role.log().read(read.fromId(), Math.min(read.maxCount(), MAX_READ_ENTRIES),
+            maxReadBytes);
+        ctx.write(new ReadOk(read.requestId(), range.firstId(), range.count(), Math.max(last, range.lastId()),
+            range.run()), ctx.voidPromise());
+    }
+
+    // ---- answers from the sequencer thread ----
+
+    @Override
+    public void appended(final AppendRequest request) {
+        outbox.offer(request);
+        scheduleFlush();
+    }
+
+    @Override
+    public void failed(final AppendRequest request) {
+        outbox.offer(request);
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled.getAndSet(true)) {
+            ctx.executor().execute(this::writeAnswers);
+        }
+    }
+
+    private void writeAnswers() {
+        flushScheduled.set(false);
+        final Channel channel = ctx.channel();
+        final ByteBuf out = channel.isActive() ? ctx.alloc().buffer(64 * Math.min(outbox.size() + 1, 4096)) : null;
+        AppendRequest r;
+        int answered = 0;
+        while ((r = outbox.poll()) != null) {
+            answered++;
+            if (out == null) {
+                continue; // the client left; its messages are in the log all the same
+            }
+            if (r.errorCode() == 0) {
+                FrameCodec.writeAppendOk(out, r.requestId(), r.msgId());
+            } else {
+                FrameCodec.writeError(out, r.requestId(), r.errorCode(), r.errorText());
+            }
+        }
+        if (out != null && out.isReadable()) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        } else if (out != null) {
+            out.release();
+        }
+        final boolean wasPaused = outstanding >= MAX_OUTSTANDING;
+        outstanding -= answered;
+        if (wasPaused && outstanding < MAX_OUTSTANDING / 2) {
+            channel.config().setAutoRead(true);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.replog.node.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.replog.node.log.LogStore;
+import io.replog.node.master.AppendRequest;
+import io.replog.protocol.Replicate;
+
+import java.util.Map;
+
+/**
+ * What a node does with the requests that differ by role. The binary protocol handler and the HTTP bridge both
+ * call it, so both interfaces always behave the same.
+ */
+public interface NodeRole {
+
+    /** "master" or "secondary". */
+    String name();
+
+    /** The readable log: all of it on the master, the contiguous prefix on a secondary. */
+    LogStore log();
+
+    /**
+     * Checks an append before it is queued; returns null when acceptable, else the ERROR to answer with.
+     * Called on an event loop.
+     */
+    io.replog.protocol.ErrorFrame checkAppend(long requestId, int w, int payloadLength);
+
+    /** Queues a checked append; the answer goes to the request's sink. Called on an event loop. */
+    void append(AppendRequest request);
+
+    /**
+     * A REPLICATE arrived: the secondary applies and acknowledges it, the master refuses it. Takes ownership of
+     * {@code frame}.
+     */
+    void replicate(ChannelHandlerContext ctx, Replicate frame);
+
+    /** The health report, as JSON-ready values. */
+    Map<String, Object> health();
+}

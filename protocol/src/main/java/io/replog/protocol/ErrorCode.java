@@ -1,0 +1,63 @@
+package io.replog.protocol;
+
+/**
+ * Error codes carried by ERROR frames. Codes below 100 are framing errors: the sender of the bad frame is
+ * disconnected after the ERROR frame. Codes from 100 are request errors: the connection stays open.
+ */
+public final class ErrorCode {
+    /** The frame body is shorter than its type requires, or its fields are inconsistent. Connection closed. */
+    public static final short MALFORMED_FRAME = 1;
+    /** The version byte is not {@link FrameHeader#VERSION}. Connection closed. */
+    public static final short UNSUPPORTED_VERSION = 2;
+    /** The type byte names no known frame. Connection closed. */
+    public static final short UNKNOWN_TYPE = 3;
+    /** Frame Length exceeds the node's maximum frame length. Connection closed. */
+    public static final short FRAME_TOO_LARGE = 4;
+    /** The node failed while handling the connection (a bug); the connection is closed, the node keeps serving. */
+    public static final short INTERNAL_ERROR = 5;
+
+    /** The request is well-formed but not valid here, e.g. w outside 1..1+secondaries. */
+    public static final short INVALID_REQUEST = 100;
+    /** An APPEND reached a secondary; only the master accepts appends. */
+    public static final short NOT_MASTER = 101;
+    /** The master has no quorum of healthy nodes and refuses appends; reads still work. */
+    public static final short READ_ONLY = 102;
+    /** The write concern was not met within the request's timeout; the message stays in the log. */
+    public static final short TIMEOUT = 103;
+    /** The message payload is larger than the node accepts. */
+    public static final short PAYLOAD_TOO_LARGE = 104;
+    /** A frame type this node does not accept in this direction (e.g. ACK sent to a client port). */
+    public static final short UNEXPECTED_FRAME = 105;
+    /** The secondary could not apply a replication request; the master retries. */
+    public static final short REPLICATION_FAILED = 106;
+    /** The node is shutting down; the request was not executed. */
+    public static final short SHUTTING_DOWN = 107;
+
+    private ErrorCode() {
+    }
+
+    /** True for codes after which the connection is closed. */
+    public static boolean isFraming(final int code) {
+        return code < 100;
+    }
+
+    /** Symbolic name for logs and CLI output. */
+    public static String name(final int code) {
+        return switch (code) {
+            case MALFORMED_FRAME -> "MALFORMED_FRAME";
+            case UNSUPPORTED_VERSION -> "UNSUPPORTED_VERSION";
+            case UNKNOWN_TYPE -> "UNKNOWN_TYPE";
+            case FRAME_TOO_LARGE -> "FRAME_TOO_LARGE";
+            case INTERNAL_ERROR -> "INTERNAL_ERROR";
+            case INVALID_REQUEST -> "INVALID_REQUEST";
+            case NOT_MASTER -> "NOT_MASTER";
+            case READ_ONLY -> "READ_ONLY";
+            case TIMEOUT -> "TIMEOUT";
+            case PAYLOAD_TOO_LARGE -> "PAYLOAD_TOO_LARGE";
+            case UNEXPECTED_FRAME -> "UNEXPECTED_FRAME";
+            case REPLICATION_FAILED -> "REPLICATION_FAILED";
+            case SHUTTING_DOWN -> "SHUTTING_DOWN";
+            default -> "ERROR_" + code;
+        };
+    }
+}

@@ -1,0 +1,14 @@
+package io.replog.protocol;
+
+/**
+ * A decoded frame. Frames that carry bytes ({@link Append}, {@link ReadOk}, {@link Replicate}) are reference
+ * counted: whoever holds the last reference releases it.
+ */
+public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong {
+
+    /** The {@link FrameType} code. */
+    byte type();
+
+    /** The id that pairs a request with its answer; chosen by the requester, echoed by the answer. */
+    long requestId();
+}

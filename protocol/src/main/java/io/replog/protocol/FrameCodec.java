@@ -1,0 +1,251 @@
+package io.replog.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Pure encode/decode of frames, free of any pipeline: {@link FrameEncoder} and {@link FrameDecoder} are thin
+ * Netty wrappers around it, and hot paths call the {@code write*} methods to encode many frames into one buffer.
+ */
+public final class FrameCodec {
+    /**
+     * Payloads at least this large are sent as a separate buffer after the header instead of being copied
+     * (gathering write); smaller ones are cheaper to copy than to track.
+     */
+    public static final int ZERO_COPY_THRESHOLD = 1024;
+
+    private FrameCodec() {
+    }
+
+    /** Writes the 16-byte header of a frame whose body is {@code bodyLength} bytes. */
+    public static void writeHeader(final ByteBuf out, final byte type, final int flags, final long requestId,
+                                   final int bodyLength) {
+        out.writeInt(FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD + bodyLength);
+        out.writeByte(FrameHeader.VERSION);
+        out.writeByte(type);
+        out.writeShort(flags);
+        out.writeLong(requestId);
+    }
+
+    public static void writeAppendOk(final ByteBuf out, final long requestId, final long msgId) {
+        writeHeader(out, FrameType.APPEND_OK, 0, requestId, AppendOk.BODY_LENGTH);
+        out.writeLong(msgId);
+    }
+
+    public static void writeAck(final ByteBuf out, final long requestId, final long ackedId) {
+        writeHeader(out, FrameType.ACK, 0, requestId, Ack.BODY_LENGTH);
+        out.writeLong(ackedId);
+    }
+
+    public static void writeError(final ByteBuf out, final long requestId, final short code, final String message) {
+        final int textLength = ByteBufUtil.utf8Bytes(message);
+        writeHeader(out, FrameType.ERROR, 0, requestId, ErrorFrame.FIXED_BODY_LENGTH + textLength);
+        out.writeShort(code);
+        out.writeCharSequence(message, StandardCharsets.UTF_8);
+    }
+
+    /** Writes the header and fixed fields of an APPEND whose payload follows. */
+    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final int timeoutMs,
+                                         final int payloadLength) {
+        writeHeader(out, FrameType.APPEND, 0, requestId, Append.FIXED_BODY_LENGTH + payloadLength);
+        out.writeByte(w);
+        out.writeMedium(0);
+        out.writeInt(timeoutMs);
+    }
+
+    /** Writes the header and fixed fields of a REPLICATE whose entry run of {@code runLength} bytes follows. */
+    public static void writeReplicateHeader(final ByteBuf out, final long requestId, final long firstId,
+                                            final int count, final int runLength) {
+        writeHeader(out, FrameType.REPLICATE, 0, requestId, Replicate.FIXED_BODY_LENGTH + runLength);
+        out.writeLong(firstId);
+        out.writeInt(count);
+    }
+
+    /** Writes the header and fixed fields of a READ_OK whose entry run of {@code runLength} bytes follows. */
+    public static void writeReadOkHeader(final ByteBuf out, final long requestId, final long firstId,
+                                         final int count, final long lastId, final int runLength) {
+        writeHeader(out, FrameType.READ_OK, 0, requestId, ReadOk.FIXED_BODY_LENGTH + runLength);
+        out.writeLong(firstId);
+        out.writeInt(count);
+        out.writeLong(lastId);
+    }
+
+    /**
+     * Encodes {@code frame} into one or two buffers added to {@code out} (header, then a retained payload when it
+     * is large enough to be worth not copying). Does not release {@code frame}.
+     */
+    public static void encode(final Frame frame, final ByteBufAllocator alloc, final List<Object> out) {
+        switch (frame.type()) {
+            case FrameType.APPEND -> {
+                final Append f = (Append) frame;
+                final ByteBuf payload = f.payload();
+                final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH, payload);
+                writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), payload.readableBytes());
+                addBody(head, payload, out);
+            }
+            case FrameType.REPLICATE -> {
+                final Replicate f = (Replicate) frame;
+                final ByteBuf run = f.entries();
+                final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
+                writeReplicateHeader(head, f.requestId(), f.firstId(), f.count(), run.readableBytes());
+                addBody(head, run, out);
+            }
+            case FrameType.READ_OK -> {
+                final ReadOk f = (ReadOk) frame;
+                final ByteBuf run = f.entries();
+                final ByteBuf head = headFor(alloc, ReadOk.FIXED_BODY_LENGTH, run);
+                writeReadOkHeader(head, f.requestId(), f.firstId(), f.count(), f.lastId(), run.readableBytes());
+                addBody(head, run, out);
+            }
+            case FrameType.APPEND_OK -> {
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendOk.BODY_LENGTH);
+                writeAppendOk(buf, frame.requestId(), ((AppendOk) frame).msgId());
+                out.add(buf);
+            }
+            case FrameType.READ -> {
+                final Read f = (Read) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Read.BODY_LENGTH);
+                writeHeader(buf, FrameType.READ, 0, f.requestId(), Read.BODY_LENGTH);
+                buf.writeLong(f.fromId());
+                buf.writeInt(f.maxCount());
+                out.add(buf);
+            }
+            case FrameType.ACK -> {
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Ack.BODY_LENGTH);
+                writeAck(buf, frame.requestId(), ((Ack) frame).ackedId());
+                out.add(buf);
+            }
+            case FrameType.ERROR -> {
+                final ErrorFrame f = (ErrorFrame) frame;
+                final String text = f.message() == null ? "" : f.message();
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + ErrorFrame.FIXED_BODY_LENGTH
+                    + ByteBufUtil.utf8MaxBytes(text));
+                writeError(buf, f.requestId(), f.code(), text);
+                out.add(buf);
+            }
+            case FrameType.PING, FrameType.PONG -> {
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH);
+                writeHeader(buf, frame.type(), 0, frame.requestId(), 0);
+                out.add(buf);
+            }
+            default -> throw new IllegalArgumentException("cannot encode " + frame);
+        }
+    }
+
+    private static ByteBuf headFor(final ByteBufAllocator alloc, final int fixedBody, final ByteBuf payload) {
+        final int headLength = FrameHeader.HEADER_LENGTH + fixedBody;
+        final int copied = payload.readableBytes() < ZERO_COPY_THRESHOLD ? payload.readableBytes() : 0;
+        return alloc.buffer(headLength + copied);
+    }
+
+    private static void addBody(final ByteBuf head, final ByteBuf payload, final List<Object> out) {
+        if (payload.readableBytes() < ZERO_COPY_THRESHOLD) {
+            head.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+            out.add(head);
+        } else {
+            out.add(head);
+            out.add(payload.retainedDuplicate());
+        }
+    }
+
+    /**
+     * Decodes one frame whose length prefix has already been stripped. Payload-carrying frames get a retained
+     * slice of {@code frame}; the caller still releases {@code frame} itself.
+     *
+     * @throws ProtocolException if the frame is not a valid replog frame
+     */
+    public static Frame decode(final ByteBuf frame) {
+        final int length = frame.readableBytes();
+        if (length < FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, 0,
+                "frame of " + length + " bytes is shorter than the " + FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD
+                    + "-byte header");
+        }
+        final int start = frame.readerIndex();
+        final byte version = frame.getByte(start + FrameHeader.VERSION_OFFSET);
+        final byte type = frame.getByte(start + FrameHeader.TYPE_OFFSET);
+        final long requestId = frame.getLong(start + FrameHeader.REQUEST_ID_OFFSET);
+        if (version != FrameHeader.VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, requestId,
+                "unsupported protocol version " + (version & 0xff) + " (this node speaks " + FrameHeader.VERSION + ")");
+        }
+        frame.skipBytes(FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD);
+        final int body = frame.readableBytes();
+        return switch (type) {
+            case FrameType.APPEND -> {
+                requireAtLeast(body, Append.FIXED_BODY_LENGTH, type, requestId);
+                final int w = frame.readUnsignedByte();
+                frame.skipBytes(3);
+                final int timeoutMs = frame.readInt();
+                if (timeoutMs < 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "negative timeout_ms");
+                }
+                yield new Append(requestId, w, timeoutMs, frame.readRetainedSlice(frame.readableBytes()));
+            }
+            case FrameType.APPEND_OK -> {
+                requireExactly(body, AppendOk.BODY_LENGTH, type, requestId);
+                yield new AppendOk(requestId, frame.readLong());
+            }
+            case FrameType.READ -> {
+                requireExactly(body, Read.BODY_LENGTH, type, requestId);
+                yield new Read(requestId, frame.readLong(), frame.readInt());
+            }
+            case FrameType.READ_OK -> {
+                requireAtLeast(body, ReadOk.FIXED_BODY_LENGTH, type, requestId);
+                final long firstId = frame.readLong();
+                final int count = frame.readInt();
+                final long lastId = frame.readLong();
+                EntryRun.validate(frame, count, requestId);
+                yield new ReadOk(requestId, firstId, count, lastId, frame.readRetainedSlice(frame.readableBytes()));
+            }
+            case FrameType.REPLICATE -> {
+                requireAtLeast(body, Replicate.FIXED_BODY_LENGTH, type, requestId);
+                final long firstId = frame.readLong();
+                final int count = frame.readInt();
+                if (firstId < 1) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
+                }
+                EntryRun.validate(frame, count, requestId);
+                yield new Replicate(requestId, firstId, count, frame.readRetainedSlice(frame.readableBytes()));
+            }
+            case FrameType.ACK -> {
+                requireExactly(body, Ack.BODY_LENGTH, type, requestId);
+                yield new Ack(requestId, frame.readLong());
+            }
+            case FrameType.ERROR -> {
+                requireAtLeast(body, ErrorFrame.FIXED_BODY_LENGTH, type, requestId);
+                final short code = frame.readShort();
+                final String text = frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString();
+                yield new ErrorFrame(requestId, code, text);
+            }
+            case FrameType.PING -> {
+                requireExactly(body, 0, type, requestId);
+                yield new Ping(requestId);
+            }
+            case FrameType.PONG -> {
+                requireExactly(body, 0, type, requestId);
+                yield new Pong(requestId);
+            }
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
+                "unknown frame type " + FrameType.name(type));
+        };
+    }
+
+    private static void requireAtLeast(final int body, final int min, final byte type, final long requestId) {
+        if (body < min) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                FrameType.name(type) + " body of " + body + " bytes, at least " + min + " required");
+        }
+    }
+
+    private static void requireExactly(final int body, final int expected, final byte type, final long requestId) {
+        if (body != expected) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                FrameType.name(type) + " body of " + body + " bytes, exactly " + expected + " required");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.replog.protocol;
+
+/**
+ * Layout of the header that starts every replog frame, client and replication traffic alike.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                     Frame Length (uint32)                     |  0
+ *  +---------------+---------------+-------------------------------+
+ *  |    Version    |     Type      |            Flags              |  4
+ *  +---------------+---------------+-------------------------------+
+ *  |                                                               |  8
+ *  +                      Request Id (int64)                       +
+ *  |                                                               | 12
+ *  +---------------------------------------------------------------+
+ *  |                         Body ...                              | 16
+ * </pre>
+ *
+ * <p>All integers are big-endian. Frame Length counts the bytes after the length field (header rest + body), so
+ * an empty-bodied frame has length {@value #HEADER_LENGTH_AFTER_LENGTH_FIELD}. The length field is stripped by
+ * {@link io.netty.handler.codec.LengthFieldBasedFrameDecoder} before {@link FrameDecoder} sees the frame, which is
+ * why the offsets below that the decoder uses are relative to the version byte.
+ */
+public final class FrameHeader {
+    /** Protocol version spoken by this build; a frame with any other version is refused. */
+    public static final byte VERSION = 1;
+
+    /** Size of the length prefix. */
+    public static final int LENGTH_FIELD_LENGTH = 4;
+    /** Offset of the version byte, relative to the end of the length prefix. */
+    public static final int VERSION_OFFSET = 0;
+    /** Offset of the type byte, relative to the end of the length prefix. */
+    public static final int TYPE_OFFSET = 1;
+    /** Offset of the flags (uint16), relative to the end of the length prefix. */
+    public static final int FLAGS_OFFSET = 2;
+    /** Offset of the request id (int64), relative to the end of the length prefix. */
+    public static final int REQUEST_ID_OFFSET = 4;
+    /** Header bytes that follow the length prefix: version, type, flags, request id. */
+    public static final int HEADER_LENGTH_AFTER_LENGTH_FIELD = 12;
+    /** Whole header, length prefix included: where the body starts on the wire. */
+    public static final int HEADER_LENGTH = LENGTH_FIELD_LENGTH + HEADER_LENGTH_AFTER_LENGTH_FIELD;
+
+    /** Default limit on Frame Length (bytes after the prefix); a larger frame is answered with FRAME_TOO_LARGE. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
+
+    /**
+     * Bytes a message needs beyond its payload when it travels inside a REPLICATE frame: header, first_id,
+     * count and the entry's own length. The largest payload a node accepts is the max frame length minus this,
+     * so that every accepted message can always be replicated.
+     */
+    public static final int REPLICATE_OVERHEAD = HEADER_LENGTH_AFTER_LENGTH_FIELD + 8 + 4 + 4;
+
+    private FrameHeader() {
+    }
+
+    /** Largest message payload that fits a REPLICATE frame under {@code maxFrameLength}. */
+    public static int maxPayload(final int maxFrameLength) {
+        return maxFrameLength - REPLICATE_OVERHEAD;
+    }
+}

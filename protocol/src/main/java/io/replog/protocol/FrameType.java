@@ -1,0 +1,42 @@
+package io.replog.protocol;
+
+/** The type byte of a frame. Requests and their answers share the request id. */
+public final class FrameType {
+    /** Client → master: append one message with a write concern. Answered by APPEND_OK or ERROR. */
+    public static final byte APPEND = 0x01;
+    /** Master → client: the message is stored with the requested number of copies; carries its msg_id. */
+    public static final byte APPEND_OK = 0x02;
+    /** Client → any node: read up to max_count messages starting at from_id. Answered by READ_OK or ERROR. */
+    public static final byte READ = 0x03;
+    /** Node → client: a run of consecutive messages and the node's last readable msg_id. */
+    public static final byte READ_OK = 0x04;
+    /** Master → secondary: a run of consecutive entries; an empty run is a probe/heartbeat. Answered by ACK. */
+    public static final byte REPLICATE = 0x05;
+    /** Secondary → master: cumulative acknowledgement, "I hold every entry up to acked_id". */
+    public static final byte ACK = 0x06;
+    /** Either direction: a request failed or a frame was refused; carries an error code and text. */
+    public static final byte ERROR = 0x07;
+    /** Client → node: a no-op answered on the event loop; the latency floor for benchmarks. */
+    public static final byte PING = 0x08;
+    /** Node → client: the answer to PING. */
+    public static final byte PONG = 0x09;
+
+    private FrameType() {
+    }
+
+    /** Human-readable name for logs and error texts. */
+    public static String name(final byte type) {
+        return switch (type) {
+            case APPEND -> "APPEND";
+            case APPEND_OK -> "APPEND_OK";
+            case READ -> "READ";
+            case READ_OK -> "READ_OK";
+            case REPLICATE -> "REPLICATE";
+            case ACK -> "ACK";
+            case ERROR -> "ERROR";
+            case PING -> "PING";
+            case PONG -> "PONG";
+            default -> String.format("0x%02x", type & 0xff);
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package io.replog.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+
+/**
+ * REPLICATE: {@code count} consecutive log entries starting at {@code firstId}, as an entry run (see
+ * {@link EntryRun}). A REPLICATE with count 0 carries no entries: it is the probe a sender uses to learn the
+ * secondary's position and the heartbeat it sends when idle. Every REPLICATE is answered by an ACK.
+ */
+public final class Replicate extends DefaultByteBufHolder implements Frame {
+    /** Body bytes before the entries: first_id (i64), count (i32). */
+    public static final int FIXED_BODY_LENGTH = 12;
+
+    private final long requestId;
+    private final long firstId;
+    private final int count;
+
+    public Replicate(final long requestId, final long firstId, final int count, final ByteBuf entries) {
+        super(entries);
+        this.requestId = requestId;
+        this.firstId = firstId;
+        this.count = count;
+    }
+
+    @Override
+    public byte type() {
+        return FrameType.REPLICATE;
+    }
+
+    @Override
+    public long requestId() {
+        return requestId;
+    }
+
+    public long firstId() {
+        return firstId;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Id of the last entry carried, or {@code firstId - 1} for an empty run. */
+    public long lastId() {
+        return firstId + count - 1;
+    }
+
+    /** The entry run; owned by this frame. */
+    public ByteBuf entries() {
+        return content();
+    }
+
+    @Override
+    public Replicate replace(final ByteBuf content) {
+        return new Replicate(requestId, firstId, count, content);
+    }
+
+    @Override
+    public String toString() {
+        return "Replicate[requestId=" + requestId + ", firstId=" + firstId + ", count=" + count + "]";
+    }
+}

@@ -1,0 +1,298 @@
+package io.replog.protocol.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.replog.protocol.Append;
+import io.replog.protocol.AppendOk;
+import io.replog.protocol.EntryRun;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
+import io.replog.protocol.FrameHeader;
+import io.replog.protocol.Ping;
+import io.replog.protocol.ProtocolPipeline;
+import io.replog.protocol.Read;
+import io.replog.protocol.ReadOk;
+import io.replog.protocol.ReplogException;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A pipelined client for one replog node over the binary protocol. Every call returns at once with a future;
+ * any number of requests may be in flight, answers are matched by request id. Thread-safe.
+ */
+public final class ReplogClient implements AutoCloseable {
+    /** Messages asked for per READ by {@link #readAll()}. */
+    public static final int READ_PAGE = 10_000;
+
+    private final Channel channel;
+    private final EventLoopGroup ownedGroup;
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final Map<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private volatile String closeReason = "connection closed";
+
+    private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup) {
+        this.channel = channel;
+        this.ownedGroup = ownedGroup;
+    }
+
+    /** Connects with a private single-thread event loop, closed with the client. */
+    public static ReplogClient connect(final String host, final int port) {
+        final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("replog-client", true));
+        try {
+            return connect(group, new InetSocketAddress(host, port), FrameHeader.DEFAULT_MAX_FRAME_LENGTH, group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Connects on a caller-owned event loop group. */
+    public static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
+                                       final int maxFrameLength) {
+        return connect(group, address, maxFrameLength, null);
+    }
+
+    /** Parses {@code host:port}. */
+    public static ReplogClient connect(final String hostPort) {
+        final int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+        }
+        return connect(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    private static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
+                                        final int maxFrameLength, final EventLoopGroup owned) {
+        final ResponseHandler handler = new ResponseHandler();
+        final Bootstrap bootstrap = new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(final SocketChannel ch) {
+                    ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+                    ch.pipeline().addLast(handler);
+                }
+            });
+        final ChannelFuture connected = bootstrap.connect(address).awaitUninterruptibly();
+        if (!connected.isSuccess()) {
+            throw new ReplogException(ReplogException.CONNECTION_LOST,
+                "cannot connect to " + address + ": " + connected.cause().getMessage());
+        }
+        final ReplogClient client = new ReplogClient(connected.channel(), owned);
+        handler.client = client;
+        connected.channel().closeFuture().addListener(f -> client.failAll());
+        return client;
+    }
+
+    /** Appends {@code text} (UTF-8) with write concern {@code w}; completes with its msg_id. */
+    public CompletableFuture<Long> append(final String text, final int w) {
+        return append(text.getBytes(StandardCharsets.UTF_8), w, 0);
+    }
+
+    /**
+     * Appends {@code payload} with write concern {@code w}, waiting at most {@code timeoutMs} for it (0: no limit);
+     * completes with its msg_id, or exceptionally with a {@link ReplogException}.
+     */
+    public CompletableFuture<Long> append(final byte[] payload, final int w, final int timeoutMs) {
+        final long id = nextRequestId.getAndIncrement();
+        return send(new Append(id, w, timeoutMs, Unpooled.wrappedBuffer(payload))).thenApply(f -> ((AppendOk) f).msgId());
+    }
+
+    /** Reads up to {@code maxCount} messages starting at {@code fromId}. */
+    public CompletableFuture<ReadResult> read(final long fromId, final int maxCount) {
+        final long id = nextRequestId.getAndIncrement();
+        return send(new Read(id, fromId, maxCount)).thenApply(f -> {
+            final ReadOk ok = (ReadOk) f;
+            try {
+                final List<Message> messages = new ArrayList<>(ok.count());
+                EntryRun.forEach(ok.entries(), ok.count(),
+                    (i, payload) -> messages.add(new Message(ok.firstId() + i, ByteBufUtil.getBytes(payload))));
+                return new ReadResult(messages, ok.lastId());
+            } finally {
+                ok.release();
+            }
+        });
+    }
+
+    /** Reads every message the node holds, page by page. */
+    public List<Message> readAll() throws InterruptedException, ExecutionException {
+        final List<Message> all = new ArrayList<>();
+        long from = 1;
+        while (true) {
+            final ReadResult page = read(from, READ_PAGE).get();
+            all.addAll(page.messages());
+            if (page.messages().isEmpty() || from + page.messages().size() > page.lastId()) {
+                return all;
+            }
+            from += page.messages().size();
+        }
+    }
+
+    /** The no-op round trip. */
+    public CompletableFuture<Void> ping() {
+        return send(new Ping(nextRequestId.getAndIncrement())).thenApply(f -> null);
+    }
+
+    /**
+     * Sends any request frame and completes with the answer frame. An answer that carries bytes (READ_OK) is
+     * handed over retained: the caller releases it. An ERROR answer completes exceptionally.
+     */
+    public CompletableFuture<Frame> send(final Frame request) {
+        final CompletableFuture<Frame> answer = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            ReferenceCountUtil.release(request);
+            answer.completeExceptionally(new ReplogException(ReplogException.CONNECTION_LOST, closeReason));
+            return answer;
+        }
+        pending.put(request.requestId(), answer);
+        channel.write(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(request.requestId(), new ReplogException(ReplogException.CONNECTION_LOST,
+                    "write failed: " + f.cause()));
+            }
+        });
+        scheduleFlush();
+        return answer;
+    }
+
+    /** Allocates a request id for a frame built by the caller. */
+    public long nextRequestId() {
+        return nextRequestId.getAndIncrement();
+    }
+
+    /** Requests sent and not answered yet. */
+    public int inFlight() {
+        return pending.size();
+    }
+
+    public boolean isConnected() {
+        return channel.isActive();
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    private void scheduleFlush() {
+        // one flush per burst of writes instead of one syscall per request
+        if (flushScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(() -> {
+                flushScheduled.set(false);
+                channel.flush();
+            });
+        }
+    }
+
+    private void complete(final Frame answer) {
+        final CompletableFuture<Frame> future = pending.remove(answer.requestId());
+        if (answer instanceof ErrorFrame error) {
+            if (future != null) {
+                future.completeExceptionally(new ReplogException(error.code(), error.message()));
+            } else {
+                // a framing error (request id 0): the server closes the connection next
+                closeReason = "server refused the connection: " + error;
+            }
+            return;
+        }
+        if (future == null) {
+            ReferenceCountUtil.release(answer);
+            return;
+        }
+        future.complete(answer);
+    }
+
+    private void fail(final long requestId, final ReplogException e) {
+        final CompletableFuture<Frame> future = pending.remove(requestId);
+        if (future != null) {
+            future.completeExceptionally(e);
+        }
+    }
+
+    private void failAll() {
+        for (final Long id : pending.keySet()) {
+            fail(id, new ReplogException(ReplogException.CONNECTION_LOST, closeReason));
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        if (ownedGroup != null) {
+            ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    /** Waits for {@code future}, turning its failure into a {@link ReplogException}. */
+    public static <T> T await(final CompletableFuture<T> future, final long timeout, final TimeUnit unit)
+        throws InterruptedException, TimeoutException {
+        try {
+            return future.get(timeout, unit);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReplogException r) {
+                throw r;
+            }
+            throw new ReplogException(ReplogException.CONNECTION_LOST, String.valueOf(e.getCause()));
+        }
+    }
+
+    private static final class ResponseHandler extends SimpleChannelInboundHandler<Frame> {
+        private volatile ReplogClient client;
+
+        ResponseHandler() {
+            super(Frame.class, false);
+        }
+
+        @Override
+        public boolean isSharable() {
+            return false;
+        }
+
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
+            final ReplogClient c = client;
+            if (c == null) {
+                ReferenceCountUtil.release(frame);
+                return;
+            }
+            c.complete(frame);
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            final ReplogClient c = client;
+            if (c != null) {
+                c.closeReason = "connection failed: " + cause.getMessage();
+            }
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.replog.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every frame type round-trips through the real pipeline codec, including when its bytes arrive in fragments. */
+class FrameCodecTest {
+    private static final int MAX_FRAME = 64 * 1024;
+
+    private EmbeddedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        channel = new EmbeddedChannel();
+        ProtocolPipeline.addCodec(channel.pipeline(), MAX_FRAME);
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertFalse(channel.finish(), "nothing may be left in the channel");
+    }
+
+    /** Encodes {@code frame} through the pipeline, feeds the bytes back in {@code fragment}-sized pieces. */
+    private Frame roundTrip(final Frame frame, final int fragment) {
+        assertTrue(channel.writeOutbound(frame));
+        final ByteBuf wire = Unpooled.buffer();
+        ByteBuf part;
+        while ((part = channel.readOutbound()) != null) {
+            wire.writeBytes(part);
+            part.release();
+        }
+        while (wire.isReadable()) {
+            channel.writeInbound(wire.readRetainedSlice(Math.min(fragment, wire.readableBytes())));
+        }
+        wire.release();
+        final Frame decoded = channel.readInbound();
+        assertNull(channel.readInbound(), "exactly one frame");
+        return decoded;
+    }
+
+    private static ByteBuf run(final String... messages) {
+        final ByteBuf run = Unpooled.buffer();
+        for (final String m : messages) {
+            EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
+        }
+        return run;
+    }
+
+    private static List<String> texts(final ByteBuf run, final int count) {
+        final List<String> out = new ArrayList<>();
+        EntryRun.forEach(run, count, (i, p) -> out.add(p.toString(StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    @Test
+    void appendRoundTrips() {
+        for (final int fragment : new int[] {1, 3, 1000}) {
+            final Append decoded = (Append) roundTrip(
+                new Append(42, 3, 250, Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)), fragment);
+            assertEquals(42, decoded.requestId());
+            assertEquals(3, decoded.w());
+            assertEquals(250, decoded.timeoutMs());
+            assertEquals("hello", decoded.payload().toString(StandardCharsets.UTF_8));
+            decoded.release();
+        }
+    }
+
+    @Test
+    void largeAppendTakesTheZeroCopyPathAndRoundTrips() {
+        final byte[] big = new byte[FrameCodec.ZERO_COPY_THRESHOLD * 5];
+        new Random(1).nextBytes(big);
+        final Append decoded = (Append) roundTrip(new Append(7, 1, 0, Unpooled.wrappedBuffer(big)), 4096);
+        assertArrayEquals(big, ByteBufUtil.getBytes(decoded.payload()));
+        decoded.release();
+    }
+
+    @Test
+    void emptyAppendRoundTrips() {
+        final Append decoded = (Append) roundTrip(new Append(1, 1, 0, Unpooled.EMPTY_BUFFER), 5);
+        assertEquals(0, decoded.payload().readableBytes());
+        decoded.release();
+    }
+
+    @Test
+    void appendOkRoundTrips() {
+        assertEquals(new AppendOk(9, 123456789012L), roundTrip(new AppendOk(9, 123456789012L), 2));
+    }
+
+    @Test
+    void readRoundTrips() {
+        assertEquals(new Read(5, 17, 1000), roundTrip(new Read(5, 17, 1000), 7));
+    }
+
+    @Test
+    void readOkRoundTrips() {
+        final ReadOk decoded = (ReadOk) roundTrip(new ReadOk(3, 10, 3, 99, run("a", "", "ccc")), 3);
+        assertEquals(3, decoded.requestId());
+        assertEquals(10, decoded.firstId());
+        assertEquals(3, decoded.count());
+        assertEquals(99, decoded.lastId());
+        assertEquals(List.of("a", "", "ccc"), texts(decoded.entries(), decoded.count()));
+        decoded.release();
+    }
+
+    @Test
+    void replicateRoundTripsIncludingTheEmptyProbe() {
+        final Replicate decoded = (Replicate) roundTrip(new Replicate(11, 1, 2, run("x", "yz")), 1);
+        assertEquals(1, decoded.firstId());
+        assertEquals(2, decoded.lastId());
+        assertEquals(List.of("x", "yz"), texts(decoded.entries(), 2));
+        decoded.release();
+
+        final Replicate probe = (Replicate) roundTrip(new Replicate(12, 8, 0, Unpooled.EMPTY_BUFFER), 100);
+        assertEquals(0, probe.count());
+        assertEquals(7, probe.lastId());
+        probe.release();
+    }
+
+    @Test
+    void ackRoundTrips() {
+        assertEquals(new Ack(4, 77), roundTrip(new Ack(4, 77), 4));
+    }
+
+    @Test
+    void errorRoundTripsWithUnicodeText() {
+        final ErrorFrame error = new ErrorFrame(6, ErrorCode.NOT_MASTER, "nicht der Master — ☃");
+        assertEquals(error, roundTrip(error, 3));
+    }
+
+    @Test
+    void pingAndPongRoundTrip() {
+        assertEquals(new Ping(1), roundTrip(new Ping(1), 1));
+        assertEquals(new Pong(2), roundTrip(new Pong(2), 16));
+    }
+
+    @Test
+    void manyFramesInOneBufferDecodeInOrder() {
+        final ByteBuf wire = Unpooled.buffer();
+        for (int i = 1; i <= 100; i++) {
+            FrameCodec.writeAppendOk(wire, i, i * 10L);
+        }
+        channel.writeInbound(wire);
+        for (int i = 1; i <= 100; i++) {
+            assertEquals(new AppendOk(i, i * 10L), channel.readInbound());
+        }
+        assertNull(channel.readInbound());
+    }
+
+    @Test
+    void headerLayoutMatchesTheDocumentedOffsets() {
+        final ByteBuf wire = Unpooled.buffer();
+        FrameCodec.writeAppendOk(wire, 0x0102030405060708L, 5);
+        assertEquals(FrameHeader.HEADER_LENGTH + 8, wire.readableBytes());
+        assertEquals(FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD + 8, wire.getInt(0));
+        final int base = FrameHeader.LENGTH_FIELD_LENGTH;
+        assertEquals(FrameHeader.VERSION, wire.getByte(base + FrameHeader.VERSION_OFFSET));
+        assertEquals(FrameType.APPEND_OK, wire.getByte(base + FrameHeader.TYPE_OFFSET));
+        assertEquals(0, wire.getShort(base + FrameHeader.FLAGS_OFFSET));
+        assertEquals(0x0102030405060708L, wire.getLong(base + FrameHeader.REQUEST_ID_OFFSET));
+        wire.release();
+    }
+}
