@@ -38,7 +38,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -53,7 +52,8 @@ public final class ReplogClient implements AutoCloseable {
     private final EventLoopGroup ownedGroup;
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final Map<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Event-loop confined. */
+    private boolean flushScheduled;
     private volatile String closeReason = "connection closed";
 
     private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup) {
@@ -174,13 +174,11 @@ public final class ReplogClient implements AutoCloseable {
             return answer;
         }
         pending.put(request.requestId(), answer);
-        channel.write(request).addListener(f -> {
-            if (!f.isSuccess()) {
-                fail(request.requestId(), new ReplogException(ReplogException.CONNECTION_LOST,
-                    "write failed: " + f.cause()));
-            }
-        });
-        scheduleFlush();
+        if (channel.eventLoop().inEventLoop()) {
+            write(request);
+        } else {
+            channel.eventLoop().execute(() -> write(request));
+        }
         return answer;
     }
 
@@ -202,11 +200,18 @@ public final class ReplogClient implements AutoCloseable {
         return channel;
     }
 
-    private void scheduleFlush() {
-        // one flush per burst of writes instead of one syscall per request
-        if (flushScheduled.compareAndSet(false, true)) {
+    /** On the event loop: write now, flush once after the burst of writes already queued behind this one. */
+    private void write(final Frame request) {
+        channel.write(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(request.requestId(), new ReplogException(ReplogException.CONNECTION_LOST,
+                    "write failed: " + f.cause()));
+            }
+        });
+        if (!flushScheduled) {
+            flushScheduled = true;
             channel.eventLoop().execute(() -> {
-                flushScheduled.set(false);
+                flushScheduled = false;
                 channel.flush();
             });
         }

@@ -1,0 +1,59 @@
+package io.replog.tools;
+
+import io.replog.protocol.client.Message;
+import io.replog.protocol.client.ReadResult;
+import io.replog.protocol.client.ReplogClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/** {@code logctl list}: the node's messages as {@code msg_id<TAB>message} lines, in order. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+    description = "Print the node's messages in msg_id order, one 'msg_id<TAB>message' line each.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    Logctl parent;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--from", defaultValue = "1", description = "First msg_id to print (default ${DEFAULT-VALUE}).")
+    long from;
+
+    @Option(names = "--limit", defaultValue = "-1", description = "Print at most this many (default: all).")
+    long limit;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        if (from < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from must be >= 1");
+        }
+        long remaining = limit < 0 ? Long.MAX_VALUE : limit;
+        try (ReplogClient client = parent.connect()) {
+            long next = from;
+            while (remaining > 0) {
+                final ReadResult page = client.read(next, (int) Math.min(ReplogClient.READ_PAGE, remaining)).join();
+                for (final Message m : page.messages()) {
+                    out.print(m.msgId());
+                    out.print('\t');
+                    out.println(m.text());
+                }
+                remaining -= page.messages().size();
+                next += page.messages().size();
+                if (page.messages().isEmpty() || next > page.lastId()) {
+                    break;
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+}

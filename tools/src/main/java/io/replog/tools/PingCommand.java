@@ -1,0 +1,40 @@
+package io.replog.tools;
+
+import io.replog.protocol.client.ReplogClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/** {@code logctl ping}: round trips of the no-op frame, to check a node is up and see the network floor. */
+@Command(name = "ping", mixinStandardHelpOptions = true, description = "Send PING frames and print each round trip.")
+final class PingCommand implements Callable<Integer> {
+    @ParentCommand
+    Logctl parent;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-c", "--count"}, defaultValue = "3", description = "How many pings (default ${DEFAULT-VALUE}).")
+    int count;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        try (ReplogClient client = parent.connect()) {
+            for (int i = 1; i <= count; i++) {
+                final long start = System.nanoTime();
+                client.ping().join();
+                out.printf("pong from %s: seq=%d time=%.3f ms%n", parent.server, i, (System.nanoTime() - start) / 1e6);
+            }
+            out.flush();
+            return 0;
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+}
