@@ -2,7 +2,6 @@ package io.replog.node.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.replog.node.server.NodeRole;
@@ -21,7 +20,7 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
     protected void initChannel(final SocketChannel ch) {
         ch.pipeline().addLast(new HttpServerCodec());
         ch.pipeline().addLast(new HttpServerKeepAliveHandler());
-        ch.pipeline().addLast(new HttpObjectAggregator(maxBodyBytes));
+        ch.pipeline().addLast(new JsonHttpObjectAggregator(maxBodyBytes));
         ch.pipeline().addLast(new HttpBridgeHandler(role));
     }
 }

@@ -1,0 +1,225 @@
+package io.replog.node.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.node.LocalCluster;
+import io.replog.node.ReplogNode;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every route and every error case of the HTTP bridge, through a real HTTP client against real nodes. */
+class HttpBridgeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private record Reply(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    private static Reply call(final ReplogNode node, final String method, final String path, final String body)
+        throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + node.httpPort() + path));
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+        final HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+        return new Reply(response.statusCode(), JSON.readTree(response.body()), response);
+    }
+
+    private static Reply post(final ReplogNode node, final String body) throws Exception {
+        return call(node, "POST", "/append", body);
+    }
+
+    private static void assertError(final Reply reply, final int status, final String detailPart) {
+        assertEquals(status, reply.status(), reply.raw().body());
+        assertTrue(reply.body().path("detail").asText().contains(detailPart),
+            "detail should mention '" + detailPart + "': " + reply.body());
+    }
+
+    @Test
+    void appendWithEachWReturnsItsMsgIdAndEveryNodeListsItInOrder() throws Exception {
+        final ReplogNode master = cluster.master();
+        final long first = post(master, "{\"message\": \"default-w\"}").body().path("msg_id").asLong();
+        final Reply w2 = post(master, "{\"message\": \"w-two\", \"w\": 2}");
+        final Reply w3 = post(master, "{\"message\": \"w-three\", \"w\": 3}");
+        assertEquals(200, w2.status());
+        assertEquals("OK", w2.body().path("status").asText());
+        assertEquals(first + 1, w2.body().path("msg_id").asLong());
+        assertEquals(first + 2, w3.body().path("msg_id").asLong());
+        // w=3 answered: both secondaries hold it already, no waiting needed
+        for (final ReplogNode node : java.util.List.of(master, cluster.secondaries().get(0),
+            cluster.secondaries().get(1))) {
+            final JsonNode list = call(node, "GET", "/messages", null).body();
+            assertTrue(list.isArray());
+            for (int i = 0; i < list.size(); i++) {
+                assertEquals(i + 1, list.get(i).path("msg_id").asLong(), "msg_id order");
+            }
+            final int at = (int) first - 1;
+            assertEquals("default-w", list.get(at).path("message").asText());
+            assertEquals("w-two", list.get(at + 1).path("message").asText());
+            assertEquals("w-three", list.get(at + 2).path("message").asText());
+        }
+    }
+
+    @Test
+    void messagesTakesFromAndLimit() throws Exception {
+        final ReplogNode master = cluster.master();
+        final long a = post(master, "{\"message\": \"page-a\", \"w\": 1}").body().path("msg_id").asLong();
+        post(master, "{\"message\": \"page-b\", \"w\": 1}");
+        final JsonNode page = call(master, "GET", "/messages?from=" + a + "&limit=1", null).body();
+        assertEquals(1, page.size());
+        assertEquals("page-a", page.get(0).path("message").asText());
+        assertError(call(master, "GET", "/messages?from=zero", null), 400, "integers");
+        assertError(call(master, "GET", "/messages?from=0", null), 400, "from");
+    }
+
+    @Test
+    void unicodeMessagesSurviveTheRoundTrip() throws Exception {
+        final long id = post(cluster.master(), "{\"message\": \"grüße ☃ \\n tab\\t\", \"w\": 3}")
+            .body().path("msg_id").asLong();
+        final JsonNode list = call(cluster.secondaries().get(1), "GET", "/messages?from=" + id, null).body();
+        assertEquals("grüße ☃ \n tab\t", list.get(0).path("message").asText());
+    }
+
+    @Test
+    void healthReportsRoleAndSecondaries() throws Exception {
+        final JsonNode master = call(cluster.master(), "GET", "/health", null).body();
+        assertEquals("master", master.path("role").asText());
+        assertEquals(2, master.path("secondaries").size());
+        Await.until("both secondaries streaming", () -> {
+            try {
+                final JsonNode h = call(cluster.master(), "GET", "/health", null).body();
+                return "STREAMING".equals(h.path("secondaries").get(0).path("state").asText())
+                    && "STREAMING".equals(h.path("secondaries").get(1).path("state").asText());
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        final JsonNode secondary = call(cluster.secondaries().get(0), "GET", "/health", null).body();
+        assertEquals("secondary", secondary.path("role").asText());
+        assertTrue(secondary.has("last_msg_id"));
+    }
+
+    @Test
+    void invalidJsonIs400() throws Exception {
+        assertError(post(cluster.master(), "{\"message\": "), 400, "invalid JSON");
+        assertError(post(cluster.master(), "not json at all"), 400, "invalid JSON");
+        assertError(post(cluster.master(), ""), 400, "JSON object");
+        assertError(post(cluster.master(), "[\"message\"]"), 400, "JSON object");
+    }
+
+    @Test
+    void missingOrNonStringMessageIs400() throws Exception {
+        assertError(post(cluster.master(), "{\"w\": 1}"), 400, "\"message\"");
+        assertError(post(cluster.master(), "{\"message\": 42}"), 400, "\"message\"");
+        assertError(post(cluster.master(), "{\"message\": null}"), 400, "\"message\"");
+    }
+
+    @Test
+    void wOutOfRangeOrNotAnIntegerIs400() throws Exception {
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"w\": 0}"), 400, "between 1 and 3");
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"w\": 4}"), 400, "between 1 and 3");
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"w\": \"2\"}"), 400, "\"w\"");
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"w\": 1.5}"), 400, "\"w\"");
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"w\": 99999999999}"), 400, "\"w\"");
+        assertError(post(cluster.master(), "{\"message\": \"x\", \"timeout_ms\": -1}"), 400, "timeout_ms");
+    }
+
+    @Test
+    void unknownPathIs404() throws Exception {
+        assertError(call(cluster.master(), "GET", "/nope", null), 404, "/nope");
+        assertError(call(cluster.secondaries().get(0), "POST", "/messages/1", "{}"), 404, "/messages/1");
+    }
+
+    @Test
+    void wrongMethodIs405WithAllow() throws Exception {
+        final Reply getAppend = call(cluster.master(), "GET", "/append", null);
+        assertError(getAppend, 405, "POST");
+        assertEquals("POST", getAppend.raw().headers().firstValue("allow").orElse(""));
+        final Reply postMessages = call(cluster.master(), "POST", "/messages", "{}");
+        assertError(postMessages, 405, "GET");
+        assertEquals("GET", postMessages.raw().headers().firstValue("allow").orElse(""));
+        assertError(call(cluster.master(), "DELETE", "/health", null), 405, "GET");
+    }
+
+    @Test
+    void bodyOverTheFrameLimitIs413() throws Exception {
+        final String huge = "{\"message\": \"" + "x".repeat(io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH)
+            + "\"}";
+        assertError(post(cluster.master(), huge), 413, "exceeds");
+        assertEquals(200, call(cluster.master(), "GET", "/health", null).status());
+    }
+
+    @Test
+    void secondaryRefusesAppendsWith403() throws Exception {
+        assertError(post(cluster.secondaries().get(0), "{\"message\": \"x\"}"), 403, "not the master");
+    }
+
+    @Test
+    void clientThatVanishesMidRequestLosesNothingAndOthersAreServed() throws Exception {
+        final ReplogNode master = cluster.master();
+        final String body = "{\"message\": \"vanishing\", \"w\": 3}";
+        try (Socket socket = new Socket("127.0.0.1", master.httpPort())) {
+            final OutputStream out = socket.getOutputStream();
+            out.write(("POST /append HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } // closed before reading the answer
+        Await.until("the vanished client's message reached every node", () -> {
+            try {
+                for (final ReplogNode n : java.util.List.of(master, cluster.secondaries().get(0),
+                    cluster.secondaries().get(1))) {
+                    if (!call(n, "GET", "/messages", null).raw().body().contains("vanishing")) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(200, post(master, "{\"message\": \"after\"}").status());
+    }
+
+    @Test
+    void malformedHttpGetsA400AndTheNodeKeepsServing() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", cluster.master().httpPort())) {
+            socket.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            final InputStream in = socket.getInputStream();
+            final String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("\"detail\""), answer);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(200, call(cluster.master(), "GET", "/health", null).status());
+    }
+}
