@@ -1,0 +1,132 @@
+package io.replog.tools;
+
+import io.replog.node.LocalCluster;
+import io.replog.node.ReplogNode;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** logctl against a running cluster on loopback, exactly as a user runs it (same parser, same output). */
+class LogctlTest {
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private record Run(int exit, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    private static Run logctl(final String stdin, final String... args) {
+        final CommandLine cli = Logctl.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        final int exit = cli.execute(args);
+        return new Run(exit, out.toString().replace("\r", ""), err.toString());
+    }
+
+    private static String server(final ReplogNode node) {
+        return "127.0.0.1:" + node.port();
+    }
+
+    @Test
+    void appendPrintsTheMsgIdAndListShowsItOnEveryNode() {
+        final Run append = logctl("", "--server", server(cluster.master()), "append", "-w", "3", "hello logctl");
+        assertEquals(0, append.exit(), append.err());
+        final long id = Long.parseLong(append.out().trim());
+        for (final ReplogNode node : List.of(cluster.master(), cluster.secondaries().get(0),
+            cluster.secondaries().get(1))) {
+            final Run list = logctl("", "--server", server(node), "list");
+            assertEquals(0, list.exit(), list.err());
+            assertTrue(list.lines().contains(id + "\thello logctl"), list.out());
+        }
+    }
+
+    @Test
+    void stdinAppendsEachLinePipelinedAndPrintsIdsInInputOrder() {
+        final StringBuilder input = new StringBuilder();
+        final List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) { // more than the in-flight window
+            sent.add("line " + i);
+            input.append("line ").append(i).append('\n');
+        }
+        final Run run = logctl(input.toString(), "-s", server(cluster.master()), "append", "-w", "2", "-");
+        assertEquals(0, run.exit(), run.err());
+        final List<String> ids = run.lines();
+        assertEquals(sent.size(), ids.size());
+        for (int i = 1; i < ids.size(); i++) {
+            assertTrue(Long.parseLong(ids.get(i)) > Long.parseLong(ids.get(i - 1)), "ids in input order");
+        }
+        final long first = Long.parseLong(ids.get(0));
+        Await.until("secondary has them", () -> cluster.secondaries().get(1).role().log().lastId()
+            >= Long.parseLong(ids.get(ids.size() - 1)));
+        final Run list = logctl("", "-s", server(cluster.secondaries().get(1)), "list", "--from",
+            String.valueOf(first), "--limit", String.valueOf(sent.size()));
+        final List<String> lines = list.lines();
+        assertEquals(sent.size(), lines.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertEquals(ids.get(i) + "\t" + sent.get(i), lines.get(i));
+        }
+    }
+
+    @Test
+    void noMessageArgumentReadsStdinToo() {
+        final Run run = logctl("one\ntwo\n", "-s", server(cluster.master()), "append");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(2, run.lines().size());
+    }
+
+    @Test
+    void errorsGoToStderrWithANonZeroExit() {
+        final Run notMaster = logctl("", "-s", server(cluster.secondaries().get(0)), "append", "x");
+        assertEquals(Logctl.EXIT_FAILED, notMaster.exit());
+        assertTrue(notMaster.err().contains("NOT_MASTER"), notMaster.err());
+        assertEquals("", notMaster.out());
+
+        final Run badW = logctl("", "-s", server(cluster.master()), "append", "-w", "7", "x");
+        assertEquals(Logctl.EXIT_FAILED, badW.exit());
+        assertTrue(badW.err().contains("between 1 and 3"), badW.err());
+
+        final Run someBad = logctl("ok\n", "-s", server(cluster.master()), "append", "-w", "9");
+        assertEquals(Logctl.EXIT_FAILED, someBad.exit());
+        assertTrue(someBad.err().contains("line 1"), someBad.err());
+
+        final Run refused = logctl("", "-s", "127.0.0.1:1", "list");
+        assertEquals(Logctl.EXIT_FAILED, refused.exit());
+        assertTrue(refused.err().contains("cannot connect"), refused.err());
+
+        final Run usage = logctl("", "append", "--no-such-flag");
+        assertEquals(2, usage.exit());
+    }
+
+    @Test
+    void pingAnswers() {
+        final Run ping = logctl("", "-s", server(cluster.master()), "ping", "-c", "2");
+        assertEquals(0, ping.exit(), ping.err());
+        assertEquals(2, ping.lines().size());
+        assertTrue(ping.lines().get(0).startsWith("pong from"), ping.out());
+    }
+}
