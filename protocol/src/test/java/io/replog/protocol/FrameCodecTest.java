@@ -164,6 +164,19 @@ class FrameCodecTest {
     }
 
     @Test
+    void theExampleInProtocolMdIsWhatTheCodecWrites() {
+        final ByteBuf append = Unpooled.buffer();
+        FrameCodec.writeAppendHeader(append, 1, 2, 0, 2);
+        append.writeBytes(new byte[] {'h', 'i'});
+        assertEquals("0000001601010000000000000000000102000000000000006869", ByteBufUtil.hexDump(append));
+        append.release();
+        final ByteBuf ok = Unpooled.buffer();
+        FrameCodec.writeAppendOk(ok, 1, 7);
+        assertEquals("000000140102000000000000000000010000000000000007", ByteBufUtil.hexDump(ok));
+        ok.release();
+    }
+
+    @Test
     void headerLayoutMatchesTheDocumentedOffsets() {
         final ByteBuf wire = Unpooled.buffer();
         FrameCodec.writeAppendOk(wire, 0x0102030405060708L, 5);
