@@ -109,7 +109,7 @@ public class FrameCodecBenchmark {
     @Benchmark
     public int encodeReplicate64() {
         out.clear();
-        FrameCodec.encode(new Replicate(9, 1, 64, replicateRun.retainedDuplicate()), alloc, out);
+        FrameCodec.encode(new Replicate(9, 42, 1, 64, replicateRun.retainedDuplicate()), alloc, out);
         int bytes = 0;
         for (final Object part : out) {
             bytes += ((ByteBuf) part).readableBytes();

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * duplicates are ignored, entries ahead of a gap are held back, only the contiguous prefix is ever shown.
  */
 class SecondaryReplicationTest {
+    private static final long LOG_ID = 0x5eed;
+
     private ReplogNode secondary;
     private ReplogClient master;
 
@@ -48,7 +50,8 @@ class SecondaryReplicationTest {
         for (final String m : messages) {
             EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
         }
-        final Frame answer = master.send(new Replicate(master.nextRequestId(), firstId, messages.length, run)).join();
+        final Frame answer = master.send(new Replicate(master.nextRequestId(), LOG_ID, firstId, messages.length, run))
+            .join();
         return assertInstanceOf(Ack.class, answer).ackedId();
     }
 
@@ -70,11 +73,22 @@ class SecondaryReplicationTest {
     }
 
     @Test
+    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAny() {
+        assertEquals(1, replicate(1, "old-log"));
+        final ByteBuf run = Unpooled.buffer();
+        EntryRun.writeEntry(run, "new-log".getBytes(StandardCharsets.UTF_8));
+        final CompletionException e = assertThrows(CompletionException.class,
+            () -> master.send(new Replicate(master.nextRequestId(), LOG_ID + 1, 1, 1, run)).join());
+        assertEquals(ErrorCode.LOG_MISMATCH, ((ReplogException) e.getCause()).code());
+        assertEquals(List.of("old-log"), texts(secondary), "the two histories are never mixed");
+    }
+
+    @Test
     void theMasterRefusesReplicationAndKeepsTheConnection() {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(0));
              ReplogClient client = ReplogClient.connect("127.0.0.1", cluster.master().port())) {
             final CompletionException e = assertThrows(CompletionException.class, () -> client.send(
-                new Replicate(client.nextRequestId(), 1, 0, Unpooled.EMPTY_BUFFER)).join());
+                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, Unpooled.EMPTY_BUFFER)).join());
             assertEquals(ErrorCode.UNEXPECTED_FRAME, ((ReplogException) e.getCause()).code());
             assertEquals(1, client.append("still here", 1).join());
         }

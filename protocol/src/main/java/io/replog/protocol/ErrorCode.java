@@ -32,6 +32,8 @@ public final class ErrorCode {
     public static final short REPLICATION_FAILED = 106;
     /** The node is shutting down; the request was not executed. */
     public static final short SHUTTING_DOWN = 107;
+    /** A REPLICATE of one log reached a secondary that holds entries of another (the master restarted empty). */
+    public static final short LOG_MISMATCH = 108;
 
     private ErrorCode() {
     }
@@ -57,6 +59,7 @@ public final class ErrorCode {
             case UNEXPECTED_FRAME -> "UNEXPECTED_FRAME";
             case REPLICATION_FAILED -> "REPLICATION_FAILED";
             case SHUTTING_DOWN -> "SHUTTING_DOWN";
+            case LOG_MISMATCH -> "LOG_MISMATCH";
             default -> "ERROR_" + code;
         };
     }

@@ -58,9 +58,10 @@ public final class FrameCodec {
     }
 
     /** Writes the header and fixed fields of a REPLICATE whose entry run of {@code runLength} bytes follows. */
-    public static void writeReplicateHeader(final ByteBuf out, final long requestId, final long firstId,
-                                            final int count, final int runLength) {
+    public static void writeReplicateHeader(final ByteBuf out, final long requestId, final long logId,
+                                            final long firstId, final int count, final int runLength) {
         writeHeader(out, FrameType.REPLICATE, 0, requestId, Replicate.FIXED_BODY_LENGTH + runLength);
+        out.writeLong(logId);
         out.writeLong(firstId);
         out.writeInt(count);
     }
@@ -91,7 +92,7 @@ public final class FrameCodec {
                 final Replicate f = (Replicate) frame;
                 final ByteBuf run = f.entries();
                 final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
-                writeReplicateHeader(head, f.requestId(), f.firstId(), f.count(), run.readableBytes());
+                writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), run.readableBytes());
                 addBody(head, run, out);
             }
             case FrameType.READ_OK -> {
@@ -204,13 +205,15 @@ public final class FrameCodec {
             }
             case FrameType.REPLICATE -> {
                 requireAtLeast(body, Replicate.FIXED_BODY_LENGTH, type, requestId);
+                final long logId = frame.readLong();
                 final long firstId = frame.readLong();
                 final int count = frame.readInt();
                 if (firstId < 1) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
                 }
                 EntryRun.validate(frame, count, requestId);
-                yield new Replicate(requestId, firstId, count, frame.readRetainedSlice(frame.readableBytes()));
+                yield new Replicate(requestId, logId, firstId, count,
+                    frame.readRetainedSlice(frame.readableBytes()));
             }
             case FrameType.ACK -> {
                 requireExactly(body, Ack.BODY_LENGTH, type, requestId);

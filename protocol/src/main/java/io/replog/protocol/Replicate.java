@@ -4,21 +4,28 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 
 /**
- * REPLICATE: {@code count} consecutive log entries starting at {@code firstId}, as an entry run (see
+ * REPLICATE: {@code count} consecutive entries of log {@code logId} starting at {@code firstId}, as an entry run (see
  * {@link EntryRun}). A REPLICATE with count 0 carries no entries: it is the probe a sender uses to learn the
  * secondary's position and the heartbeat it sends when idle. Every REPLICATE is answered by an ACK.
  */
 public final class Replicate extends DefaultByteBufHolder implements Frame {
-    /** Body bytes before the entries: first_id (i64), count (i32). */
-    public static final int FIXED_BODY_LENGTH = 12;
+    /** Body bytes before the entries: log_id (i64), first_id (i64), count (i32). */
+    public static final int FIXED_BODY_LENGTH = 20;
 
     private final long requestId;
+    private final long logId;
     private final long firstId;
     private final int count;
 
-    public Replicate(final long requestId, final long firstId, final int count, final ByteBuf entries) {
+    /**
+     * @param logId identity of the master's log, fixed when that log was created: a secondary holding entries of
+     *              another log (the master restarted empty) refuses the frame instead of mixing two histories
+     */
+    public Replicate(final long requestId, final long logId, final long firstId, final int count,
+                     final ByteBuf entries) {
         super(entries);
         this.requestId = requestId;
+        this.logId = logId;
         this.firstId = firstId;
         this.count = count;
     }
@@ -31,6 +38,10 @@ public final class Replicate extends DefaultByteBufHolder implements Frame {
     @Override
     public long requestId() {
         return requestId;
+    }
+
+    public long logId() {
+        return logId;
     }
 
     public long firstId() {
@@ -53,11 +64,11 @@ public final class Replicate extends DefaultByteBufHolder implements Frame {
 
     @Override
     public Replicate replace(final ByteBuf content) {
-        return new Replicate(requestId, firstId, count, content);
+        return new Replicate(requestId, logId, firstId, count, content);
     }
 
     @Override
     public String toString() {
-        return "Replicate[requestId=" + requestId + ", firstId=" + firstId + ", count=" + count + "]";
+        return "Replicate[requestId=" + requestId + ", logId=" + Long.toHexString(logId) + ", firstId=" + firstId + ", count=" + count + "]";
     }
 }

@@ -119,6 +119,7 @@ class FrameErrorTest {
     void entryRunThatLiesAboutItsLengthsIsMalformed() {
         final EmbeddedChannel channel = serverChannel();
         final ByteBuf body = Unpooled.buffer();
+        body.writeLong(42);      // log_id
         body.writeLong(1);       // first_id
         body.writeInt(2);        // count: two entries promised
         body.writeInt(3);

@@ -8,6 +8,12 @@ import io.netty.buffer.ByteBuf;
  */
 public interface LogStore extends AutoCloseable {
 
+    /**
+     * Identity of this log, random and fixed when it is created: replication carries it so that a secondary never
+     * mixes entries of two different logs (a master that restarted with an empty log starts a new one).
+     */
+    long logId();
+
     /** Highest msg_id stored, 0 when empty. Everything up to it is readable. */
     long lastId();
 

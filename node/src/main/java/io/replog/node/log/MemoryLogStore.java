@@ -15,6 +15,7 @@ public final class MemoryLogStore implements LogStore {
     public static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
     private final int segmentBytes;
+    private final long logId = new java.security.SecureRandom().nextLong() | 1; // never 0: 0 means "no log yet"
     /** Copy-on-write: replaced (never mutated) when a segment is added. */
     private volatile LogSegment[] segments = new LogSegment[0];
     private volatile long lastId;
@@ -26,6 +27,11 @@ public final class MemoryLogStore implements LogStore {
 
     public MemoryLogStore(final int segmentBytes) {
         this.segmentBytes = segmentBytes;
+    }
+
+    @Override
+    public long logId() {
+        return logId;
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.node.server.Transport;
 import io.replog.protocol.Ack;
+import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
@@ -129,7 +130,9 @@ public final class SecondarySender {
         if (closed) {
             return;
         }
-        state = SenderState.CONNECTING;
+        if (state != SenderState.DIVERGED) {
+            state = SenderState.CONNECTING;
+        }
         bootstrap.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 onConnected(f.channel());
@@ -146,9 +149,11 @@ public final class SecondarySender {
         }
         channel = ch;
         inFlight = 0;
-        state = SenderState.PROBING;
+        if (state != SenderState.DIVERGED) {
+            state = SenderState.PROBING;
+        }
         // probes use negative request ids so their ACKs are never counted as data ACKs
-        ch.writeAndFlush(new Replicate(--probeRequestId, log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
+        ch.writeAndFlush(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
     }
 
     private void onAck(final Ack ack) {
@@ -175,17 +180,10 @@ public final class SecondarySender {
     }
 
     private void onProbeAnswer(final long position) {
-        if (state != SenderState.PROBING) {
+        if (state != SenderState.PROBING && state != SenderState.DIVERGED) {
             return;
         }
         final long masterLast = log.lastId();
-        if (position > masterLast) {
-            state = SenderState.DIVERGED;
-            LOG.error("{}: secondary holds {} messages but the master only {}: it belongs to another log "
-                + "(restart it empty to rejoin); retrying", name, position, masterLast);
-            channel.close();
-            return;
-        }
         state = SenderState.STREAMING;
         ackedId = position;
         nextId = position + 1;
@@ -209,7 +207,8 @@ public final class SecondarySender {
                 break;
             }
             final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
-            ch.write(new Replicate(++dataRequestId, range.firstId(), range.count(), range.run()), ch.voidPromise());
+            ch.write(new Replicate(++dataRequestId, log.logId(), range.firstId(), range.count(), range.run()),
+                ch.voidPromise());
             if (debug) {
                 LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
             }
@@ -223,6 +222,15 @@ public final class SecondarySender {
     }
 
     private void onError(final ErrorFrame error) {
+        if (error.code() == ErrorCode.LOG_MISMATCH) {
+            if (state != SenderState.DIVERGED) {
+                LOG.error("{}: the secondary holds another log and refuses this one: {}. Restart it empty; retrying",
+                    name, error.message());
+            }
+            state = SenderState.DIVERGED;
+            channel.close();
+            return;
+        }
         LOG.warn("{}: secondary refused replication: {}; reconnecting to resend from {}", name, error, ackedId + 1);
         if (channel != null) {
             channel.close();

@@ -19,7 +19,12 @@ public final class ReplicaLog {
     /** Entries kept aside at most; beyond that they are dropped and the master's resend fills the gap. */
     static final int MAX_AHEAD = 1_000_000;
 
+    /** Returned by {@link #apply} when the frame belongs to another log than the one held. */
+    public static final long MISMATCH = -1;
+
     private final LogStore store;
+    /** Identity of the master's log these entries come from; 0 until the first REPLICATE. */
+    private long logId;
     private final Long2ObjectHashMap<ByteBuf> ahead = new Long2ObjectHashMap<>();
     private long duplicates;
 
@@ -46,6 +51,16 @@ public final class ReplicaLog {
      * connections on different event loops; the lock is uncontended otherwise.
      */
     public synchronized long apply(final Replicate frame) {
+        if (frame.logId() != logId) {
+            if (store.lastId() > 0 || !ahead.isEmpty()) {
+                return MISMATCH;
+            }
+            if (logId != 0) {
+                LOG.info("replica: following a new log {} (was {}, held nothing)", Long.toHexString(frame.logId()),
+                    Long.toHexString(logId));
+            }
+            logId = frame.logId();
+        }
         final long firstId = frame.firstId();
         EntryRun.forEach(frame.entries(), frame.count(), (i, payload) -> applyOne(firstId + i, payload));
         return store.lastId();
@@ -81,6 +96,11 @@ public final class ReplicaLog {
                 });
             }
         }
+    }
+
+    /** Identity of the log held, 0 before the first replication. */
+    public synchronized long logId() {
+        return logId;
     }
 
     /** Entries waiting for a gap before them to be filled. */

@@ -84,6 +84,18 @@ public final class Secondary implements NodeRole, AutoCloseable {
         } finally {
             frame.release();
         }
+        if (position == ReplicaLog.MISMATCH) {
+            LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it empty "
+                + "to follow the new log", Long.toHexString(frame.logId()), replica.lastId(),
+                Long.toHexString(replica.logId()));
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new io.replog.protocol.ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
+                    "this secondary holds " + replica.lastId() + " messages of another log (" 
+                        + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"),
+                    ctx.voidPromise());
+            }
+            return;
+        }
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
@@ -103,6 +115,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "secondary");
         health.put("last_msg_id", replica.lastId());
+        health.put("log_id", Long.toHexString(replica.logId()));
         health.put("delay_ms", delayMs);
         health.put("out_of_order_held", replica.aheadCount());
         return health;
