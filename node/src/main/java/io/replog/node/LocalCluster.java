@@ -1,6 +1,7 @@
 package io.replog.node;
 
 import io.replog.node.config.NodeConfig;
+import io.replog.node.master.Master;
 import io.replog.node.server.EventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class LocalCluster implements AutoCloseable {
                 .maxFrameLength(settings.maxFrameLength())
                 .secondaries(addresses), loops);
             final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
+            cluster.awaitWritable();
             LOG.info("local cluster: master on {} (HTTP {}), secondaries on {}", master.port(), master.httpPort(),
                 secondaries.stream().map(n -> n.port() + " (HTTP " + n.httpPort() + ")").toList());
             return cluster;
@@ -73,6 +75,23 @@ public final class LocalCluster implements AutoCloseable {
             secondaries.forEach(ReplogNode::close);
             loops.close();
             throw e;
+        }
+    }
+
+    /** The master takes appends once its secondaries answered (quorum); on loopback that takes milliseconds. */
+    private void awaitWritable() {
+        final Master role = (Master) master.role();
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (role.quorumMonitor().readOnly() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (role.quorumMonitor().readOnly()) {
+            LOG.warn("local cluster: the master is still read-only ({})", role.quorumMonitor().describe());
         }
     }
 

@@ -61,10 +61,44 @@ public final class Main implements Runnable {
             description = "Comma-separated host:port of each secondary's binary port (env REPLOG_SECONDARIES).")
         String secondaries;
 
+        @Option(names = "--heartbeat-ms", defaultValue = "${env:REPLOG_HEARTBEAT_MS:-" + NodeConfig.DEFAULT_HEARTBEAT_MS
+            + "}", description = "Heartbeat period to each secondary (env REPLOG_HEARTBEAT_MS, default ${DEFAULT-VALUE}).")
+        long heartbeatMs;
+
+        @Option(names = "--suspect-after-ms", defaultValue = "${env:REPLOG_SUSPECT_AFTER_MS:-"
+            + NodeConfig.DEFAULT_SUSPECT_AFTER_MS + "}",
+            description = "Silence after which a secondary is Suspected (env REPLOG_SUSPECT_AFTER_MS, "
+                + "default ${DEFAULT-VALUE}).")
+        long suspectAfterMs;
+
+        @Option(names = "--unhealthy-after-ms", defaultValue = "${env:REPLOG_UNHEALTHY_AFTER_MS:-"
+            + NodeConfig.DEFAULT_UNHEALTHY_AFTER_MS + "}",
+            description = "Silence after which a secondary is Unhealthy (env REPLOG_UNHEALTHY_AFTER_MS, "
+                + "default ${DEFAULT-VALUE}).")
+        long unhealthyAfterMs;
+
+        @Option(names = "--quorum", defaultValue = "${env:REPLOG_QUORUM:-0}",
+            description = "Nodes (master included) that must be up to take appends; 0 = majority (env REPLOG_QUORUM, "
+                + "default ${DEFAULT-VALUE}).")
+        int quorum;
+
+        @Option(names = "--retry-cap-ms", defaultValue = "${env:REPLOG_RETRY_CAP_MS:-" + NodeConfig.DEFAULT_RETRY_CAP_MS
+            + "}", description = "Longest pause between delivery attempts to a secondary (env REPLOG_RETRY_CAP_MS, "
+            + "default ${DEFAULT-VALUE}).")
+        long retryCapMs;
+
+        @Option(names = "--replication-timeout-ms", defaultValue = "${env:REPLOG_REPLICATION_TIMEOUT_MS:-"
+            + NodeConfig.DEFAULT_REPLICATION_TIMEOUT_MS + "}",
+            description = "A replication request unanswered this long is retried over a new connection "
+                + "(env REPLOG_REPLICATION_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+        long replicationTimeoutMs;
+
         @Override
         public Integer call() {
             final NodeConfig config = new NodeConfig().bindHost(common.bind).port(port).httpPort(httpPort)
-                .maxFrameLength(common.maxFrameBytes).secondaries(NodeConfig.parseAddresses(secondaries));
+                .maxFrameLength(common.maxFrameBytes).secondaries(NodeConfig.parseAddresses(secondaries))
+                .heartbeatMs(heartbeatMs).suspectAfterMs(suspectAfterMs).unhealthyAfterMs(unhealthyAfterMs)
+                .quorum(quorum).retryCapMs(retryCapMs).replicationTimeoutMs(replicationTimeoutMs);
             return runUntilSignalled(List.of(() -> ReplogNode.master(config, null)));
         }
     }
@@ -88,10 +122,20 @@ public final class Main implements Runnable {
                 + "the inconsistency window (env REPLOG_DELAY_MS, default ${DEFAULT-VALUE}).")
         long delayMs;
 
+        @Option(names = "--fail-rate", defaultValue = "${env:REPLOG_FAIL_RATE:-0}",
+            description = "Fault injection: answer an error, after storing, to this fraction of replication "
+                + "requests (env REPLOG_FAIL_RATE, default ${DEFAULT-VALUE}).")
+        double failRate;
+
+        @Option(names = "--drop-rate", defaultValue = "${env:REPLOG_DROP_RATE:-0}",
+            description = "Fault injection: drop the master's connection on this fraction of replication requests "
+                + "(env REPLOG_DROP_RATE, default ${DEFAULT-VALUE}).")
+        double dropRate;
+
         @Override
         public Integer call() {
             final NodeConfig config = new NodeConfig().bindHost(common.bind).port(port).httpPort(httpPort)
-                .maxFrameLength(common.maxFrameBytes).delayMs(delayMs);
+                .maxFrameLength(common.maxFrameBytes).delayMs(delayMs).failRate(failRate).dropRate(dropRate);
             return runUntilSignalled(List.of(() -> ReplogNode.secondary(config, null)));
         }
     }

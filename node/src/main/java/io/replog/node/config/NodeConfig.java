@@ -21,6 +21,25 @@ public final class NodeConfig {
     private int maxFrameLength = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
     private List<InetSocketAddress> secondaries = new ArrayList<>();
     private long delayMs;
+    private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
+    private long suspectAfterMs = DEFAULT_SUSPECT_AFTER_MS;
+    private long unhealthyAfterMs = DEFAULT_UNHEALTHY_AFTER_MS;
+    private int quorum;
+    private long retryCapMs = DEFAULT_RETRY_CAP_MS;
+    private long replicationTimeoutMs = DEFAULT_REPLICATION_TIMEOUT_MS;
+    private double failRate;
+    private double dropRate;
+
+    /** Master → secondary heartbeat period. */
+    public static final long DEFAULT_HEARTBEAT_MS = 500;
+    /** No answer from a secondary for this long (3 heartbeats) makes it Suspected. */
+    public static final long DEFAULT_SUSPECT_AFTER_MS = 1_500;
+    /** No answer for this long (6 heartbeats) makes it Unhealthy. */
+    public static final long DEFAULT_UNHEALTHY_AFTER_MS = 3_000;
+    /** Longest pause between two delivery attempts to one secondary. */
+    public static final long DEFAULT_RETRY_CAP_MS = 2_000;
+    /** A replication request unanswered this long counts as failed: the connection is dropped and re-made. */
+    public static final long DEFAULT_REPLICATION_TIMEOUT_MS = 10_000;
 
     public String bindHost() {
         return bindHost;
@@ -77,6 +96,81 @@ public final class NodeConfig {
         return this;
     }
 
+    public long heartbeatMs() {
+        return heartbeatMs;
+    }
+
+    public NodeConfig heartbeatMs(final long value) {
+        this.heartbeatMs = value;
+        return this;
+    }
+
+    public long suspectAfterMs() {
+        return suspectAfterMs;
+    }
+
+    public NodeConfig suspectAfterMs(final long value) {
+        this.suspectAfterMs = value;
+        return this;
+    }
+
+    public long unhealthyAfterMs() {
+        return unhealthyAfterMs;
+    }
+
+    public NodeConfig unhealthyAfterMs(final long value) {
+        this.unhealthyAfterMs = value;
+        return this;
+    }
+
+    /** Nodes (master included) that must be healthy for the master to take appends; 0 means a majority. */
+    public int quorum() {
+        return quorum == 0 ? (1 + secondaries.size()) / 2 + 1 : quorum;
+    }
+
+    public NodeConfig quorum(final int value) {
+        this.quorum = value;
+        return this;
+    }
+
+    public long retryCapMs() {
+        return retryCapMs;
+    }
+
+    public NodeConfig retryCapMs(final long value) {
+        this.retryCapMs = value;
+        return this;
+    }
+
+    public long replicationTimeoutMs() {
+        return replicationTimeoutMs;
+    }
+
+    public NodeConfig replicationTimeoutMs(final long value) {
+        this.replicationTimeoutMs = value;
+        return this;
+    }
+
+    public double failRate() {
+        return failRate;
+    }
+
+    /** Secondary fault injection: answer an error, after storing, for this fraction of replication requests. */
+    public NodeConfig failRate(final double value) {
+        this.failRate = value;
+        return this;
+    }
+
+    public double dropRate() {
+        return dropRate;
+    }
+
+    /** Secondary fault injection: drop the master's connection on this fraction of replication requests. */
+    public NodeConfig dropRate(final double value) {
+        this.dropRate = value;
+        return this;
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad setting. */
     public NodeConfig conclude() {
         checkPort("port", port);
@@ -89,6 +183,28 @@ public final class NodeConfig {
         }
         if (delayMs < 0) {
             throw new IllegalArgumentException("delay-ms must be >= 0, got " + delayMs);
+        }
+        if (heartbeatMs < 10) {
+            throw new IllegalArgumentException("heartbeat-ms must be >= 10, got " + heartbeatMs);
+        }
+        if (suspectAfterMs < heartbeatMs || unhealthyAfterMs < suspectAfterMs) {
+            throw new IllegalArgumentException("need heartbeat-ms <= suspect-after-ms <= unhealthy-after-ms, got "
+                + heartbeatMs + ", " + suspectAfterMs + ", " + unhealthyAfterMs);
+        }
+        if (quorum < 0 || quorum > 1 + secondaries.size()) {
+            throw new IllegalArgumentException("quorum must be within 1.." + (1 + secondaries.size())
+                + " (0: majority), got " + quorum);
+        }
+        if (retryCapMs < 10) {
+            throw new IllegalArgumentException("retry-cap-ms must be >= 10, got " + retryCapMs);
+        }
+        if (replicationTimeoutMs < heartbeatMs) {
+            throw new IllegalArgumentException("replication-timeout-ms must be >= heartbeat-ms, got "
+                + replicationTimeoutMs);
+        }
+        if (failRate < 0 || failRate >= 1 || dropRate < 0 || dropRate >= 1) {
+            throw new IllegalArgumentException("fail-rate and drop-rate must be within [0, 1), got " + failRate
+                + " and " + dropRate);
         }
         return this;
     }

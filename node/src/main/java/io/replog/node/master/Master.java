@@ -29,22 +29,34 @@ public final class Master implements NodeRole, AutoCloseable {
     private final List<SecondarySender> senders = new ArrayList<>();
     private final int maxW;
     private final int maxPayload;
+    private final QuorumMonitor quorum;
+    private final EventLoopGroup loops;
+    private final long heartbeatMs;
 
     public Master(final NodeConfig config, final EventLoopGroup loops) {
+        this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
+        this.heartbeatMs = config.heartbeatMs();
         this.sequencer = new Sequencer(log, maxW);
         for (final InetSocketAddress address : config.secondaries()) {
-            senders.add(new SecondarySender(address, log, loops.next(), config.maxFrameLength(), sequencer::onAck));
+            senders.add(new SecondarySender(address, log, loops.next(), config, sequencer::onAck));
         }
         sequencer.attach(senders);
+        this.quorum = new QuorumMonitor(senders, config.quorum());
     }
 
     public void start() {
         sequencer.start(new DefaultThreadFactory("replog-sequencer", true));
         senders.forEach(SecondarySender::start);
-        LOG.info("master: {} secondaries {}, write concern w=1..{}", senders.size(),
-            senders.stream().map(SecondarySender::name).toList(), maxW);
+        // health is evaluated twice per heartbeat so a state change is seen within half an interval
+        quorum.start(loops.next(), Math.max(10, heartbeatMs / 2));
+        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes", senders.size(),
+            senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(), maxW);
+    }
+
+    public QuorumMonitor quorumMonitor() {
+        return quorum;
     }
 
     @Override
@@ -66,6 +78,9 @@ public final class Master implements NodeRole, AutoCloseable {
         if (w < 1 || w > maxW) {
             return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
                 "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
+        }
+        if (quorum.readOnly()) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
         }
         if (payloadLength > maxPayload) {
             return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -90,6 +105,8 @@ public final class Master implements NodeRole, AutoCloseable {
     public Map<String, Object> health() {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "master");
+        health.put("read_only", quorum.readOnly());
+        health.put("quorum", quorum.quorum());
         final long last = log.lastId();
         health.put("last_msg_id", last);
         health.put("max_w", maxW);
@@ -98,9 +115,11 @@ public final class Master implements NodeRole, AutoCloseable {
         for (final SecondarySender sender : senders) {
             final Map<String, Object> s = new LinkedHashMap<>();
             s.put("address", sender.name());
-            s.put("state", sender.state().name());
+            s.put("status", sender.health().name());
             s.put("acked", sender.ackedId());
             s.put("lag", Math.max(0, last - sender.ackedId()));
+            s.put("connection", sender.state().name());
+            s.put("last_answer_ms_ago", sender.silentMs());
             secondaries.add(s);
         }
         health.put("secondaries", secondaries);
@@ -109,6 +128,7 @@ public final class Master implements NodeRole, AutoCloseable {
 
     @Override
     public void close() {
+        quorum.stop();
         senders.forEach(SecondarySender::close);
         sequencer.close();
         log.close();

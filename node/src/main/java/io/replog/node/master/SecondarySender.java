@@ -12,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.replog.node.config.NodeConfig;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.node.server.Transport;
@@ -31,11 +32,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Ships the log to one secondary. Owns the connection and a cursor {@code nextId}; everything but the two
- * volatile fields runs on one event loop, so there are no locks. The log is the source of truth: on every
- * (re)connect the sender asks the secondary where it is (an empty REPLICATE) and streams from there, so catching
- * up after a restart and live replication are the same code. Entries go in order, in batches, with several
- * batches in flight; ACKs are cumulative.
+ * Ships the log to one secondary. Owns the connection and a cursor {@code nextId}; everything but the volatile
+ * fields runs on one event loop, so there are no locks. The log is the source of truth: on every (re)connect the
+ * sender asks the secondary where it is (an empty REPLICATE) and streams from there, so catching up after a restart
+ * and live replication are the same code. Entries go in order, in batches, several batches in flight; ACKs are
+ * cumulative. A failed delivery (refused or lost connection, an error answer, no answer in time) is retried without
+ * limit, with exponential backoff and jitter, reset on success and slowest while the secondary is Unhealthy.
+ * Idle connections carry a heartbeat (an empty REPLICATE) every heartbeat interval.
  */
 public final class SecondarySender {
     private static final Logger LOG = LoggerFactory.getLogger(SecondarySender.class);
@@ -45,8 +48,8 @@ public final class SecondarySender {
     static final int MAX_BATCH_ENTRIES = 8192;
     /** Bytes per REPLICATE frame, at most (and never more than the frame limit allows). */
     static final int MAX_BATCH_BYTES = 1024 * 1024;
-    static final long RECONNECT_BASE_MS = 50;
-    static final long RECONNECT_CAP_MS = 2_000;
+    /** First retry delay; doubles per consecutive failure up to the configured cap. */
+    static final long RETRY_BASE_MS = 50;
 
     private final String name;
     private final InetSocketAddress address;
@@ -55,6 +58,10 @@ public final class SecondarySender {
     private final Bootstrap bootstrap;
     private final Runnable ackListener;
     private final int maxBatchBytes;
+    private final long heartbeatMs;
+    private final long retryCapMs;
+    private final long replicationTimeoutNanos;
+    private final HealthTracker health;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = () -> {
         drainScheduled.set(false);
@@ -66,10 +73,14 @@ public final class SecondarySender {
     private Channel channel;
     private long nextId = 1;
     private int inFlight;
+    private final long[] sentAt = new long[MAX_IN_FLIGHT];
     private long dataRequestId;
     private long probeRequestId;
     private int failures;
+    private long lastSendNanos;
+    private boolean paused;
     private ScheduledFuture<?> reconnect;
+    private ScheduledFuture<?> heartbeat;
 
     private volatile long ackedId;
     private volatile SenderState state = SenderState.CONNECTING;
@@ -79,18 +90,23 @@ public final class SecondarySender {
      * @param ackListener told (on the event loop) whenever the acknowledged position moves
      */
     public SecondarySender(final InetSocketAddress address, final LogStore log, final EventLoop loop,
-                           final int maxFrameLength, final Runnable ackListener) {
+                           final NodeConfig config, final Runnable ackListener) {
         this.name = address.getHostString() + ":" + address.getPort();
         this.address = address;
         this.log = log;
         this.loop = loop;
         this.ackListener = ackListener;
-        this.maxBatchBytes = Math.min(MAX_BATCH_BYTES, FrameHeader.maxPayload(maxFrameLength));
+        this.maxBatchBytes = Math.min(MAX_BATCH_BYTES, FrameHeader.maxPayload(config.maxFrameLength()));
+        this.heartbeatMs = config.heartbeatMs();
+        this.retryCapMs = config.retryCapMs();
+        this.replicationTimeoutNanos = config.replicationTimeoutMs() * 1_000_000L;
+        this.health = new HealthTracker(System::nanoTime, config.suspectAfterMs(), config.unhealthyAfterMs());
+        final int maxFrameLength = config.maxFrameLength();
         this.bootstrap = new Bootstrap()
             .group(loop)
             .channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000, retryCapMs)))
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
@@ -114,8 +130,21 @@ public final class SecondarySender {
         return state;
     }
 
+    public SecondaryHealth health() {
+        return health.status();
+    }
+
+    /** Milliseconds since the secondary last answered, -1 if it never did. */
+    public long silentMs() {
+        return health.silentMs();
+    }
+
     public void start() {
-        loop.execute(this::connect);
+        loop.execute(() -> {
+            heartbeat = loop.scheduleAtFixedRate(this::onHeartbeatTimer, heartbeatMs, heartbeatMs,
+                TimeUnit.MILLISECONDS);
+            connect();
+        });
     }
 
     /** From the sequencer: the log grew. Coalesces: at most one drain task is queued at a time. */
@@ -149,14 +178,48 @@ public final class SecondarySender {
         }
         channel = ch;
         inFlight = 0;
+        paused = false;
         if (state != SenderState.DIVERGED) {
             state = SenderState.PROBING;
         }
-        // probes use negative request ids so their ACKs are never counted as data ACKs
-        ch.writeAndFlush(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
+        sendProbe(ch);
+    }
+
+    /** Probes and heartbeats use negative request ids, so their ACKs are never counted as data ACKs. */
+    private void sendProbe(final Channel ch) {
+        lastSendNanos = System.nanoTime();
+        ch.writeAndFlush(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER),
+            ch.voidPromise());
+    }
+
+    private void onHeartbeatTimer() {
+        final Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (inFlight > 0 && now - sentAt[(int) ((dataRequestId - inFlight + 1) % MAX_IN_FLIGHT)]
+            > replicationTimeoutNanos) {
+            LOG.info("{}: no answer to a replication request for {} ms; reconnecting to resend from {}", name,
+                replicationTimeoutNanos / 1_000_000, ackedId + 1);
+            ch.close();
+            return;
+        }
+        if (now - lastSendNanos >= heartbeatMs * 1_000_000L / 2) {
+            sendProbe(ch);
+        }
+    }
+
+    private void onAnswer() {
+        final SecondaryHealth before = health.status();
+        health.contact();
+        if (before == SecondaryHealth.Unhealthy && LOG.isInfoEnabled()) {
+            LOG.info("{}: answering again", name);
+        }
     }
 
     private void onAck(final Ack ack) {
+        onAnswer();
         final long position = ack.ackedId();
         if (ack.requestId() < 0) {
             onProbeAnswer(position);
@@ -165,10 +228,13 @@ public final class SecondarySender {
             if (position > ackedId) {
                 ackedId = position;
             }
+            if (failures > 0 && !paused) {
+                failures = 0; // a delivery succeeded: the next failure starts the backoff from the beginning
+            }
             if (debug) {
                 LOG.debug("{}: ACK up to msg_id={}", name, position);
             }
-            if (inFlight == 0 && position < nextId - 1) {
+            if (inFlight == 0 && position < nextId - 1 && !paused) {
                 // everything sent was answered yet the secondary is missing some: go back and resend from there
                 LOG.info("{}: secondary acknowledged {} of {} sent entries, resending from {}", name, position,
                     nextId - 1, position + 1);
@@ -180,6 +246,13 @@ public final class SecondarySender {
     }
 
     private void onProbeAnswer(final long position) {
+        if (state == SenderState.STREAMING) {
+            // a heartbeat: the position is cumulative, so it can only confirm more
+            if (position > ackedId) {
+                ackedId = position;
+            }
+            return;
+        }
         if (state != SenderState.PROBING && state != SenderState.DIVERGED) {
             return;
         }
@@ -198,7 +271,7 @@ public final class SecondarySender {
 
     private void drain() {
         final Channel ch = channel;
-        if (ch == null || state != SenderState.STREAMING || !ch.isActive()) {
+        if (ch == null || state != SenderState.STREAMING || paused || !ch.isActive()) {
             return;
         }
         boolean wrote = false;
@@ -207,7 +280,10 @@ public final class SecondarySender {
                 break;
             }
             final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
-            ch.write(new Replicate(++dataRequestId, log.logId(), range.firstId(), range.count(), range.run()),
+            final long now = System.nanoTime();
+            sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
+            lastSendNanos = now;
+            ch.write(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.run()),
                 ch.voidPromise());
             if (debug) {
                 LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
@@ -222,6 +298,7 @@ public final class SecondarySender {
     }
 
     private void onError(final ErrorFrame error) {
+        onAnswer();
         if (error.code() == ErrorCode.LOG_MISMATCH) {
             if (state != SenderState.DIVERGED) {
                 LOG.error("{}: the secondary holds another log and refuses this one: {}. Restart it empty; retrying",
@@ -231,9 +308,25 @@ public final class SecondarySender {
             channel.close();
             return;
         }
-        LOG.warn("{}: secondary refused replication: {}; reconnecting to resend from {}", name, error, ackedId + 1);
-        if (channel != null) {
-            channel.close();
+        if (error.requestId() > 0) {
+            inFlight--;
+        }
+        // go back to the first entry not acknowledged and resend it after a pause; what the secondary already
+        // stored is ignored there as a duplicate
+        failures++;
+        final long delay = backoffMs();
+        if (failures == 1 || failures % 10 == 0) {
+            LOG.info("{}: delivery failed ({}), attempt {}; resending from {} in {} ms", name, error.message(),
+                failures, ackedId + 1, delay);
+        }
+        nextId = ackedId + 1;
+        if (!paused) {
+            paused = true;
+            loop.schedule(() -> {
+                paused = false;
+                nextId = Math.max(nextId, ackedId + 1);
+                drain();
+            }, delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -243,6 +336,7 @@ public final class SecondarySender {
         }
         channel = null;
         inFlight = 0;
+        paused = false;
         if (closed) {
             state = SenderState.CLOSED;
             return;
@@ -259,13 +353,21 @@ public final class SecondarySender {
             state = SenderState.CONNECTING;
         }
         failures++;
-        final long cap = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS << Math.min(failures - 1, 16));
-        // full jitter in [cap/2, cap): secondaries that went down together do not come back in lock-step
-        final long delay = cap / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, cap / 2));
+        final long delay = backoffMs();
         if (failures == 1 || failures % 10 == 0) {
-            LOG.info("{}: {} (attempt {}), retrying in {} ms", name, why, failures, delay);
+            LOG.info("{}: {} (attempt {}, {}), retrying in {} ms", name, why, failures, health.status(), delay);
         }
         reconnect = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Exponential backoff with jitter in [d/2, d), d = base * 2^(failures-1) capped; an Unhealthy secondary is
+     * retried at the cap only, so a dead node is not hammered.
+     */
+    private long backoffMs() {
+        final long exp = RETRY_BASE_MS << Math.min(Math.max(failures - 1, 0), 20);
+        final long d = health.status() == SecondaryHealth.Unhealthy ? retryCapMs : Math.min(retryCapMs, exp);
+        return d / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, d / 2));
     }
 
     /** Stops for good; safe from any thread. */
@@ -275,6 +377,9 @@ public final class SecondarySender {
             state = SenderState.CLOSED;
             if (reconnect != null) {
                 reconnect.cancel(false);
+            }
+            if (heartbeat != null) {
+                heartbeat.cancel(false);
             }
             if (channel != null) {
                 channel.close();

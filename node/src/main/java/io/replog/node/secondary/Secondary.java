@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,12 +30,21 @@ public final class Secondary implements NodeRole, AutoCloseable {
 
     private final ReplicaLog replica = new ReplicaLog(new MemoryLogStore());
     private final long delayMs;
+    private final double failRate;
+    private final double dropRate;
+    private volatile long lastMasterContactNanos = Long.MIN_VALUE;
     private final boolean debug = LOG.isDebugEnabled();
     /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
     private final Set<Replicate> delayed = ConcurrentHashMap.newKeySet();
 
     public Secondary(final NodeConfig config) {
         this.delayMs = config.delayMs();
+        this.failRate = config.failRate();
+        this.dropRate = config.dropRate();
+        if (failRate > 0 || dropRate > 0) {
+            LOG.warn("fault injection on: failing {}% and dropping the connection on {}% of replication requests",
+                Math.round(failRate * 100), Math.round(dropRate * 100));
+        }
     }
 
     @Override
@@ -64,6 +74,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
 
     @Override
     public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
+        lastMasterContactNanos = System.nanoTime();
         if (frame.count() == 0 || delayMs == 0) {
             // probes and heartbeats are answered at once: they store nothing
             applyAndAck(ctx, frame, false);
@@ -78,11 +89,41 @@ public final class Secondary implements NodeRole, AutoCloseable {
     }
 
     private void applyAndAck(final ChannelHandlerContext ctx, final Replicate frame, final boolean flush) {
+        final boolean inject = frame.count() > 0 && (failRate > 0 || dropRate > 0);
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (inject && random.nextDouble() < dropRate) {
+            // a crash mid-request: half of the time before storing, half after
+            final boolean store = random.nextBoolean();
+            try {
+                if (store) {
+                    replica.apply(frame);
+                }
+            } finally {
+                frame.release();
+            }
+            LOG.info("fault injection: dropping the master's connection ({} msg_id {}..{})",
+                store ? "after storing" : "without storing", frame.firstId(), frame.lastId());
+            ctx.close();
+            return;
+        }
         final long position;
         try {
             position = replica.apply(frame);
         } finally {
             frame.release();
+        }
+        if (inject && position != ReplicaLog.MISMATCH && random.nextDouble() < failRate) {
+            if (debug) {
+                LOG.debug("fault injection: failing msg_id {}..{} after storing it", frame.firstId(), frame.lastId());
+            }
+            final io.replog.protocol.ErrorFrame error = new io.replog.protocol.ErrorFrame(frame.requestId(),
+                ErrorCode.REPLICATION_FAILED, "injected failure (stored, answered with an error)");
+            if (flush) {
+                ctx.writeAndFlush(error, ctx.voidPromise());
+            } else {
+                ctx.write(error, ctx.voidPromise());
+            }
+            return;
         }
         if (position == ReplicaLog.MISMATCH) {
             LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it empty "
@@ -116,7 +157,13 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("role", "secondary");
         health.put("last_msg_id", replica.lastId());
         health.put("log_id", Long.toHexString(replica.logId()));
+        final long seen = lastMasterContactNanos;
+        health.put("master_last_seen_ms_ago", seen == Long.MIN_VALUE ? -1 : (System.nanoTime() - seen) / 1_000_000L);
         health.put("delay_ms", delayMs);
+        if (failRate > 0 || dropRate > 0) {
+            health.put("fail_rate", failRate);
+            health.put("drop_rate", dropRate);
+        }
         health.put("out_of_order_held", replica.aheadCount());
         return health;
     }

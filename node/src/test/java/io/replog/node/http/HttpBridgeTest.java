@@ -112,12 +112,20 @@ class HttpBridgeTest {
     void healthReportsRoleAndSecondaries() throws Exception {
         final JsonNode master = call(cluster.master(), "GET", "/health", null).body();
         assertEquals("master", master.path("role").asText());
+        assertEquals(false, master.path("read_only").asBoolean(true));
+        assertEquals(2, master.path("quorum").asInt());
         assertEquals(2, master.path("secondaries").size());
-        Await.until("both secondaries streaming", () -> {
+        Await.until("both secondaries healthy and streaming", () -> {
             try {
                 final JsonNode h = call(cluster.master(), "GET", "/health", null).body();
-                return "STREAMING".equals(h.path("secondaries").get(0).path("state").asText())
-                    && "STREAMING".equals(h.path("secondaries").get(1).path("state").asText());
+                for (final JsonNode s : h.path("secondaries")) {
+                    if (!"Healthy".equals(s.path("status").asText())
+                        || !"STREAMING".equals(s.path("connection").asText())
+                        || s.path("lag").asLong(-1) != 0 || !s.has("acked") || !s.has("address")) {
+                        return false;
+                    }
+                }
+                return true;
             } catch (Exception e) {
                 return false;
             }
