@@ -33,6 +33,9 @@ public final class QuorumMonitor {
     }
 
     public void start(final EventExecutor executor, final long periodMs) {
+        if (readOnly) {
+            LOG.info("master: read-only until {} of {} nodes answer", quorum, 1 + senders.size());
+        }
         check();
         timer = executor.scheduleAtFixedRate(this::check, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }

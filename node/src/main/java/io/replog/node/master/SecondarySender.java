@@ -211,11 +211,7 @@ public final class SecondarySender {
     }
 
     private void onAnswer() {
-        final SecondaryHealth before = health.status();
-        health.contact();
-        if (before == SecondaryHealth.Unhealthy && LOG.isInfoEnabled()) {
-            LOG.info("{}: answering again", name);
-        }
+        health.contact(); // QuorumMonitor logs the resulting state changes
     }
 
     private void onAck(final Ack ack) {
@@ -418,7 +414,12 @@ public final class SecondarySender {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            LOG.info("{}: {}", name, cause.toString());
+            // the resulting "connection lost" line tells the operator; the I/O detail is for debugging
+            if (cause instanceof java.io.IOException) {
+                LOG.debug("{}: {}", name, cause.toString());
+            } else {
+                LOG.warn("{}: replication connection failed", name, cause);
+            }
             ctx.close();
         }
     }
