@@ -10,16 +10,46 @@ import io.netty.buffer.DefaultByteBufHolder;
 public final class Append extends DefaultByteBufHolder implements Frame {
     /** Body bytes before the payload: w (u8), 3 reserved bytes, timeout_ms (u32). */
     public static final int FIXED_BODY_LENGTH = 8;
+    /** Header flag: the body carries client_id and seq after timeout_ms (an idempotent append). */
+    public static final int FLAG_TAGGED = 0x0001;
+    /** Body bytes the tag adds: client_id (i64), seq (i64). */
+    public static final int TAG_LENGTH = 16;
 
     private final long requestId;
     private final int w;
     private final int timeoutMs;
+    private final long clientId;
+    private final long seq;
 
+    /** An untagged append. */
     public Append(final long requestId, final int w, final int timeoutMs, final ByteBuf payload) {
+        this(requestId, w, timeoutMs, 0, 0, payload);
+    }
+
+    /**
+     * A tagged (idempotent) append when {@code clientId != 0}: the master answers a re-sent (client_id, seq) with
+     * the msg_id it gave the first time instead of storing the message twice.
+     */
+    public Append(final long requestId, final int w, final int timeoutMs, final long clientId, final long seq,
+                  final ByteBuf payload) {
         super(payload);
         this.requestId = requestId;
         this.w = w;
         this.timeoutMs = timeoutMs;
+        this.clientId = clientId;
+        this.seq = seq;
+    }
+
+    public boolean tagged() {
+        return clientId != 0;
+    }
+
+    public long clientId() {
+        return clientId;
+    }
+
+    public long seq() {
+        return seq;
     }
 
     @Override
@@ -47,12 +77,12 @@ public final class Append extends DefaultByteBufHolder implements Frame {
 
     @Override
     public Append replace(final ByteBuf content) {
-        return new Append(requestId, w, timeoutMs, content);
+        return new Append(requestId, w, timeoutMs, clientId, seq, content);
     }
 
     @Override
     public String toString() {
         return "Append[requestId=" + requestId + ", w=" + w + ", timeoutMs=" + timeoutMs
-            + ", bytes=" + content().readableBytes() + "]";
+            + (tagged() ? ", clientId=" + clientId + ", seq=" + seq : "") + ", bytes=" + content().readableBytes() + "]";
     }
 }

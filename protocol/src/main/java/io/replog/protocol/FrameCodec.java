@@ -48,13 +48,25 @@ public final class FrameCodec {
         out.writeCharSequence(message, StandardCharsets.UTF_8);
     }
 
-    /** Writes the header and fixed fields of an APPEND whose payload follows. */
+    /** Writes the header and fixed fields of an untagged APPEND whose payload follows. */
     public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final int timeoutMs,
                                          final int payloadLength) {
-        writeHeader(out, FrameType.APPEND, 0, requestId, Append.FIXED_BODY_LENGTH + payloadLength);
+        writeAppendHeader(out, requestId, w, timeoutMs, 0, 0, payloadLength);
+    }
+
+    /** Writes the header and fixed fields of an APPEND, tagged when {@code clientId != 0}, whose payload follows. */
+    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final int timeoutMs,
+                                         final long clientId, final long seq, final int payloadLength) {
+        final boolean tagged = clientId != 0;
+        writeHeader(out, FrameType.APPEND, tagged ? Append.FLAG_TAGGED : 0, requestId,
+            Append.FIXED_BODY_LENGTH + (tagged ? Append.TAG_LENGTH : 0) + payloadLength);
         out.writeByte(w);
         out.writeMedium(0);
         out.writeInt(timeoutMs);
+        if (tagged) {
+            out.writeLong(clientId);
+            out.writeLong(seq);
+        }
     }
 
     /** Writes the header and fixed fields of a REPLICATE whose entry run of {@code runLength} bytes follows. */
@@ -84,8 +96,9 @@ public final class FrameCodec {
             case FrameType.APPEND -> {
                 final Append f = (Append) frame;
                 final ByteBuf payload = f.payload();
-                final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH, payload);
-                writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), payload.readableBytes());
+                final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, payload);
+                writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), f.clientId(), f.seq(),
+                    payload.readableBytes());
                 addBody(head, payload, out);
             }
             case FrameType.REPLICATE -> {
@@ -170,6 +183,7 @@ public final class FrameCodec {
         final byte version = frame.getByte(start + FrameHeader.VERSION_OFFSET);
         final byte type = frame.getByte(start + FrameHeader.TYPE_OFFSET);
         final long requestId = frame.getLong(start + FrameHeader.REQUEST_ID_OFFSET);
+        final int flags = frame.getUnsignedShort(start + FrameHeader.FLAGS_OFFSET);
         if (version != FrameHeader.VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, requestId,
                 "unsupported protocol version " + (version & 0xff) + " (this node speaks " + FrameHeader.VERSION + ")");
@@ -185,7 +199,19 @@ public final class FrameCodec {
                 if (timeoutMs < 0) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "negative timeout_ms");
                 }
-                yield new Append(requestId, w, timeoutMs, frame.readRetainedSlice(frame.readableBytes()));
+                long clientId = 0;
+                long seq = 0;
+                if ((flags & Append.FLAG_TAGGED) != 0) {
+                    requireAtLeast(body, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, type, requestId);
+                    clientId = frame.readLong();
+                    seq = frame.readLong();
+                    if (clientId == 0 || seq < 1) {
+                        throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                            "a tagged APPEND needs client_id != 0 and seq >= 1");
+                    }
+                }
+                yield new Append(requestId, w, timeoutMs, clientId, seq,
+                    frame.readRetainedSlice(frame.readableBytes()));
             }
             case FrameType.APPEND_OK -> {
                 requireExactly(body, AppendOk.BODY_LENGTH, type, requestId);

@@ -83,6 +83,17 @@ class FrameCodecTest {
     }
 
     @Test
+    void taggedAppendRoundTrips() {
+        final Append decoded = (Append) roundTrip(
+            new Append(4, 2, 0, -77L, 12, Unpooled.copiedBuffer("again", StandardCharsets.UTF_8)), 5);
+        assertTrue(decoded.tagged());
+        assertEquals(-77L, decoded.clientId());
+        assertEquals(12, decoded.seq());
+        assertEquals("again", decoded.payload().toString(StandardCharsets.UTF_8));
+        decoded.release();
+    }
+
+    @Test
     void largeAppendTakesTheZeroCopyPathAndRoundTrips() {
         final byte[] big = new byte[FrameCodec.ZERO_COPY_THRESHOLD * 5];
         new Random(1).nextBytes(big);

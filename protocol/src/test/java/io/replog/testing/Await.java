@@ -2,7 +2,6 @@ package io.replog.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -31,18 +30,5 @@ public final class Await {
                 fail("interrupted waiting for: " + what);
             }
         }
-    }
-
-    /** Polls {@code value} until {@code accept} holds for it; returns that value. */
-    public static <T> T value(final String what, final Supplier<T> value, final java.util.function.Predicate<T> accept) {
-        final Object[] last = new Object[1];
-        until(what, () -> {
-            final T v = value.get();
-            last[0] = v;
-            return accept.test(v);
-        });
-        @SuppressWarnings("unchecked")
-        final T result = (T) last[0];
-        return result;
     }
 }

@@ -110,6 +110,17 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"timeout_ms\" must be a non-negative integer", keepAlive);
             return;
         }
+        final JsonNode clientId = body.get("client_id");
+        final JsonNode seq = body.get("seq");
+        if ((clientId == null) != (seq == null)) {
+            badRequest(ctx, "\"client_id\" and \"seq\" go together", keepAlive);
+            return;
+        }
+        if (clientId != null && (!clientId.canConvertToLong() || !clientId.isIntegralNumber() || clientId.longValue() == 0
+            || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 1)) {
+            badRequest(ctx, "\"client_id\" must be a non-zero integer and \"seq\" an integer >= 1", keepAlive);
+            return;
+        }
         final byte[] bytes = message.textValue().getBytes(StandardCharsets.UTF_8);
         final ErrorFrame refused = role.checkAppend(0, w, bytes.length);
         if (refused != null) {
@@ -119,7 +130,8 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         final ByteBuf payload = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
         // stop reading until this answer is written: responses stay in request order
         ctx.channel().config().setAutoRead(false);
-        role.append(new AppendRequest(new HttpAppendExchange(ctx, keepAlive), 0, w, timeoutMs, payload));
+        role.append(new AppendRequest(new HttpAppendExchange(ctx, keepAlive), 0, w, timeoutMs,
+            clientId == null ? 0 : clientId.longValue(), seq == null ? 0 : seq.longValue(), payload));
     }
 
     /** The field as an int, {@code absent} when missing, null when not an integer that fits. */

@@ -11,6 +11,8 @@ public final class AppendRequest {
     private final long requestId;
     private final int w;
     private final long timeoutNanos;
+    private final long clientId;
+    private final long seq;
     private ByteBuf payload;
     private long msgId;
     private long deadlineNanos;
@@ -23,11 +25,31 @@ public final class AppendRequest {
      */
     public AppendRequest(final ReplySink sink, final long requestId, final int w, final int timeoutMs,
                          final ByteBuf payload) {
+        this(sink, requestId, w, timeoutMs, 0, 0, payload);
+    }
+
+    /** A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id. */
+    public AppendRequest(final ReplySink sink, final long requestId, final int w, final int timeoutMs,
+                         final long clientId, final long seq, final ByteBuf payload) {
         this.sink = sink;
         this.requestId = requestId;
         this.w = w;
         this.timeoutNanos = timeoutMs * 1_000_000L;
+        this.clientId = clientId;
+        this.seq = seq;
         this.payload = payload;
+    }
+
+    public boolean tagged() {
+        return clientId != 0;
+    }
+
+    long clientId() {
+        return clientId;
+    }
+
+    long seq() {
+        return seq;
     }
 
     public long requestId() {

@@ -13,6 +13,8 @@ import java.util.PriorityQueue;
  */
 final class PendingAppends {
     private final ArrayDeque<AppendRequest>[] byW;
+    /** Re-sent tagged appends carry an older msg_id than the FIFOs' tails; few, so scanned. */
+    private final java.util.ArrayList<AppendRequest> resent = new java.util.ArrayList<>();
     private final PriorityQueue<AppendRequest> byDeadline =
         new PriorityQueue<>(Comparator.comparingLong(AppendRequest::deadlineNanos));
     private int waiting;
@@ -26,7 +28,13 @@ final class PendingAppends {
     }
 
     void add(final AppendRequest request) {
-        byW[request.w()].addLast(request);
+        final ArrayDeque<AppendRequest> queue = byW[request.w()];
+        final AppendRequest tail = queue.peekLast();
+        if (tail != null && tail.msgId() > request.msgId()) {
+            resent.add(request);
+        } else {
+            queue.addLast(request);
+        }
         waiting++;
         if (request.timeoutNanos() > 0) {
             byDeadline.add(request);
@@ -57,6 +65,19 @@ final class PendingAppends {
                 if (!head.answered()) {
                     head.succeed();
                     answered++;
+                }
+            }
+        }
+        if (!resent.isEmpty()) {
+            for (int i = resent.size() - 1; i >= 0; i--) {
+                final AppendRequest r = resent.get(i);
+                if (r.answered() || r.msgId() <= ackedDescending[r.w() - 2]) {
+                    resent.remove(i);
+                    waiting--;
+                    if (!r.answered()) {
+                        r.succeed();
+                        answered++;
+                    }
                 }
             }
         }
@@ -94,6 +115,12 @@ final class PendingAppends {
                 }
             }
         }
+        for (final AppendRequest r : resent) {
+            if (!r.answered()) {
+                r.fail(code, text);
+            }
+        }
+        resent.clear();
         byDeadline.clear();
         waiting = 0;
     }

@@ -29,6 +29,7 @@ public final class Sequencer implements Agent {
     private final AtomicBoolean acksChanged = new AtomicBoolean();
     private final ParkingIdleStrategy idle;
     private final PendingAppends pending;
+    private final IdempotenceTable tags = new IdempotenceTable();
     private final boolean debug = LOG.isDebugEnabled();
     private List<SecondarySender> senders = List.of();
     private long[] acked = new long[0];
@@ -92,6 +93,13 @@ public final class Sequencer implements Agent {
     }
 
     private void sequence(final AppendRequest request) {
+        if (request.tagged()) {
+            final long known = tags.lookup(request.clientId(), request.seq());
+            if (known != IdempotenceTable.NEW) {
+                answerResent(request, known);
+                return;
+            }
+        }
         final ByteBuf payload = request.takePayload();
         final long id;
         final int bytes = payload.readableBytes();
@@ -101,10 +109,31 @@ public final class Sequencer implements Agent {
             payload.release();
         }
         request.assigned(id, System.nanoTime());
+        if (request.tagged()) {
+            tags.record(request.clientId(), request.seq(), id);
+        }
         if (debug) {
             LOG.debug("append msg_id={} w={} bytes={}", id, request.w(), bytes);
         }
         if (request.w() <= 1) {
+            request.succeed();
+        } else {
+            pending.add(request);
+        }
+    }
+
+    /** A tagged append seen before: not stored again; answered with its first msg_id once its w is met. */
+    private void answerResent(final AppendRequest request, final long knownId) {
+        request.takePayload().release();
+        if (knownId == IdempotenceTable.TOO_OLD) {
+            request.fail(ErrorCode.INVALID_REQUEST, "seq " + request.seq() + " of client " + request.clientId()
+                + " is older than the last " + IdempotenceTable.WINDOW + " remembered; it may or may not be stored");
+            return;
+        }
+        LOG.debug("duplicate append client={} seq={} answered with msg_id={}", request.clientId(), request.seq(),
+            knownId);
+        request.assigned(knownId, System.nanoTime());
+        if (request.w() <= 1 || ackedDescending()[request.w() - 2] >= knownId) {
             request.succeed();
         } else {
             pending.add(request);

@@ -84,7 +84,8 @@ public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame>
         if (outstanding >= MAX_OUTSTANDING) {
             ctx.channel().config().setAutoRead(false);
         }
-        role.append(new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(), append.payload()));
+        role.append(new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(), append.clientId(),
+            append.seq(), append.payload()));
     }
 
     private void onRead(final Read read) {

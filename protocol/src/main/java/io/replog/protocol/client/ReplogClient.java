@@ -123,8 +123,18 @@ public final class ReplogClient implements AutoCloseable {
      * completes with its msg_id, or exceptionally with a {@link ReplogException}.
      */
     public CompletableFuture<Long> append(final byte[] payload, final int w, final int timeoutMs) {
+        return append(payload, w, timeoutMs, 0, 0);
+    }
+
+    /**
+     * A tagged append: re-sending the same {@code (clientId, seq)} (say after a broken connection) is answered with
+     * the msg_id of the first time, never stored twice. {@code clientId} 0 sends an untagged append.
+     */
+    public CompletableFuture<Long> append(final byte[] payload, final int w, final int timeoutMs, final long clientId,
+                                          final long seq) {
         final long id = nextRequestId.getAndIncrement();
-        return send(new Append(id, w, timeoutMs, Unpooled.wrappedBuffer(payload))).thenApply(f -> ((AppendOk) f).msgId());
+        return send(new Append(id, w, timeoutMs, clientId, seq, Unpooled.wrappedBuffer(payload)))
+            .thenApply(f -> ((AppendOk) f).msgId());
     }
 
     /** Reads up to {@code maxCount} messages starting at {@code fromId}. */

@@ -1,0 +1,44 @@
+package io.replog.node.master;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class IdempotenceTableTest {
+    @Test
+    void remembersRecentSeqsPerClient() {
+        final IdempotenceTable table = new IdempotenceTable();
+        assertEquals(IdempotenceTable.NEW, table.lookup(7, 1));
+        table.record(7, 1, 100);
+        table.record(7, 2, 101);
+        table.record(8, 1, 102);
+        assertEquals(100, table.lookup(7, 1));
+        assertEquals(101, table.lookup(7, 2));
+        assertEquals(102, table.lookup(8, 1));
+        assertEquals(IdempotenceTable.NEW, table.lookup(7, 3));
+        assertEquals(IdempotenceTable.NEW, table.lookup(9, 1));
+    }
+
+    @Test
+    void seqsOlderThanTheWindowAreReportedAsSuch() {
+        final IdempotenceTable table = new IdempotenceTable();
+        for (long seq = 1; seq <= IdempotenceTable.WINDOW + 10; seq++) {
+            table.record(5, seq, 1000 + seq);
+        }
+        assertEquals(IdempotenceTable.TOO_OLD, table.lookup(5, 10));
+        assertEquals(1000 + 11, table.lookup(5, 11));
+    }
+
+    @Test
+    void forgetsTheLeastRecentlyActiveClientWhenFull() {
+        final IdempotenceTable table = new IdempotenceTable();
+        for (long client = 1; client <= IdempotenceTable.MAX_CLIENTS; client++) {
+            table.record(client, 1, client);
+        }
+        table.record(1, 2, 5000); // client 1 is active again; client 2 is now the oldest
+        table.record(IdempotenceTable.MAX_CLIENTS + 1, 1, 6000);
+        assertEquals(IdempotenceTable.MAX_CLIENTS, table.clients());
+        assertEquals(5000, table.lookup(1, 2));
+        assertEquals(IdempotenceTable.NEW, table.lookup(2, 1));
+    }
+}
