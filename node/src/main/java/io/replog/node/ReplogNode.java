@@ -111,6 +111,12 @@ public final class ReplogNode implements AutoCloseable {
         }
     }
 
+    /** Cuts every accepted connection (clients, and the master's replication link on a secondary), as a network
+     * failure would; the node keeps listening. For fault tests and demos. */
+    public void dropConnections() {
+        connections.close().awaitUninterruptibly();
+    }
+
     public NodeRole role() {
         return role;
     }

@@ -4,7 +4,8 @@ package io.replog.protocol;
  * A decoded frame. Frames that carry bytes ({@link Append}, {@link ReadOk}, {@link Replicate}) are reference
  * counted: whoever holds the last reference releases it.
  */
-public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong {
+public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong, Health,
+    HealthOk {
 
     /** The {@link FrameType} code. */
     byte type();

@@ -141,7 +141,14 @@ public final class FrameCodec {
                 writeError(buf, f.requestId(), f.code(), text);
                 out.add(buf);
             }
-            case FrameType.PING, FrameType.PONG -> {
+            case FrameType.HEALTH_OK -> {
+                final String json = ((HealthOk) frame).json();
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + ByteBufUtil.utf8MaxBytes(json));
+                writeHeader(buf, FrameType.HEALTH_OK, 0, frame.requestId(), ByteBufUtil.utf8Bytes(json));
+                buf.writeCharSequence(json, StandardCharsets.UTF_8);
+                out.add(buf);
+            }
+            case FrameType.PING, FrameType.PONG, FrameType.HEALTH -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH);
                 writeHeader(buf, frame.type(), 0, frame.requestId(), 0);
                 out.add(buf);
@@ -259,6 +266,12 @@ public final class FrameCodec {
                 requireExactly(body, 0, type, requestId);
                 yield new Pong(requestId);
             }
+            case FrameType.HEALTH -> {
+                requireExactly(body, 0, type, requestId);
+                yield new Health(requestId);
+            }
+            case FrameType.HEALTH_OK -> new HealthOk(requestId,
+                frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
                 "unknown frame type " + FrameType.name(type));
         };

@@ -20,6 +20,10 @@ public final class FrameType {
     public static final byte PING = 0x08;
     /** Node → client: the answer to PING. */
     public static final byte PONG = 0x09;
+    /** Client → node: ask for the health report. Answered by HEALTH_OK. */
+    public static final byte HEALTH = 0x0A;
+    /** Node → client: the health report as UTF-8 JSON. */
+    public static final byte HEALTH_OK = 0x0B;
 
     private FrameType() {
     }
@@ -36,6 +40,8 @@ public final class FrameType {
             case ERROR -> "ERROR";
             case PING -> "PING";
             case PONG -> "PONG";
+            case HEALTH -> "HEALTH";
+            case HEALTH_OK -> "HEALTH_OK";
             default -> String.format("0x%02x", type & 0xff);
         };
     }

@@ -157,6 +157,13 @@ class FrameCodecTest {
     }
 
     @Test
+    void healthAndItsAnswerRoundTrip() {
+        assertEquals(new Health(3), roundTrip(new Health(3), 2));
+        final HealthOk ok = new HealthOk(3, "{\"role\":\"master\",\"note\":\"☃\"}");
+        assertEquals(ok, roundTrip(ok, 5));
+    }
+
+    @Test
     void pingAndPongRoundTrip() {
         assertEquals(new Ping(1), roundTrip(new Ping(1), 1));
         assertEquals(new Pong(2), roundTrip(new Pong(2), 16));

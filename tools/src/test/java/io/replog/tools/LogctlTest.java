@@ -123,6 +123,69 @@ class LogctlTest {
     }
 
     @Test
+    void healthPrintsATableOnTheMasterAndASummaryOnASecondary() {
+        final Run master = logctl("", "-s", server(cluster.master()), "health");
+        assertEquals(0, master.exit(), master.err());
+        assertTrue(master.out().contains("role: master"), master.out());
+        assertTrue(master.out().contains("writable"), master.out());
+        assertTrue(master.out().contains("SECONDARY"), master.out());
+        assertTrue(master.out().contains("127.0.0.1:" + cluster.secondaries().get(0).port()), master.out());
+        assertTrue(master.out().contains("Healthy"), master.out());
+        final Run json = logctl("", "-s", server(cluster.master()), "health", "--json");
+        assertTrue(json.out().startsWith("{\"role\":\"master\",\"read_only\":false"), json.out());
+        final Run secondary = logctl("", "-s", server(cluster.secondaries().get(1)), "health");
+        assertTrue(secondary.out().startsWith("role: secondary"), secondary.out());
+    }
+
+    @Test
+    void stdinAppendSurvivesACutConnectionWithoutStoringAnythingTwice() throws Exception {
+        final int lines = 6000;
+        final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        // stdin that cuts every client connection of the master halfway through
+        final java.io.InputStream stdin = new java.io.InputStream() {
+            private byte[] current = new byte[0];
+            private int pos;
+
+            @Override
+            public int read() {
+                if (pos == current.length) {
+                    final int n = served.incrementAndGet();
+                    if (n > lines) {
+                        return -1;
+                    }
+                    if (n == lines / 2) {
+                        cluster.master().dropConnections();
+                    }
+                    current = ("cut-" + n + "\n").getBytes(StandardCharsets.UTF_8);
+                    pos = 0;
+                }
+                return current[pos++];
+            }
+        };
+        final CommandLine cli = Logctl.commandLine(stdin);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        final int exit = cli.execute("-s", server(cluster.master()), "append", "-w", "2");
+        assertEquals(0, exit, err.toString());
+        assertTrue(err.toString().contains("reconnected"), "the cut was noticed: " + err);
+        final List<String> ids = List.of(out.toString().trim().split("\n"));
+        assertEquals(lines, ids.size());
+        assertEquals(lines, new java.util.HashSet<>(ids).size(), "one distinct msg_id per line");
+        final Run list = logctl("", "-s", server(cluster.master()), "list");
+        final java.util.Map<String, Integer> stored = new java.util.HashMap<>();
+        for (final String line : list.lines()) {
+            final String text = line.substring(line.indexOf('\t') + 1);
+            if (text.startsWith("cut-")) {
+                stored.merge(text, 1, Integer::sum);
+            }
+        }
+        assertEquals(lines, stored.size(), "every line stored");
+        stored.forEach((text, n) -> assertEquals(1, n, text + " stored exactly once"));
+    }
+
+    @Test
     void pingAnswers() {
         final Run ping = logctl("", "-s", server(cluster.master()), "ping", "-c", "2");
         assertEquals(0, ping.exit(), ping.err());

@@ -58,6 +58,8 @@ public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame>
             case FrameType.APPEND -> onAppend((Append) frame);
             case FrameType.READ -> onRead((Read) frame);
             case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
+            case FrameType.HEALTH -> context.write(new io.replog.protocol.HealthOk(frame.requestId(),
+                HealthJson.render(role.health())), context.voidPromise());
             case FrameType.REPLICATE -> role.replicate(context, (Replicate) frame);
             default -> {
                 ReferenceCountUtil.release(frame);

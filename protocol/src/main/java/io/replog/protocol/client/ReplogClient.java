@@ -167,6 +167,12 @@ public final class ReplogClient implements AutoCloseable {
         }
     }
 
+    /** The node's health report, JSON (the same document as {@code GET /health}). */
+    public CompletableFuture<String> health() {
+        return send(new io.replog.protocol.Health(nextRequestId.getAndIncrement()))
+            .thenApply(f -> ((io.replog.protocol.HealthOk) f).json());
+    }
+
     /** The no-op round trip. */
     public CompletableFuture<Void> ping() {
         return send(new Ping(nextRequestId.getAndIncrement())).thenApply(f -> null);

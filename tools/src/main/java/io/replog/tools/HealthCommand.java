@@ -1,0 +1,77 @@
+package io.replog.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.protocol.client.ReplogClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/** {@code logctl health}: the node's health report as a readable table (or the raw JSON). */
+@Command(name = "health", mixinStandardHelpOptions = true,
+    description = "Show the node's role and mode; on the master, each secondary's health, position and lag.")
+final class HealthCommand implements Callable<Integer> {
+    @ParentCommand
+    Logctl parent;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the JSON report (as GET /health returns it).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        final String report;
+        try (ReplogClient client = parent.connect()) {
+            report = client.health().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        if (json) {
+            out.println(report);
+        } else {
+            out.print(table(new ObjectMapper().readTree(report)));
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String table(final JsonNode h) {
+        final StringBuilder s = new StringBuilder();
+        if ("master".equals(h.path("role").asText())) {
+            int up = 1;
+            for (final JsonNode sec : h.path("secondaries")) {
+                if (!"Unhealthy".equals(sec.path("status").asText())) {
+                    up++;
+                }
+            }
+            s.append(String.format("role: master   mode: %s   quorum: %d (%d of %d nodes up)   last msg_id: %d"
+                    + "   waiting appends: %d%n",
+                h.path("read_only").asBoolean() ? "READ-ONLY (no quorum)" : "writable", h.path("quorum").asInt(),
+                up, h.path("secondaries").size() + 1, h.path("last_msg_id").asLong(),
+                h.path("pending_appends").asLong()));
+            if (h.path("secondaries").size() > 0) {
+                s.append(String.format("%-22s %-10s %10s %10s  %-11s %s%n", "SECONDARY", "STATUS", "ACKED", "LAG",
+                    "CONNECTION", "LAST ANSWER"));
+                for (final JsonNode sec : h.path("secondaries")) {
+                    final long silent = sec.path("last_answer_ms_ago").asLong(-1);
+                    s.append(String.format("%-22s %-10s %10d %10d  %-11s %s%n", sec.path("address").asText(),
+                        sec.path("status").asText(), sec.path("acked").asLong(), sec.path("lag").asLong(),
+                        sec.path("connection").asText(), silent < 0 ? "never" : silent + " ms ago"));
+                }
+            }
+        } else {
+            final long seen = h.path("master_last_seen_ms_ago").asLong(-1);
+            s.append(String.format("role: secondary   last msg_id: %d   master last seen: %s   delay: %d ms%n",
+                h.path("last_msg_id").asLong(), seen < 0 ? "never" : seen + " ms ago", h.path("delay_ms").asLong()));
+        }
+        return s.toString();
+    }
+}
