@@ -120,7 +120,16 @@ class FailureInjectionTest {
                     () -> blocked.append("w3-timeout".getBytes(), 3, 200).join());
                 assertTrue(timeout.getCause().getMessage().contains("Got only 2 ACKs (required 3)"),
                     timeout.getCause().getMessage());
-                Await.until("the live secondary has everything", () -> alive.role().log().lastId() == 2_101);
+                final java.net.http.HttpResponse<String> http = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + master.httpPort()
+                        + "/append")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"message\": \"http-timeout\", \"w\": 3, \"timeout_ms\": 200}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(504, http.statusCode());
+                assertEquals("{\"detail\":\"Got only 2 ACKs (required 3)\"}", http.body().trim());
+                assertTrue(ClusterTestSupport.texts(master).contains("http-timeout"), "it stays in the log");
+                Await.until("the live secondary has everything, the timed-out ones too",
+                    () -> alive.role().log().lastId() == 2_102);
             } finally {
                 master.close();
                 alive.close();
