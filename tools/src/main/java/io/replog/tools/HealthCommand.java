@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 
 /** {@code logctl health}: the node's health report as a readable table (or the raw JSON). */
 @Command(name = "health", mixinStandardHelpOptions = true,
@@ -31,8 +30,6 @@ final class HealthCommand implements Callable<Integer> {
         final String report;
         try (ReplogClient client = parent.connect()) {
             report = client.health().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
         if (json) {
             out.println(report);

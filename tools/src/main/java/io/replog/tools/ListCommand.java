@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 
 /** {@code logctl list}: the node's messages as {@code msg_id<TAB>message} lines, in order. */
 @Command(name = "list", mixinStandardHelpOptions = true,
@@ -52,8 +51,6 @@ final class ListCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 }

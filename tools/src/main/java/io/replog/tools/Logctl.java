@@ -9,6 +9,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code logctl}: a netcat-style client for replog over the binary protocol. Plain lines on stdout, errors on
@@ -43,7 +44,9 @@ public final class Logctl implements Runnable {
     public static CommandLine commandLine(final InputStream stdin) {
         final CommandLine cli = new CommandLine(new Logctl(stdin));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            final String what = e instanceof ReplogException r ? r.toString() : e.toString();
+            // futures wrap the failure; the user wants the failure itself
+            final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            final String what = cause instanceof ReplogException r ? r.toString() : cause.toString();
             cmd.getErr().println("logctl: " + what);
             cmd.getErr().flush();
             return EXIT_FAILED;

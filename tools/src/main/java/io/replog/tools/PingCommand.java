@@ -8,7 +8,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 
 /** {@code logctl ping}: round trips of the no-op frame, to check a node is up and see the network floor. */
 @Command(name = "ping", mixinStandardHelpOptions = true, description = "Send PING frames and print each round trip.")
@@ -33,8 +32,6 @@ final class PingCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 }
