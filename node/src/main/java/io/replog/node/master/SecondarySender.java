@@ -15,7 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
-import io.replog.node.server.Transport;
+import io.replog.protocol.Transport;
 import io.replog.protocol.Ack;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;

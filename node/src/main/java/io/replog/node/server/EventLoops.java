@@ -1,5 +1,6 @@
 package io.replog.node.server;
 
+import io.replog.protocol.Transport;
 import io.netty.channel.EventLoopGroup;
 
 import java.util.concurrent.TimeUnit;

@@ -5,12 +5,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.replog.protocol.FrameHeader;
+import io.replog.protocol.Transport;
 import io.replog.protocol.ReplogException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -36,8 +34,8 @@ public final class LoadGenerator {
 
     /** Runs the benchmark; {@code progress} (may be null) gets a live line each second. */
     public BenchResult run(final PrintWriter progress) throws InterruptedException {
-        final EventLoopGroup group = new NioEventLoopGroup(Math.min(settings.connections(),
-            Math.max(1, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("bench", true));
+        final EventLoopGroup group = Transport.group(Math.min(settings.connections(),
+            Math.max(1, Runtime.getRuntime().availableProcessors())), "bench");
         final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
         final List<BenchConnection> connections = new ArrayList<>();
         try {
@@ -124,7 +122,7 @@ public final class LoadGenerator {
     }
 
     private void connect(final EventLoopGroup group, final BenchConnection connection) {
-        final ChannelFuture f = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        final ChannelFuture f = new Bootstrap().group(group).channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
             .handler(new ChannelInitializer<SocketChannel>() {

@@ -1,4 +1,4 @@
-package io.replog.node.server;
+package io.replog.protocol;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
