@@ -12,21 +12,47 @@ import java.util.Collection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs every benchmark for a moment (in-process, one short iteration) so that they cannot rot unnoticed. */
+/**
+ * Runs every benchmark for a moment (in-process, one short iteration, no warm-up) so that they cannot rot
+ * unnoticed. The numbers mean nothing here; that they run does.
+ */
 class BenchmarkSmokeTest {
-    @Test
-    void codecBenchmarksRun() throws Exception {
+
+    private static Collection<RunResult> runBriefly(final String include) throws Exception {
         final Options options = new OptionsBuilder()
-            .include(FrameCodecBenchmark.class.getSimpleName())
+            .include(include)
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
             .measurementTime(TimeValue.milliseconds(200))
             .build();
-        final Collection<RunResult> results = new Runner(options).run();
-        assertEquals(4, results.size());
+        return new Runner(options).run();
+    }
+
+    private static void assertAllScored(final Collection<RunResult> results) {
         for (final RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark());
         }
+    }
+
+    @Test
+    void codecBenchmarksRun() throws Exception {
+        final Collection<RunResult> results = runBriefly(FrameCodecBenchmark.class.getSimpleName());
+        assertEquals(4, results.size());
+        assertAllScored(results);
+    }
+
+    @Test
+    void logStoreBenchmarksRun() throws Exception {
+        final Collection<RunResult> results = runBriefly(LogStoreBenchmark.class.getSimpleName());
+        assertEquals(2, results.size());
+        assertAllScored(results);
+    }
+
+    @Test
+    void endToEndBenchmarksRunForEveryW() throws Exception {
+        final Collection<RunResult> results = runBriefly(EndToEndBenchmark.class.getSimpleName());
+        assertEquals(9, results.size(), "pipelined, oneAtATime and ping for w = 1, 2, 3");
+        assertAllScored(results);
     }
 }

@@ -1,0 +1,85 @@
+package io.replog.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.replog.node.log.EntryRange;
+import io.replog.node.log.MemoryLogStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** The in-memory log: appending one message (the sequencer's cost) and reading a range (the senders' cost). */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-XX:MaxDirectMemorySize=4g"})
+public class LogStoreBenchmark {
+    /** Entries in the log the reads run against. */
+    static final int FILLED = 1_000_000;
+    static final int READ_RUN = 1_000;
+
+    @Param({"100"})
+    public int payloadBytes;
+
+    private ByteBuf payload;
+    private MemoryLogStore appendLog;
+    private MemoryLogStore readLog;
+
+    @Setup(Level.Trial)
+    public void fill() {
+        payload = Unpooled.directBuffer(payloadBytes).writeZero(payloadBytes);
+        readLog = new MemoryLogStore();
+        for (int i = 0; i < FILLED; i++) {
+            readLog.append(payload);
+        }
+    }
+
+    /** A fresh log per iteration keeps memory flat however long the run. */
+    @Setup(Level.Iteration)
+    public void freshLog() {
+        appendLog = new MemoryLogStore();
+    }
+
+    @TearDown(Level.Iteration)
+    public void dropLog() {
+        appendLog.close();
+    }
+
+    @TearDown(Level.Trial)
+    public void release() {
+        readLog.close();
+        payload.release();
+    }
+
+    @Benchmark
+    public long append() {
+        return appendLog.append(payload);
+    }
+
+    /** Per entry: a zero-copy run of 1,000 consecutive entries from a random position. */
+    @Benchmark
+    @OperationsPerInvocation(READ_RUN)
+    public int readRange() {
+        final long from = 1 + ThreadLocalRandom.current().nextInt(FILLED - READ_RUN);
+        final EntryRange range = readLog.read(from, READ_RUN, Integer.MAX_VALUE);
+        final int n = range.count();
+        range.run().release();
+        return n;
+    }
+}
