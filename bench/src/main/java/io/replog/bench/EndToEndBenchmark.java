@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-XX:MaxDirectMemorySize=8g",
-    "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dreplog.log.level=WARN",
+    "-XX:MaxDirectMemorySize=8g", "-Xmx2g"})
 public class EndToEndBenchmark {
     static final int WINDOW = 1_000;
 

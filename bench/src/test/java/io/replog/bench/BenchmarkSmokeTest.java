@@ -19,7 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchmarkSmokeTest {
 
     private static Collection<RunResult> runBriefly(final String include) throws Exception {
-        final Options options = new OptionsBuilder()
+        return runBriefly(include, new OptionsBuilder());
+    }
+
+    private static Collection<RunResult> runBriefly(final String include, final OptionsBuilder base)
+        throws Exception {
+        final Options options = base
             .include(include)
             .forks(0)
             .warmupIterations(0)
@@ -46,6 +51,15 @@ class BenchmarkSmokeTest {
     void logStoreBenchmarksRun() throws Exception {
         final Collection<RunResult> results = runBriefly(LogStoreBenchmark.class.getSimpleName());
         assertEquals(2, results.size());
+        assertAllScored(results);
+    }
+
+    @Test
+    void catchUpBenchmarkRuns() throws Exception {
+        final OptionsBuilder small = new OptionsBuilder();
+        small.param("behind", "5000");
+        final Collection<RunResult> results = runBriefly(CatchUpBenchmark.class.getSimpleName(), small);
+        assertEquals(1, results.size());
         assertAllScored(results);
     }
 

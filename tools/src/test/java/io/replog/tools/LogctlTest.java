@@ -186,6 +186,48 @@ class LogctlTest {
     }
 
     @Test
+    void benchReportsThroughputPercentilesAndAJsonSummary() throws Exception {
+        final Run run = logctl("", "-s", server(cluster.master()), "bench", "-w", "2", "--messages", "3000",
+            "--inflight", "64", "--connections", "2", "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("throughput"), run.out());
+        final String last = run.lines().get(run.lines().size() - 1);
+        final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(last);
+        assertEquals(2, json.path("w").asInt());
+        assertEquals(3000, json.path("ops").asLong(), "exactly the messages asked for");
+        assertEquals(0, json.path("errors").asLong());
+        assertTrue(json.path("ops_per_s").asLong() > 0);
+        assertTrue(json.path("p50_us").asDouble() > 0);
+        assertTrue(json.path("p999_us").asDouble() >= json.path("p99_us").asDouble());
+        assertTrue(json.path("max_us").asDouble() >= json.path("p999_us").asDouble());
+    }
+
+    @Test
+    void benchPingPacedAndErrorsAreCounted() throws Exception {
+        final Run ping = logctl("", "-s", server(cluster.master()), "bench", "--op", "ping", "--messages", "200",
+            "--json");
+        assertEquals(0, ping.exit(), ping.err());
+        assertTrue(ping.lines().get(ping.lines().size() - 1).contains("\"op\":\"ping\""), ping.out());
+
+        final long start = System.nanoTime();
+        final Run paced = logctl("", "-s", server(cluster.master()), "bench", "--rate", "1000", "--messages", "300",
+            "--json");
+        assertEquals(0, paced.exit(), paced.err());
+        assertTrue(System.nanoTime() - start >= 250_000_000L, "300 requests at 1000/s take at least 0.3 s");
+
+        // appends to a secondary are refused: every one is an error, and the exit code says so
+        final Run refused = logctl("", "-s", server(cluster.secondaries().get(0)), "bench", "--messages", "50",
+            "--inflight", "10", "--json");
+        assertEquals(Logctl.EXIT_FAILED, refused.exit());
+        assertTrue(refused.out().contains("\"errors\":50"), refused.out());
+        assertTrue(refused.out().contains("NOT_MASTER") || refused.out().contains("not the master"), refused.out());
+
+        final Run badOp = logctl("", "-s", server(cluster.master()), "bench", "--op", "nope");
+        assertEquals(2, badOp.exit());
+    }
+
+    @Test
     void pingAnswers() {
         final Run ping = logctl("", "-s", server(cluster.master()), "ping", "-c", "2");
         assertEquals(0, ping.exit(), ping.err());

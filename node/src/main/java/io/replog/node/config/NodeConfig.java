@@ -37,7 +37,7 @@ public final class NodeConfig {
     /** No answer for this long (6 heartbeats) makes it Unhealthy. */
     public static final long DEFAULT_UNHEALTHY_AFTER_MS = 3_000;
     /** Longest pause between two delivery attempts to one secondary. */
-    public static final long DEFAULT_RETRY_CAP_MS = 2_000;
+    public static final long DEFAULT_RETRY_CAP_MS = 1_000;
     /** A replication request unanswered this long counts as failed: the connection is dropped and re-made. */
     public static final long DEFAULT_REPLICATION_TIMEOUT_MS = 10_000;
 

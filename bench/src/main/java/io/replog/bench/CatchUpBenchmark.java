@@ -1,0 +1,99 @@
+package io.replog.bench;
+
+import io.replog.node.ReplogNode;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.master.Master;
+import io.replog.node.master.SecondarySender;
+import io.replog.node.server.EventLoops;
+import io.replog.protocol.client.ReplogClient;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Catch-up: a master holds {@code behind} messages its second secondary never saw; the benchmark starts that
+ * secondary (empty) and measures until it has acknowledged all of them. Single shot per invocation, a fresh
+ * cluster each time.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dreplog.log.level=WARN",
+    "-XX:MaxDirectMemorySize=4g", "-Xmx2g"})
+public class CatchUpBenchmark {
+    @Param({"1000000"})
+    public int behind;
+
+    @Param({"100"})
+    public int payloadBytes;
+
+    private EventLoops loops;
+    private ReplogNode upToDate;
+    private ReplogNode master;
+    private ReplogNode rejoining;
+    private int rejoinPort;
+
+    @Setup(Level.Invocation)
+    public void buildBacklog() throws Exception {
+        loops = new EventLoops(2, "catch-up");
+        upToDate = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0), loops);
+        try (ServerSocket probe = new ServerSocket(0)) {
+            rejoinPort = probe.getLocalPort();
+        }
+        master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0).secondaries(List.of(
+            new InetSocketAddress("127.0.0.1", upToDate.port()), new InetSocketAddress("127.0.0.1", rejoinPort))),
+            loops);
+        final byte[] payload = new byte[payloadBytes];
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
+            while (((Master) master.role()).quorumMonitor().readOnly()) {
+                Thread.sleep(1);
+            }
+            final CompletableFuture<?>[] window = new CompletableFuture<?>[1000];
+            for (int sent = 0; sent < behind; sent += window.length) {
+                for (int i = 0; i < window.length; i++) {
+                    window[i] = client.append(payload, 2, 0);
+                }
+                CompletableFuture.allOf(window).join();
+            }
+        }
+    }
+
+    @Benchmark
+    public long rejoin() throws InterruptedException {
+        rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(rejoinPort).httpPort(0), loops);
+        final SecondarySender sender = ((Master) master.role()).senders().get(1);
+        final long target = master.role().log().lastId();
+        while (sender.ackedId() < target) {
+            Thread.sleep(0, 200_000);
+        }
+        return sender.ackedId();
+    }
+
+    @TearDown(Level.Invocation)
+    public void stop() {
+        master.close();
+        upToDate.close();
+        if (rejoining != null) {
+            rejoining.close();
+        }
+        loops.close();
+    }
+}
