@@ -43,9 +43,9 @@ done
 
 # a secondary that is slow (3 s delay) or dead must not slow w=1 traffic
 start_cluster --delays 0,3000
+"${logctl[@]}" bench --duration "${secs}s" --warmup 2s --json -w 1 | tail -1 | tee "$out/sync-w1-delayed-secondary.json"
 "${logctl[@]}" bench --duration "${secs}s" --warmup 2s --json -w 1 --inflight 1000 --connections 2 \
   | tail -1 | tee "$out/pipelined-w1-delayed-secondary.json"
-"${logctl[@]}" bench --duration "${secs}s" --warmup 2s --json -w 1 | tail -1 | tee "$out/sync-w1-delayed-secondary.json"
 stop_cluster
 
 if command -v gnuplot > /dev/null; then
