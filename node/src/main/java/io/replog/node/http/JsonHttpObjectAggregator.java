@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 
 /** Netty's aggregator, but a body over the limit gets a JSON 413 like every other error of the bridge. */
 final class JsonHttpObjectAggregator extends HttpObjectAggregator {
@@ -13,8 +14,9 @@ final class JsonHttpObjectAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(final ChannelHandlerContext ctx, final HttpMessage oversized) {
-        // the rest of the body is still on its way: answer and close rather than try to skip it
+        // On a keep-alive connection the aggregator discards the rest of the body and the connection carries on;
+        // closing while the client is still sending would reset it before it reads this answer.
         HttpResponses.error(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-            "request body exceeds " + maxContentLength() + " bytes", false);
+            "request body exceeds " + maxContentLength() + " bytes", HttpUtil.isKeepAlive(oversized));
     }
 }
