@@ -36,7 +36,7 @@ class FailureInjectionTest {
 
     private static ReplogNode master(final EventLoops loops, final InetSocketAddress... secondaries) {
         return ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
-            .secondaries(List.of(secondaries)).heartbeatMs(100).suspectAfterMs(300).unhealthyAfterMs(600)
+            .secondaries(List.of(secondaries)).heartbeatMs(100).suspectAfterMs(500).unhealthyAfterMs(2000)
             .retryCapMs(200), loops);
     }
 
