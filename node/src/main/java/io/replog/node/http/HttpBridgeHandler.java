@@ -1,23 +1,26 @@
 package io.replog.node.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.replog.node.log.EntryRange;
-import io.replog.node.log.LogStore;
 import io.replog.node.master.AppendRequest;
 import io.replog.node.server.NodeRole;
-import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +37,6 @@ import java.util.List;
  */
 public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeHandler.class);
-    /** Entries read from the log per step while rendering {@code GET /messages}. */
-    private static final int READ_STEP = 4096;
 
     private final NodeRole role;
 
@@ -160,51 +161,17 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"from\" must be >= 1 and \"limit\" >= 0", keepAlive);
             return;
         }
-        final ByteBuf content = ctx.alloc().buffer();
-        try (ByteBufOutputStream out = new ByteBufOutputStream(content);
-             JsonGenerator json = HttpResponses.JSON.getFactory().createGenerator((java.io.OutputStream) out)) {
-            writeMessages(json, role.log(), from, limit);
-        } catch (IOException e) {
-            content.release();
-            throw new UncheckedIOException(e);
+        final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+            .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        ctx.write(response);
+        final ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(new MessagesJsonInput(role.log(), from,
+            limit)));
+        if (!keepAlive) {
+            sent.addListener(ChannelFutureListener.CLOSE);
         }
-        content.writeByte('\n');
-        HttpResponses.send(ctx, HttpResponseStatus.OK, content, keepAlive, null);
-    }
-
-    /** Renders messages {@code from..} (at most {@code limit}) of the log's readable prefix, in msg_id order. */
-    private static void writeMessages(final JsonGenerator json, final LogStore log, final long from, final long limit)
-        throws IOException {
-        json.writeStartArray();
-        final long last = Math.min(log.lastId(), limit == Long.MAX_VALUE ? Long.MAX_VALUE : from + limit - 1);
-        long next = from;
-        while (next <= last) {
-            final EntryRange range = log.read(next, (int) Math.min(READ_STEP, last - next + 1), Integer.MAX_VALUE);
-            if (range.count() == 0) {
-                break;
-            }
-            try {
-                final long first = range.firstId();
-                final IOException[] failure = new IOException[1];
-                EntryRun.forEach(range.run(), range.count(), (i, payload) -> {
-                    try {
-                        json.writeStartObject();
-                        json.writeNumberField("msg_id", first + i);
-                        json.writeStringField("message", payload.toString(StandardCharsets.UTF_8));
-                        json.writeEndObject();
-                    } catch (IOException e) {
-                        failure[0] = e;
-                    }
-                });
-                if (failure[0] != null) {
-                    throw failure[0];
-                }
-            } finally {
-                range.run().release();
-            }
-            next += range.count();
-        }
-        json.writeEndArray();
     }
 
     private static long longParam(final QueryStringDecoder query, final String name, final long absent) {

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.replog.node.server.NodeRole;
 
 /** Pipeline of the HTTP port: Netty's HTTP codec, whole requests up to the frame limit, the bridge. */
@@ -21,6 +22,8 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
         ch.pipeline().addLast(new HttpServerCodec());
         ch.pipeline().addLast(new HttpServerKeepAliveHandler());
         ch.pipeline().addLast(new JsonHttpObjectAggregator(maxBodyBytes));
+        // streams large bodies (GET /messages) at the pace the client reads them
+        ch.pipeline().addLast(new ChunkedWriteHandler());
         ch.pipeline().addLast(new HttpBridgeHandler(role));
     }
 }

@@ -101,6 +101,29 @@ class HttpBridgeTest {
     }
 
     @Test
+    void aLongLogStreamsAsOneValidJsonArray() throws Exception {
+        final ReplogNode master = cluster.master();
+        final long before = master.role().log().lastId();
+        try (io.replog.protocol.client.ReplogClient client = io.replog.protocol.client.ReplogClient.connect(
+            "127.0.0.1", master.port())) {
+            final java.util.List<java.util.concurrent.CompletableFuture<Long>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                answers.add(client.append("bulk \"" + i + "\"", 1));
+            }
+            answers.forEach(java.util.concurrent.CompletableFuture::join);
+        }
+        final Reply all = call(master, "GET", "/messages?from=" + (before + 1), null);
+        assertEquals(200, all.status());
+        assertEquals(20_000, all.body().size(), "many chunks, one array");
+        for (int i = 0; i < 20_000; i++) {
+            assertEquals(before + 1 + i, all.body().get(i).path("msg_id").asLong());
+            assertEquals("bulk \"" + i + "\"", all.body().get(i).path("message").asText());
+        }
+        assertEquals(0, call(master, "GET", "/messages?from=" + (before + 1) + "&limit=0", null).body().size());
+        assertEquals(0, call(master, "GET", "/messages?from=999999999", null).body().size());
+    }
+
+    @Test
     void unicodeMessagesSurviveTheRoundTrip() throws Exception {
         final long id = post(cluster.master(), "{\"message\": \"grüße ☃ \\n tab\\t\", \"w\": 3}")
             .body().path("msg_id").asLong();
