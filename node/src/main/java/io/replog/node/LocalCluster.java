@@ -48,6 +48,8 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(final Settings settings) {
         final EventLoops loops = EventLoops.standard("local");
         final List<ReplogNode> secondaries = new ArrayList<>();
+        // every node of the process draws on the same direct memory: each gets its share of the automatic limit
+        final long logShare = new NodeConfig().maxLogBytes() / (1 + settings.secondaries());
         try {
             final List<InetSocketAddress> addresses = new ArrayList<>();
             for (int i = 1; i <= settings.secondaries(); i++) {
@@ -56,6 +58,7 @@ public final class LocalCluster implements AutoCloseable {
                     .port(settings.port() == 0 ? 0 : settings.port() + i)
                     .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
                     .maxFrameLength(settings.maxFrameLength())
+                    .maxLogBytes(logShare)
                     .delayMs(settings.delayOf(i - 1)), loops);
                 secondaries.add(node);
                 addresses.add(new InetSocketAddress(loopbackFor(settings.bind()), node.port()));
@@ -65,6 +68,7 @@ public final class LocalCluster implements AutoCloseable {
                 .port(settings.port())
                 .httpPort(settings.httpPort())
                 .maxFrameLength(settings.maxFrameLength())
+                .maxLogBytes(logShare)
                 .secondaries(addresses), loops);
             final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
             cluster.awaitWritable();

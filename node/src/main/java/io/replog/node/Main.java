@@ -41,6 +41,11 @@ public final class Main implements Runnable {
             defaultValue = "${env:REPLOG_MAX_FRAME_BYTES:-" + FrameHeader.DEFAULT_MAX_FRAME_LENGTH + "}",
             description = "Largest frame accepted, in bytes (env REPLOG_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
         int maxFrameBytes;
+
+        @Option(names = "--max-log-bytes", defaultValue = "${env:REPLOG_MAX_LOG_BYTES:-0}",
+            description = "Bytes of messages the in-memory log may hold; beyond it appends get STORAGE_FULL "
+                + "(env REPLOG_MAX_LOG_BYTES, default 0 = 85% of the JVM's direct memory limit).")
+        long maxLogBytes;
     }
 
     @Command(name = "master", mixinStandardHelpOptions = true,
@@ -96,7 +101,8 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             final NodeConfig config = new NodeConfig().bindHost(common.bind).port(port).httpPort(httpPort)
-                .maxFrameLength(common.maxFrameBytes).secondaries(NodeConfig.parseAddresses(secondaries))
+                .maxFrameLength(common.maxFrameBytes).maxLogBytes(common.maxLogBytes)
+                .secondaries(NodeConfig.parseAddresses(secondaries))
                 .heartbeatMs(heartbeatMs).suspectAfterMs(suspectAfterMs).unhealthyAfterMs(unhealthyAfterMs)
                 .quorum(quorum).retryCapMs(retryCapMs).replicationTimeoutMs(replicationTimeoutMs);
             return runUntilSignalled(List.of(() -> ReplogNode.master(config, null)));
@@ -135,7 +141,8 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             final NodeConfig config = new NodeConfig().bindHost(common.bind).port(port).httpPort(httpPort)
-                .maxFrameLength(common.maxFrameBytes).delayMs(delayMs).failRate(failRate).dropRate(dropRate);
+                .maxFrameLength(common.maxFrameBytes).maxLogBytes(common.maxLogBytes).delayMs(delayMs)
+                .failRate(failRate).dropRate(dropRate);
             return runUntilSignalled(List.of(() -> ReplogNode.secondary(config, null)));
         }
     }

@@ -34,6 +34,8 @@ public final class ErrorCode {
     public static final short SHUTTING_DOWN = 107;
     /** A REPLICATE of one log reached a secondary that holds entries of another (the master restarted empty). */
     public static final short LOG_MISMATCH = 108;
+    /** The node's log reached its size limit (memory); the message was not stored. */
+    public static final short STORAGE_FULL = 109;
 
     private ErrorCode() {
     }
@@ -60,6 +62,7 @@ public final class ErrorCode {
             case REPLICATION_FAILED -> "REPLICATION_FAILED";
             case SHUTTING_DOWN -> "SHUTTING_DOWN";
             case LOG_MISMATCH -> "LOG_MISMATCH";
+            case STORAGE_FULL -> "STORAGE_FULL";
             default -> "ERROR_" + code;
         };
     }

@@ -29,6 +29,7 @@ public final class NodeConfig {
     private long replicationTimeoutMs = DEFAULT_REPLICATION_TIMEOUT_MS;
     private double failRate;
     private double dropRate;
+    private long maxLogBytes;
 
     /** Master → secondary heartbeat period. */
     public static final long DEFAULT_HEARTBEAT_MS = 500;
@@ -171,6 +172,20 @@ public final class NodeConfig {
         return this;
     }
 
+    /**
+     * Bytes of messages the in-memory log may hold before appends are refused with STORAGE_FULL; 0 (default) means
+     * 85% of the JVM's direct memory limit, so a full log is a clear error, not an OutOfMemoryError.
+     */
+    public long maxLogBytes() {
+        return maxLogBytes > 0 ? maxLogBytes
+            : Math.max(64L << 20, (long) (io.netty.util.internal.PlatformDependent.estimateMaxDirectMemory() * 0.85));
+    }
+
+    public NodeConfig maxLogBytes(final long value) {
+        this.maxLogBytes = value;
+        return this;
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad setting. */
     public NodeConfig conclude() {
         checkPort("port", port);
@@ -180,6 +195,9 @@ public final class NodeConfig {
         }
         if (maxFrameLength < 1024 || maxFrameLength > 256 * 1024 * 1024) {
             throw new IllegalArgumentException("max-frame-bytes must be within 1 KiB..256 MiB, got " + maxFrameLength);
+        }
+        if (maxLogBytes < 0) {
+            throw new IllegalArgumentException("max-log-bytes must be >= 0 (0: automatic), got " + maxLogBytes);
         }
         if (delayMs < 0) {
             throw new IllegalArgumentException("delay-ms must be >= 0, got " + delayMs);

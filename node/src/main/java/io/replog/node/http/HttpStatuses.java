@@ -15,6 +15,7 @@ final class HttpStatuses {
             case ErrorCode.PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            case ErrorCode.STORAGE_FULL -> HttpResponseStatus.INSUFFICIENT_STORAGE;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };
     }

@@ -15,6 +15,9 @@ public final class MemoryLogStore implements LogStore {
     public static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
     private final int segmentBytes;
+    private final long maxBytes;
+    /** Entry bytes stored (writer only): what the size limit is checked against. */
+    private long bytesStored;
     private final long logId = new java.security.SecureRandom().nextLong() | 1; // never 0: 0 means "no log yet"
     /** Copy-on-write: replaced (never mutated) when a segment is added. */
     private volatile LogSegment[] segments = new LogSegment[0];
@@ -22,11 +25,17 @@ public final class MemoryLogStore implements LogStore {
     private LogSegment active;
 
     public MemoryLogStore() {
-        this(DEFAULT_SEGMENT_BYTES);
+        this(DEFAULT_SEGMENT_BYTES, Long.MAX_VALUE);
     }
 
     public MemoryLogStore(final int segmentBytes) {
+        this(segmentBytes, Long.MAX_VALUE);
+    }
+
+    /** @param maxBytes refuse appends (with {@link LogFullException}) beyond this many bytes of entries */
+    public MemoryLogStore(final int segmentBytes, final long maxBytes) {
         this.segmentBytes = segmentBytes;
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -43,6 +52,10 @@ public final class MemoryLogStore implements LogStore {
     public long append(final ByteBuf payload) {
         final long id = lastId + 1;
         final int length = payload.readableBytes();
+        if (bytesStored + io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length > maxBytes) {
+            throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
+                + " bytes used (--max-log-bytes)");
+        }
         if (active == null || !active.fits(length)) {
             // a message larger than a segment gets a segment of its own size
             active = new LogSegment(id, Math.max(segmentBytes, io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length));
@@ -51,6 +64,7 @@ public final class MemoryLogStore implements LogStore {
             segments = grown;
         }
         active.append(payload);
+        bytesStored += io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length;
         lastId = id;
         return id;
     }

@@ -24,7 +24,7 @@ import java.util.Map;
 public final class Master implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
 
-    private final LogStore log = new MemoryLogStore();
+    private final LogStore log;
     private final Sequencer sequencer;
     private final List<SecondarySender> senders = new ArrayList<>();
     private final int maxW;
@@ -34,6 +34,7 @@ public final class Master implements NodeRole, AutoCloseable {
     private final long heartbeatMs;
 
     public Master(final NodeConfig config, final EventLoopGroup loops) {
+        this.log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes());
         this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());

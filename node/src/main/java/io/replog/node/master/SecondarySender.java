@@ -78,6 +78,7 @@ public final class SecondarySender {
     private long probeRequestId;
     private int failures;
     private long lastSendNanos;
+    private long connectedAtNanos;
     private boolean paused;
     private ScheduledFuture<?> reconnect;
     private ScheduledFuture<?> heartbeat;
@@ -177,6 +178,7 @@ public final class SecondarySender {
             return;
         }
         channel = ch;
+        connectedAtNanos = System.nanoTime();
         inFlight = 0;
         paused = false;
         if (state != SenderState.DIVERGED) {
@@ -202,6 +204,13 @@ public final class SecondarySender {
             > replicationTimeoutNanos) {
             LOG.info("{}: no answer to a replication request for {} ms; reconnecting to resend from {}", name,
                 replicationTimeoutNanos / 1_000_000, ackedId + 1);
+            ch.close();
+            return;
+        }
+        if (now - connectedAtNanos > replicationTimeoutNanos
+            && health.silentMs() * 1_000_000L > replicationTimeoutNanos) {
+            // not even heartbeats come back: the connection may be half-open after a network cut; make a new one
+            LOG.info("{}: no answer to anything for {} ms; reconnecting", name, health.silentMs());
             ch.close();
             return;
         }

@@ -1,6 +1,7 @@
 package io.replog.node.master;
 
 import io.netty.buffer.ByteBuf;
+import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorCode;
 import org.agrona.concurrent.Agent;
@@ -30,6 +31,7 @@ public final class Sequencer implements Agent {
     private final ParkingIdleStrategy idle;
     private final PendingAppends pending;
     private final IdempotenceTable tags = new IdempotenceTable();
+    private long fullRefusals;
     private final boolean debug = LOG.isDebugEnabled();
     private List<SecondarySender> senders = List.of();
     private long[] acked = new long[0];
@@ -105,6 +107,12 @@ public final class Sequencer implements Agent {
         final int bytes = payload.readableBytes();
         try {
             id = log.append(payload);
+        } catch (LogFullException e) {
+            if (fullRefusals++ % 10_000 == 0) {
+                LOG.warn("master: refusing appends: {} ({} refused so far)", e.getMessage(), fullRefusals);
+            }
+            request.fail(ErrorCode.STORAGE_FULL, e.getMessage());
+            return;
         } finally {
             payload.release();
         }

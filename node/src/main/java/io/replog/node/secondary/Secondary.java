@@ -2,6 +2,7 @@ package io.replog.node.secondary;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.MemoryLogStore;
 import io.replog.node.master.AppendRequest;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class Secondary implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Secondary.class);
 
-    private final ReplicaLog replica = new ReplicaLog(new MemoryLogStore());
+    private final ReplicaLog replica;
     private final long delayMs;
     private final double failRate;
     private final double dropRate;
@@ -38,6 +39,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private final Set<Replicate> delayed = ConcurrentHashMap.newKeySet();
 
     public Secondary(final NodeConfig config) {
+        this.replica = new ReplicaLog(new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes()));
         this.delayMs = config.delayMs();
         this.failRate = config.failRate();
         this.dropRate = config.dropRate();
@@ -109,6 +111,11 @@ public final class Secondary implements NodeRole, AutoCloseable {
         final long position;
         try {
             position = replica.apply(frame);
+        } catch (LogFullException e) {
+            LOG.warn("cannot store replicated msg_id {}..{}: {}", frame.firstId(), frame.lastId(), e.getMessage());
+            ctx.writeAndFlush(new io.replog.protocol.ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+                e.getMessage()), ctx.voidPromise());
+            return;
         } finally {
             frame.release();
         }
