@@ -57,6 +57,31 @@ final class LogSegment {
     }
 
     /**
+     * Writer only: copies as many whole entries of the run at {@code index} as fit (at most {@code count}, at least
+     * one if the first fits) with one bulk copy, indexes them, and returns how many. The caller publishes them.
+     */
+    int appendRun(final ByteBuf run, final int index, final int count) {
+        int bytes = 0;
+        int taken = 0;
+        final int room = memory.capacity() - writePosition;
+        while (taken < count) {
+            final int entry = EntryRun.ENTRY_OVERHEAD + run.getInt(index + bytes);
+            if (bytes + entry > room) {
+                break;
+            }
+            if (this.count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, this.count * 2);
+            }
+            offsets[this.count++] = writePosition + bytes;
+            bytes += entry;
+            taken++;
+        }
+        memory.setBytes(writePosition, run, index, bytes);
+        writePosition += bytes;
+        return taken;
+    }
+
+    /**
      * Entries {@code [fromId, fromId + available)} of this segment, where {@code available} counts the entries the
      * caller knows to be published, capped by {@code maxCount} and {@code maxBytes} (at least one entry).
      */

@@ -24,6 +24,13 @@ public interface LogStore extends AutoCloseable {
     long append(ByteBuf payload);
 
     /**
+     * Appends {@code count} entries given as an entry run (the REPLICATE layout), without consuming {@code run}, and
+     * returns the last msg_id. All or nothing: when the run does not fit the size limit, nothing is stored.
+     * Single writer only; this is how a secondary stores a batch without touching each message.
+     */
+    long appendRun(ByteBuf run, int count);
+
+    /**
      * Reads consecutive entries starting at {@code fromId} as an entry run, at most {@code maxCount} entries and
      * about {@code maxBytes} bytes (at least one entry when any exists). A read may return fewer entries than are
      * available, for instance at a segment boundary; callers loop. Returns {@link EntryRange#EMPTY}-like ranges

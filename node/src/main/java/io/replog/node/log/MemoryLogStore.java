@@ -57,16 +57,51 @@ public final class MemoryLogStore implements LogStore {
                 + " bytes used (--max-log-bytes)");
         }
         if (active == null || !active.fits(length)) {
-            // a message larger than a segment gets a segment of its own size
-            active = new LogSegment(id, Math.max(segmentBytes, io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length));
-            final LogSegment[] grown = Arrays.copyOf(segments, segments.length + 1);
-            grown[grown.length - 1] = active;
-            segments = grown;
+            addSegment(id, length);
         }
         active.append(payload);
         bytesStored += io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length;
         lastId = id;
         return id;
+    }
+
+    @Override
+    public long appendRun(final ByteBuf run, final int count) {
+        final int total = run.readableBytes();
+        if (bytesStored + total > maxBytes) {
+            throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
+                + " bytes used, " + total + " more needed (--max-log-bytes)");
+        }
+        int index = run.readerIndex();
+        int left = count;
+        long id = lastId;
+        while (left > 0) {
+            final int firstLength = run.getInt(index);
+            if (active == null || !active.fits(firstLength)) {
+                addSegment(id + 1, firstLength);
+            }
+            // as many whole entries as the active segment takes, copied in one go
+            final int taken = active.appendRun(run, index, left);
+            int bytes = 0;
+            for (int i = 0; i < taken; i++) {
+                bytes += io.replog.protocol.EntryRun.ENTRY_OVERHEAD + run.getInt(index + bytes);
+            }
+            index += bytes;
+            left -= taken;
+            id += taken;
+            bytesStored += bytes;
+            lastId = id; // publish segment by segment
+        }
+        return id;
+    }
+
+    private void addSegment(final long firstId, final int payloadLength) {
+        // a message larger than a segment gets a segment of its own size
+        active = new LogSegment(firstId,
+            Math.max(segmentBytes, io.replog.protocol.EntryRun.ENTRY_OVERHEAD + payloadLength));
+        final LogSegment[] grown = Arrays.copyOf(segments, segments.length + 1);
+        grown[grown.length - 1] = active;
+        segments = grown;
     }
 
     @Override

@@ -62,6 +62,18 @@ public final class ReplicaLog {
             logId = frame.logId();
         }
         final long firstId = frame.firstId();
+        final long next = store.lastId() + 1;
+        if (firstId <= next && frame.lastId() >= next && ahead.isEmpty()) {
+            // the common case, live or catching up: skip what is already held, store the rest in bulk
+            final ByteBuf run = frame.entries();
+            int offset = run.readerIndex();
+            for (long id = firstId; id < next; id++) {
+                offset += EntryRun.ENTRY_OVERHEAD + run.getInt(offset);
+            }
+            duplicates += next - firstId;
+            store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1));
+            return store.lastId();
+        }
         EntryRun.forEach(frame.entries(), frame.count(), (i, payload) -> applyOne(firstId + i, payload));
         return store.lastId();
     }

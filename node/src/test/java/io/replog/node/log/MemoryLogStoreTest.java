@@ -70,6 +70,39 @@ class MemoryLogStoreTest {
     }
 
     @Test
+    void appendRunStoresABatchAcrossSegmentsExactlyLikeOneByOne() {
+        final MemoryLogStore bulk = new MemoryLogStore(100);
+        final List<String> expected = new ArrayList<>();
+        final ByteBuf run = Unpooled.buffer();
+        for (int i = 1; i <= 300; i++) {
+            final String m = "entry-" + i + "-" + "x".repeat(i % 40);
+            expected.add(m);
+            EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
+        }
+        append(bulk, "first");
+        assertEquals(301, bulk.appendRun(run, 300));
+        assertEquals(0, run.readerIndex(), "the run is not consumed");
+        run.release();
+        final List<String> all = new ArrayList<>(List.of("first"));
+        all.addAll(expected);
+        assertEquals(all, readAll(bulk, 1, 1000, 1 << 20));
+        assertEquals(all.subList(150, 301), readAll(bulk, 151, 7, 64));
+        bulk.close();
+    }
+
+    @Test
+    void appendRunIsAllOrNothingAtTheSizeLimit() {
+        final MemoryLogStore log = new MemoryLogStore(1024, 20);
+        final ByteBuf run = Unpooled.buffer();
+        EntryRun.writeEntry(run, new byte[10]);
+        EntryRun.writeEntry(run, new byte[10]);
+        org.junit.jupiter.api.Assertions.assertThrows(LogFullException.class, () -> log.appendRun(run, 2));
+        assertEquals(0, log.lastId());
+        run.release();
+        log.close();
+    }
+
+    @Test
     void messageLargerThanASegmentGetsItsOwn() {
         final MemoryLogStore log = new MemoryLogStore(64);
         append(log, "small");
