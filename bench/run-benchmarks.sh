@@ -12,7 +12,7 @@ node_jar=node/target/replog-node.jar
 logctl=(java -jar tools/target/logctl.jar -s 127.0.0.1:7000)
 
 start_cluster() {
-  java -Xmx1g -XX:MaxDirectMemorySize=8g -jar "$node_jar" local "$@" > "$out/cluster.log" 2>&1 &
+  java -XX:MaxDirectMemorySize=8g -jar "$node_jar" local "$@" > "$out/cluster.log" 2>&1 &
   cluster=$!
   for _ in $(seq 1 100); do "${logctl[@]}" ping -c 1 > /dev/null 2>&1 && return; sleep 0.2; done
   echo "cluster did not start" >&2; exit 1

@@ -50,7 +50,7 @@ class BenchmarkSmokeTest {
     @Test
     void logStoreBenchmarksRun() throws Exception {
         final Collection<RunResult> results = runBriefly(LogStoreBenchmark.class.getSimpleName());
-        assertEquals(2, results.size());
+        assertEquals(3, results.size());
         assertAllScored(results);
     }
 
