@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.MemoryLogStore;
+import io.replog.protocol.EntryRun;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,7 +51,7 @@ public class LogStoreBenchmark {
         payload = Unpooled.directBuffer(payloadBytes).writeZero(payloadBytes);
         run = Unpooled.directBuffer();
         for (int i = 0; i < RUN; i++) {
-            io.replog.protocol.EntryRun.writeEntry(run, payload);
+            EntryRun.writeEntry(run, payload);
         }
         readLog = new MemoryLogStore();
         for (int i = 0; i < FILLED; i++) {

@@ -3,12 +3,14 @@ package io.replog.node;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.master.Master;
 import io.replog.node.server.EventLoops;
+import io.replog.protocol.FrameHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A master and its secondaries in one process, sharing one set of event loops: {@code replog-node local}, and the
@@ -27,7 +29,7 @@ public final class LocalCluster implements AutoCloseable {
         /** Ephemeral ports on loopback, no delays: for tests. */
         public static Settings ephemeral(final int secondaries, final Long... delaysMs) {
             return new Settings("127.0.0.1", 0, 0, secondaries, delaysMs.length == 0 ? List.of(0L) : List.of(delaysMs),
-                io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
+                FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
         }
 
         long delayOf(final int secondary) {
@@ -85,7 +87,7 @@ public final class LocalCluster implements AutoCloseable {
     /** The master takes appends once its secondaries answered (quorum); on loopback that takes milliseconds. */
     private void awaitWritable() {
         final Master role = (Master) master.role();
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (role.quorumMonitor().readOnly() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);

@@ -1,13 +1,12 @@
 package io.replog.node;
 
 import io.replog.node.config.NodeConfig;
-import io.replog.node.server.EventLoops;
 import io.replog.protocol.FrameHeader;
 import org.agrona.concurrent.ShutdownSignalBarrier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.replog.tools;
 
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReplogClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -1,6 +1,7 @@
 package io.replog.node.log;
 
 import io.netty.buffer.ByteBuf;
+import io.replog.protocol.EntryRun;
 
 import java.util.Arrays;
 
@@ -52,7 +53,7 @@ public final class MemoryLogStore implements LogStore {
     public long append(final ByteBuf payload) {
         final long id = lastId + 1;
         final int length = payload.readableBytes();
-        if (bytesStored + io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length > maxBytes) {
+        if (bytesStored + EntryRun.ENTRY_OVERHEAD + length > maxBytes) {
             throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
                 + " bytes used (--max-log-bytes)");
         }
@@ -60,7 +61,7 @@ public final class MemoryLogStore implements LogStore {
             addSegment(id, length);
         }
         active.append(payload);
-        bytesStored += io.replog.protocol.EntryRun.ENTRY_OVERHEAD + length;
+        bytesStored += EntryRun.ENTRY_OVERHEAD + length;
         lastId = id;
         return id;
     }
@@ -84,7 +85,7 @@ public final class MemoryLogStore implements LogStore {
             final int taken = active.appendRun(run, index, left);
             int bytes = 0;
             for (int i = 0; i < taken; i++) {
-                bytes += io.replog.protocol.EntryRun.ENTRY_OVERHEAD + run.getInt(index + bytes);
+                bytes += EntryRun.ENTRY_OVERHEAD + run.getInt(index + bytes);
             }
             index += bytes;
             left -= taken;
@@ -98,7 +99,7 @@ public final class MemoryLogStore implements LogStore {
     private void addSegment(final long firstId, final int payloadLength) {
         // a message larger than a segment gets a segment of its own size
         active = new LogSegment(firstId,
-            Math.max(segmentBytes, io.replog.protocol.EntryRun.ENTRY_OVERHEAD + payloadLength));
+            Math.max(segmentBytes, EntryRun.ENTRY_OVERHEAD + payloadLength));
         final LogSegment[] grown = Arrays.copyOf(segments, segments.length + 1);
         grown[grown.length - 1] = active;
         segments = grown;

@@ -3,6 +3,7 @@ package io.replog.node.master;
 import io.replog.protocol.ErrorCode;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 
@@ -14,7 +15,7 @@ import java.util.PriorityQueue;
 final class PendingAppends {
     private final ArrayDeque<AppendRequest>[] byW;
     /** Re-sent tagged appends carry an older msg_id than the FIFOs' tails; few, so scanned. */
-    private final java.util.ArrayList<AppendRequest> resent = new java.util.ArrayList<>();
+    private final ArrayList<AppendRequest> resent = new ArrayList<>();
     private final PriorityQueue<AppendRequest> byDeadline =
         new PriorityQueue<>(Comparator.comparingLong(AppendRequest::deadlineNanos));
     private int waiting;

@@ -15,7 +15,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
-import io.replog.protocol.Transport;
 import io.replog.protocol.Ack;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
@@ -23,6 +22,7 @@ import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

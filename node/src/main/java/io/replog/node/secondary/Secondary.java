@@ -113,7 +113,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
             position = replica.apply(frame);
         } catch (LogFullException e) {
             LOG.warn("cannot store replicated msg_id {}..{}: {}", frame.firstId(), frame.lastId(), e.getMessage());
-            ctx.writeAndFlush(new io.replog.protocol.ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
                 e.getMessage()), ctx.voidPromise());
             return;
         } finally {
@@ -123,7 +123,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
             if (debug) {
                 LOG.debug("fault injection: failing msg_id {}..{} after storing it", frame.firstId(), frame.lastId());
             }
-            final io.replog.protocol.ErrorFrame error = new io.replog.protocol.ErrorFrame(frame.requestId(),
+            final ErrorFrame error = new ErrorFrame(frame.requestId(),
                 ErrorCode.REPLICATION_FAILED, "injected failure (stored, answered with an error)");
             if (flush) {
                 ctx.writeAndFlush(error, ctx.voidPromise());
@@ -137,7 +137,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
                 + "to follow the new log", Long.toHexString(frame.logId()), replica.lastId(),
                 Long.toHexString(replica.logId()));
             if (ctx.channel().isActive()) {
-                ctx.writeAndFlush(new io.replog.protocol.ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
+                ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
                     "this secondary holds " + replica.lastId() + " messages of another log (" 
                         + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"),
                     ctx.voidPromise());

@@ -15,6 +15,7 @@ import io.replog.protocol.Frame;
 import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.FrameType;
+import io.replog.protocol.HealthOk;
 import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
@@ -58,7 +59,7 @@ public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame>
             case FrameType.APPEND -> onAppend((Append) frame);
             case FrameType.READ -> onRead((Read) frame);
             case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
-            case FrameType.HEALTH -> context.write(new io.replog.protocol.HealthOk(frame.requestId(),
+            case FrameType.HEALTH -> context.write(new HealthOk(frame.requestId(),
                 HealthJson.render(role.health())), context.voidPromise());
             case FrameType.REPLICATE -> role.replicate(context, (Replicate) frame);
             default -> {

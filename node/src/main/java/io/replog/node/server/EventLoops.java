@@ -1,7 +1,7 @@
 package io.replog.node.server;
 
-import io.replog.protocol.Transport;
 import io.netty.channel.EventLoopGroup;
+import io.replog.protocol.Transport;
 
 import java.util.concurrent.TimeUnit;
 

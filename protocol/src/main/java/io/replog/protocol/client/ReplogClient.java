@@ -1,7 +1,6 @@
 package io.replog.protocol.client;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,22 +10,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.replog.protocol.Append;
 import io.replog.protocol.AppendOk;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
+import io.replog.protocol.Health;
+import io.replog.protocol.HealthOk;
 import io.replog.protocol.Ping;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.ReplogException;
+import io.replog.protocol.Transport;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ public final class ReplogClient implements AutoCloseable {
 
     /** Connects with a private single-thread event loop, closed with the client. */
     public static ReplogClient connect(final String host, final int port) {
-        final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("replog-client", true));
+        final EventLoopGroup group = Transport.group(1, "replog-client");
         try {
             return connect(group, new InetSocketAddress(host, port), FrameHeader.DEFAULT_MAX_FRAME_LENGTH, group);
         } catch (RuntimeException e) {
@@ -92,7 +91,7 @@ public final class ReplogClient implements AutoCloseable {
         final ResponseHandler handler = new ResponseHandler();
         final Bootstrap bootstrap = new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
             .handler(new ChannelInitializer<SocketChannel>() {
@@ -169,8 +168,8 @@ public final class ReplogClient implements AutoCloseable {
 
     /** The node's health report, JSON (the same document as {@code GET /health}). */
     public CompletableFuture<String> health() {
-        return send(new io.replog.protocol.Health(nextRequestId.getAndIncrement()))
-            .thenApply(f -> ((io.replog.protocol.HealthOk) f).json());
+        return send(new Health(nextRequestId.getAndIncrement()))
+            .thenApply(f -> ((HealthOk) f).json());
     }
 
     /** The no-op round trip. */

@@ -8,8 +8,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.replog.protocol.FrameHeader;
-import io.replog.protocol.Transport;
 import io.replog.protocol.ReplogException;
+import io.replog.protocol.Transport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
