@@ -54,7 +54,9 @@ public class FrameCodecBenchmark {
     public void setUp() {
         payload = Unpooled.directBuffer(payloadBytes).writeZero(payloadBytes);
         final List<Object> parts = new ArrayList<>();
-        FrameCodec.encode(new Append(1, 2, 0, payload.retainedDuplicate()), alloc, parts);
+        final Append sample = new Append(1, 2, 0, payload.retainedDuplicate());
+        FrameCodec.encode(sample, alloc, parts);
+        sample.release();
         encodedAppend = Unpooled.directBuffer();
         for (final Object part : parts) {
             encodedAppend.writeBytes((ByteBuf) part);
@@ -79,13 +81,14 @@ public class FrameCodecBenchmark {
     @Benchmark
     public int encodeAppend() {
         out.clear();
-        FrameCodec.encode(new Append(7, 2, 0, payload.retainedDuplicate()), alloc, out);
+        final Append frame = new Append(7, 2, 0, payload.retainedDuplicate());
+        FrameCodec.encode(frame, alloc, out);
         int bytes = 0;
         for (final Object part : out) {
             bytes += ((ByteBuf) part).readableBytes();
             ReferenceCountUtil.release(part);
         }
-        payload.release();
+        frame.release(); // as the pipeline's encoder would
         return bytes;
     }
 
@@ -109,13 +112,14 @@ public class FrameCodecBenchmark {
     @Benchmark
     public int encodeReplicate64() {
         out.clear();
-        FrameCodec.encode(new Replicate(9, 42, 1, 64, replicateRun.retainedDuplicate()), alloc, out);
+        final Replicate frame = new Replicate(9, 42, 1, 64, replicateRun.retainedDuplicate());
+        FrameCodec.encode(frame, alloc, out);
         int bytes = 0;
         for (final Object part : out) {
             bytes += ((ByteBuf) part).readableBytes();
             ReferenceCountUtil.release(part);
         }
-        replicateRun.release();
+        frame.release();
         return bytes;
     }
 }
