@@ -40,10 +40,11 @@ public final class Master implements NodeRole, AutoCloseable {
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.heartbeatMs = config.heartbeatMs();
         this.sequencer = new Sequencer(log, maxW);
+        final WriteConcernTracker writeConcern = new WriteConcernTracker(senders, maxW);
         for (final InetSocketAddress address : config.secondaries()) {
-            senders.add(new SecondarySender(address, log, loops.next(), config, sequencer::onAck));
+            senders.add(new SecondarySender(address, log, loops.next(), config, writeConcern::onAck));
         }
-        sequencer.attach(senders);
+        sequencer.attach(senders, writeConcern);
         this.quorum = new QuorumMonitor(senders, config.quorum());
     }
 

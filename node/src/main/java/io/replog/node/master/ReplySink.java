@@ -2,7 +2,8 @@ package io.replog.node.master;
 
 /**
  * Where the answer to an append goes: a binary client connection or an HTTP exchange. Called from the sequencer
- * thread; implementations hand the answer to their event loop and must never block.
+ * thread (w=1) or from a sender's event loop (w&gt;1, when the ACK arrives); implementations hand the answer to their
+ * own event loop and must never block.
  */
 public interface ReplySink {
 

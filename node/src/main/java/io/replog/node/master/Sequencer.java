@@ -10,15 +10,15 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The single writer of the master's log. Client event loops hand appends over through a lock-free MPSC queue
  * (JCTools); this agent assigns msg_ids, appends to the log, wakes the per-secondary senders, answers w=1 at once
- * and the rest when enough secondaries acknowledged (or their timeout passes). Nothing here takes a lock.
+ * and hands the rest to the {@link WriteConcernTracker}, which answers them as ACKs arrive (this agent still expires
+ * their timeouts). The append path takes no lock.
  */
 public final class Sequencer implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
@@ -27,28 +27,28 @@ public final class Sequencer implements Agent {
 
     private final LogStore log;
     private final MpscUnboundedXaddArrayQueue<AppendRequest> queue = new MpscUnboundedXaddArrayQueue<>(1024);
-    private final AtomicBoolean acksChanged = new AtomicBoolean();
     private final ParkingIdleStrategy idle;
-    private final PendingAppends pending;
+    /** w&gt;1 appends of the current duty cycle, handed to the tracker in one go. */
+    private final List<AppendRequest> awaiting = new ArrayList<>();
     private final IdempotenceTable tags = new IdempotenceTable();
     private long fullRefusals;
     private final boolean debug = LOG.isDebugEnabled();
     private List<SecondarySender> senders = List.of();
-    private long[] acked = new long[0];
+    private WriteConcernTracker tracker;
     private AgentRunner runner;
     private volatile boolean running = true;
 
     /** @param maxW the largest write concern accepted: 1 + number of secondaries */
     public Sequencer(final LogStore log, final int maxW) {
         this.log = log;
-        this.pending = new PendingAppends(maxW);
+        this.tracker = new WriteConcernTracker(List.of(), maxW);
         this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
     }
 
     /** Connects the senders whose acknowledged positions decide the write concern. Before {@link #start}. */
-    public void attach(final List<SecondarySender> secondarySenders) {
+    public void attach(final List<SecondarySender> secondarySenders, final WriteConcernTracker writeConcern) {
         this.senders = List.copyOf(secondarySenders);
-        this.acked = new long[Math.max(senders.size(), 1)];
+        this.tracker = writeConcern;
     }
 
     public void start(final ThreadFactory threads) {
@@ -67,12 +67,6 @@ public final class Sequencer implements Agent {
         idle.wake();
     }
 
-    /** From a sender's event loop: some secondary's acknowledged position moved. */
-    public void onAck() {
-        acksChanged.lazySet(true);
-        idle.wake();
-    }
-
     @Override
     public int doWork() {
         int work = queue.drain(this::sequence, DRAIN_LIMIT);
@@ -81,17 +75,11 @@ public final class Sequencer implements Agent {
                 sender.logAdvanced();
             }
         }
-        if (pending.size() > 0) {
-            if (acksChanged.getAndSet(false) || work > 0) {
-                work += pending.complete(ackedDescending());
-            }
-            if (pending.nextDeadline() <= System.nanoTime()) {
-                work += pending.expire(System.nanoTime(), ackedDescending());
-            }
-        } else {
-            acksChanged.lazySet(false);
+        if (!awaiting.isEmpty()) {
+            tracker.await(awaiting);
+            awaiting.clear();
         }
-        return work;
+        return work + tracker.expire(System.nanoTime());
     }
 
     private void sequence(final AppendRequest request) {
@@ -126,7 +114,7 @@ public final class Sequencer implements Agent {
         if (request.w() <= 1) {
             request.succeed();
         } else {
-            pending.add(request);
+            awaiting.add(request);
         }
     }
 
@@ -141,40 +129,25 @@ public final class Sequencer implements Agent {
         LOG.debug("duplicate append client={} seq={} answered with msg_id={}", request.clientId(), request.seq(),
             knownId);
         request.assigned(knownId, System.nanoTime());
-        if (request.w() <= 1 || ackedDescending()[request.w() - 2] >= knownId) {
+        if (tracker.committed(request.w()) >= knownId) {
             request.succeed();
         } else {
-            pending.add(request);
+            awaiting.add(request);
         }
-    }
-
-    private long[] ackedDescending() {
-        final long[] positions = acked;
-        for (int i = 0; i < senders.size(); i++) {
-            positions[i] = senders.get(i).ackedId();
-        }
-        Arrays.sort(positions, 0, senders.size());
-        // descending order in place
-        for (int i = 0, j = senders.size() - 1; i < j; i++, j--) {
-            final long t = positions[i];
-            positions[i] = positions[j];
-            positions[j] = t;
-        }
-        return positions;
     }
 
     private boolean hasWork() {
-        return !queue.isEmpty() || (acksChanged.get() && pending.size() > 0);
+        return !queue.isEmpty();
     }
 
     private long nanosToNextDeadline() {
-        final long next = pending.nextDeadline();
+        final long next = tracker.nextDeadline();
         return next == Long.MAX_VALUE ? Long.MAX_VALUE : next - System.nanoTime();
     }
 
     /** Appends waiting for their write concern. */
     public int pendingCount() {
-        return pending.size();
+        return tracker.waiting();
     }
 
     @Override
@@ -183,7 +156,7 @@ public final class Sequencer implements Agent {
             r.takePayload().release();
             r.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
         });
-        pending.failAll(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+        tracker.failAll(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
     }
 
     @Override

@@ -20,14 +20,14 @@ import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.Replicate;
-import org.jctools.queues.SpscUnboundedArrayQueue;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves one connection of the binary port: appends go to the role (the master's sequencer), reads and pings
- * are answered right here on the event loop, replication goes to the role. Answers from the sequencer arrive on
- * the sequencer thread through a lock-free SPSC outbox and are written back in one buffer per burst.
+ * are answered right here on the event loop, replication goes to the role. Answers arrive from the sequencer and
+ * the replication event loops through a lock-free MPSC outbox and are written back in one buffer per burst.
  */
 public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
     /** Appends a connection may have waiting before we stop reading from it (back-pressure, bounded memory). */
@@ -37,7 +37,8 @@ public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame>
 
     private final NodeRole role;
     private final int maxReadBytes;
-    private final SpscUnboundedArrayQueue<AppendRequest> outbox = new SpscUnboundedArrayQueue<>(256);
+    /** Filled by the sequencer (w=1) and by the senders' event loops (w&gt;1, as ACKs arrive). */
+    private final MpscUnboundedXaddArrayQueue<AppendRequest> outbox = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private int outstanding;
