@@ -9,8 +9,10 @@ import java.util.List;
  * the sequencer thread to wake up (one thread hand-off less on the w&gt;1 path). A monitor guards the waiting
  * appends: the sequencer takes it once per batch, an ACK once per ACK frame, both briefly.
  *
- * <p>No append can be missed: an ACK publishes its position (volatile) before it takes the monitor, and the
- * sequencer reads the positions after adding under the monitor, so whichever comes second completes it.
+ * <p>No append can be missed. An ACK publishes its position (volatile), then reads {@code waiting}; the sequencer
+ * publishes {@code waiting}, then reads the positions. Of two volatile write-then-read pairs at least one sees the
+ * other's write: either the ACK sees appends waiting and completes them under the monitor (after the sequencer left
+ * it), or the sequencer sees the new position and completes them itself.
  */
 public final class WriteConcernTracker {
     private final List<SecondarySender> senders;
@@ -30,6 +32,7 @@ public final class WriteConcernTracker {
             for (final AppendRequest r : appended) {
                 pending.add(r);
             }
+            waiting = pending.size(); // before reading the positions: see the class comment
             pending.complete(ackedDescending());
             publish();
         }
