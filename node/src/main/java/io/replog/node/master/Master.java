@@ -39,12 +39,13 @@ public final class Master implements NodeRole, AutoCloseable {
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.heartbeatMs = config.heartbeatMs();
-        this.sequencer = new Sequencer(log, maxW);
+        // the tracker reads the senders' positions; the list is complete before anything starts
         final WriteConcernTracker writeConcern = new WriteConcernTracker(senders, maxW);
+        this.sequencer = new Sequencer(log, writeConcern);
         for (final InetSocketAddress address : config.secondaries()) {
             senders.add(new SecondarySender(address, log, loops.next(), config, writeConcern::onAck));
         }
-        sequencer.attach(senders, writeConcern);
+        sequencer.attach(senders);
         this.quorum = new QuorumMonitor(senders, config.quorum());
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadFactory;
  */
 public final class Sequencer implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
-    /** Appends taken per duty cycle before answering acks: bounds the latency one burst adds to another. */
+    /** Appends taken per duty cycle before the senders are woken: bounds the latency one burst adds to another. */
     private static final int DRAIN_LIMIT = 4096;
 
     private final LogStore log;
@@ -34,21 +34,20 @@ public final class Sequencer implements Agent {
     private long fullRefusals;
     private final boolean debug = LOG.isDebugEnabled();
     private List<SecondarySender> senders = List.of();
-    private WriteConcernTracker tracker;
+    private final WriteConcernTracker tracker;
     private AgentRunner runner;
     private volatile boolean running = true;
 
-    /** @param maxW the largest write concern accepted: 1 + number of secondaries */
-    public Sequencer(final LogStore log, final int maxW) {
+    /** @param tracker answers the w&gt;1 appends this sequencer hands over */
+    public Sequencer(final LogStore log, final WriteConcernTracker tracker) {
         this.log = log;
-        this.tracker = new WriteConcernTracker(List.of(), maxW);
+        this.tracker = tracker;
         this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
     }
 
-    /** Connects the senders whose acknowledged positions decide the write concern. Before {@link #start}. */
-    public void attach(final List<SecondarySender> secondarySenders, final WriteConcernTracker writeConcern) {
+    /** The senders to wake when the log grows. Before {@link #start}. */
+    public void attach(final List<SecondarySender> secondarySenders) {
         this.senders = List.copyOf(secondarySenders);
-        this.tracker = writeConcern;
     }
 
     public void start(final ThreadFactory threads) {
