@@ -1,6 +1,7 @@
 package io.replog.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.protocol.HostPort;
 import io.replog.tools.bench.BenchResult;
 import io.replog.tools.bench.BenchSettings;
 import io.replog.tools.bench.LoadGenerator;
@@ -74,9 +75,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        final int colon = parent.server.lastIndexOf(':');
-        final BenchResult outcome = new LoadGenerator(settings, new java.net.InetSocketAddress(
-            parent.server.substring(0, colon), Integer.parseInt(parent.server.substring(colon + 1))))
+        final BenchResult outcome = new LoadGenerator(settings, HostPort.parse(parent.server))
             .run(System.console() != null ? new PrintWriter(System.err) : null);
         if (histogramFile != null) {
             try (java.io.PrintStream file = new java.io.PrintStream(histogramFile, java.nio.charset.StandardCharsets.UTF_8)) {

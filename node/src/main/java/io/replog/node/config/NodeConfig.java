@@ -1,6 +1,7 @@
 package io.replog.node.config;
 
 import io.replog.protocol.FrameHeader;
+import io.replog.protocol.HostPort;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -244,18 +245,7 @@ public final class NodeConfig {
             if (s.isEmpty()) {
                 continue;
             }
-            final int colon = s.lastIndexOf(':');
-            if (colon <= 0 || colon == s.length() - 1) {
-                throw new IllegalArgumentException("expected host:port, got '" + s + "'");
-            }
-            final int p;
-            try {
-                p = Integer.parseInt(s.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + s + "'");
-            }
-            checkPort("port of " + s, p);
-            out.add(InetSocketAddress.createUnresolved(s.substring(0, colon), p));
+            out.add(HostPort.parse(s));
         }
         return out;
     }

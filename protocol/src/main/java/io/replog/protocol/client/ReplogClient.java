@@ -20,6 +20,7 @@ import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Health;
 import io.replog.protocol.HealthOk;
+import io.replog.protocol.HostPort;
 import io.replog.protocol.Ping;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.Read;
@@ -36,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,11 +79,8 @@ public final class ReplogClient implements AutoCloseable {
 
     /** Parses {@code host:port}. */
     public static ReplogClient connect(final String hostPort) {
-        final int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
-        }
-        return connect(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        final InetSocketAddress address = HostPort.parse(hostPort);
+        return connect(address.getHostString(), address.getPort());
     }
 
     private static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
@@ -202,11 +199,6 @@ public final class ReplogClient implements AutoCloseable {
         return nextRequestId.getAndIncrement();
     }
 
-    /** Requests sent and not answered yet. */
-    public int inFlight() {
-        return pending.size();
-    }
-
     public boolean isConnected() {
         return channel.isActive();
     }
@@ -268,19 +260,6 @@ public final class ReplogClient implements AutoCloseable {
         channel.close().awaitUninterruptibly();
         if (ownedGroup != null) {
             ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        }
-    }
-
-    /** Waits for {@code future}, turning its failure into a {@link ReplogException}. */
-    public static <T> T await(final CompletableFuture<T> future, final long timeout, final TimeUnit unit)
-        throws InterruptedException, TimeoutException {
-        try {
-            return future.get(timeout, unit);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ReplogException r) {
-                throw r;
-            }
-            throw new ReplogException(ReplogException.CONNECTION_LOST, String.valueOf(e.getCause()));
         }
     }
 
