@@ -82,11 +82,9 @@ public final class MemoryLogStore implements LogStore {
                 addSegment(id + 1, firstLength);
             }
             // as many whole entries as the active segment takes, copied in one go
+            final int usedBefore = active.bytesUsed();
             final int taken = active.appendRun(run, index, left);
-            int bytes = 0;
-            for (int i = 0; i < taken; i++) {
-                bytes += EntryRun.ENTRY_OVERHEAD + run.getInt(index + bytes);
-            }
+            final int bytes = active.bytesUsed() - usedBefore;
             index += bytes;
             left -= taken;
             id += taken;

@@ -26,7 +26,6 @@ public final class ReplicaLog {
     /** Identity of the master's log these entries come from; 0 until the first REPLICATE. */
     private long logId;
     private final Long2ObjectHashMap<ByteBuf> ahead = new Long2ObjectHashMap<>();
-    private long duplicates;
 
     public ReplicaLog(final LogStore store) {
         this.store = store;
@@ -39,10 +38,6 @@ public final class ReplicaLog {
     /** Highest contiguous msg_id held. */
     public long lastId() {
         return store.lastId();
-    }
-
-    public synchronized long duplicatesIgnored() {
-        return duplicates;
     }
 
     /**
@@ -70,7 +65,6 @@ public final class ReplicaLog {
             for (long id = firstId; id < next; id++) {
                 offset += EntryRun.ENTRY_OVERHEAD + run.getInt(offset);
             }
-            duplicates += next - firstId;
             store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1));
             return store.lastId();
         }
@@ -81,8 +75,7 @@ public final class ReplicaLog {
     private void applyOne(final long id, final ByteBuf payload) {
         final long last = store.lastId();
         if (id <= last) {
-            duplicates++;
-            return;
+            return; // a duplicate
         }
         if (id > last + 1) {
             if (!ahead.containsKey(id) && ahead.size() < MAX_AHEAD) {
