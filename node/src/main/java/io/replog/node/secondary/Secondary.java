@@ -10,6 +10,7 @@ import io.replog.node.server.NodeRole;
 import io.replog.protocol.Ack;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
 import io.replog.protocol.Replicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,8 +114,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
             position = replica.apply(frame);
         } catch (LogFullException e) {
             LOG.warn("cannot store replicated msg_id {}..{}: {}", frame.firstId(), frame.lastId(), e.getMessage());
-            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
-                e.getMessage()), ctx.voidPromise());
+            answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED, e.getMessage()), true);
             return;
         } finally {
             frame.release();
@@ -123,38 +123,37 @@ public final class Secondary implements NodeRole, AutoCloseable {
             if (debug) {
                 LOG.debug("fault injection: failing msg_id {}..{} after storing it", frame.firstId(), frame.lastId());
             }
-            final ErrorFrame error = new ErrorFrame(frame.requestId(),
-                ErrorCode.REPLICATION_FAILED, "injected failure (stored, answered with an error)");
-            if (flush) {
-                ctx.writeAndFlush(error, ctx.voidPromise());
-            } else {
-                ctx.write(error, ctx.voidPromise());
-            }
+            answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+                "injected failure (stored, answered with an error)"), flush);
             return;
         }
         if (position == ReplicaLog.MISMATCH) {
             LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it empty "
                 + "to follow the new log", Long.toHexString(frame.logId()), replica.lastId(),
                 Long.toHexString(replica.logId()));
-            if (ctx.channel().isActive()) {
-                ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
-                    "this secondary holds " + replica.lastId() + " messages of another log (" 
-                        + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"),
-                    ctx.voidPromise());
-            }
+            answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
+                "this secondary holds " + replica.lastId() + " messages of another log ("
+                    + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"), true);
             return;
         }
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
+        answer(ctx, new Ack(frame.requestId(), position), flush);
+    }
+
+    /**
+     * Sends an ACK or ERROR, flushed at once when it leaves a delayed task (no read burst will flush it). A master
+     * that is gone gets nothing: what was stored stays, and it learns the position on its next probe.
+     */
+    private static void answer(final ChannelHandlerContext ctx, final Frame answer, final boolean flush) {
         if (!ctx.channel().isActive()) {
-            return; // stored all the same; the master learns the position on its next probe
+            return;
         }
-        final Ack ack = new Ack(frame.requestId(), position);
         if (flush) {
-            ctx.writeAndFlush(ack, ctx.voidPromise());
+            ctx.writeAndFlush(answer, ctx.voidPromise());
         } else {
-            ctx.write(ack, ctx.voidPromise());
+            ctx.write(answer, ctx.voidPromise());
         }
     }
 
