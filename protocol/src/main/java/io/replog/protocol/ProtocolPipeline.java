@@ -1,7 +1,6 @@
 package io.replog.protocol;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
 /** Installs the replog frame codec at the head of a pipeline. */
 public final class ProtocolPipeline {
@@ -14,12 +13,11 @@ public final class ProtocolPipeline {
     }
 
     /**
-     * Adds framing ({@code LengthFieldBasedFrameDecoder(max, 0, 4, 0, 4)}, fail-fast so an oversized frame is
+     * Adds framing ({@link FrameLengthDecoder}: Frame Length at most {@code maxFrameLength}, an oversized frame
      * reported as soon as its length is read), the frame decoder and the frame encoder.
      */
     public static void addCodec(final ChannelPipeline pipeline, final int maxFrameLength) {
-        pipeline.addLast(FRAMER, new LengthFieldBasedFrameDecoder(maxFrameLength, 0,
-            FrameHeader.LENGTH_FIELD_LENGTH, 0, FrameHeader.LENGTH_FIELD_LENGTH, true));
+        pipeline.addLast(FRAMER, new FrameLengthDecoder(maxFrameLength));
         pipeline.addLast(DECODER, FrameDecoder.INSTANCE);
         pipeline.addLast(ENCODER, FrameEncoder.INSTANCE);
     }

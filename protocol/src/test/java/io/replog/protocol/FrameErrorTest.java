@@ -74,6 +74,45 @@ class FrameErrorTest {
     }
 
     @Test
+    void aFrameExactlyAtTheLimitIsAcceptedAndOneByteMoreIsRefused() {
+        // Frame Length counts the bytes after the length field; the limit applies to that number (PROTOCOL.md)
+        final EmbeddedChannel channel = serverChannel();
+        final byte[] body = new byte[MAX_FRAME - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD];
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.HEALTH_OK, 5, body));
+        final HealthOk ok = assertInstanceOf(HealthOk.class, channel.readInbound());
+        assertEquals(5, ok.requestId());
+        assertTrue(channel.isOpen());
+        assertNull(channel.readOutbound(), "nothing refused");
+
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.HEALTH_OK, 6, new byte[body.length + 1]));
+        final ErrorFrame error = readError(channel);
+        assertEquals(ErrorCode.FRAME_TOO_LARGE, error.code());
+        assertTrue(error.message().contains("frame of " + (MAX_FRAME + 1) + " bytes")
+            && error.message().contains("limit of " + MAX_FRAME), error.message());
+        assertFalse(channel.isOpen());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aReplicateCarryingTheLargestAcceptedMessageFitsTheLimit() {
+        final EmbeddedChannel channel = serverChannel();
+        final int payload = FrameHeader.maxPayload(MAX_FRAME);
+        final ByteBuf run = Unpooled.buffer();
+        EntryRun.writeEntry(run, new byte[payload]);
+        final ByteBuf wire = Unpooled.buffer();
+        FrameCodec.writeReplicateHeader(wire, 9, 1, 1, 1, run.readableBytes());
+        wire.writeBytes(run);
+        run.release();
+        assertEquals(MAX_FRAME, wire.getInt(0), "the largest message makes a REPLICATE of exactly the limit");
+        channel.writeInbound(wire);
+        final Replicate replicate = assertInstanceOf(Replicate.class, channel.readInbound());
+        assertEquals(payload + EntryRun.ENTRY_OVERHEAD, replicate.entries().readableBytes());
+        replicate.release();
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void unknownVersionIsRefusedWithTheRequestId() {
         final EmbeddedChannel channel = serverChannel();
         channel.writeInbound(frame(9, FrameType.PING, 77, new byte[0]));
@@ -180,7 +219,8 @@ class FrameErrorTest {
         FrameCodec.writeAck(buf, 1, 5);
         try {
             channel.writeInbound(buf);
-        } catch (io.netty.handler.codec.TooLongFrameException expected) {
+        } catch (ProtocolException expected) {
+            assertEquals(ErrorCode.FRAME_TOO_LARGE, expected.code());
             // reported once, then the rest of the buffer decodes
         }
         channel.writeInbound(Unpooled.EMPTY_BUFFER);

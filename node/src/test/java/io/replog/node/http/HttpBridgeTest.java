@@ -201,10 +201,13 @@ class HttpBridgeTest {
     }
 
     @Test
-    void bodyOverTheFrameLimitIs413() throws Exception {
-        final String huge = "{\"message\": \"" + "x".repeat(io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH)
-            + "\"}";
-        assertError(post(cluster.master(), huge), 413, "exceeds");
+    void aMessageOverTheLimitOrABodyOverTheBodyLimitIs413() throws Exception {
+        final int maxFrame = io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
+        final String tooLong = "{\"message\": \"" + "x".repeat(maxFrame) + "\"}";
+        assertError(post(cluster.master(), tooLong), 413,
+            "message of " + maxFrame + " bytes exceeds the limit of " + (maxFrame - 36));
+        final String hugeBody = "{\"message\": \"x\", \"pad\": \"" + "x".repeat(2 * maxFrame + 1024) + "\"}";
+        assertError(post(cluster.master(), hugeBody), 413, "request body exceeds " + (2 * maxFrame + 1024));
         assertEquals(200, call(cluster.master(), "GET", "/health", null).status());
     }
 
