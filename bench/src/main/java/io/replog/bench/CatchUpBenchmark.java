@@ -3,7 +3,7 @@ package io.replog.bench;
 import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.master.Master;
-import io.replog.node.master.SecondarySender;
+import io.replog.node.replication.SecondarySender;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.client.ReplogClient;
 import org.openjdk.jmh.annotations.Benchmark;

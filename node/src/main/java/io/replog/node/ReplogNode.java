@@ -14,7 +14,7 @@ import io.replog.node.master.Master;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.FrameServerInitializer;
-import io.replog.node.server.NodeRole;
+import io.replog.node.role.NodeRole;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,8 +2,8 @@ package io.replog.node.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.replog.node.master.AppendRequest;
-import io.replog.node.master.ReplySink;
+import io.replog.node.role.AppendRequest;
+import io.replog.node.role.ReplySink;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -5,7 +5,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.replog.node.server.NodeRole;
+import io.replog.node.role.NodeRole;
 
 /** Pipeline of the HTTP port: Netty's HTTP codec, whole requests up to a bounded size, the bridge. */
 public final class HttpBridgeInitializer extends ChannelInitializer<SocketChannel> {

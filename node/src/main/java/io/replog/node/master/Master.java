@@ -1,12 +1,15 @@
 package io.replog.node.master;
 
+import io.replog.node.role.AppendRequest;
+import io.replog.node.replication.SecondarySender;
+import io.replog.node.replication.QuorumMonitor;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.MemoryLogStore;
-import io.replog.node.server.NodeRole;
+import io.replog.node.role.NodeRole;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.FrameHeader;
@@ -112,7 +115,9 @@ public final class Master implements NodeRole, AutoCloseable {
         health.put("quorum", quorum.quorum());
         final long last = log.lastId();
         health.put("last_msg_id", last);
+        health.put("log_id", Long.toHexString(log.logId()));
         health.put("max_w", maxW);
+        health.put("max_message_bytes", maxPayload);
         health.put("pending_appends", sequencer.pendingCount());
         final List<Map<String, Object>> secondaries = new ArrayList<>();
         for (final SecondarySender sender : senders) {

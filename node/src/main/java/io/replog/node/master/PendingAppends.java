@@ -1,5 +1,6 @@
 package io.replog.node.master;
 
+import io.replog.node.role.AppendRequest;
 import io.replog.protocol.ErrorCode;
 
 import java.util.ArrayDeque;

@@ -1,5 +1,7 @@
 package io.replog.node.master;
 
+import io.replog.node.role.AppendRequest;
+import io.replog.node.replication.SecondarySender;
 import io.netty.buffer.ByteBuf;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;

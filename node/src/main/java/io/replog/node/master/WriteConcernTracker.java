@@ -1,5 +1,7 @@
 package io.replog.node.master;
 
+import io.replog.node.role.AppendRequest;
+import io.replog.node.replication.SecondarySender;
 import java.util.Arrays;
 import java.util.List;
 

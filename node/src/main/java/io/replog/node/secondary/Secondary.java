@@ -5,12 +5,13 @@ import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.MemoryLogStore;
-import io.replog.node.master.AppendRequest;
-import io.replog.node.server.NodeRole;
+import io.replog.node.role.AppendRequest;
+import io.replog.node.role.NodeRole;
 import io.replog.protocol.Ack;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
+import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ public final class Secondary implements NodeRole, AutoCloseable {
 
     private final ReplicaLog replica;
     private final long delayMs;
+    /** Largest message this node's frame limit lets through (reported so clients can check before sending). */
+    private final int maxPayload;
     private final double failRate;
     private final double dropRate;
     private volatile long lastMasterContactNanos = Long.MIN_VALUE;
@@ -42,6 +45,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
     public Secondary(final NodeConfig config) {
         this.replica = new ReplicaLog(new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes()));
         this.delayMs = config.delayMs();
+        this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.failRate = config.failRate();
         this.dropRate = config.dropRate();
         if (failRate > 0 || dropRate > 0) {
@@ -163,6 +167,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("role", "secondary");
         health.put("last_msg_id", replica.lastId());
         health.put("log_id", Long.toHexString(replica.logId()));
+        health.put("max_message_bytes", maxPayload);
         final long seen = lastMasterContactNanos;
         health.put("master_last_seen_ms_ago", seen == Long.MIN_VALUE ? -1 : (System.nanoTime() - seen) / 1_000_000L);
         health.put("delay_ms", delayMs);

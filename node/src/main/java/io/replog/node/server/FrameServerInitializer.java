@@ -1,5 +1,6 @@
 package io.replog.node.server;
 
+import io.replog.node.role.NodeRole;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.replog.protocol.FramingErrorHandler;
@@ -23,7 +24,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     protected void initChannel(final SocketChannel ch) {
         ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
         // stateful handlers: a new instance per connection
-        ch.pipeline().addLast("requests", new ClientFrameHandler(role, maxFrameLength));
+        ch.pipeline().addLast("requests", new FrameRequestHandler(role, maxFrameLength));
         ch.pipeline().addLast("errors", new FramingErrorHandler(LOG::info));
     }
 }

@@ -156,6 +156,12 @@ class HttpBridgeTest {
         final JsonNode secondary = call(cluster.secondaries().get(0), "GET", "/health", null).body();
         assertEquals("secondary", secondary.path("role").asText());
         assertTrue(secondary.has("last_msg_id"));
+        // both logs are one: the secondary follows the master's log identity, which both report
+        assertTrue(master.path("log_id").asText().matches("[0-9a-f]+"), master.toString());
+        assertEquals(master.path("log_id").asText(), secondary.path("log_id").asText());
+        final int maxMessage = io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH - 36;
+        assertEquals(maxMessage, master.path("max_message_bytes").asInt());
+        assertEquals(maxMessage, secondary.path("max_message_bytes").asInt());
     }
 
     @Test

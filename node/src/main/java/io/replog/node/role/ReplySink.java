@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.role;
 
 /**
  * Where the answer to an append goes: a binary client connection or an HTTP exchange. Called from the sequencer

@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.replication;
 
 /** How the master sees a secondary, from the time since it last answered anything (heartbeat, ACK or error). */
 public enum SecondaryHealth {

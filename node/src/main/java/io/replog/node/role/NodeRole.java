@@ -1,8 +1,8 @@
-package io.replog.node.server;
+package io.replog.node.role;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
-import io.replog.node.master.AppendRequest;
+import io.replog.node.role.AppendRequest;
 import io.replog.protocol.Replicate;
 
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.replication;
 
 /** Where a {@link SecondarySender} is with its secondary. */
 public enum SenderState {

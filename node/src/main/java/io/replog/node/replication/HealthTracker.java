@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.replication;
 
 import java.util.function.LongSupplier;
 

@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.replication;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;

@@ -1,13 +1,14 @@
 package io.replog.node.server;
 
+import io.replog.node.role.NodeRole;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.node.log.EntryRange;
-import io.replog.node.master.AppendRequest;
-import io.replog.node.master.ReplySink;
+import io.replog.node.role.AppendRequest;
+import io.replog.node.role.ReplySink;
 import io.replog.protocol.Append;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are answered right here on the event loop, replication goes to the role. Answers arrive from the sequencer and
  * the replication event loops through a lock-free MPSC outbox and are written back in one buffer per burst.
  */
-public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
+public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
     /** Appends a connection may have waiting before we stop reading from it (back-pressure, bounded memory). */
     static final int MAX_OUTSTANDING = 16_384;
     /** Messages per READ_OK frame at most, whatever the client asks. */
@@ -43,7 +44,7 @@ public final class ClientFrameHandler extends SimpleChannelInboundHandler<Frame>
     private ChannelHandlerContext ctx;
     private int outstanding;
 
-    public ClientFrameHandler(final NodeRole role, final int maxFrameLength) {
+    public FrameRequestHandler(final NodeRole role, final int maxFrameLength) {
         super(Frame.class, false);
         this.role = role;
         this.maxReadBytes = maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - ReadOk.FIXED_BODY_LENGTH;

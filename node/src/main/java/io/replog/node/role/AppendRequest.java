@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.role;
 
 import io.netty.buffer.ByteBuf;
 
@@ -44,11 +44,11 @@ public final class AppendRequest {
         return clientId != 0;
     }
 
-    long clientId() {
+    public long clientId() {
         return clientId;
     }
 
-    long seq() {
+    public long seq() {
         return seq;
     }
 
@@ -73,39 +73,39 @@ public final class AppendRequest {
         return errorText;
     }
 
-    ReplySink sink() {
+    public ReplySink sink() {
         return sink;
     }
 
-    long timeoutNanos() {
+    public long timeoutNanos() {
         return timeoutNanos;
     }
 
-    long deadlineNanos() {
+    public long deadlineNanos() {
         return deadlineNanos;
     }
 
-    boolean answered() {
+    public boolean answered() {
         return answered;
     }
 
-    ByteBuf takePayload() {
+    public ByteBuf takePayload() {
         final ByteBuf p = payload;
         payload = null;
         return p;
     }
 
-    void assigned(final long id, final long nowNanos) {
+    public void assigned(final long id, final long nowNanos) {
         this.msgId = id;
         this.deadlineNanos = nowNanos + timeoutNanos;
     }
 
-    void succeed() {
+    public void succeed() {
         answered = true;
         sink.appended(this);
     }
 
-    void fail(final short code, final String text) {
+    public void fail(final short code, final String text) {
         answered = true;
         errorCode = code;
         errorText = text;

@@ -1,4 +1,4 @@
-package io.replog.node.master;
+package io.replog.node.replication;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
