@@ -17,12 +17,12 @@ public final class Append extends DefaultByteBufHolder implements Frame {
 
     private final long requestId;
     private final int w;
-    private final int timeoutMs;
+    private final long timeoutMs;
     private final long clientId;
     private final long seq;
 
     /** An untagged append. */
-    public Append(final long requestId, final int w, final int timeoutMs, final ByteBuf payload) {
+    public Append(final long requestId, final int w, final long timeoutMs, final ByteBuf payload) {
         this(requestId, w, timeoutMs, 0, 0, payload);
     }
 
@@ -30,7 +30,7 @@ public final class Append extends DefaultByteBufHolder implements Frame {
      * A tagged (idempotent) append when {@code clientId != 0}: the master answers a re-sent (client_id, seq) with
      * the msg_id it gave the first time instead of storing the message twice.
      */
-    public Append(final long requestId, final int w, final int timeoutMs, final long clientId, final long seq,
+    public Append(final long requestId, final int w, final long timeoutMs, final long clientId, final long seq,
                   final ByteBuf payload) {
         super(payload);
         this.requestId = requestId;
@@ -66,7 +66,7 @@ public final class Append extends DefaultByteBufHolder implements Frame {
         return w;
     }
 
-    public int timeoutMs() {
+    public long timeoutMs() {
         return timeoutMs;
     }
 

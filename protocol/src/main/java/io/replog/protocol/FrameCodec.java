@@ -49,20 +49,20 @@ public final class FrameCodec {
     }
 
     /** Writes the header and fixed fields of an untagged APPEND whose payload follows. */
-    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final int timeoutMs,
+    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final long timeoutMs,
                                          final int payloadLength) {
         writeAppendHeader(out, requestId, w, timeoutMs, 0, 0, payloadLength);
     }
 
     /** Writes the header and fixed fields of an APPEND, tagged when {@code clientId != 0}, whose payload follows. */
-    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final int timeoutMs,
+    public static void writeAppendHeader(final ByteBuf out, final long requestId, final int w, final long timeoutMs,
                                          final long clientId, final long seq, final int payloadLength) {
         final boolean tagged = clientId != 0;
         writeHeader(out, FrameType.APPEND, tagged ? Append.FLAG_TAGGED : 0, requestId,
             Append.FIXED_BODY_LENGTH + (tagged ? Append.TAG_LENGTH : 0) + payloadLength);
         out.writeByte(w);
         out.writeMedium(0);
-        out.writeInt(timeoutMs);
+        out.writeInt((int) timeoutMs); // uint32
         if (tagged) {
             out.writeLong(clientId);
             out.writeLong(seq);
@@ -202,10 +202,7 @@ public final class FrameCodec {
                 requireAtLeast(body, Append.FIXED_BODY_LENGTH, type, requestId);
                 final int w = frame.readUnsignedByte();
                 frame.skipBytes(3);
-                final int timeoutMs = frame.readInt();
-                if (timeoutMs < 0) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "negative timeout_ms");
-                }
+                final long timeoutMs = frame.readUnsignedInt();
                 long clientId = 0;
                 long seq = 0;
                 if ((flags & Append.FLAG_TAGGED) != 0) {

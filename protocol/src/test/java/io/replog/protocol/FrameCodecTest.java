@@ -82,6 +82,16 @@ class FrameCodecTest {
     }
 
     @Test
+    void timeoutMsIsAnUnsigned32BitNumberOverItsWholeRange() {
+        // documented uint32: 2^31 and above are long timeouts, not a malformed frame
+        for (final long timeoutMs : new long[] {1L << 31, 0xFFFF_FFFFL}) {
+            final Append decoded = (Append) roundTrip(new Append(1, 1, timeoutMs, Unpooled.EMPTY_BUFFER), 7);
+            assertEquals(timeoutMs, decoded.timeoutMs());
+            decoded.release();
+        }
+    }
+
+    @Test
     void taggedAppendRoundTrips() {
         final Append decoded = (Append) roundTrip(
             new Append(4, 2, 0, -77L, 12, Unpooled.copiedBuffer("again", StandardCharsets.UTF_8)), 5);

@@ -23,13 +23,13 @@ public final class AppendRequest {
     /**
      * @param timeoutMs how long to wait for the write concern; 0 waits without limit
      */
-    public AppendRequest(final ReplySink sink, final long requestId, final int w, final int timeoutMs,
+    public AppendRequest(final ReplySink sink, final long requestId, final int w, final long timeoutMs,
                          final ByteBuf payload) {
         this(sink, requestId, w, timeoutMs, 0, 0, payload);
     }
 
     /** A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id. */
-    public AppendRequest(final ReplySink sink, final long requestId, final int w, final int timeoutMs,
+    public AppendRequest(final ReplySink sink, final long requestId, final int w, final long timeoutMs,
                          final long clientId, final long seq, final ByteBuf payload) {
         this.sink = sink;
         this.requestId = requestId;

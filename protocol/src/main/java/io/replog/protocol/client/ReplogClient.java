@@ -118,7 +118,7 @@ public final class ReplogClient implements AutoCloseable {
      * Appends {@code payload} with write concern {@code w}, waiting at most {@code timeoutMs} for it (0: no limit);
      * completes with its msg_id, or exceptionally with a {@link ReplogException}.
      */
-    public CompletableFuture<Long> append(final byte[] payload, final int w, final int timeoutMs) {
+    public CompletableFuture<Long> append(final byte[] payload, final int w, final long timeoutMs) {
         return append(payload, w, timeoutMs, 0, 0);
     }
 
@@ -126,7 +126,7 @@ public final class ReplogClient implements AutoCloseable {
      * A tagged append: re-sending the same {@code (clientId, seq)} (say after a broken connection) is answered with
      * the msg_id of the first time, never stored twice. {@code clientId} 0 sends an untagged append.
      */
-    public CompletableFuture<Long> append(final byte[] payload, final int w, final int timeoutMs, final long clientId,
+    public CompletableFuture<Long> append(final byte[] payload, final int w, final long timeoutMs, final long clientId,
                                           final long seq) {
         final long id = nextRequestId.getAndIncrement();
         return send(new Append(id, w, timeoutMs, clientId, seq, Unpooled.wrappedBuffer(payload)))
