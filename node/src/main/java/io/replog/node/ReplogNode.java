@@ -1,7 +1,9 @@
 package io.replog.node;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -10,43 +12,57 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.http.HttpBridgeInitializer;
+import io.replog.node.log.LogStore;
+import io.replog.node.log.MemoryLogStore;
 import io.replog.node.master.Master;
+import io.replog.node.role.NodeRole;
+import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.FrameServerInitializer;
-import io.replog.node.role.NodeRole;
+import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** A running node: its role plus the two listening ports (binary protocol and HTTP bridge). */
+/**
+ * A running node: its log, the role it plays now (master or secondary, which can change without a restart), and
+ * the two listening ports (binary protocol and HTTP bridge) whose connections always talk to the current role.
+ */
 public final class ReplogNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplogNode.class);
+    /** How long closing waits for answers already decided (SHUTTING_DOWN and the like) to reach their clients. */
+    private static final long GOODBYE_MS = 2_000;
 
-    private final NodeRole role;
-    private final Channel frameChannel;
-    private final Channel httpChannel;
+    private final LogStore log;
+    private final EventLoops loops;
     private final EventLoops ownedLoops;
-    /** Every accepted connection, so that closing the node also drops its clients (as a crash would). */
+    private final RoleSwitch roles;
     private final ChannelGroup connections;
+    private Channel frameChannel;
+    private Channel httpChannel;
 
-    private ReplogNode(final NodeRole role, final Channel frameChannel, final Channel httpChannel,
-                       final EventLoops ownedLoops, final ChannelGroup connections) {
-        this.role = role;
-        this.connections = connections;
-        this.frameChannel = frameChannel;
-        this.httpChannel = httpChannel;
+    private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
+                       final EventLoops ownedLoops) {
+        this.log = log;
+        this.loops = loops;
         this.ownedLoops = ownedLoops;
+        this.roles = new RoleSwitch(initial);
+        this.connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     }
 
     /** Starts a master on {@code loops}; pass null to give the node event loops of its own. */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops) {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
-        final Master master = new Master(config, l.workers());
-        final ReplogNode node = bind(master, config, l, loops == null ? l : null);
+        final LogStore log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes());
+        final Master master = new Master(config, log, l.workers());
+        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null).bind(config);
         master.start();
         return node;
     }
@@ -55,42 +71,31 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops) {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
-        final ReplogNode node = bind(new Secondary(config), config, l, loops == null ? l : null);
+        // no identity of its own: it takes its master's
+        final LogStore log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes(), 0);
+        final ReplogNode node = new ReplogNode(log, new Secondary(config, log), l, loops == null ? l : null)
+            .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0
             ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
         return node;
     }
 
-    private static ReplogNode bind(final NodeRole role, final NodeConfig config, final EventLoops loops,
-                                   final EventLoops owned) {
-        Channel frames = null;
-        final ChannelGroup connections = new DefaultChannelGroup(role.name(), GlobalEventExecutor.INSTANCE);
+    private ReplogNode bind(final NodeConfig config) {
         try {
-            frames = listen(loops, new InetSocketAddress(config.bindHost(), config.port()), connections,
-                new FrameServerInitializer(role, config.maxFrameLength()));
-            final Channel http = listen(loops, new InetSocketAddress(config.bindHost(), config.httpPort()),
-                connections, new HttpBridgeInitializer(role, config.maxFrameLength()));
-            final ReplogNode node = new ReplogNode(role, frames, http, owned, connections);
-            LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", role.name(), node.port(),
-                node.httpPort(), Transport.isEpoll() ? "epoll" : "nio");
-            return node;
+            frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
+                new FrameServerInitializer(roles, config.maxFrameLength()));
+            httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
+                new HttpBridgeInitializer(roles, config.maxFrameLength()));
+            LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
+                Transport.isEpoll() ? "epoll" : "nio");
+            return this;
         } catch (RuntimeException e) {
-            if (frames != null) {
-                frames.close().awaitUninterruptibly();
-            }
-            if (role instanceof AutoCloseable c) {
-                closeQuietly(c);
-            }
-            if (owned != null) {
-                owned.close();
-            }
+            close();
             throw e;
         }
     }
 
-    private static Channel listen(final EventLoops loops, final InetSocketAddress address,
-                                  final ChannelGroup connections,
-                                  final ChannelInitializer<SocketChannel> initializer) {
+    private Channel listen(final InetSocketAddress address, final ChannelInitializer<SocketChannel> initializer) {
         final ServerBootstrap bootstrap = new ServerBootstrap()
             .group(loops.boss(), loops.workers())
             .channel(Transport.serverChannel())
@@ -111,14 +116,50 @@ public final class ReplogNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Becomes the master of its log (which keeps its identity and msg_ids), replicating to {@code config}'s
+     * secondaries. A master stays master with the new settings; appends waiting on the old role are answered.
+     */
+    public synchronized void becomeMaster(final NodeConfig config) {
+        config.conclude();
+        if (log.logId() == 0) {
+            log.adoptLogId(MemoryLogStore.newLogId()); // it never followed anyone: a new log
+        }
+        final Master master = new Master(config, log, loops.workers());
+        master.start();
+        stop(roles.swap(master), "this node is no longer the master");
+        LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
+    }
+
+    /** Becomes a secondary of whichever master replicates its log to it; waiting appends get NOT_MASTER. */
+    public synchronized void becomeSecondary(final NodeConfig config) {
+        config.conclude();
+        stop(roles.swap(new Secondary(config, log)), "this node is no longer the master");
+        LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
+    }
+
+    private static void stop(final NodeRole role, final String why) {
+        if (role instanceof Master m) {
+            m.stop(ErrorCode.NOT_MASTER, "not the master: " + why);
+        } else if (role instanceof Secondary s) {
+            s.close();
+        }
+    }
+
     /** Cuts every accepted connection (clients, and the master's replication link on a secondary), as a network
      * failure would; the node keeps listening. For fault tests and demos. */
     public void dropConnections() {
         connections.close().awaitUninterruptibly();
     }
 
+    /** The role the node plays now. */
     public NodeRole role() {
-        return role;
+        return roles.current();
+    }
+
+    /** The node's log (whatever its role). */
+    public LogStore log() {
+        return log;
     }
 
     /** The binary protocol port actually bound. */
@@ -131,25 +172,51 @@ public final class ReplogNode implements AutoCloseable {
         return ((InetSocketAddress) httpChannel.localAddress()).getPort();
     }
 
+    /**
+     * Stops: no new connections; appends still queued or waiting for their write concern are answered
+     * (SHUTTING_DOWN, HTTP 503) and those answers flushed before the connections close; then the log.
+     */
     @Override
-    public void close() {
-        frameChannel.close().awaitUninterruptibly();
-        httpChannel.close().awaitUninterruptibly();
-        connections.close().awaitUninterruptibly();
-        if (role instanceof AutoCloseable c) {
-            closeQuietly(c);
+    public synchronized void close() {
+        final List<Channel> listeners = new ArrayList<>();
+        if (frameChannel != null) {
+            listeners.add(frameChannel);
         }
+        if (httpChannel != null) {
+            listeners.add(httpChannel);
+        }
+        listeners.forEach(c -> c.close().awaitUninterruptibly());
+        final NodeRole role = roles.current();
+        if (role instanceof Master m) {
+            m.stop(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+        } else if (role instanceof Secondary s) {
+            s.close();
+        }
+        sayGoodbye();
+        log.close();
         if (ownedLoops != null) {
             ownedLoops.close();
         }
         LOG.info("{}: stopped", role.name());
     }
 
-    private static void closeQuietly(final AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("error while closing", e);
+    /**
+     * Lets every connection write what was already decided for it, then closes it. Answers are handed to each
+     * connection's event loop as tasks; a task queued behind them runs after, and its flush-then-close completes
+     * once the bytes are on the socket (or the bounded wait ends: a client that reads nothing is not waited for).
+     */
+    private void sayGoodbye() {
+        final List<io.netty.util.concurrent.Future<?>> closed = new ArrayList<>();
+        for (final Channel ch : connections) {
+            final io.netty.util.concurrent.Promise<Void> done = ch.eventLoop().newPromise();
+            ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                .addListener(ChannelFutureListener.CLOSE).addListener(f -> done.trySuccess(null)));
+            closed.add(done);
         }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GOODBYE_MS);
+        for (final io.netty.util.concurrent.Future<?> f : closed) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        connections.close().awaitUninterruptibly(GOODBYE_MS, TimeUnit.MILLISECONDS);
     }
 }

@@ -36,6 +36,8 @@ public final class ErrorCode {
     public static final short LOG_MISMATCH = 108;
     /** The node's log reached its size limit (memory); the message was not stored. */
     public static final short STORAGE_FULL = 109;
+    /** The node has too many appends waiting for an answer (--max-pending-appends); retry later. Nothing stored. */
+    public static final short OVERLOADED = 110;
 
     private ErrorCode() {
     }
@@ -63,6 +65,7 @@ public final class ErrorCode {
             case SHUTTING_DOWN -> "SHUTTING_DOWN";
             case LOG_MISMATCH -> "LOG_MISMATCH";
             case STORAGE_FULL -> "STORAGE_FULL";
+            case OVERLOADED -> "OVERLOADED";
             default -> "ERROR_" + code;
         };
     }

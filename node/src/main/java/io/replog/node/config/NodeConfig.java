@@ -2,6 +2,8 @@ package io.replog.node.config;
 
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.HostPort;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -31,7 +33,11 @@ public final class NodeConfig {
     private double failRate;
     private double dropRate;
     private long maxLogBytes;
+    private int maxPendingAppends = DEFAULT_MAX_PENDING_APPENDS;
+    private NanoClock clock = SystemNanoClock.INSTANCE;
 
+    /** w&gt;1 appends admitted and not yet answered, at most; beyond it they are refused with OVERLOADED. */
+    public static final int DEFAULT_MAX_PENDING_APPENDS = 100_000;
     /** Master → secondary heartbeat period. */
     public static final long DEFAULT_HEARTBEAT_MS = 500;
     /** No answer from a secondary for this long (3 heartbeats) makes it Suspected. */
@@ -187,6 +193,26 @@ public final class NodeConfig {
         return this;
     }
 
+    /** w&gt;1 appends admitted and not yet answered (queued, or waiting for their w) before new ones are refused. */
+    public int maxPendingAppends() {
+        return maxPendingAppends;
+    }
+
+    public NodeConfig maxPendingAppends(final int value) {
+        this.maxPendingAppends = value;
+        return this;
+    }
+
+    /** The one clock the node's replication, health and timeout logic reads; tests inject their own. */
+    public NanoClock clock() {
+        return clock;
+    }
+
+    public NodeConfig clock(final NanoClock value) {
+        this.clock = value;
+        return this;
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad setting. */
     public NodeConfig conclude() {
         checkPort("port", port);
@@ -199,6 +225,9 @@ public final class NodeConfig {
         }
         if (maxLogBytes < 0) {
             throw new IllegalArgumentException("max-log-bytes must be >= 0 (0: automatic), got " + maxLogBytes);
+        }
+        if (maxPendingAppends < 1) {
+            throw new IllegalArgumentException("max-pending-appends must be >= 1, got " + maxPendingAppends);
         }
         if (delayMs < 0) {
             throw new IllegalArgumentException("delay-ms must be >= 0, got " + delayMs);

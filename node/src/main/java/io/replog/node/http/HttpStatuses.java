@@ -16,6 +16,7 @@ final class HttpStatuses {
             case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case ErrorCode.STORAGE_FULL -> HttpResponseStatus.INSUFFICIENT_STORAGE;
+            case ErrorCode.OVERLOADED -> HttpResponseStatus.TOO_MANY_REQUESTS;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };
     }

@@ -9,10 +9,19 @@ import io.netty.buffer.ByteBuf;
 public interface LogStore extends AutoCloseable {
 
     /**
-     * Identity of this log, random and fixed when it is created: replication carries it so that a secondary never
-     * mixes entries of two different logs (a master that restarted with an empty log starts a new one).
+     * Identity of this log, random and fixed when it is created (0 for a secondary's store that has not yet followed
+     * a master): replication carries it so that a secondary never mixes entries of two different logs (a master
+     * that restarted with an empty log starts a new one).
      */
     long logId();
+
+    /**
+     * Takes the identity of the log this store copies (a secondary follows its master's log). Only while the store
+     * is empty: entries of one log never get another log's identity.
+     *
+     * @throws IllegalStateException if the store holds entries
+     */
+    void adoptLogId(long logId);
 
     /** Highest msg_id stored, 0 when empty. Everything up to it is readable. */
     long lastId();

@@ -19,7 +19,7 @@ public final class MemoryLogStore implements LogStore {
     private final long maxBytes;
     /** Entry bytes stored (writer only): what the size limit is checked against. */
     private long bytesStored;
-    private final long logId = new java.security.SecureRandom().nextLong() | 1; // never 0: 0 means "no log yet"
+    private volatile long logId;
     /** Copy-on-write: replaced (never mutated) when a segment is added. */
     private volatile LogSegment[] segments = new LogSegment[0];
     private volatile long lastId;
@@ -35,13 +35,32 @@ public final class MemoryLogStore implements LogStore {
 
     /** @param maxBytes refuse appends (with {@link LogFullException}) beyond this many bytes of entries */
     public MemoryLogStore(final int segmentBytes, final long maxBytes) {
+        this(segmentBytes, maxBytes, newLogId());
+    }
+
+    /** @param logId the log's identity; 0 for a store that will follow another log ({@link #adoptLogId}) */
+    public MemoryLogStore(final int segmentBytes, final long maxBytes, final long logId) {
         this.segmentBytes = segmentBytes;
         this.maxBytes = maxBytes;
+        this.logId = logId;
+    }
+
+    /** A random identity for a new log; never 0, which means "no log yet". */
+    public static long newLogId() {
+        return new java.security.SecureRandom().nextLong() | 1;
     }
 
     @Override
     public long logId() {
         return logId;
+    }
+
+    @Override
+    public void adoptLogId(final long id) {
+        if (lastId > 0) {
+            throw new IllegalStateException("the log holds " + lastId + " entries of log " + Long.toHexString(logId));
+        }
+        logId = id;
     }
 
     @Override

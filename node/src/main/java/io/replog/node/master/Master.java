@@ -1,14 +1,14 @@
 package io.replog.node.master;
 
-import io.replog.node.role.AppendRequest;
-import io.replog.node.replication.SecondarySender;
-import io.replog.node.replication.QuorumMonitor;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
-import io.replog.node.log.MemoryLogStore;
+import io.replog.node.replication.QuorumMonitor;
+import io.replog.node.replication.SecondaryHealth;
+import io.replog.node.replication.SecondarySender;
+import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
@@ -23,30 +23,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The master's role: the sequencer that orders appends and one sender per secondary. */
+/** The master's role: the sequencer that orders appends, the write concern, and one sender per secondary. */
 public final class Master implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
 
     private final LogStore log;
     private final Sequencer sequencer;
+    private final WriteConcernTracker writeConcern;
     private final List<SecondarySender> senders = new ArrayList<>();
+    private final AppendAdmission admission;
     private final int maxW;
     private final int maxPayload;
     private final QuorumMonitor quorum;
     private final EventLoopGroup loops;
     private final long heartbeatMs;
 
-    public Master(final NodeConfig config, final EventLoopGroup loops) {
-        this.log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes());
+    /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
+    public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops) {
+        this.log = log;
         this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.heartbeatMs = config.heartbeatMs();
-        // the tracker reads the senders' positions; the list is complete before anything starts
-        final WriteConcernTracker writeConcern = new WriteConcernTracker(senders, maxW);
-        this.sequencer = new Sequencer(log, writeConcern);
+        this.admission = new AppendAdmission(config.maxPendingAppends());
+        this.writeConcern = new WriteConcernTracker(config.secondaries().size());
+        this.sequencer = new Sequencer(log, writeConcern, config.clock());
         for (final InetSocketAddress address : config.secondaries()) {
-            senders.add(new SecondarySender(address, log, loops.next(), config, writeConcern::onAck));
+            final int index = senders.size();
+            senders.add(new SecondarySender(address, log, loops.next(), config,
+                position -> writeConcern.onAck(index, position)));
         }
         sequencer.attach(senders);
         this.quorum = new QuorumMonitor(senders, config.quorum());
@@ -57,8 +62,9 @@ public final class Master implements NodeRole, AutoCloseable {
         senders.forEach(SecondarySender::start);
         // health is evaluated twice per heartbeat so a state change is seen within half an interval
         quorum.start(loops.next(), Math.max(10, heartbeatMs / 2));
-        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes", senders.size(),
-            senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(), maxW);
+        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes, log {} at msg_id {}",
+            senders.size(), senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(), maxW,
+            Long.toHexString(log.logId()), log.lastId());
     }
 
     public QuorumMonitor quorumMonitor() {
@@ -97,6 +103,17 @@ public final class Master implements NodeRole, AutoCloseable {
 
     @Override
     public void append(final AppendRequest request) {
+        // only appends that can wait count: w=1 is answered as soon as it is stored, so appends stuck on a dead
+        // secondary never make the master refuse the clients that do not wait for it
+        if (request.w() > 1) {
+            if (!admission.tryAdmit()) {
+                request.takePayload().release();
+                request.fail(ErrorCode.OVERLOADED, "too many appends waiting for their write concern ("
+                    + admission.max() + ", --max-pending-appends); retry later or use timeout_ms");
+                return;
+            }
+            request.onAnswer(admission.release);
+        }
         sequencer.submit(request);
     }
 
@@ -118,12 +135,18 @@ public final class Master implements NodeRole, AutoCloseable {
         health.put("log_id", Long.toHexString(log.logId()));
         health.put("max_w", maxW);
         health.put("max_message_bytes", maxPayload);
-        health.put("pending_appends", sequencer.pendingCount());
+        health.put("pending_appends", writeConcern.waiting());
+        health.put("max_pending_appends", admission.max());
         final List<Map<String, Object>> secondaries = new ArrayList<>();
         for (final SecondarySender sender : senders) {
+            final SecondaryHealth status = sender.health();
             final Map<String, Object> s = new LinkedHashMap<>();
             s.put("address", sender.name());
-            s.put("status", sender.health().name());
+            s.put("status", status.name());
+            final String reason = sender.reason(status);
+            if (reason != null) {
+                s.put("reason", reason);
+            }
             s.put("acked", sender.ackedId());
             s.put("lag", Math.max(0, last - sender.ackedId()));
             s.put("connection", sender.state().name());
@@ -134,11 +157,18 @@ public final class Master implements NodeRole, AutoCloseable {
         return health;
     }
 
+    /**
+     * Stops being the master: no new appends; queued ones are refused with SHUTTING_DOWN, waiting ones answered
+     * with {@code code} (SHUTTING_DOWN when the node stops, NOT_MASTER when it changes role). The log stays open.
+     */
+    public void stop(final short code, final String text) {
+        quorum.stop();
+        sequencer.close(code, text);
+        senders.forEach(SecondarySender::close);
+    }
+
     @Override
     public void close() {
-        quorum.stop();
-        senders.forEach(SecondarySender::close);
-        sequencer.close();
-        log.close();
+        stop(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
     }
 }

@@ -1,49 +1,107 @@
 package io.replog.node.master;
 
+import io.netty.util.internal.DefaultPriorityQueue;
+import io.netty.util.internal.PriorityQueueNode;
 import io.replog.node.role.AppendRequest;
 import io.replog.protocol.ErrorCode;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.PriorityQueue;
 
 /**
- * Appends waiting for their write concern, owned by the sequencer thread. One FIFO per w: msg_ids only grow, so
- * each FIFO is in msg_id order and completing a commit point is popping a prefix. A w=3 append stuck behind a
- * dead secondary therefore never delays the w=2 or w=1 appends that came after it.
+ * Appends waiting for their write concern, guarded by the {@link WriteConcernTracker}'s monitor. One list per w,
+ * in msg_id order, so completing a commit point is taking a prefix: a w=3 append stuck behind a dead secondary
+ * never delays the w=2 or w=1 appends that came after it. An answered append leaves every structure at once (its
+ * list and, when it has a timeout, the deadline heap), so nothing answered is held or counted.
  */
 final class PendingAppends {
-    private final ArrayDeque<AppendRequest>[] byW;
-    /** Re-sent tagged appends carry an older msg_id than the FIFOs' tails; few, so scanned. */
-    private final ArrayList<AppendRequest> resent = new ArrayList<>();
-    private final PriorityQueue<AppendRequest> byDeadline =
-        new PriorityQueue<>(Comparator.comparingLong(AppendRequest::deadlineNanos));
+    /** A waiting append: its place in its w's list and in the deadline heap. */
+    private static final class Waiting implements PriorityQueueNode {
+        final AppendRequest request;
+        Waiting prev;
+        Waiting next;
+        int heapIndex = INDEX_NOT_IN_QUEUE;
+
+        Waiting(final AppendRequest request) {
+            this.request = request;
+        }
+
+        long msgId() {
+            return request.msgId();
+        }
+
+        @Override
+        public int priorityQueueIndex(final DefaultPriorityQueue<?> queue) {
+            return heapIndex;
+        }
+
+        @Override
+        public void priorityQueueIndex(final DefaultPriorityQueue<?> queue, final int i) {
+            heapIndex = i;
+        }
+    }
+
+    /** Doubly linked, msg_id order: new appends go at the tail, a re-sent older one walks back to its place. */
+    private static final class WaitList {
+        Waiting head;
+        Waiting tail;
+
+        void insert(final Waiting node) {
+            Waiting after = tail;
+            while (after != null && after.msgId() > node.msgId()) {
+                after = after.prev;
+            }
+            node.prev = after;
+            node.next = after == null ? head : after.next;
+            if (node.next != null) {
+                node.next.prev = node;
+            } else {
+                tail = node;
+            }
+            if (after != null) {
+                after.next = node;
+            } else {
+                head = node;
+            }
+        }
+
+        void unlink(final Waiting node) {
+            if (node.prev != null) {
+                node.prev.next = node.next;
+            } else {
+                head = node.next;
+            }
+            if (node.next != null) {
+                node.next.prev = node.prev;
+            } else {
+                tail = node.prev;
+            }
+            node.prev = null;
+            node.next = null;
+        }
+    }
+
+    private final WaitList[] byW;
+    private final DefaultPriorityQueue<Waiting> byDeadline =
+        new DefaultPriorityQueue<>(Comparator.comparingLong(n -> n.request.deadlineNanos()), 64);
     private int waiting;
 
-    @SuppressWarnings("unchecked")
     PendingAppends(final int maxW) {
-        byW = new ArrayDeque[maxW + 1];
+        byW = new WaitList[maxW + 1];
         for (int w = 2; w <= maxW; w++) {
-            byW[w] = new ArrayDeque<>();
+            byW[w] = new WaitList();
         }
     }
 
     void add(final AppendRequest request) {
-        final ArrayDeque<AppendRequest> queue = byW[request.w()];
-        final AppendRequest tail = queue.peekLast();
-        if (tail != null && tail.msgId() > request.msgId()) {
-            resent.add(request);
-        } else {
-            queue.addLast(request);
-        }
+        final Waiting node = new Waiting(request);
+        byW[request.w()].insert(node);
         waiting++;
         if (request.timeoutNanos() > 0) {
-            byDeadline.add(request);
+            byDeadline.offer(node);
         }
     }
 
-    /** Appends waiting (including ones already answered by a timeout and not yet swept). */
+    /** Appends waiting, exactly: answered ones are never counted. */
     int size() {
         return waiting;
     }
@@ -51,87 +109,68 @@ final class PendingAppends {
     /**
      * Answers every waiting append whose write concern is met.
      *
-     * @param ackedDescending each secondary's acknowledged position, highest first; the commit point for w is
-     *                        the (w-1)-th highest
+     * @param commitPoints commitPoints[w-2] is the highest msg_id held by at least w nodes
      * @return appends answered
      */
-    int complete(final long[] ackedDescending) {
+    int complete(final long[] commitPoints) {
         int answered = 0;
         for (int w = 2; w < byW.length; w++) {
-            final long commit = ackedDescending[w - 2];
-            final ArrayDeque<AppendRequest> queue = byW[w];
-            AppendRequest head;
-            while ((head = queue.peekFirst()) != null && head.msgId() <= commit) {
-                queue.pollFirst();
-                waiting--;
-                if (!head.answered()) {
-                    head.succeed();
-                    answered++;
-                }
-            }
-        }
-        if (!resent.isEmpty()) {
-            for (int i = resent.size() - 1; i >= 0; i--) {
-                final AppendRequest r = resent.get(i);
-                if (r.answered() || r.msgId() <= ackedDescending[r.w() - 2]) {
-                    resent.remove(i);
-                    waiting--;
-                    if (!r.answered()) {
-                        r.succeed();
-                        answered++;
-                    }
-                }
+            final long commit = commitPoints[w - 2];
+            final WaitList list = byW[w];
+            Waiting head;
+            while ((head = list.head) != null && head.msgId() <= commit) {
+                remove(head);
+                head.request.succeed();
+                answered++;
             }
         }
         return answered;
     }
 
     /** Fails every append whose timeout passed before its write concern was met. */
-    int expire(final long nowNanos, final long[] ackedDescending) {
+    int expire(final long nowNanos, final long[] commitPoints) {
         int expired = 0;
-        AppendRequest head;
-        while ((head = byDeadline.peek()) != null && head.deadlineNanos() <= nowNanos) {
-            byDeadline.poll();
-            if (!head.answered()) {
-                final int copies = copies(head.msgId(), ackedDescending);
-                head.fail(ErrorCode.TIMEOUT, "Got only " + copies + " ACKs (required " + head.w() + ")");
-                expired++;
-            }
+        Waiting first;
+        while ((first = byDeadline.peek()) != null && first.request.deadlineNanos() <= nowNanos) {
+            remove(first);
+            final AppendRequest r = first.request;
+            r.fail(ErrorCode.TIMEOUT, "Got only " + copies(r.msgId(), commitPoints) + " ACKs (required " + r.w() + ")");
+            expired++;
         }
         return expired;
     }
 
     /** Earliest deadline among waiting appends, or {@link Long#MAX_VALUE}. */
     long nextDeadline() {
-        final AppendRequest head = byDeadline.peek();
-        return head == null ? Long.MAX_VALUE : head.deadlineNanos();
+        final Waiting first = byDeadline.peek();
+        return first == null ? Long.MAX_VALUE : first.request.deadlineNanos();
     }
 
-    /** Fails everything still waiting (shutdown). */
+    /** Fails everything still waiting (shutdown, or the node is no longer the master). */
     void failAll(final short code, final String text) {
         for (int w = 2; w < byW.length; w++) {
-            AppendRequest r;
-            while ((r = byW[w].pollFirst()) != null) {
-                if (!r.answered()) {
-                    r.fail(code, text);
-                }
+            Waiting head;
+            while ((head = byW[w].head) != null) {
+                remove(head);
+                head.request.fail(code, text + "; the message is stored as msg_id " + head.msgId()
+                    + " but w=" + w + " was not reached yet");
             }
         }
-        for (final AppendRequest r : resent) {
-            if (!r.answered()) {
-                r.fail(code, text);
-            }
-        }
-        resent.clear();
-        byDeadline.clear();
-        waiting = 0;
     }
 
-    /** Copies of {@code msgId} that exist: the master's plus each secondary that acknowledged it. */
-    private static int copies(final long msgId, final long[] ackedDescending) {
+    private void remove(final Waiting node) {
+        byW[node.request.w()].unlink(node);
+        if (node.heapIndex != PriorityQueueNode.INDEX_NOT_IN_QUEUE) {
+            byDeadline.removeTyped(node);
+        }
+        waiting--;
+    }
+
+    /** Copies of {@code msgId} that exist: the master's plus each secondary's, from the commit points. */
+    private static int copies(final long msgId, final long[] commitPoints) {
         int copies = 1;
-        for (final long acked : ackedDescending) {
-            if (acked >= msgId) {
+        for (final long commit : commitPoints) {
+            if (commit >= msgId) {
                 copies++;
             }
         }

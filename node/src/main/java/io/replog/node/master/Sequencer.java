@@ -8,6 +8,7 @@ import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorCode;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The single writer of the master's log. Client event loops hand appends over through a lock-free MPSC queue
@@ -37,13 +39,19 @@ public final class Sequencer implements Agent {
     private final boolean debug = LOG.isDebugEnabled();
     private List<SecondarySender> senders = List.of();
     private final WriteConcernTracker tracker;
+    private final NanoClock clock;
     private AgentRunner runner;
     private volatile boolean running = true;
+    private volatile short closeCode = ErrorCode.SHUTTING_DOWN;
+    private volatile String closeText = "the master is shutting down";
+    /** Submits between their check of {@link #running} and their offer: close waits for them to finish. */
+    private final AtomicInteger submitting = new AtomicInteger();
 
     /** @param tracker answers the w&gt;1 appends this sequencer hands over */
-    public Sequencer(final LogStore log, final WriteConcernTracker tracker) {
+    public Sequencer(final LogStore log, final WriteConcernTracker tracker, final NanoClock clock) {
         this.log = log;
         this.tracker = tracker;
+        this.clock = clock;
         this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
     }
 
@@ -57,15 +65,27 @@ public final class Sequencer implements Agent {
         AgentRunner.startOnThread(runner, threads);
     }
 
-    /** From any thread: queue an append. Never blocks. */
+    /**
+     * From any thread: queue an append. Never blocks. Every submitted request is answered: one that arrives after
+     * {@link #close()} began is refused here, one that got past the check is still queued before close drains.
+     */
     public void submit(final AppendRequest request) {
-        if (!running) {
-            request.takePayload().release();
-            request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
-            return;
+        submitting.incrementAndGet(); // before reading running: close() reads this after writing running
+        try {
+            if (!running) {
+                refuse(request);
+                return;
+            }
+            queue.offer(request);
+        } finally {
+            submitting.decrementAndGet();
         }
-        queue.offer(request);
         idle.wake();
+    }
+
+    private void refuse(final AppendRequest request) {
+        request.takePayload().release();
+        request.fail(closeCode, closeText + "; the message was not stored");
     }
 
     @Override
@@ -80,7 +100,7 @@ public final class Sequencer implements Agent {
             tracker.await(awaiting);
             awaiting.clear();
         }
-        return work + tracker.expire(System.nanoTime());
+        return work + tracker.expire(clock.nanoTime());
     }
 
     private void sequence(final AppendRequest request) {
@@ -105,7 +125,7 @@ public final class Sequencer implements Agent {
         } finally {
             payload.release();
         }
-        request.assigned(id, System.nanoTime());
+        request.assigned(id, clock.nanoTime());
         if (request.tagged()) {
             tags.record(request.clientId(), request.seq(), id);
         }
@@ -129,7 +149,7 @@ public final class Sequencer implements Agent {
         }
         LOG.debug("duplicate append client={} seq={} answered with msg_id={}", request.clientId(), request.seq(),
             knownId);
-        request.assigned(knownId, System.nanoTime());
+        request.assigned(knownId, clock.nanoTime());
         if (tracker.committed(request.w()) >= knownId) {
             request.succeed();
         } else {
@@ -143,7 +163,7 @@ public final class Sequencer implements Agent {
 
     private long nanosToNextDeadline() {
         final long next = tracker.nextDeadline();
-        return next == Long.MAX_VALUE ? Long.MAX_VALUE : next - System.nanoTime();
+        return next == Long.MAX_VALUE ? Long.MAX_VALUE : next - clock.nanoTime();
     }
 
     /** Appends waiting for their write concern. */
@@ -153,11 +173,8 @@ public final class Sequencer implements Agent {
 
     @Override
     public void onClose() {
-        queue.drain(r -> {
-            r.takePayload().release();
-            r.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
-        });
-        tracker.failAll(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
+        queue.drain(this::refuse);
+        tracker.failAll(closeCode, closeText);
     }
 
     @Override
@@ -165,10 +182,21 @@ public final class Sequencer implements Agent {
         return "sequencer";
     }
 
-    public void close() {
+    /**
+     * Stops taking appends. Every one not yet answered gets {@code code}: queued ones were not stored, waiting ones
+     * were (their answer says so) but their write concern is unknown.
+     */
+    public void close(final short waitingCode, final String waitingText) {
+        closeCode = waitingCode;
+        closeText = waitingText;
         running = false;
+        while (submitting.get() > 0) {
+            Thread.yield(); // a submit is between its check and its offer: a few instructions
+        }
         if (runner != null) {
-            runner.close();
+            runner.close(); // onClose drains the queue on the agent's thread
+        } else {
+            onClose();
         }
     }
 }

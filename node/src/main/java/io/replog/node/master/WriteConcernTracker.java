@@ -1,15 +1,17 @@
 package io.replog.node.master;
 
 import io.replog.node.role.AppendRequest;
-import io.replog.node.replication.SecondarySender;
+
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Answers appends once their write concern is met. The sequencer hands over each batch of w&gt;1 appends; the
- * senders' event loops report ACKs and complete what they made durable right there, so an answer does not wait for
- * the sequencer thread to wake up (one thread hand-off less on the w&gt;1 path). A monitor guards the waiting
- * appends: the sequencer takes it once per batch, an ACK once per ACK frame, both briefly.
+ * Answers appends once their write concern is met. It keeps each secondary's acknowledged position itself: the
+ * senders' event loops report every position ({@link #onAck}) and complete what it made durable enough right there,
+ * so an answer does not wait for the sequencer thread to wake up. The sequencer hands over each batch of w&gt;1
+ * appends. A monitor guards the waiting appends: the sequencer takes it once per batch, an ACK once per ACK frame
+ * that finds appends waiting, both briefly.
  *
  * <p>No append can be missed. An ACK publishes its position (volatile), then reads {@code waiting}; the sequencer
  * publishes {@code waiting}, then reads the positions. Of two volatile write-then-read pairs at least one sees the
@@ -17,15 +19,33 @@ import java.util.List;
  * it), or the sequencer sees the new position and completes them itself.
  */
 public final class WriteConcernTracker {
-    private final List<SecondarySender> senders;
+    private final AtomicLongArray positions;
+    /** Scratch for the commit points (positions, highest first), reused under the monitor. */
+    private final long[] commitPoints;
     private final PendingAppends pending;
     /** Mirrors of guarded state, for the lock-free fast paths. */
     private volatile int waiting;
     private volatile long nextDeadline = Long.MAX_VALUE;
 
-    public WriteConcernTracker(final List<SecondarySender> senders, final int maxW) {
-        this.senders = senders;
-        this.pending = new PendingAppends(maxW);
+    public WriteConcernTracker(final int secondaries) {
+        this.positions = new AtomicLongArray(secondaries);
+        this.commitPoints = new long[Math.max(secondaries, 1)];
+        this.pending = new PendingAppends(1 + secondaries);
+    }
+
+    /**
+     * Secondary {@code secondary} now holds everything up to {@code position} (which may be lower than before: a
+     * secondary that restarted empty). Answers what is now held by enough nodes. Any thread.
+     */
+    public void onAck(final int secondary, final long position) {
+        positions.set(secondary, position);
+        if (waiting == 0) {
+            return;
+        }
+        synchronized (this) {
+            pending.complete(commitPoints());
+            publish();
+        }
     }
 
     /** Sequencer: these appends (in msg_id order) wait for their w; answers any that already has it. */
@@ -35,44 +55,43 @@ public final class WriteConcernTracker {
                 pending.add(r);
             }
             waiting = pending.size(); // before reading the positions: see the class comment
-            pending.complete(ackedDescending());
+            pending.complete(commitPoints());
             publish();
         }
     }
 
-    /** Sender event loop: a secondary acknowledged more; answer what is now durable enough. */
-    public void onAck() {
-        if (waiting == 0) {
-            return;
-        }
-        synchronized (this) {
-            pending.complete(ackedDescending());
-            publish();
-        }
-    }
-
-    /** Sequencer: fail the appends whose timeout passed before their w was met. */
+    /** Fails the appends whose timeout passed before their w was met. */
     int expire(final long nowNanos) {
         if (nextDeadline > nowNanos) {
             return 0;
         }
         synchronized (this) {
-            final int expired = pending.expire(nowNanos, ackedDescending());
+            final int expired = pending.expire(nowNanos, commitPoints());
             publish();
             return expired;
         }
     }
 
-    /** The highest msg_id that has at least {@code w} copies now. */
-    long committed(final int w) {
-        return w <= 1 ? Long.MAX_VALUE : ackedDescending()[w - 2];
+    /** The highest msg_id that has at least {@code w} copies now (the master's own included). */
+    public long committed(final int w) {
+        if (w <= 1) {
+            return Long.MAX_VALUE;
+        }
+        // off the hot path (re-sent appends, health): a sorted copy is simplest
+        final long[] sorted = new long[positions.length()];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = positions.get(i);
+        }
+        Arrays.sort(sorted);
+        return sorted[sorted.length - (w - 1)];
     }
 
     long nextDeadline() {
         return nextDeadline;
     }
 
-    int waiting() {
+    /** Appends waiting for their write concern now. */
+    public int waiting() {
         return waiting;
     }
 
@@ -88,19 +107,18 @@ public final class WriteConcernTracker {
         nextDeadline = pending.nextDeadline();
     }
 
-    /** Each secondary's acknowledged position, highest first: the commit point for w is element w-2. */
-    private long[] ackedDescending() {
-        final int n = senders.size();
-        final long[] positions = new long[Math.max(n, 1)];
-        for (int i = 0; i < n; i++) {
-            positions[i] = senders.get(i).ackedId();
+    /** Each secondary's position, highest first: element w-2 is the commit point for w. Under the monitor. */
+    private long[] commitPoints() {
+        final long[] sorted = commitPoints;
+        for (int i = 0; i < positions.length(); i++) {
+            final long p = positions.get(i);
+            int j = i;
+            while (j > 0 && sorted[j - 1] < p) {
+                sorted[j] = sorted[j - 1];
+                j--;
+            }
+            sorted[j] = p;
         }
-        Arrays.sort(positions, 0, n);
-        for (int i = 0, j = n - 1; i < j; i++, j--) {
-            final long t = positions[i];
-            positions[i] = positions[j];
-            positions[j] = t;
-        }
-        return positions;
+        return sorted;
     }
 }

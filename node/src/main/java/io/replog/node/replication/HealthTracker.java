@@ -1,44 +1,92 @@
 package io.replog.node.replication;
 
-import java.util.function.LongSupplier;
+import org.agrona.concurrent.NanoClock;
 
 /**
- * Turns "when did this secondary last answer" into a {@link SecondaryHealth}. The clock is injected so tests can
- * move time instead of sleeping. Thread-safe: contact is recorded on the sender's event loop and read elsewhere.
+ * Turns what a secondary answered, and when, into a {@link SecondaryHealth} and a reason an operator can act on.
+ * Silence makes it Suspected, then Unhealthy; deliveries that all fail for the unhealthy-after interval make it
+ * Failing; refusing the master's log makes it Diverged until it accepts the log again. The clock is injected so
+ * tests move time instead of sleeping. Written on the sender's event loop, read from anywhere (volatile fields).
  */
 public final class HealthTracker {
-    private final LongSupplier nanoClock;
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final NanoClock clock;
     private final long suspectAfterNanos;
     private final long unhealthyAfterNanos;
-    /** Time of the last answer; {@link Long#MIN_VALUE} until the first one. */
-    private volatile long lastContactNanos = Long.MIN_VALUE;
+    private volatile long lastContactNanos = NEVER;
+    /** Start of the current run of failed deliveries, {@link #NEVER} when the last delivery succeeded. */
+    private volatile long failingSinceNanos = NEVER;
+    private volatile String lastFailure;
+    /** Why the secondary refuses this log, null while it accepts it. */
+    private volatile String divergence;
 
-    public HealthTracker(final LongSupplier nanoClock, final long suspectAfterMs, final long unhealthyAfterMs) {
-        this.nanoClock = nanoClock;
+    public HealthTracker(final NanoClock clock, final long suspectAfterMs, final long unhealthyAfterMs) {
+        this.clock = clock;
         this.suspectAfterNanos = suspectAfterMs * 1_000_000L;
         this.unhealthyAfterNanos = unhealthyAfterMs * 1_000_000L;
     }
 
-    /** The secondary answered something just now. */
+    /** The secondary answered something just now (an ACK, an error, a heartbeat answer). */
     public void contact() {
-        lastContactNanos = nanoClock.getAsLong();
+        lastContactNanos = clock.nanoTime();
+    }
+
+    /** A delivery succeeded (or there was nothing to deliver): ends a run of failures. */
+    public void delivered() {
+        failingSinceNanos = NEVER;
+        lastFailure = null;
+    }
+
+    /** A delivery attempt failed; {@code reason} is shown while the secondary is Failing. */
+    public void failed(final String reason) {
+        if (failingSinceNanos == NEVER) {
+            failingSinceNanos = clock.nanoTime();
+        }
+        lastFailure = reason;
+    }
+
+    /** The secondary refuses this log (it holds another one). */
+    public void refusedLog(final String reason) {
+        divergence = reason;
+    }
+
+    /** The secondary acknowledged this log: whatever it refused before, it follows it now. */
+    public void acceptedLog() {
+        divergence = null;
     }
 
     public SecondaryHealth status() {
+        if (divergence != null) {
+            return SecondaryHealth.Diverged;
+        }
+        final long now = clock.nanoTime();
         final long last = lastContactNanos;
-        if (last == Long.MIN_VALUE) {
+        if (last == NEVER || now - last >= unhealthyAfterNanos) {
             return SecondaryHealth.Unhealthy;
         }
-        final long silent = nanoClock.getAsLong() - last;
-        if (silent < suspectAfterNanos) {
-            return SecondaryHealth.Healthy;
+        final long failingSince = failingSinceNanos;
+        if (failingSince != NEVER && now - failingSince >= unhealthyAfterNanos) {
+            return SecondaryHealth.Failing;
         }
-        return silent < unhealthyAfterNanos ? SecondaryHealth.Suspected : SecondaryHealth.Unhealthy;
+        return now - last >= suspectAfterNanos ? SecondaryHealth.Suspected : SecondaryHealth.Healthy;
+    }
+
+    /** Why the secondary is in {@code status} (from {@link #status()}), null when Healthy. */
+    public String reason(final SecondaryHealth status) {
+        return switch (status) {
+            case Healthy -> null;
+            case Diverged -> "refuses this log: " + divergence;
+            case Failing -> "every delivery failed for " + (clock.nanoTime() - failingSinceNanos) / 1_000_000L
+                + " ms, last: " + lastFailure;
+            case Suspected, Unhealthy -> lastContactNanos == NEVER ? "never answered"
+                : "no answer for " + silentMs() + " ms";
+        };
     }
 
     /** Milliseconds since the last answer, -1 if never. */
     public long silentMs() {
         final long last = lastContactNanos;
-        return last == Long.MIN_VALUE ? -1 : (nanoClock.getAsLong() - last) / 1_000_000L;
+        return last == NEVER ? -1 : (clock.nanoTime() - last) / 1_000_000L;
     }
 }

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches the secondaries' health on a timer: logs every state change, and turns the master read-only while
- * fewer than a quorum of nodes (the master counts itself) are up, writable again as soon as they are. A
- * Suspected secondary still counts as up, so one late heartbeat does not flip the master.
+ * Watches the secondaries' health on a timer: logs every state change with its reason, and turns the master
+ * read-only while fewer than a quorum of nodes (the master counts itself) are up, writable again as soon as they
+ * are. A Suspected secondary still counts as up, so one late heartbeat does not flip the master; an Unhealthy,
+ * Failing or Diverged one does not.
  */
 public final class QuorumMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumMonitor.class);
@@ -48,12 +49,11 @@ public final class QuorumMonitor {
             final SecondaryHealth now = sender.health();
             if (now != last[i]) {
                 if (last[i] != null) {
-                    LOG.info("{}: {} -> {} (last answer {} ms ago)", sender.name(), last[i], now,
-                        sender.silentMs());
+                    logChange(sender, last[i], now);
                 }
                 last[i] = now;
             }
-            if (now != SecondaryHealth.Unhealthy) {
+            if (now.isUp()) {
                 up++;
             }
         }
@@ -66,6 +66,18 @@ public final class QuorumMonitor {
             } else {
                 LOG.info("master: writable again: quorum restored ({})", describe());
             }
+        }
+    }
+
+    private static void logChange(final SecondarySender sender, final SecondaryHealth from,
+                                  final SecondaryHealth to) {
+        final String reason = sender.reason(to);
+        if (to == SecondaryHealth.Diverged || to == SecondaryHealth.Failing) {
+            LOG.warn("{}: {} -> {} ({}); not counted toward the quorum or w until it recovers", sender.name(), from,
+                to, reason);
+        } else {
+            LOG.info("{}: {} -> {} ({})", sender.name(), from, to,
+                reason != null ? reason : "last answer " + sender.silentMs() + " ms ago");
         }
     }
 

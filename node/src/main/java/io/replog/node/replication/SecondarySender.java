@@ -1,7 +1,6 @@
 package io.replog.node.replication;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,13 +12,10 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Ack;
-import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
-import io.replog.protocol.FrameHeader;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Transport;
@@ -27,87 +23,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 /**
- * Ships the log to one secondary. Owns the connection and a cursor {@code nextId}; everything but the volatile
- * fields runs on one event loop, so there are no locks. The log is the source of truth: on every (re)connect the
- * sender asks the secondary where it is (an empty REPLICATE) and streams from there, so catching up after a restart
- * and live replication are the same code. Entries go in order, in batches, several batches in flight; ACKs are
- * cumulative. A failed delivery (refused or lost connection, an error answer, no answer in time) is retried without
- * limit, with exponential backoff and jitter, reset on success and slowest while the secondary is Unhealthy.
- * Idle connections carry a heartbeat (an empty REPLICATE) every heartbeat interval.
+ * The master's connection to one secondary: connects, reconnects after the backoff, drives the heartbeat timer,
+ * and feeds what arrives to the {@link ReplicationStream} that decides what to send. Everything runs on one event
+ * loop, so there are no locks; the accessors read volatile state for /health and the quorum.
  */
 public final class SecondarySender {
     private static final Logger LOG = LoggerFactory.getLogger(SecondarySender.class);
-    /** REPLICATE frames sent and not yet acknowledged, at most. */
-    static final int MAX_IN_FLIGHT = 16;
-    /** Entries per REPLICATE frame, at most. */
-    static final int MAX_BATCH_ENTRIES = 8192;
-    /** Bytes per REPLICATE frame, at most (and never more than the frame limit allows). */
-    static final int MAX_BATCH_BYTES = 1024 * 1024;
-    /** First retry delay; doubles per consecutive failure up to the configured cap. */
-    static final long RETRY_BASE_MS = 50;
 
     private final String name;
     private final InetSocketAddress address;
-    private final LogStore log;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Runnable ackListener;
-    private final int maxBatchBytes;
-    private final long heartbeatMs;
-    private final long retryCapMs;
-    private final long replicationTimeoutNanos;
     private final HealthTracker health;
+    private final ReplicationStream stream;
+    private final long heartbeatMs;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = () -> {
-        drainScheduled.set(false);
-        drain();
-    };
-    private final boolean debug = LOG.isDebugEnabled();
+    private final Runnable drainTask;
 
     // event-loop confined
-    private Channel channel;
-    private long nextId = 1;
-    private int inFlight;
-    private final long[] sentAt = new long[MAX_IN_FLIGHT];
-    private long dataRequestId;
-    private long probeRequestId;
-    private int failures;
-    private long lastSendNanos;
-    private long connectedAtNanos;
-    private boolean paused;
+    private ChannelLink current;
     private ScheduledFuture<?> reconnect;
     private ScheduledFuture<?> heartbeat;
-
-    private volatile long ackedId;
-    private volatile SenderState state = SenderState.CONNECTING;
     private volatile boolean closed;
 
-    /**
-     * @param ackListener told (on the event loop) whenever the acknowledged position moves
-     */
+    /** @param positionListener told (on the event loop) every position the secondary acknowledges */
     public SecondarySender(final InetSocketAddress address, final LogStore log, final EventLoop loop,
-                           final NodeConfig config, final Runnable ackListener) {
+                           final NodeConfig config, final LongConsumer positionListener) {
         this.name = address.getHostString() + ":" + address.getPort();
         this.address = address;
-        this.log = log;
         this.loop = loop;
-        this.ackListener = ackListener;
-        this.maxBatchBytes = Math.min(MAX_BATCH_BYTES, FrameHeader.maxPayload(config.maxFrameLength()));
         this.heartbeatMs = config.heartbeatMs();
-        this.retryCapMs = config.retryCapMs();
-        this.replicationTimeoutNanos = config.replicationTimeoutMs() * 1_000_000L;
-        this.health = new HealthTracker(System::nanoTime, config.suspectAfterMs(), config.unhealthyAfterMs());
+        this.health = new HealthTracker(config.clock(), config.suspectAfterMs(), config.unhealthyAfterMs());
+        this.stream = new ReplicationStream(name, log, config.clock(), loop::schedule, health,
+            new RetryBackoff(config.retryCapMs()), positionListener, config.maxFrameLength(), config.heartbeatMs(),
+            config.replicationTimeoutMs());
+        this.drainTask = () -> {
+            drainScheduled.set(false);
+            stream.drain();
+        };
         final int maxFrameLength = config.maxFrameLength();
         this.bootstrap = new Bootstrap()
             .group(loop)
             .channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000, retryCapMs)))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000, config.retryCapMs())))
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
@@ -124,15 +88,20 @@ public final class SecondarySender {
 
     /** Highest msg_id the secondary confirmed holding (with everything before it). */
     public long ackedId() {
-        return ackedId;
+        return stream.ackedId();
     }
 
     public SenderState state() {
-        return state;
+        return stream.state();
     }
 
     public SecondaryHealth health() {
         return health.status();
+    }
+
+    /** Why the secondary is not Healthy, null when it is. */
+    public String reason(final SecondaryHealth status) {
+        return health.reason(status);
     }
 
     /** Milliseconds since the secondary last answered, -1 if it never did. */
@@ -142,8 +111,7 @@ public final class SecondarySender {
 
     public void start() {
         loop.execute(() -> {
-            heartbeat = loop.scheduleAtFixedRate(this::onHeartbeatTimer, heartbeatMs, heartbeatMs,
-                TimeUnit.MILLISECONDS);
+            heartbeat = loop.scheduleAtFixedRate(stream::tick, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
             connect();
         });
     }
@@ -160,14 +128,11 @@ public final class SecondarySender {
         if (closed) {
             return;
         }
-        if (state != SenderState.DIVERGED) {
-            state = SenderState.CONNECTING;
-        }
         bootstrap.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 onConnected(f.channel());
             } else {
-                retryLater("cannot connect: " + f.cause().getMessage());
+                reconnectIn(stream.connectFailed(String.valueOf(f.cause().getMessage())));
             }
         });
     }
@@ -177,231 +142,81 @@ public final class SecondarySender {
             ch.close();
             return;
         }
-        channel = ch;
-        connectedAtNanos = System.nanoTime();
-        inFlight = 0;
-        paused = false;
-        if (state != SenderState.DIVERGED) {
-            state = SenderState.PROBING;
-        }
-        sendProbe(ch);
+        current = new ChannelLink(ch);
+        stream.connected(current);
     }
 
-    /** Probes and heartbeats use negative request ids, so their ACKs are never counted as data ACKs. */
-    private void sendProbe(final Channel ch) {
-        lastSendNanos = System.nanoTime();
-        ch.writeAndFlush(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER),
-            ch.voidPromise());
+    private void onDisconnected(final Channel ch) {
+        if (current == null || current.channel != ch) {
+            return;
+        }
+        current = null;
+        reconnectIn(stream.disconnected("connection closed"));
     }
 
-    private void onHeartbeatTimer() {
-        final Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
+    private void reconnectIn(final long delayMs) {
+        if (closed || delayMs < 0 || reconnect != null) {
             return;
         }
-        final long now = System.nanoTime();
-        if (inFlight > 0 && now - sentAt[(int) ((dataRequestId - inFlight + 1) % MAX_IN_FLIGHT)]
-            > replicationTimeoutNanos) {
-            LOG.info("{}: no answer to a replication request for {} ms; reconnecting to resend from {}", name,
-                replicationTimeoutNanos / 1_000_000, ackedId + 1);
-            ch.close();
-            return;
-        }
-        if (now - connectedAtNanos > replicationTimeoutNanos
-            && health.silentMs() * 1_000_000L > replicationTimeoutNanos) {
-            // not even heartbeats come back: the connection may be half-open after a network cut; make a new one
-            LOG.info("{}: no answer to anything for {} ms; reconnecting", name, health.silentMs());
-            ch.close();
-            return;
-        }
-        if (now - lastSendNanos >= heartbeatMs * 1_000_000L / 2) {
-            sendProbe(ch);
-        }
-    }
-
-    private void onAnswer() {
-        health.contact(); // QuorumMonitor logs the resulting state changes
-    }
-
-    private void onAck(final Ack ack) {
-        onAnswer();
-        final long position = ack.ackedId();
-        if (ack.requestId() < 0) {
-            onProbeAnswer(position);
-        } else {
-            inFlight--;
-            if (position > ackedId) {
-                ackedId = position;
-            }
-            if (failures > 0 && !paused) {
-                failures = 0; // a delivery succeeded: the next failure starts the backoff from the beginning
-            }
-            if (debug) {
-                LOG.debug("{}: ACK up to msg_id={}", name, position);
-            }
-            if (inFlight == 0 && position < nextId - 1 && !paused) {
-                // everything sent was answered yet the secondary is missing some: go back and resend from there
-                LOG.info("{}: secondary acknowledged {} of {} sent entries, resending from {}", name, position,
-                    nextId - 1, position + 1);
-                nextId = position + 1;
-            }
-        }
-        ackListener.run();
-        drain();
-    }
-
-    private void onProbeAnswer(final long position) {
-        if (state == SenderState.STREAMING) {
-            // a heartbeat: the position is cumulative, so it can only confirm more
-            if (position > ackedId) {
-                ackedId = position;
-            }
-            return;
-        }
-        if (state != SenderState.PROBING && state != SenderState.DIVERGED) {
-            return;
-        }
-        final long masterLast = log.lastId();
-        state = SenderState.STREAMING;
-        ackedId = position;
-        nextId = position + 1;
-        if (failures > 0 || position < masterLast) {
-            LOG.info("{}: connected after {} attempt(s); secondary has {} of {} messages, catching up {}", name,
-                failures + 1, position, masterLast, masterLast - position);
-        } else {
-            LOG.info("{}: connected; secondary is up to date at {}", name, position);
-        }
-        failures = 0;
-    }
-
-    private void drain() {
-        final Channel ch = channel;
-        if (ch == null || state != SenderState.STREAMING || paused || !ch.isActive()) {
-            return;
-        }
-        boolean wrote = false;
-        while (inFlight < MAX_IN_FLIGHT && ch.isWritable()) {
-            if (nextId > log.lastId()) {
-                break;
-            }
-            final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
-            final long now = System.nanoTime();
-            sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
-            lastSendNanos = now;
-            ch.write(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.run()),
-                ch.voidPromise());
-            if (debug) {
-                LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
-            }
-            nextId += range.count();
-            inFlight++;
-            wrote = true;
-        }
-        if (wrote) {
-            ch.flush();
-        }
-    }
-
-    private void onError(final ErrorFrame error) {
-        onAnswer();
-        if (error.code() == ErrorCode.LOG_MISMATCH) {
-            if (state != SenderState.DIVERGED) {
-                LOG.error("{}: the secondary holds another log and refuses this one: {}. Restart it empty; retrying",
-                    name, error.message());
-            }
-            state = SenderState.DIVERGED;
-            channel.close();
-            return;
-        }
-        if (error.requestId() > 0) {
-            inFlight--;
-        }
-        // go back to the first entry not acknowledged and resend it after a pause; what the secondary already
-        // stored is ignored there as a duplicate
-        failures++;
-        final long delay = backoffMs();
-        if (failures == 1 || failures % 10 == 0) {
-            LOG.info("{}: delivery failed ({}), attempt {}; resending from {} in {} ms", name, error.message(),
-                failures, ackedId + 1, delay);
-        }
-        nextId = ackedId + 1;
-        if (!paused) {
-            paused = true;
-            loop.schedule(() -> {
-                paused = false;
-                nextId = Math.max(nextId, ackedId + 1);
-                drain();
-            }, delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void onDisconnected(final Channel ch, final String why) {
-        if (ch != channel) {
-            return;
-        }
-        channel = null;
-        inFlight = 0;
-        paused = false;
-        if (closed) {
-            state = SenderState.CLOSED;
-            return;
-        }
-        LOG.info("{}: connection lost ({}); acknowledged up to {}", name, why, ackedId);
-        retryLater(why);
-    }
-
-    private void retryLater(final String why) {
-        if (closed || reconnect != null) {
-            return;
-        }
-        if (state != SenderState.DIVERGED) {
-            state = SenderState.CONNECTING;
-        }
-        failures++;
-        final long delay = backoffMs();
-        if (failures == 1 || failures % 10 == 0) {
-            LOG.info("{}: {} (attempt {}, {}), retrying in {} ms", name, why, failures, health.status(), delay);
-        }
-        reconnect = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Exponential backoff with jitter in [d/2, d), d = base * 2^(failures-1) capped; an Unhealthy secondary is
-     * retried at the cap only, so a dead node is not hammered.
-     */
-    private long backoffMs() {
-        final long exp = RETRY_BASE_MS << Math.min(Math.max(failures - 1, 0), 20);
-        final long d = health.status() == SecondaryHealth.Unhealthy ? retryCapMs : Math.min(retryCapMs, exp);
-        return d / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, d / 2));
+        reconnect = loop.schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops for good; safe from any thread. */
     public void close() {
         closed = true;
         loop.execute(() -> {
-            state = SenderState.CLOSED;
             if (reconnect != null) {
                 reconnect.cancel(false);
             }
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
-            if (channel != null) {
-                channel.close();
-            }
+            stream.close();
         });
+    }
+
+    /** The link as the stream sees it; once closed, what the channel still delivers is ignored. */
+    private static final class ChannelLink implements ReplicationLink {
+        final Channel channel;
+        boolean closed;
+
+        ChannelLink(final Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void send(final Replicate frame) {
+            channel.write(frame, channel.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            channel.flush();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return channel.isWritable();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            channel.close();
+        }
     }
 
     private final class AnswerHandler extends SimpleChannelInboundHandler<Frame> {
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
-            if (ctx.channel() != channel) {
+            final ChannelLink link = current;
+            if (link == null || link.channel != ctx.channel() || link.closed) {
                 return;
             }
             if (frame instanceof Ack ack) {
-                onAck(ack);
+                stream.ack(ack.requestId(), ack.ackedId());
             } else if (frame instanceof ErrorFrame error) {
-                onError(error);
+                stream.error(error.requestId(), error.code(), error.message());
             } else {
                 LOG.warn("{}: unexpected {} from secondary, reconnecting", name, frame);
                 ctx.close();
@@ -411,14 +226,14 @@ public final class SecondarySender {
         @Override
         public void channelWritabilityChanged(final ChannelHandlerContext ctx) {
             if (ctx.channel().isWritable()) {
-                drain();
+                stream.drain();
             }
             ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void channelInactive(final ChannelHandlerContext ctx) {
-            onDisconnected(ctx.channel(), "connection closed");
+            onDisconnected(ctx.channel());
         }
 
         @Override

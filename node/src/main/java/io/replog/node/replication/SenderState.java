@@ -1,6 +1,6 @@
 package io.replog.node.replication;
 
-/** Where a {@link SecondarySender} is with its secondary. */
+/** Where the connection to a secondary is (its health, including a refused log, is {@link SecondaryHealth}). */
 public enum SenderState {
     /** Opening a connection, or waiting to retry one. */
     CONNECTING,
@@ -8,8 +8,6 @@ public enum SenderState {
     PROBING,
     /** Shipping entries from the secondary's acknowledged position on. */
     STREAMING,
-    /** The secondary holds more than the master: it belongs to another log (e.g. the master restarted empty). */
-    DIVERGED,
     /** Closed for good. */
     CLOSED
 }

@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * One append on its way through the master: created on an event loop, handed to the sequencer through its MPSC
- * queue, then owned by the sequencer until answered. The payload is released as soon as the log has copied it.
+ * queue, then owned by the master's single writer (or the write-concern tracker's monitor) until answered. The
+ * payload is released as soon as the log has copied it. Answered exactly once.
  */
 public final class AppendRequest {
     private final ReplySink sink;
@@ -19,16 +20,14 @@ public final class AppendRequest {
     private boolean answered;
     private short errorCode;
     private String errorText;
+    /** Run once when the request is answered: gives back its place under the node's bound on waiting appends. */
+    private Runnable onAnswer;
 
     /**
+     * A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id.
+     *
      * @param timeoutMs how long to wait for the write concern; 0 waits without limit
      */
-    public AppendRequest(final ReplySink sink, final long requestId, final int w, final long timeoutMs,
-                         final ByteBuf payload) {
-        this(sink, requestId, w, timeoutMs, 0, 0, payload);
-    }
-
-    /** A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id. */
     public AppendRequest(final ReplySink sink, final long requestId, final int w, final long timeoutMs,
                          final long clientId, final long seq, final ByteBuf payload) {
         this.sink = sink;
@@ -38,6 +37,12 @@ public final class AppendRequest {
         this.clientId = clientId;
         this.seq = seq;
         this.payload = payload;
+    }
+
+    /** An untagged append. */
+    public AppendRequest(final ReplySink sink, final long requestId, final int w, final long timeoutMs,
+                         final ByteBuf payload) {
+        this(sink, requestId, w, timeoutMs, 0, 0, payload);
     }
 
     public boolean tagged() {
@@ -73,10 +78,7 @@ public final class AppendRequest {
         return errorText;
     }
 
-    public ReplySink sink() {
-        return sink;
-    }
-
+    /** 0 when the append waits for its write concern without limit. */
     public long timeoutNanos() {
         return timeoutNanos;
     }
@@ -89,26 +91,46 @@ public final class AppendRequest {
         return answered;
     }
 
+    /** Hands the payload over (once); the taker releases it. */
     public ByteBuf takePayload() {
         final ByteBuf p = payload;
         payload = null;
         return p;
     }
 
+    /** Before the request is queued: what to run once it is answered. */
+    public void onAnswer(final Runnable action) {
+        this.onAnswer = action;
+    }
+
+    /** The sequencer stored the message as {@code id}; its timeout counts from {@code nowNanos}. */
     public void assigned(final long id, final long nowNanos) {
         this.msgId = id;
         this.deadlineNanos = nowNanos + timeoutNanos;
     }
 
     public void succeed() {
-        answered = true;
-        sink.appended(this);
+        if (markAnswered()) {
+            sink.appended(this);
+        }
     }
 
     public void fail(final short code, final String text) {
+        if (markAnswered()) {
+            errorCode = code;
+            errorText = text;
+            sink.failed(this);
+        }
+    }
+
+    private boolean markAnswered() {
+        if (answered) {
+            return false;
+        }
         answered = true;
-        errorCode = code;
-        errorText = text;
-        sink.failed(this);
+        if (onAnswer != null) {
+            onAnswer.run();
+        }
+        return true;
     }
 }

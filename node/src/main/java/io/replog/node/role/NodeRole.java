@@ -2,7 +2,6 @@ package io.replog.node.role;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
-import io.replog.node.role.AppendRequest;
 import io.replog.protocol.Replicate;
 
 import java.util.Map;

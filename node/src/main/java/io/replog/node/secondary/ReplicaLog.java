@@ -13,19 +13,24 @@ import org.slf4j.LoggerFactory;
  * A secondary's copy of the log. Applies replicated entries idempotently by msg_id: an entry it already holds is
  * ignored, an entry that arrives before its predecessors is kept aside until the gap is filled, so the log only
  * ever holds (and shows) a contiguous prefix 1..lastId. Its position is what the secondary acknowledges.
+ *
+ * <p>What is kept aside is bounded, by distance ({@value #MAX_AHEAD_IDS} msg_ids past the prefix) and by bytes
+ * ({@value #MAX_AHEAD_BYTES}); beyond either an entry is dropped, and the master's resend from the acknowledged
+ * position brings it again.
  */
 public final class ReplicaLog {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLog.class);
-    /** Entries kept aside at most; beyond that they are dropped and the master's resend fills the gap. */
-    static final int MAX_AHEAD = 1_000_000;
+    /** How far past the contiguous prefix an entry may be kept aside: the master's window is far smaller. */
+    static final long MAX_AHEAD_IDS = 262_144;
+    /** Bytes of entries kept aside at most. */
+    static final long MAX_AHEAD_BYTES = 64L << 20;
 
     /** Returned by {@link #apply} when the frame belongs to another log than the one held. */
     public static final long MISMATCH = -1;
 
     private final LogStore store;
-    /** Identity of the master's log these entries come from; 0 until the first REPLICATE. */
-    private long logId;
     private final Long2ObjectHashMap<ByteBuf> ahead = new Long2ObjectHashMap<>();
+    private long aheadBytes;
 
     public ReplicaLog(final LogStore store) {
         this.store = store;
@@ -46,15 +51,15 @@ public final class ReplicaLog {
      * connections on different event loops; the lock is uncontended otherwise.
      */
     public synchronized long apply(final Replicate frame) {
-        if (frame.logId() != logId) {
+        if (frame.logId() != store.logId()) {
             if (store.lastId() > 0 || !ahead.isEmpty()) {
                 return MISMATCH;
             }
-            if (logId != 0) {
+            if (store.logId() != 0) {
                 LOG.info("replica: following a new log {} (was {}, held nothing)", Long.toHexString(frame.logId()),
-                    Long.toHexString(logId));
+                    Long.toHexString(store.logId()));
             }
-            logId = frame.logId();
+            store.adoptLogId(frame.logId());
         }
         final long firstId = frame.firstId();
         final long next = store.lastId() + 1;
@@ -78,34 +83,33 @@ public final class ReplicaLog {
             return; // a duplicate
         }
         if (id > last + 1) {
-            if (!ahead.containsKey(id) && ahead.size() < MAX_AHEAD) {
-                ahead.put(id, Unpooled.copiedBuffer(payload));
-            }
+            keepAside(id, payload, last);
             return;
         }
         store.append(payload);
-        if (!ahead.isEmpty()) {
-            ByteBuf next;
-            while ((next = ahead.remove(store.lastId() + 1)) != null) {
+        ByteBuf next;
+        while (!ahead.isEmpty() && (next = ahead.remove(store.lastId() + 1)) != null) {
+            aheadBytes -= next.readableBytes();
+            try {
                 store.append(next);
+            } finally {
                 next.release();
-            }
-            if (!ahead.isEmpty()) {
-                // anything at or below the new position arrived twice; drop it
-                ahead.entrySet().removeIf(e -> {
-                    if (e.getKey() <= store.lastId()) {
-                        e.getValue().release();
-                        return true;
-                    }
-                    return false;
-                });
             }
         }
     }
 
+    private void keepAside(final long id, final ByteBuf payload, final long last) {
+        if (id - last > MAX_AHEAD_IDS || aheadBytes + payload.readableBytes() > MAX_AHEAD_BYTES
+            || ahead.containsKey(id)) {
+            return; // dropped: the master resends from our acknowledged position
+        }
+        ahead.put(id, Unpooled.copiedBuffer(payload));
+        aheadBytes += payload.readableBytes();
+    }
+
     /** Identity of the log held, 0 before the first replication. */
-    public synchronized long logId() {
-        return logId;
+    public long logId() {
+        return store.logId();
     }
 
     /** Entries waiting for a gap before them to be filled. */
@@ -113,10 +117,16 @@ public final class ReplicaLog {
         return ahead.size();
     }
 
+    /** Bytes of the entries waiting for a gap before them to be filled. */
+    public synchronized long aheadBytes() {
+        return aheadBytes;
+    }
+
+    /** Releases what is kept aside; the store belongs to the node and stays open. */
     public synchronized void close() {
         ahead.values().forEach(ByteBuf::release);
         ahead.clear();
-        store.close();
+        aheadBytes = 0;
         LOG.debug("replica log closed");
     }
 }

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
-import io.replog.node.log.MemoryLogStore;
+import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.Ack;
@@ -13,6 +13,7 @@ import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +38,18 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private final int maxPayload;
     private final double failRate;
     private final double dropRate;
+    private final NanoClock clock;
+    private final RepeatCounter fullRefusals = new RepeatCounter();
+    private final RepeatCounter mismatchRefusals = new RepeatCounter();
     private volatile long lastMasterContactNanos = Long.MIN_VALUE;
     private final boolean debug = LOG.isDebugEnabled();
     /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
     private final Set<Replicate> delayed = ConcurrentHashMap.newKeySet();
 
-    public Secondary(final NodeConfig config) {
-        this.replica = new ReplicaLog(new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes()));
+    /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
+    public Secondary(final NodeConfig config, final LogStore store) {
+        this.replica = new ReplicaLog(store);
+        this.clock = config.clock();
         this.delayMs = config.delayMs();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.failRate = config.failRate();
@@ -76,21 +82,30 @@ public final class Secondary implements NodeRole, AutoCloseable {
 
     @Override
     public void append(final AppendRequest request) {
-        throw new IllegalStateException("a secondary takes no appends");
+        // checked by the master this node was a moment ago: it changed role in between
+        request.takePayload().release();
+        request.fail(ErrorCode.NOT_MASTER, "not the master: this node has just become a secondary");
     }
 
     @Override
     public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
-        lastMasterContactNanos = System.nanoTime();
+        lastMasterContactNanos = clock.nanoTime();
         if (frame.count() == 0 || delayMs == 0) {
             // probes and heartbeats are answered at once: they store nothing
             applyAndAck(ctx, frame, false);
         } else {
             delayed.add(frame);
             ctx.executor().schedule(() -> {
-                if (delayed.remove(frame)) {
-                    applyAndAck(ctx, frame, true);
+                if (!delayed.remove(frame)) {
+                    return; // the node closed meanwhile and released it
                 }
+                if (!ctx.channel().isActive()) {
+                    // its connection is gone, and with it the master that sent it: a newer connection (perhaps
+                    // from another master, of another log) owns this replica now
+                    frame.release();
+                    return;
+                }
+                applyAndAck(ctx, frame, true);
             }, delayMs, TimeUnit.MILLISECONDS);
         }
     }
@@ -117,7 +132,11 @@ public final class Secondary implements NodeRole, AutoCloseable {
         try {
             position = replica.apply(frame);
         } catch (LogFullException e) {
-            LOG.warn("cannot store replicated msg_id {}..{}: {}", frame.firstId(), frame.lastId(), e.getMessage());
+            final long n = fullRefusals.occurred();
+            if (n > 0) {
+                LOG.warn("cannot store replicated msg_id {}..{}: {} (refusal {} in a row)", frame.firstId(),
+                    frame.lastId(), e.getMessage(), n);
+            }
             answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED, e.getMessage()), true);
             return;
         } finally {
@@ -132,14 +151,19 @@ public final class Secondary implements NodeRole, AutoCloseable {
             return;
         }
         if (position == ReplicaLog.MISMATCH) {
-            LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it empty "
-                + "to follow the new log", Long.toHexString(frame.logId()), replica.lastId(),
-                Long.toHexString(replica.logId()));
+            final long n = mismatchRefusals.occurred();
+            if (n > 0) {
+                LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it "
+                    + "empty to follow the new log (refusal {} in a row)", Long.toHexString(frame.logId()),
+                    replica.lastId(), Long.toHexString(replica.logId()), n);
+            }
             answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
                 "this secondary holds " + replica.lastId() + " messages of another log ("
                     + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"), true);
             return;
         }
+        mismatchRefusals.ended();
+        fullRefusals.ended();
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
@@ -169,7 +193,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("log_id", Long.toHexString(replica.logId()));
         health.put("max_message_bytes", maxPayload);
         final long seen = lastMasterContactNanos;
-        health.put("master_last_seen_ms_ago", seen == Long.MIN_VALUE ? -1 : (System.nanoTime() - seen) / 1_000_000L);
+        health.put("master_last_seen_ms_ago", seen == Long.MIN_VALUE ? -1 : (clock.nanoTime() - seen) / 1_000_000L);
         health.put("delay_ms", delayMs);
         if (failRate > 0 || dropRate > 0) {
             health.put("fail_rate", failRate);

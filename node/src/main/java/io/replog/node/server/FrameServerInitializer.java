@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.replog.protocol.FramingErrorHandler;
 import io.replog.protocol.ProtocolPipeline;
+import io.replog.node.logging.RepeatSuppressingLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,8 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
 
     private final NodeRole role;
     private final int maxFrameLength;
+    /** A peer that keeps sending what this node refuses (a master retrying) is logged sparingly. */
+    private final RepeatSuppressingLog refusals = new RepeatSuppressingLog(LOG);
 
     public FrameServerInitializer(final NodeRole role, final int maxFrameLength) {
         this.role = role;
@@ -25,6 +28,6 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
         // stateful handlers: a new instance per connection
         ch.pipeline().addLast("requests", new FrameRequestHandler(role, maxFrameLength));
-        ch.pipeline().addLast("errors", new FramingErrorHandler(LOG::info));
+        ch.pipeline().addLast("errors", new FramingErrorHandler(refusals));
     }
 }

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class IdempotenceTableTest {
     @Test
+    void theDocumentedWindowsAreWhatPROTOCOLmdSays() {
+        assertEquals(4096, IdempotenceTable.WINDOW, "PROTOCOL.md: the last 4096 sequence numbers");
+        assertEquals(1024, IdempotenceTable.MAX_CLIENTS, "PROTOCOL.md: the 1024 most recently active clients");
+    }
+
+    @Test
     void remembersRecentSeqsPerClient() {
         final IdempotenceTable table = new IdempotenceTable();
         assertEquals(IdempotenceTable.NEW, table.lookup(7, 1));
@@ -27,6 +33,26 @@ class IdempotenceTableTest {
         }
         assertEquals(IdempotenceTable.TOO_OLD, table.lookup(5, 10));
         assertEquals(1000 + 11, table.lookup(5, 11));
+        assertEquals(1000 + IdempotenceTable.WINDOW + 10, table.lookup(5, IdempotenceTable.WINDOW + 10));
+    }
+
+    @Test
+    void aClientCostsOnlyTheWindowItUsesAndEverySeqSurvivesTheGrowth() {
+        final IdempotenceTable table = new IdempotenceTable();
+        table.record(3, 1, 50);
+        assertEquals(IdempotenceTable.INITIAL_SLOTS, table.slots(3), "one tagged append: the smallest window");
+        for (long seq = 2; seq <= 100; seq++) {
+            table.record(3, seq, 49 + seq);
+        }
+        assertEquals(128, table.slots(3), "grows to the span in flight, not to the full window");
+        for (long seq = 1; seq <= 100; seq++) {
+            assertEquals(49 + seq, table.lookup(3, seq), "seq " + seq + " after growing");
+        }
+        table.record(3, 5_000, 9_999); // a jump: the window is the most it may hold
+        assertEquals(IdempotenceTable.WINDOW, table.slots(3));
+        assertEquals(IdempotenceTable.TOO_OLD, table.lookup(3, 100));
+        assertEquals(9_999, table.lookup(3, 5_000));
+        assertEquals(IdempotenceTable.NEW, table.lookup(3, 4_999));
     }
 
     @Test
@@ -40,5 +66,9 @@ class IdempotenceTableTest {
         assertEquals(IdempotenceTable.MAX_CLIENTS, table.clients());
         assertEquals(5000, table.lookup(1, 2));
         assertEquals(IdempotenceTable.NEW, table.lookup(2, 1));
+        table.record(IdempotenceTable.MAX_CLIENTS + 2, 1, 7000); // next oldest: client 3
+        assertEquals(IdempotenceTable.NEW, table.lookup(3, 1));
+        assertEquals(4, table.lookup(4, 1));
+        assertEquals(6000, table.lookup(IdempotenceTable.MAX_CLIENTS + 1, 1));
     }
 }

@@ -1,0 +1,61 @@
+package io.replog.node.role;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.replog.node.log.LogStore;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Replicate;
+
+import java.util.Map;
+
+/**
+ * The role a node plays now, as its connections see it: every request goes to the current role, so a node can
+ * change role (a secondary becoming master and back) without restarting and without its clients reconnecting.
+ */
+public final class RoleSwitch implements NodeRole {
+    private volatile NodeRole current;
+
+    public RoleSwitch(final NodeRole initial) {
+        this.current = initial;
+    }
+
+    public NodeRole current() {
+        return current;
+    }
+
+    /** Installs {@code next} and returns the role it replaces (the caller stops that one). */
+    public NodeRole swap(final NodeRole next) {
+        final NodeRole previous = current;
+        current = next;
+        return previous;
+    }
+
+    @Override
+    public String name() {
+        return current.name();
+    }
+
+    @Override
+    public LogStore log() {
+        return current.log();
+    }
+
+    @Override
+    public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        return current.checkAppend(requestId, w, payloadLength);
+    }
+
+    @Override
+    public void append(final AppendRequest request) {
+        current.append(request);
+    }
+
+    @Override
+    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
+        current.replicate(ctx, frame);
+    }
+
+    @Override
+    public Map<String, Object> health() {
+        return current.health();
+    }
+}
