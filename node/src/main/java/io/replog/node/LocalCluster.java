@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A master and its secondaries in one process, sharing one set of event loops: {@code replog-node local}, and the
@@ -20,16 +21,31 @@ public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
     /**
-     * @param port     master's binary port; secondary i gets port+i (0: every node takes an ephemeral port)
-     * @param httpPort likewise for HTTP
-     * @param delaysMs delay of each secondary; the last value repeats for the rest
+     * @param port         master's binary port; secondary i gets port+i (0: every node takes an ephemeral port)
+     * @param httpPort     likewise for HTTP
+     * @param delaysMs     delay of each secondary; the last value repeats for the rest
+     * @param everyNode    applied to every node's configuration (limits)
+     * @param masterOnly   applied to the master's configuration after that (health timings, quorum)
      */
     public record Settings(String bind, int port, int httpPort, int secondaries, List<Long> delaysMs,
-                           int maxFrameLength) {
+                           int maxFrameLength, UnaryOperator<NodeConfig> everyNode,
+                           UnaryOperator<NodeConfig> masterOnly) {
+        public Settings(final String bind, final int port, final int httpPort, final int secondaries,
+                        final List<Long> delaysMs, final int maxFrameLength) {
+            this(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, UnaryOperator.identity(),
+                UnaryOperator.identity());
+        }
+
         /** Ephemeral ports on loopback, no delays: for tests. */
         public static Settings ephemeral(final int secondaries, final Long... delaysMs) {
             return new Settings("127.0.0.1", 0, 0, secondaries, delaysMs.length == 0 ? List.of(0L) : List.of(delaysMs),
                 FrameHeader.DEFAULT_MAX_FRAME_LENGTH);
+        }
+
+        /** The same cluster with {@code tuning} applied to the master's configuration too. */
+        public Settings withMaster(final UnaryOperator<NodeConfig> tuning) {
+            return new Settings(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, everyNode,
+                config -> tuning.apply(masterOnly.apply(config)));
         }
 
         long delayOf(final int secondary) {
@@ -55,23 +71,24 @@ public final class LocalCluster implements AutoCloseable {
         try {
             final List<InetSocketAddress> addresses = new ArrayList<>();
             for (int i = 1; i <= settings.secondaries(); i++) {
-                final ReplogNode node = ReplogNode.secondary(new NodeConfig()
+                final ReplogNode node = ReplogNode.secondary(settings.everyNode().apply(new NodeConfig()
                     .bindHost(settings.bind())
                     .port(settings.port() == 0 ? 0 : settings.port() + i)
                     .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
                     .maxFrameLength(settings.maxFrameLength())
                     .maxLogBytes(logShare)
-                    .delayMs(settings.delayOf(i - 1)), loops);
+                    .delayMs(settings.delayOf(i - 1))), loops);
                 secondaries.add(node);
                 addresses.add(new InetSocketAddress(loopbackFor(settings.bind()), node.port()));
             }
-            final ReplogNode master = ReplogNode.master(new NodeConfig()
-                .bindHost(settings.bind())
-                .port(settings.port())
-                .httpPort(settings.httpPort())
-                .maxFrameLength(settings.maxFrameLength())
-                .maxLogBytes(logShare)
-                .secondaries(addresses), loops);
+            final ReplogNode master = ReplogNode.master(settings.masterOnly().apply(settings.everyNode().apply(
+                new NodeConfig()
+                    .bindHost(settings.bind())
+                    .port(settings.port())
+                    .httpPort(settings.httpPort())
+                    .maxFrameLength(settings.maxFrameLength())
+                    .maxLogBytes(logShare)
+                    .secondaries(addresses))), loops);
             final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
             cluster.awaitWritable();
             LOG.info("local cluster: master on {} (HTTP {}), secondaries on {}", master.port(), master.httpPort(),

@@ -46,6 +46,7 @@ public final class ReplogNode implements AutoCloseable {
     private final ChannelGroup connections;
     private Channel frameChannel;
     private Channel httpChannel;
+    private boolean closed;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
                        final EventLoops ownedLoops) {
@@ -178,6 +179,10 @@ public final class ReplogNode implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         final List<Channel> listeners = new ArrayList<>();
         if (frameChannel != null) {
             listeners.add(frameChannel);

@@ -87,6 +87,19 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM: the node shuts down on its own terms; returns its exit code. */
+    int terminate() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError(name + " did not stop within 30 s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
     /** Starts again with the same flags (and an empty memory). */
     void restart() {
         kill();

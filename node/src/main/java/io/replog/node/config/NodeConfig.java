@@ -17,6 +17,8 @@ public final class NodeConfig {
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_MASTER_PORT = 7000;
     public static final int DEFAULT_MASTER_HTTP_PORT = 8000;
+    public static final int DEFAULT_SECONDARY_PORT = 7001;
+    public static final int DEFAULT_SECONDARY_HTTP_PORT = 8001;
 
     private String bindHost = DEFAULT_BIND_HOST;
     private int port = DEFAULT_MASTER_PORT;

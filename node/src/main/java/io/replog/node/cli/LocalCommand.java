@@ -1,0 +1,62 @@
+package io.replog.node.cli;
+
+import io.replog.node.LocalCluster;
+import io.replog.node.config.NodeConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code replog-node local}: a master and its secondaries in one process. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Run a master and its secondaries in one process on loopback: the quickest way to try replog.")
+public final class LocalCommand implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "${env:REPLOG_BIND:-127.0.0.1}",
+        description = "Address to listen on (env REPLOG_BIND, default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "${env:REPLOG_PORT:-" + NodeConfig.DEFAULT_MASTER_PORT + "}",
+        description = "Master's binary port; secondary i listens on port+i (env REPLOG_PORT, "
+            + "default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--http-port", defaultValue = "${env:REPLOG_HTTP_PORT:-" + NodeConfig.DEFAULT_MASTER_HTTP_PORT
+        + "}", description = "Master's HTTP port; secondary i listens on http-port+i (env REPLOG_HTTP_PORT, "
+        + "default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--secondaries", defaultValue = "${env:REPLOG_LOCAL_SECONDARIES:-2}",
+        description = "How many secondaries (env REPLOG_LOCAL_SECONDARIES, default ${DEFAULT-VALUE}).")
+    int secondaries;
+
+    @Option(names = "--delays", split = ",", defaultValue = "${env:REPLOG_DELAYS:-0}",
+        description = "Delay in ms of each secondary, comma-separated; the last value repeats "
+            + "(env REPLOG_DELAYS, default ${DEFAULT-VALUE}). Example: --delays 0,3000")
+    List<Long> delays;
+
+    @Mixin
+    LimitFlags limits;
+
+    @Mixin
+    MasterFlags master;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (secondaries < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--secondaries must be >= 0");
+        }
+        // every node of the process draws on the same memory: each gets its share of a given log limit
+        final long share = limits.maxLogBytes / (1 + secondaries);
+        final LocalCluster.Settings settings = new LocalCluster.Settings(bind, port, httpPort, secondaries,
+            delays.isEmpty() ? List.of(0L) : delays, limits.maxFrameBytes,
+            config -> limits.applyTo(config, share), master::applyTo);
+        return Lifecycle.runUntilSignalled(() -> LocalCluster.start(settings));
+    }
+}

@@ -1,0 +1,170 @@
+package io.replog.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code replog-node} as users start it: real processes, flags and environment variables (picocli reads the real
+ * environment, so only a child process can test it), {@code --help}, and {@code local}. Nodes bind port 0 and the
+ * test reads the ports they got from the line every node logs at start.
+ */
+class NodeCommandLineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern LISTENING =
+        Pattern.compile("(master|secondary): binary protocol on (\\d+), HTTP on (\\d+)");
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void kill() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    /** ports: {binary, http, 1 for the master} per node, in the order they started. */
+    private record Started(Process process, List<String> output, List<int[]> ports) {
+    }
+
+    private Started start(final Map<String, String> env, final int nodes, final String... args) throws IOException {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+            "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        final Process process = builder.start();
+        processes.add(process);
+        final List<String> output = new CopyOnWriteArrayList<>();
+        final List<int[]> ports = new CopyOnWriteArrayList<>();
+        final Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    output.add(line);
+                    final Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        ports.add(new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                            "master".equals(m.group(1)) ? 1 : 0});
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        if (nodes > 0) {
+            Await.until(nodes + " node(s) listening", Duration.ofSeconds(60), () -> {
+                assertTrue(process.isAlive() || ports.size() >= nodes, "exited: " + output);
+                return ports.size() >= nodes;
+            });
+        }
+        return new Started(process, output, ports);
+    }
+
+    private static JsonNode health(final int httpPort) {
+        try {
+            return JSON.readTree(get(httpPort, "/health").body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static HttpResponse<String> get(final int httpPort, final String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> append(final int httpPort, final String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/append"))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void everyFlagComesFromItsEnvironmentVariableAndAFlagWinsOverIt() throws Exception {
+        final Started secondary = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_PORT", "0",
+            "REPLOG_HTTP_PORT", "0", "REPLOG_DELAY_MS", "1234", "REPLOG_MAX_FRAME_BYTES", "2048"), 1, "secondary");
+        final int[] s = secondary.ports().get(0);
+        final JsonNode sh = health(s[1]);
+        assertEquals(1234, sh.path("delay_ms").asLong(), sh.toString());
+        assertEquals(2048 - 36, sh.path("max_message_bytes").asInt());
+
+        final Started master = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_PORT", "0", "REPLOG_HTTP_PORT", "0",
+            "REPLOG_SECONDARIES", "127.0.0.1:" + s[0], "REPLOG_QUORUM", "1", "REPLOG_MAX_PENDING_APPENDS", "7",
+            "REPLOG_HEARTBEAT_MS", "100", "REPLOG_SUSPECT_AFTER_MS", "200", "REPLOG_UNHEALTHY_AFTER_MS", "400"),
+            1, "master", "--quorum", "2");
+        final int[] m = master.ports().get(0);
+        final JsonNode mh = health(m[1]);
+        assertEquals(2, mh.path("quorum").asInt(), "the flag wins over REPLOG_QUORUM");
+        assertEquals(7, mh.path("max_pending_appends").asInt());
+        assertEquals("127.0.0.1:" + s[0], mh.path("secondaries").get(0).path("address").asText());
+        Await.until("writable once the secondary answers", () -> !health(m[1]).path("read_only").asBoolean(true));
+        secondary.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        // Unhealthy after 400 ms of silence: REPLOG_UNHEALTHY_AFTER_MS is wired (the default would take 3 s)
+        final long killed = System.nanoTime();
+        Await.until("Unhealthy", () -> "Unhealthy".equals(
+            health(m[1]).path("secondaries").get(0).path("status").asText()));
+        assertTrue((System.nanoTime() - killed) / 1_000_000 < 2_900, "took the default, not 400 ms");
+    }
+
+    @Test
+    void helpOfEveryCommandIsCleanAndBadFlagsAreRefused() throws Exception {
+        for (final String command : List.of("master", "secondary", "local")) {
+            final Started help = start(Map.of(), 0, command, "--help");
+            assertTrue(help.process().waitFor(60, TimeUnit.SECONDS));
+            Await.until("output read", () -> help.output().stream().anyMatch(l -> l.contains("-V, --version")));
+            assertEquals(0, help.process().exitValue());
+            final String text = String.join("\n", help.output());
+            assertTrue(text.startsWith("Usage: replog-node " + command), text);
+            assertFalse(text.contains("WARN"), "no picocli warning in --help of " + command + ":\n" + text);
+            assertTrue(text.contains("--max-pending-appends") && text.contains("--max-frame-bytes"), text);
+        }
+        final Started bad = start(Map.of(), 0, "master", "--quorum", "9", "--port", "0", "--http-port", "0");
+        assertTrue(bad.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, bad.process().exitValue());
+        Await.until("the reason is printed", () -> bad.output().stream().anyMatch(
+            l -> l.contains("quorum must be within 1..1 (0: majority), got 9")));
+    }
+
+    @Test
+    void localRunsAWholeClusterAndSplitsTheLogLimitBetweenItsNodes() throws Exception {
+        final Started local = start(Map.of(), 2, "local", "--port", "0", "--http-port", "0", "--secondaries", "1",
+            "--max-log-bytes", "20000", "--heartbeat-ms", "100", "--suspect-after-ms", "300");
+        final int[] master = local.ports().stream().filter(p -> p[2] == 1).findFirst().orElseThrow();
+        Await.until("writable", () -> !health(master[1]).path("read_only").asBoolean(true));
+        final JsonNode h = health(master[1]);
+        assertEquals(1, h.path("secondaries").size());
+        assertEquals(2, h.path("max_w").asInt());
+        final String big = "x".repeat(4_000);
+        assertEquals(200, append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}").statusCode());
+        assertEquals(200, append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}").statusCode());
+        final HttpResponse<String> full = append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}");
+        assertEquals(507, full.statusCode(), "each node got 10000 of the 20000 bytes: " + full.body());
+    }
+}
