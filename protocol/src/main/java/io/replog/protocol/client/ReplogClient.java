@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -131,7 +132,8 @@ public final class ReplogClient implements AutoCloseable {
         final ChannelFuture connected = bootstrap.connect(address).awaitUninterruptibly();
         if (!connected.isSuccess()) {
             throw new ReplogException(ReplogException.CONNECTION_LOST,
-                "cannot connect to " + peer + ": " + connected.cause().getMessage());
+                "cannot connect to " + peer + ": " + (connected.cause() instanceof ConnectTimeoutException
+                    ? "no answer within " + options.connectTimeoutMs() + " ms" : connected.cause().getMessage()));
         }
         final ReplogClient client = new ReplogClient(connected.channel(), owned, peer, firstBytes);
         handler.client = client;
@@ -278,11 +280,10 @@ public final class ReplogClient implements AutoCloseable {
             }
             return;
         }
-        if (future == null) {
+        if (future == null || !future.complete(answer)) {
+            // nobody waits for it (the caller gave up and cancelled): its bytes are ours to release
             ReferenceCountUtil.release(answer);
-            return;
         }
-        future.complete(answer);
     }
 
     private void fail(final long requestId, final ReplogException e) {

@@ -26,10 +26,12 @@ public final class LoadGenerator {
 
     private final BenchSettings settings;
     private final InetSocketAddress server;
+    private final int connectTimeoutMs;
 
-    public LoadGenerator(final BenchSettings settings, final InetSocketAddress server) {
+    public LoadGenerator(final BenchSettings settings, final InetSocketAddress server, final int connectTimeoutMs) {
         this.settings = settings;
         this.server = server;
+        this.connectTimeoutMs = connectTimeoutMs;
     }
 
     /** Runs the benchmark; {@code progress} (may be null) gets a live line each second. */
@@ -124,7 +126,7 @@ public final class LoadGenerator {
     private void connect(final EventLoopGroup group, final BenchConnection connection) {
         final ChannelFuture f = new Bootstrap().group(group).channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
