@@ -75,9 +75,9 @@ public final class ScriptedServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Stops listening (new connections are refused); connections already open stay. */
+    /** Stops listening (new connections are refused); connections already open stay. Safe on the event loop. */
     public void stopListening() {
-        listener.close().syncUninterruptibly();
+        listener.close();
     }
 
     @Override
