@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static io.replog.tools.LogctlRunner.logctl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** logctl against a running cluster on loopback, exactly as a user runs it (same parser, same output). */
@@ -108,6 +110,21 @@ class LogctlTest {
 
         final Run usage = logctl("", "append", "--no-such-flag");
         assertEquals(2, usage.exit());
+    }
+
+    @Test
+    void pointedAtTheHttpPortEveryCommandFailsWithinSecondsWithAHint() {
+        final String http = "127.0.0.1:" + cluster.master().httpPort();
+        for (final String command : List.of("list", "append")) {
+            // default timeouts: this used to hang forever
+            final Run run = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> logctl("x\n", "-s", http,
+                command));
+            assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
+            assertTrue(run.millis() < 8_000, run.toString());
+            assertTrue(run.err().startsWith("logctl: " + http + " "), run.toString());
+            assertTrue(run.err().contains("the binary port is 7000 by default; 8000 is the node's HTTP port"),
+                run.toString());
+        }
     }
 
     @Test
