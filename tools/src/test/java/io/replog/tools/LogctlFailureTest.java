@@ -144,6 +144,26 @@ class LogctlFailureTest {
     }
 
     @Test
+    void aNodeThatDropsEveryConnectionGetsAFewAttemptsNotAStorm() {
+        // connecting works, the handshake works, every append loses the connection: no answer ever comes, so the
+        // window counts from the first loss, and attempts back off (50 ms, doubling) instead of hammering
+        try (ScriptedServer node = ScriptedServer.start(1024, (ctx, frame) -> {
+            if (!answerHealthAndPing(ctx, frame, masterHealth(1000)) && frame instanceof Append) {
+                ctx.close();
+            }
+        })) {
+            final Run run = assertTimeoutPreemptively(BOUND, () -> logctl("a\n", "-s", node.address(),
+                "--reconnect-for-ms", "1500", "append"));
+            assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
+            assertTrue(run.err().contains("logctl: gave up reconnecting to " + node.address()), run.toString());
+            assertTrue(run.millis() >= 1_400 && run.millis() < 6_000, run.toString());
+            // 1 + attempts after 0, 50, 100, 200, 400, 800 ms of backoff
+            assertTrue(node.connectionsAccepted() >= 3 && node.connectionsAccepted() <= 8,
+                node.connectionsAccepted() + " connections in 1.5 s");
+        }
+    }
+
+    @Test
     void reconnectForZeroDoesNotReconnect() {
         try (ScriptedServer node = ScriptedServer.start(1024, (ctx, frame) -> {
             if (!answerHealthAndPing(ctx, frame, masterHealth(1000)) && frame instanceof Append) {
