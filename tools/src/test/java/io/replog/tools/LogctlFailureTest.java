@@ -208,7 +208,8 @@ class LogctlFailureTest {
                 final Run run = assertTimeoutPreemptively(BOUND, () -> logctl("", "-s", mute.address(),
                     "--answer-timeout-ms", "300", command));
                 assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
-                assertEquals("logctl: " + mute.address() + " did not answer " + ("list".equals(command) ? "READ" : "PING")
+                final String request = "list".equals(command) ? "READ" : "PING";
+                assertEquals("logctl: " + mute.address() + " did not answer " + request
                     + " within 300 ms (--answer-timeout-ms)\n", run.err().replace("\r", ""));
             }
         }

@@ -9,7 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Runs logctl in-process exactly as a user runs it (same parser, same output), with stdin, stdout and stderr swapped. */
+/** Runs logctl in-process as a user runs it (same parser, same output), with stdin, stdout and stderr swapped. */
 final class LogctlRunner {
     /** What one run printed, and how long it took. */
     record Run(int exit, String out, String err, long millis) {
