@@ -118,8 +118,7 @@ final class PipelinedAppender implements AutoCloseable {
                 + " of " + maxMessageBytes() + " bytes (max_message_bytes of " + options.server + "); not sent";
         }
         final int bad = firstNonUtf8(payload);
-        return bad < 0 ? null : "not valid UTF-8 (at byte " + (bad + 1) + " of " + payload.length
-            + "); not sent: logctl carries text, bytes exactly as given";
+        return bad < 0 ? null : "not valid UTF-8 (at byte " + (bad + 1) + " of " + payload.length + "); not sent";
     }
 
     /** Offset of the first byte that is not part of valid UTF-8, or -1. */
