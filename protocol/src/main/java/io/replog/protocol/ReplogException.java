@@ -6,6 +6,8 @@ public final class ReplogException extends RuntimeException {
 
     /** Code used when the connection broke before an answer arrived; never sent on the wire. */
     public static final short CONNECTION_LOST = -1;
+    /** Code used when the peer's bytes are not replog frames (an HTTP server, say); never sent on the wire. */
+    public static final short NOT_REPLOG_PEER = -2;
 
     private final short code;
 
@@ -20,6 +22,11 @@ public final class ReplogException extends RuntimeException {
 
     @Override
     public String toString() {
-        return (code == CONNECTION_LOST ? "CONNECTION_LOST" : ErrorCode.name(code)) + ": " + getMessage();
+        final String name = switch (code) {
+            case CONNECTION_LOST -> "CONNECTION_LOST";
+            case NOT_REPLOG_PEER -> "NOT_REPLOG_PEER";
+            default -> ErrorCode.name(code);
+        };
+        return name + ": " + getMessage();
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /** {@code logctl bench}: the load generator. */
@@ -75,10 +77,12 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        final BenchResult outcome = new LoadGenerator(settings, HostPort.parse(parent.server))
+        // fail in seconds, with a hint, when --server is no replog node, before any load is generated
+        parent.open().close();
+        final BenchResult outcome = new LoadGenerator(settings, HostPort.parse(parent.server), parent.connectTimeoutMs)
             .run(System.console() != null ? new PrintWriter(System.err) : null);
         if (histogramFile != null) {
-            try (java.io.PrintStream file = new java.io.PrintStream(histogramFile, java.nio.charset.StandardCharsets.UTF_8)) {
+            try (PrintStream file = new PrintStream(histogramFile, StandardCharsets.UTF_8)) {
                 outcome.writeDistribution(file);
             }
         }

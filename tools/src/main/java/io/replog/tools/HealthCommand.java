@@ -1,20 +1,23 @@
 package io.replog.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.replog.protocol.client.ReplogClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code logctl health}: the node's health report as a readable table (or the raw JSON). */
 @Command(name = "health", mixinStandardHelpOptions = true,
-    description = "Show the node's role and mode; on the master, each secondary's health, position and lag.")
+    description = "Show the node's role and mode; on the master, each secondary's health, position and lag, and "
+        + "why it is not Healthy.")
 final class HealthCommand implements Callable<Integer> {
+    /** Statuses of a secondary that count as up for the quorum; Unhealthy, Failing and Diverged do not. */
+    static final Set<String> UP = Set.of("Healthy", "Suspected");
+
     @ParentCommand
     Logctl parent;
 
@@ -27,14 +30,9 @@ final class HealthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
-        final String report;
-        try (ReplogClient client = parent.connect()) {
-            report = client.health().join();
-        }
-        if (json) {
-            out.println(report);
-        } else {
-            out.print(table(new ObjectMapper().readTree(report)));
+        // the handshake every command starts with is this very request
+        try (NodeLink link = parent.open()) {
+            out.print(json ? link.healthJson() + System.lineSeparator() : table(link.health()));
         }
         out.flush();
         return 0;
@@ -45,7 +43,7 @@ final class HealthCommand implements Callable<Integer> {
         if ("master".equals(h.path("role").asText())) {
             int up = 1;
             for (final JsonNode sec : h.path("secondaries")) {
-                if (!"Unhealthy".equals(sec.path("status").asText())) {
+                if (UP.contains(sec.path("status").asText())) {
                     up++;
                 }
             }
@@ -55,13 +53,14 @@ final class HealthCommand implements Callable<Integer> {
                 up, h.path("secondaries").size() + 1, h.path("last_msg_id").asLong(),
                 h.path("pending_appends").asLong()));
             if (h.path("secondaries").size() > 0) {
-                s.append(String.format("%-22s %-10s %10s %10s  %-11s %s%n", "SECONDARY", "STATUS", "ACKED", "LAG",
-                    "CONNECTION", "LAST ANSWER"));
+                s.append(String.format("%-22s %-10s %10s %10s  %-11s %-12s %s%n", "SECONDARY", "STATUS", "ACKED",
+                    "LAG", "CONNECTION", "LAST ANSWER", "REASON"));
                 for (final JsonNode sec : h.path("secondaries")) {
                     final long silent = sec.path("last_answer_ms_ago").asLong(-1);
-                    s.append(String.format("%-22s %-10s %10d %10d  %-11s %s%n", sec.path("address").asText(),
+                    s.append(String.format("%-22s %-10s %10d %10d  %-11s %-12s %s", sec.path("address").asText(),
                         sec.path("status").asText(), sec.path("acked").asLong(), sec.path("lag").asLong(),
-                        sec.path("connection").asText(), silent < 0 ? "never" : silent + " ms ago"));
+                        sec.path("connection").asText(), silent < 0 ? "never" : silent + " ms ago",
+                        sec.path("reason").asText("")).stripTrailing()).append(System.lineSeparator());
                 }
             }
         } else {

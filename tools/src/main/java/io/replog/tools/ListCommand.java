@@ -8,12 +8,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** {@code logctl list}: the node's messages as {@code msg_id<TAB>message} lines, in order. */
+/** {@code logctl list}: the node's messages as {@code msg_id<TAB>message} lines (or JSON lines), in order. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = "Print the node's messages in msg_id order, one 'msg_id<TAB>message' line each.")
+    description = "Print the node's messages in msg_id order, one 'msg_id<TAB>message' line each (--json: one "
+        + "JSON object per line, for messages that hold newlines or tabs).")
 final class ListCommand implements Callable<Integer> {
     @ParentCommand
     Logctl parent;
@@ -27,6 +29,9 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "-1", description = "Print at most this many (default: all).")
     long limit;
 
+    @Option(names = "--json", description = "One JSON object per line: {\"msg_id\":1,\"message\":\"…\"}.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
@@ -34,14 +39,13 @@ final class ListCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from must be >= 1");
         }
         long remaining = limit < 0 ? Long.MAX_VALUE : limit;
-        try (ReplogClient client = parent.connect()) {
+        try (NodeLink link = parent.open()) {
             long next = from;
             while (remaining > 0) {
-                final ReadResult page = client.read(next, (int) Math.min(ReplogClient.READ_PAGE, remaining)).join();
+                final int count = (int) Math.min(ReplogClient.READ_PAGE, remaining);
+                final ReadResult page = link.answer(link.client().read(next, count), "READ");
                 for (final Message m : page.messages()) {
-                    out.print(m.msgId());
-                    out.print('\t');
-                    out.println(m.text());
+                    print(out, m);
                 }
                 remaining -= page.messages().size();
                 next += page.messages().size();
@@ -51,6 +55,18 @@ final class ListCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    private void print(final PrintWriter out, final Message m) throws IOException {
+        if (json) {
+            // a message's own newlines and tabs are escaped inside its JSON string: one object per line, always
+            out.println(NodeLink.JSON.writeValueAsString(NodeLink.JSON.createObjectNode()
+                .put("msg_id", m.msgId()).put("message", m.text())));
+        } else {
+            out.print(m.msgId());
+            out.print('\t');
+            out.println(m.text());
         }
     }
 }

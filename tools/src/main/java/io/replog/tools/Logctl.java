@@ -1,14 +1,16 @@
 package io.replog.tools;
 
-import io.replog.protocol.ReplogException;
-import io.replog.protocol.client.ReplogClient;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -23,10 +25,29 @@ public final class Logctl implements Runnable {
     /** Exit code when a request failed or the server could not be reached. */
     static final int EXIT_FAILED = 1;
 
-    @Option(names = {"-s", "--server"}, defaultValue = "${env:LOGCTL_SERVER:-127.0.0.1:7000}", scope =
-        CommandLine.ScopeType.INHERIT,
+    @Option(names = {"-s", "--server"}, defaultValue = "${env:LOGCTL_SERVER:-127.0.0.1:7000}",
+        scope = CommandLine.ScopeType.INHERIT,
         description = "host:port of the node's binary port (env LOGCTL_SERVER, default ${DEFAULT-VALUE}).")
     String server;
+
+    @Option(names = "--connect-timeout-ms", defaultValue = "${env:LOGCTL_CONNECT_TIMEOUT_MS:-3000}",
+        scope = CommandLine.ScopeType.INHERIT, paramLabel = "MS",
+        description = "Give up connecting after this long (env LOGCTL_CONNECT_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    int connectTimeoutMs;
+
+    @Option(names = "--answer-timeout-ms", defaultValue = "${env:LOGCTL_ANSWER_TIMEOUT_MS:-5000}",
+        scope = CommandLine.ScopeType.INHERIT, paramLabel = "MS",
+        description = "Give up when the node does not answer a request within this long: the first HEALTH, every "
+            + "list page, health, ping; not an append's wait for its write concern, which --timeout-ms bounds "
+            + "(env LOGCTL_ANSWER_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    int answerTimeoutMs;
+
+    @Option(names = "--reconnect-for-ms", defaultValue = "${env:LOGCTL_RECONNECT_FOR_MS:-30000}",
+        scope = CommandLine.ScopeType.INHERIT, paramLabel = "MS",
+        description = "append: when the connection is lost, keep reconnecting (and re-sending what was not "
+            + "answered) for this long without an answer before giving up; 0: do not reconnect "
+            + "(env LOGCTL_RECONNECT_FOR_MS, default ${DEFAULT-VALUE}).")
+    long reconnectForMs;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,7 +59,13 @@ public final class Logctl implements Runnable {
     }
 
     public static void main(final String[] args) {
-        System.exit(commandLine(System.in).execute(args));
+        final CommandLine cli = commandLine(System.in);
+        // messages are UTF-8 bytes: print them as such whatever the platform's default charset is
+        cli.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+            StandardCharsets.UTF_8)));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+            StandardCharsets.UTF_8), true));
+        System.exit(cli.execute(args));
     }
 
     /** The configured command line; tests swap stdin, stdout and stderr. */
@@ -47,7 +74,9 @@ public final class Logctl implements Runnable {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // futures wrap the failure; the user wants the failure itself
             final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            final String what = cause instanceof ReplogException r ? r.toString() : cause.toString();
+            // a CommandFailure is worded for the user already; anything else shows its kind (ReplogException: code)
+            final String what = cause instanceof CommandFailure ? cause.getMessage() : cause.toString();
+            cmd.getOut().flush();
             cmd.getErr().println("logctl: " + what);
             cmd.getErr().flush();
             return EXIT_FAILED;
@@ -60,8 +89,13 @@ public final class Logctl implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    ReplogClient connect() {
-        return ReplogClient.connect(server);
+    /** Connects to {@code --server} and checks it is a replog node, within the connect and answer timeouts. */
+    NodeLink open() {
+        if (connectTimeoutMs < 1 || answerTimeoutMs < 1 || reconnectForMs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--connect-timeout-ms and --answer-timeout-ms must be >= 1, --reconnect-for-ms >= 0");
+        }
+        return NodeLink.open(server, connectTimeoutMs, answerTimeoutMs);
     }
 
     static void fail(final PrintWriter err, final String message) {

@@ -1,6 +1,5 @@
 package io.replog.tools;
 
-import io.replog.protocol.client.ReplogClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -24,10 +23,10 @@ final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
-        try (ReplogClient client = parent.connect()) {
+        try (NodeLink link = parent.open()) {
             for (int i = 1; i <= count; i++) {
                 final long start = System.nanoTime();
-                client.ping().join();
+                link.answer(link.client().ping(), "PING");
                 out.printf("pong from %s: seq=%d time=%.3f ms%n", parent.server, i, (System.nanoTime() - start) / 1e6);
             }
             out.flush();

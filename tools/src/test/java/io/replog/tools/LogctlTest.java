@@ -1,21 +1,27 @@
 package io.replog.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
 import io.replog.node.ReplogNode;
+import io.replog.protocol.client.Message;
+import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
+import io.replog.tools.LogctlRunner.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import static io.replog.tools.LogctlRunner.logctl;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** logctl against a running cluster on loopback, exactly as a user runs it (same parser, same output). */
@@ -30,22 +36,6 @@ class LogctlTest {
     @AfterAll
     static void stop() {
         cluster.close();
-    }
-
-    private record Run(int exit, String out, String err) {
-        List<String> lines() {
-            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
-        }
-    }
-
-    private static Run logctl(final String stdin, final String... args) {
-        final CommandLine cli = Logctl.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        final int exit = cli.execute(args);
-        return new Run(exit, out.toString().replace("\r", ""), err.toString());
     }
 
     private static String server(final ReplogNode node) {
@@ -123,18 +113,106 @@ class LogctlTest {
     }
 
     @Test
+    void pointedAtTheHttpPortEveryCommandFailsWithinSecondsWithAHint() {
+        final String http = "127.0.0.1:" + cluster.master().httpPort();
+        for (final String command : List.of("list", "append")) {
+            // default timeouts: this used to hang forever
+            final Run run = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> logctl("x\n", "-s", http,
+                command));
+            assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
+            assertTrue(run.millis() < 8_000, run.toString());
+            assertTrue(run.err().startsWith("logctl: " + http + " "), run.toString());
+            assertTrue(run.err().contains("the binary port is 7000 by default; 8000 is the node's HTTP port"),
+                run.toString());
+        }
+    }
+
+    @Test
     void healthPrintsATableOnTheMasterAndASummaryOnASecondary() {
         final Run master = logctl("", "-s", server(cluster.master()), "health");
         assertEquals(0, master.exit(), master.err());
         assertTrue(master.out().contains("role: master"), master.out());
         assertTrue(master.out().contains("writable"), master.out());
         assertTrue(master.out().contains("SECONDARY"), master.out());
-        assertTrue(master.out().contains("127.0.0.1:" + cluster.secondaries().get(0).port()), master.out());
-        assertTrue(master.out().contains("Healthy"), master.out());
+        // every secondary of a running cluster shows up as Healthy in its own row's STATUS column ("Unhealthy"
+        // contains "Healthy": compare the column, not a substring)
+        for (final ReplogNode secondary : cluster.secondaries()) {
+            Await.until("127.0.0.1:" + secondary.port() + " shown Healthy", () -> {
+                final Run health = logctl("", "-s", server(cluster.master()), "health");
+                return "Healthy".equals(statusColumn(health.out(), "127.0.0.1:" + secondary.port()));
+            });
+        }
+        assertTrue(master.out().contains("3 of 3 nodes up"), master.out());
         final Run json = logctl("", "-s", server(cluster.master()), "health", "--json");
         assertTrue(json.out().startsWith("{\"role\":\"master\",\"read_only\":false"), json.out());
         final Run secondary = logctl("", "-s", server(cluster.secondaries().get(1)), "health");
         assertTrue(secondary.out().startsWith("role: secondary"), secondary.out());
+    }
+
+    /** The STATUS column of the health table's row for {@code address}, or null. */
+    private static String statusColumn(final String table, final String address) {
+        for (final String row : table.split("\n")) {
+            final String[] columns = row.trim().split("\\s+");
+            if (columns.length > 1 && columns[0].equals(address)) {
+                return columns[1];
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void listJsonPrintsOneObjectPerLineEvenForMessagesWithNewlines() throws Exception {
+        final String tricky = "two\nlines\tand a tab, \"quotes\" and \\ é";
+        final Run append = logctl("", "-s", server(cluster.master()), "append", "-w", "3", tricky);
+        assertEquals(0, append.exit(), append.toString());
+        final long id = Long.parseLong(append.out().trim());
+        final Run list = logctl("", "-s", server(cluster.secondaries().get(0)), "list", "--json", "--from",
+            String.valueOf(id - 1 < 1 ? 1 : id - 1));
+        assertEquals(0, list.exit(), list.toString());
+        final Run plain = logctl("", "-s", server(cluster.secondaries().get(0)), "list", "--from",
+            String.valueOf(id - 1 < 1 ? 1 : id - 1));
+        final long messages = plain.lines().stream().filter(l -> l.matches("\\d+\t.*")).count();
+        assertEquals(messages, list.lines().size(), "one line per message: " + list.out());
+        JsonNode found = null;
+        for (final String line : list.lines()) {
+            final JsonNode node = new ObjectMapper().readTree(line);
+            assertEquals(2, node.size(), line);
+            if (node.path("msg_id").asLong() == id) {
+                found = node;
+            }
+        }
+        assertTrue(found != null, "msg_id " + id + " listed: " + list.out());
+        assertEquals(tricky, found.path("message").asText());
+    }
+
+    @Test
+    void stdinBytesAreSentExactlyAndInvalidUtf8IsRefusedWithItsLineNumber() throws Exception {
+        final byte[] bad = {'b', 'a', 'd', (byte) 0xC3, '(', '\n'};
+        final byte[] input = concat("utf8-first\n".getBytes(StandardCharsets.UTF_8), bad,
+            "utf8-crlf\r\nutf8-lone\rcr\nutf8-é€😀\nutf8-last".getBytes(StandardCharsets.UTF_8));
+        final Run run = logctl(input, "-s", server(cluster.master()), "append", "-w", "3");
+        assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
+        assertEquals(5, run.lines().size(), run.toString());
+        assertEquals(1, run.errLines().size(), run.toString());
+        assertEquals("logctl: line 2: not valid UTF-8 (at byte 4 of 5); not sent\n", run.err().replace("\r", ""));
+        final List<String> expected = List.of("utf8-first", "utf8-crlf", "utf8-lone\rcr", "utf8-é€😀", "utf8-last");
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", cluster.secondaries().get(1).port())) {
+            for (int i = 0; i < expected.size(); i++) {
+                final long id = Long.parseLong(run.lines().get(i));
+                final List<Message> stored = client.read(id, 1).get(10, TimeUnit.SECONDS).messages();
+                assertEquals(1, stored.size());
+                assertArrayEquals(expected.get(i).getBytes(StandardCharsets.UTF_8), stored.get(0).payload(),
+                    "line " + (i < 1 ? 1 : i + 2) + " stored byte for byte");
+            }
+        }
+    }
+
+    private static byte[] concat(final byte[]... parts) {
+        final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (final byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
     }
 
     @Test
@@ -162,15 +240,10 @@ class LogctlTest {
                 return current[pos++];
             }
         };
-        final CommandLine cli = Logctl.commandLine(stdin);
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        final int exit = cli.execute("-s", server(cluster.master()), "append", "-w", "2");
-        assertEquals(0, exit, err.toString());
-        assertTrue(err.toString().contains("reconnected"), "the cut was noticed: " + err);
-        final List<String> ids = List.of(out.toString().trim().split("\n"));
+        final Run run = logctl(stdin, "-s", server(cluster.master()), "append", "-w", "2");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains("reconnected"), "the cut was noticed: " + run.err());
+        final List<String> ids = run.lines();
         assertEquals(lines, ids.size());
         assertEquals(lines, new java.util.HashSet<>(ids).size(), "one distinct msg_id per line");
         final Run list = logctl("", "-s", server(cluster.master()), "list");

@@ -8,16 +8,18 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.protocol.Append;
 import io.replog.protocol.AppendOk;
 import io.replog.protocol.EntryRun;
+import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
-import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Health;
 import io.replog.protocol.HealthOk;
 import io.replog.protocol.HostPort;
@@ -42,6 +44,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A pipelined client for one replog node over the binary protocol. Every call returns at once with a future;
  * any number of requests may be in flight, answers are matched by request id. Thread-safe.
+ *
+ * <p>How a future fails tells the caller whether trying again can help: with the node's {@link ErrorCode} when
+ * the node refused the request (a framing error, code below 100, fails every request still pending on the
+ * connection with that code, since the node closes it and cannot say which bytes it refused); with
+ * {@link ReplogException#CONNECTION_LOST} when the connection broke before an answer; with
+ * {@link ReplogException#NOT_REPLOG_PEER} when the peer's bytes are not replog frames at all.
  */
 public final class ReplogClient implements AutoCloseable {
     /** Messages asked for per READ by {@link #readAll()}. */
@@ -49,63 +57,87 @@ public final class ReplogClient implements AutoCloseable {
 
     private final Channel channel;
     private final EventLoopGroup ownedGroup;
+    private final String peer;
+    private final FirstBytes firstBytes;
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final Map<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
     /** Event-loop confined. */
     private boolean flushScheduled;
-    private volatile String closeReason = "connection closed";
+    /** Set once a frame from the node decoded: from then on a bad answer is a broken connection, not a foreign peer. */
+    private volatile boolean answered;
+    /** The framing error the node closed the connection with, if it did. */
+    private volatile ReplogException refusedBy;
+    /** What fails the requests still pending when the connection closes, and any sent after. */
+    private volatile ReplogException closeCause =
+        new ReplogException(ReplogException.CONNECTION_LOST, "connection closed");
 
-    private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup) {
+    private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup, final String peer,
+                         final FirstBytes firstBytes) {
         this.channel = channel;
         this.ownedGroup = ownedGroup;
+        this.peer = peer;
+        this.firstBytes = firstBytes;
+    }
+
+    /** Connects with a private single-thread event loop, closed with the client; default options. */
+    public static ReplogClient connect(final String host, final int port) {
+        return connect(new InetSocketAddress(host, port), ClientOptions.defaults());
+    }
+
+    /** Parses {@code host:port}; default options. */
+    public static ReplogClient connect(final String hostPort) {
+        return connect(HostPort.parse(hostPort), ClientOptions.defaults());
+    }
+
+    /** Parses {@code host:port}. */
+    public static ReplogClient connect(final String hostPort, final ClientOptions options) {
+        return connect(HostPort.parse(hostPort), options);
     }
 
     /** Connects with a private single-thread event loop, closed with the client. */
-    public static ReplogClient connect(final String host, final int port) {
+    public static ReplogClient connect(final InetSocketAddress address, final ClientOptions options) {
         final EventLoopGroup group = Transport.group(1, "replog-client");
         try {
-            return connect(group, new InetSocketAddress(host, port), FrameHeader.DEFAULT_MAX_FRAME_LENGTH, group);
+            return connect(group, address, options, group);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
     }
 
-    /** Connects on a caller-owned event loop group. */
+    /** Connects on a caller-owned event loop group, with the default connect timeout. */
     public static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
                                        final int maxFrameLength) {
-        return connect(group, address, maxFrameLength, null);
-    }
-
-    /** Parses {@code host:port}. */
-    public static ReplogClient connect(final String hostPort) {
-        final InetSocketAddress address = HostPort.parse(hostPort);
-        return connect(address.getHostString(), address.getPort());
+        return connect(group, address, ClientOptions.defaults().withMaxFrameLength(maxFrameLength), null);
     }
 
     private static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
-                                        final int maxFrameLength, final EventLoopGroup owned) {
+                                        final ClientOptions options, final EventLoopGroup owned) {
         final ResponseHandler handler = new ResponseHandler();
+        final FirstBytes firstBytes = new FirstBytes();
         final Bootstrap bootstrap = new Bootstrap()
             .group(group)
             .channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMs())
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
-                    ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+                    ch.pipeline().addLast(firstBytes);
+                    ProtocolPipeline.addCodec(ch.pipeline(), options.maxFrameLength());
                     ch.pipeline().addLast(handler);
                 }
             });
+        final String peer = address.getHostString() + ":" + address.getPort();
         final ChannelFuture connected = bootstrap.connect(address).awaitUninterruptibly();
         if (!connected.isSuccess()) {
             throw new ReplogException(ReplogException.CONNECTION_LOST,
-                "cannot connect to " + address + ": " + connected.cause().getMessage());
+                "cannot connect to " + peer + ": " + (connected.cause() instanceof ConnectTimeoutException
+                    ? "no answer within " + options.connectTimeoutMs() + " ms" : connected.cause().getMessage()));
         }
-        final ReplogClient client = new ReplogClient(connected.channel(), owned);
+        final ReplogClient client = new ReplogClient(connected.channel(), owned, peer, firstBytes);
         handler.client = client;
-        connected.channel().closeFuture().addListener(f -> client.failAll());
+        connected.channel().closeFuture().addListener(f -> client.failAll(client.closeCause));
         return client;
     }
 
@@ -182,10 +214,14 @@ public final class ReplogClient implements AutoCloseable {
         final CompletableFuture<Frame> answer = new CompletableFuture<>();
         if (!channel.isActive()) {
             ReferenceCountUtil.release(request);
-            answer.completeExceptionally(new ReplogException(ReplogException.CONNECTION_LOST, closeReason));
+            answer.completeExceptionally(closeCause);
             return answer;
         }
         pending.put(request.requestId(), answer);
+        if (!channel.isActive()) {
+            // closed between the check and the put: the close listener may have run already
+            fail(request.requestId(), closeCause);
+        }
         if (channel.eventLoop().inEventLoop()) {
             write(request);
         } else {
@@ -225,21 +261,29 @@ public final class ReplogClient implements AutoCloseable {
     }
 
     private void complete(final Frame answer) {
+        answered = true;
         final CompletableFuture<Frame> future = pending.remove(answer.requestId());
         if (answer instanceof ErrorFrame error) {
+            final ReplogException refused = new ReplogException(error.code(), error.message());
             if (future != null) {
-                future.completeExceptionally(new ReplogException(error.code(), error.message()));
-            } else {
-                // a framing error (request id 0): the server closes the connection next
-                closeReason = "server refused the connection: " + error;
+                future.completeExceptionally(refused);
+            }
+            if (ErrorCode.isFraming(error.code())) {
+                // the node closes the connection next; requests sent after this were not refused, only cut off
+                refusedBy = refused;
+                closeCause = new ReplogException(ReplogException.CONNECTION_LOST,
+                    "the node closed the connection after " + refused);
+                if (error.requestId() == 0) {
+                    // it could not read which request it refused: none of those pending can be trusted to succeed
+                    failAll(refused);
+                }
             }
             return;
         }
-        if (future == null) {
+        if (future == null || !future.complete(answer)) {
+            // nobody waits for it (the caller gave up and cancelled): its bytes are ours to release
             ReferenceCountUtil.release(answer);
-            return;
         }
-        future.complete(answer);
     }
 
     private void fail(final long requestId, final ReplogException e) {
@@ -249,15 +293,33 @@ public final class ReplogClient implements AutoCloseable {
         }
     }
 
-    private void failAll() {
+    private void failAll(final ReplogException cause) {
         for (final Long id : pending.keySet()) {
-            fail(id, new ReplogException(ReplogException.CONNECTION_LOST, closeReason));
+            fail(id, cause);
         }
     }
 
+    /** The connection failed on our side (the node's bytes could not be decoded, or the socket broke). */
+    private void onFailure(final Throwable cause) {
+        if (refusedBy != null) {
+            // the node refused our bytes and closed (often with a reset, as our unread bytes were still queued):
+            // the refusal is the news, not the reset
+            return;
+        }
+        if (!answered && cause instanceof DecoderException) {
+            closeCause = new ReplogException(ReplogException.NOT_REPLOG_PEER,
+                peer + " does not speak the replog protocol: " + firstBytes.describe());
+        } else {
+            closeCause = new ReplogException(ReplogException.CONNECTION_LOST,
+                "connection failed: " + cause.getMessage());
+        }
+    }
+
+    /** Closes the connection; whatever is still pending fails with CONNECTION_LOST by the time this returns. */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
+        failAll(closeCause);
         if (ownedGroup != null) {
             ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
@@ -289,7 +351,7 @@ public final class ReplogClient implements AutoCloseable {
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
             final ReplogClient c = client;
             if (c != null) {
-                c.closeReason = "connection failed: " + cause.getMessage();
+                c.onFailure(cause);
             }
             ctx.close();
         }

@@ -30,6 +30,7 @@ public record BenchResult(BenchSettings settings, long ok, long errors, long mea
         m.put("inflight", settings.inflight());
         m.put("rate", (long) settings.rate());
         m.put("ops", ok);
+        m.put("duration_s", Math.round(measuredNanos / 1e6) / 1e3);
         m.put("ops_per_s", Math.round(opsPerSecond()));
         m.put("p50_us", round(percentileMicros(50)));
         m.put("p90_us", round(percentileMicros(90)));

@@ -26,10 +26,12 @@ public final class LoadGenerator {
 
     private final BenchSettings settings;
     private final InetSocketAddress server;
+    private final int connectTimeoutMs;
 
-    public LoadGenerator(final BenchSettings settings, final InetSocketAddress server) {
+    public LoadGenerator(final BenchSettings settings, final InetSocketAddress server, final int connectTimeoutMs) {
         this.settings = settings;
         this.server = server;
+        this.connectTimeoutMs = connectTimeoutMs;
     }
 
     /** Runs the benchmark; {@code progress} (may be null) gets a live line each second. */
@@ -46,6 +48,49 @@ public final class LoadGenerator {
                 connect(group, c);
                 connections.add(c);
             }
+            final Measurement m = new Measurement(connections, recorder);
+            m.startAndWarmUp();
+            m.measure(progress);
+            final long okAtEnd = sum(connections, true);
+            final long measuredNanos = System.nanoTime() - m.measuredFrom;
+            m.stopAndDrain();
+            if (progress != null) {
+                progress.println();
+                progress.flush();
+            }
+            String firstError = null;
+            for (final BenchConnection c : connections) {
+                if (firstError == null) {
+                    firstError = c.firstError();
+                }
+            }
+            return new BenchResult(settings, okAtEnd - m.okAtStart, sum(connections, false), measuredNanos, m.total,
+                firstError);
+        } finally {
+            for (final BenchConnection c : connections) {
+                if (c.channel() != null) {
+                    c.channel().close();
+                }
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    /** One run's phases: warm-up (not recorded), the measured period, the drain of what is still in flight. */
+    private final class Measurement {
+        final List<BenchConnection> connections;
+        final Recorder recorder;
+        final Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
+        Histogram interval;
+        long measuredFrom;
+        long okAtStart;
+
+        Measurement(final List<BenchConnection> connections, final Recorder recorder) {
+            this.connections = connections;
+            this.recorder = recorder;
+        }
+
+        void startAndWarmUp() throws InterruptedException {
             final double perConnectionRate = settings.rate() / settings.connections();
             final boolean warm = settings.warmupNanos() > 0;
             for (final BenchConnection c : connections) {
@@ -54,11 +99,9 @@ public final class LoadGenerator {
                     c.start(perConnectionRate);
                 });
             }
-            final long start = System.nanoTime();
-            long measuredFrom = start;
-            long okAtStart = 0;
+            measuredFrom = System.nanoTime();
             if (warm) {
-                sleepUntil(start + settings.warmupNanos(), connections);
+                sleepUntil(measuredFrom + settings.warmupNanos(), connections);
                 for (final BenchConnection c : connections) {
                     c.channel().eventLoop().execute(() -> c.setRecording(true));
                 }
@@ -66,8 +109,9 @@ public final class LoadGenerator {
                 measuredFrom = System.nanoTime();
                 okAtStart = sum(connections, true);
             }
-            final Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
-            Histogram interval = null;
+        }
+
+        void measure(final PrintWriter progress) throws InterruptedException {
             final long end = settings.messages() > 0 ? Long.MAX_VALUE : measuredFrom + settings.durationNanos();
             long lastOk = okAtStart;
             long lastTick = measuredFrom;
@@ -87,8 +131,9 @@ public final class LoadGenerator {
                     lastTick = now;
                 }
             }
-            final long okAtEnd = sum(connections, true);
-            final long measuredNanos = System.nanoTime() - measuredFrom;
+        }
+
+        void stopAndDrain() throws InterruptedException {
             for (final BenchConnection c : connections) {
                 c.channel().eventLoop().execute(c::stop);
             }
@@ -99,32 +144,13 @@ public final class LoadGenerator {
                 Thread.sleep(5);
             }
             total.add(recorder.getIntervalHistogram(interval));
-            if (progress != null) {
-                progress.println();
-                progress.flush();
-            }
-            String firstError = null;
-            for (final BenchConnection c : connections) {
-                if (firstError == null) {
-                    firstError = c.firstError();
-                }
-            }
-            return new BenchResult(settings, okAtEnd - okAtStart, sum(connections, false), measuredNanos, total,
-                firstError);
-        } finally {
-            for (final BenchConnection c : connections) {
-                if (c.channel() != null) {
-                    c.channel().close();
-                }
-            }
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
     }
 
     private void connect(final EventLoopGroup group, final BenchConnection connection) {
         final ChannelFuture f = new Bootstrap().group(group).channel(Transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {

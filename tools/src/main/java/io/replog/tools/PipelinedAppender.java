@@ -1,0 +1,259 @@
+package io.replog.tools;
+
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ReplogException;
+
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends appends pipelined, up to {@link #WINDOW} unanswered, and prints their msg_ids in input order. Every append
+ * is tagged (a random client id, the line number as seq), so after a lost connection the unanswered ones can be
+ * sent again without any being stored twice.
+ *
+ * <p>What happens to a line that fails depends on whether trying again can help. Lost connections and
+ * SHUTTING_DOWN (the request was not carried out) are retried: reconnect, re-send, for up to --reconnect-for-ms
+ * without an answer. Anything the node refused (PAYLOAD_TOO_LARGE, INVALID_REQUEST, TIMEOUT, READ_ONLY, …) is
+ * reported for its line and counted; logctl goes on with the next line and exits 1 at the end. A framing error
+ * means the node cannot read what logctl sends: it stops there. Lines the node would refuse anyway (larger than
+ * its max_message_bytes, or not UTF-8 text) are reported without being sent.
+ */
+final class PipelinedAppender implements AutoCloseable {
+    /** Appends in flight at once: deep enough to hide round trips, well inside the master's dedup window (4096). */
+    static final int WINDOW = 1024;
+    private static final long FIRST_BACKOFF_MS = 50;
+    private static final long MAX_BACKOFF_MS = 2_000;
+
+    /** One line until its answer is printed; re-sent, same seq, after a reconnect. */
+    private static final class Attempt {
+        final long seq;
+        final String label;
+        final byte[] payload;
+        /** Why it was not sent at all, or null. */
+        final String refusal;
+        CompletableFuture<Long> answer;
+
+        Attempt(final long seq, final String label, final byte[] payload, final String refusal) {
+            this.seq = seq;
+            this.label = label;
+            this.payload = payload;
+            this.refusal = refusal;
+        }
+    }
+
+    private final Logctl options;
+    private final int w;
+    private final long timeoutMs;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final long clientId = new SecureRandom().nextLong() | 1;
+    private final ArrayDeque<Attempt> window = new ArrayDeque<>();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private CharBuffer decoded = CharBuffer.allocate(256);
+    private NodeLink link;
+    private int failures;
+    /** When the connection was first lost since the node last answered (System.nanoTime), or 0. */
+    private long outageSince;
+    /** Pause before the next reconnect attempt of this outage. */
+    private long backoffMs;
+
+    PipelinedAppender(final Logctl options, final int w, final long timeoutMs, final PrintWriter out,
+                      final PrintWriter err) {
+        this.options = options;
+        this.w = w;
+        this.timeoutMs = timeoutMs;
+        this.out = out;
+        this.err = err;
+        this.link = options.open();
+        if ("secondary".equals(link.role())) {
+            close();
+            throw new CommandFailure(ErrorCode.name(ErrorCode.NOT_MASTER) + ": " + options.server
+                + " is a secondary; appends go to the master");
+        }
+    }
+
+    /** The largest message the node takes; lines longer than this are refused without being sent. */
+    int maxMessageBytes() {
+        final long max = link.maxMessageBytes();
+        return max < 0 || max > Integer.MAX_VALUE - 16 ? Integer.MAX_VALUE - 16 : (int) max;
+    }
+
+    /** Sends one message (refused here if it is too long or not UTF-8), first waiting for room in the window. */
+    void submit(final long seq, final String label, final byte[] payload, final long length)
+        throws InterruptedException {
+        if (window.size() >= WINDOW) {
+            settleOldest();
+        }
+        final String refusal = refusal(payload, length);
+        final Attempt attempt = new Attempt(seq, label, payload, refusal);
+        window.add(attempt);
+        if (refusal == null) {
+            send(attempt);
+        }
+    }
+
+    /** Waits for every answer; 0 when every message was stored, else {@link Logctl#EXIT_FAILED}. */
+    int finish() throws InterruptedException {
+        while (!window.isEmpty()) {
+            settleOldest();
+        }
+        out.flush();
+        return failures == 0 ? 0 : Logctl.EXIT_FAILED;
+    }
+
+    private String refusal(final byte[] payload, final long length) {
+        if (length > maxMessageBytes()) {
+            return ErrorCode.name(ErrorCode.PAYLOAD_TOO_LARGE) + ": message of " + length + " bytes exceeds the limit"
+                + " of " + maxMessageBytes() + " bytes (max_message_bytes of " + options.server + "); not sent";
+        }
+        final int bad = firstNonUtf8(payload);
+        return bad < 0 ? null : "not valid UTF-8 (at byte " + (bad + 1) + " of " + payload.length + "); not sent";
+    }
+
+    /** Offset of the first byte that is not part of valid UTF-8, or -1. */
+    private int firstNonUtf8(final byte[] payload) {
+        if (decoded.capacity() < payload.length) {
+            decoded = CharBuffer.allocate(payload.length);
+        }
+        decoded.clear();
+        utf8.reset();
+        final ByteBuffer in = ByteBuffer.wrap(payload);
+        final CoderResult result = utf8.decode(in, decoded, true);
+        return result.isError() ? in.position() : -1;
+    }
+
+    private void send(final Attempt attempt) {
+        attempt.answer = link.client().append(attempt.payload, w, timeoutMs, clientId, attempt.seq);
+    }
+
+    /** Prints the oldest line's msg_id or its error; reconnects and re-sends first when that is what it takes. */
+    private void settleOldest() throws InterruptedException {
+        final Attempt oldest = window.peek();
+        if (oldest.refusal != null) {
+            report(oldest, oldest.refusal);
+            return;
+        }
+        while (true) {
+            try {
+                out.println(oldest.answer.join());
+                window.poll();
+                outageSince = 0;
+                return;
+            } catch (CompletionException e) {
+                final ReplogException r = e.getCause() instanceof ReplogException x ? x
+                    : new ReplogException(ReplogException.CONNECTION_LOST, String.valueOf(e.getCause()));
+                if (retryable(r)) {
+                    reconnectAndResend(r);
+                } else if (ErrorCode.isFraming(r.code()) || r.code() == ReplogException.NOT_REPLOG_PEER) {
+                    out.flush();
+                    throw new CommandFailure(oldest.label + ": " + r + "; the node cannot read what logctl sends, so "
+                        + "nothing more is sent (" + unconfirmed() + ")");
+                } else {
+                    outageSince = 0;
+                    report(oldest, r.toString());
+                    return;
+                }
+            }
+        }
+    }
+
+    private void report(final Attempt attempt, final String why) {
+        window.poll();
+        failures++;
+        out.flush();
+        Logctl.fail(err, attempt.label + ": " + why);
+    }
+
+    /** Lost connections, and a master that is stopping (it did not carry the request out), are worth retrying. */
+    static boolean retryable(final ReplogException e) {
+        return e.code() == ReplogException.CONNECTION_LOST || e.code() == ErrorCode.SHUTTING_DOWN;
+    }
+
+    private boolean mustResend(final Attempt a) {
+        if (a.answer == null) {
+            return false;
+        }
+        if (!a.answer.isCompletedExceptionally()) {
+            return !a.answer.isDone();
+        }
+        try {
+            a.answer.join();
+            return false;
+        } catch (CompletionException e) {
+            return !(e.getCause() instanceof ReplogException r) || retryable(r);
+        }
+    }
+
+    /**
+     * Reconnects and re-sends what was not answered. The reconnect window counts from the first loss since the node
+     * last answered, and attempts back off exponentially, also when connecting works but the connection is lost
+     * again before any answer: a node that drops every connection gets a few attempts, not a storm.
+     */
+    private void reconnectAndResend(final ReplogException why) throws InterruptedException {
+        link.close();
+        out.flush();
+        if (options.reconnectForMs == 0) {
+            throw new CommandFailure(window.peek().label + ": " + why + "; not reconnecting (--reconnect-for-ms 0; "
+                + unconfirmed() + ")");
+        }
+        if (outageSince == 0) {
+            outageSince = System.nanoTime();
+            backoffMs = 0;
+        }
+        final long deadline = outageSince + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs);
+        Logctl.fail(err, "connection lost (" + why + "); reconnecting");
+        RuntimeException last = why;
+        int attempt = 0;
+        while (true) {
+            final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new CommandFailure("gave up reconnecting to " + options.server + " after " + attempt
+                    + " attempt(s): no answer for --reconnect-for-ms " + options.reconnectForMs + " ("
+                    + (last instanceof CommandFailure ? last.getMessage() : last.toString()) + "; " + unconfirmed()
+                    + ")");
+            }
+            Thread.sleep(Math.min(backoffMs, left));
+            backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            attempt++;
+            try {
+                link = options.open();
+                break;
+            } catch (ReplogException | CommandFailure e) {
+                last = e;
+            }
+        }
+        int resent = 0;
+        for (final Attempt a : window) {
+            if (mustResend(a)) {
+                send(a);
+                resent++;
+            }
+        }
+        Logctl.fail(err, "reconnected after " + attempt + " attempt(s); re-sent " + resent
+            + " unanswered append(s) with their original ids, so none is stored twice");
+    }
+
+    /** Which lines are still without an answer, for a message that ends the run. */
+    private String unconfirmed() {
+        final Attempt first = window.peekFirst();
+        final Attempt last = window.peekLast();
+        return first == last ? first.label + " was not confirmed"
+            : "lines " + first.seq + " to " + last.seq + " were not confirmed";
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}
