@@ -18,7 +18,11 @@ final class LogSegment {
 
     private final long firstId;
     private final ByteBuf memory;
-    private int[] offsets = new int[INITIAL_INDEX];
+    /**
+     * Replaced (grown) by the writer while readers use it: volatile, so a reader that sees a new array also sees
+     * the offsets copied into it.
+     */
+    private volatile int[] offsets = new int[INITIAL_INDEX];
     /** Entries written; writer-only, readers derive their bound from the store's published last id. */
     private int count;
     private int writePosition;
@@ -46,11 +50,7 @@ final class LogSegment {
     /** Writer only: copies the payload in and indexes it. The caller publishes it. */
     void append(final ByteBuf payload) {
         final int length = payload.readableBytes();
-        if (count == offsets.length) {
-            // readers holding the old array still see every entry published before the copy
-            offsets = Arrays.copyOf(offsets, count * 2);
-        }
-        offsets[count++] = writePosition;
+        index()[count++] = writePosition;
         memory.setInt(writePosition, length);
         memory.setBytes(writePosition + EntryRun.ENTRY_OVERHEAD, payload, payload.readerIndex(), length);
         writePosition += EntryRun.ENTRY_OVERHEAD + length;
@@ -69,16 +69,25 @@ final class LogSegment {
             if (bytes + entry > room) {
                 break;
             }
-            if (this.count == offsets.length) {
-                offsets = Arrays.copyOf(offsets, this.count * 2);
-            }
-            offsets[this.count++] = writePosition + bytes;
+            index()[this.count++] = writePosition + bytes;
             bytes += entry;
             taken++;
         }
         memory.setBytes(writePosition, run, index, bytes);
         writePosition += bytes;
         return taken;
+    }
+
+    /** Writer only: the offset index with room for one more entry (readers holding the old array still see every
+     * entry published before the copy). */
+    private int[] index() {
+        final int[] current = offsets;
+        if (count < current.length) {
+            return current;
+        }
+        final int[] grown = Arrays.copyOf(current, count * 2);
+        offsets = grown;
+        return grown;
     }
 
     /**

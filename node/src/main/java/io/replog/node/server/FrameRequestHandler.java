@@ -102,8 +102,10 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         final long last = role.log().lastId();
         final EntryRange range = role.log().read(read.fromId(), Math.min(read.maxCount(), MAX_READ_ENTRIES),
             maxReadBytes);
-        ctx.write(new ReadOk(read.requestId(), range.firstId(), range.count(), Math.max(last, range.lastId()),
-            range.run()), ctx.voidPromise());
+        // the node's position, never the requested one: past the end a READ gets count 0 and the true last id
+        final long lastId = range.count() > 0 ? Math.max(last, range.lastId()) : last;
+        ctx.write(new ReadOk(read.requestId(), range.firstId(), range.count(), lastId, range.run()),
+            ctx.voidPromise());
     }
 
     // ---- answers from the sequencer thread ----
