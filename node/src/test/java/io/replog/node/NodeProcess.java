@@ -87,6 +87,20 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Sends a signal by name (STOP, CONT, …) to the node's process. */
+    void signal(final String name) {
+        try {
+            final Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM: the node shuts down on its own terms; returns its exit code. */
     int terminate() {
         process.destroy();
