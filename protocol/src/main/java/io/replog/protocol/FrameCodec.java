@@ -93,28 +93,9 @@ public final class FrameCodec {
      */
     public static void encode(final Frame frame, final ByteBufAllocator alloc, final List<Object> out) {
         switch (frame.type()) {
-            case FrameType.APPEND -> {
-                final Append f = (Append) frame;
-                final ByteBuf payload = f.payload();
-                final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, payload);
-                writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), f.clientId(), f.seq(),
-                    payload.readableBytes());
-                addBody(head, payload, out);
-            }
-            case FrameType.REPLICATE -> {
-                final Replicate f = (Replicate) frame;
-                final ByteBuf run = f.entries();
-                final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
-                writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), run.readableBytes());
-                addBody(head, run, out);
-            }
-            case FrameType.READ_OK -> {
-                final ReadOk f = (ReadOk) frame;
-                final ByteBuf run = f.entries();
-                final ByteBuf head = headFor(alloc, ReadOk.FIXED_BODY_LENGTH, run);
-                writeReadOkHeader(head, f.requestId(), f.firstId(), f.count(), f.lastId(), run.readableBytes());
-                addBody(head, run, out);
-            }
+            case FrameType.APPEND -> encodeAppend((Append) frame, alloc, out);
+            case FrameType.REPLICATE -> encodeReplicate((Replicate) frame, alloc, out);
+            case FrameType.READ_OK -> encodeReadOk((ReadOk) frame, alloc, out);
             case FrameType.APPEND_OK -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendOk.BODY_LENGTH);
                 writeAppendOk(buf, frame.requestId(), ((AppendOk) frame).msgId());
@@ -133,14 +114,7 @@ public final class FrameCodec {
                 writeAck(buf, frame.requestId(), ((Ack) frame).ackedId());
                 out.add(buf);
             }
-            case FrameType.ERROR -> {
-                final ErrorFrame f = (ErrorFrame) frame;
-                final String text = f.message() == null ? "" : f.message();
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + ErrorFrame.FIXED_BODY_LENGTH
-                    + ByteBufUtil.utf8MaxBytes(text));
-                writeError(buf, f.requestId(), f.code(), text);
-                out.add(buf);
-            }
+            case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + ByteBufUtil.utf8MaxBytes(json));
@@ -155,6 +129,35 @@ public final class FrameCodec {
             }
             default -> throw new IllegalArgumentException("cannot encode " + frame);
         }
+    }
+
+    private static void encodeAppend(final Append f, final ByteBufAllocator alloc, final List<Object> out) {
+        final ByteBuf payload = f.payload();
+        final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, payload);
+        writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), f.clientId(), f.seq(), payload.readableBytes());
+        addBody(head, payload, out);
+    }
+
+    private static void encodeReplicate(final Replicate f, final ByteBufAllocator alloc, final List<Object> out) {
+        final ByteBuf run = f.entries();
+        final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
+        writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), run.readableBytes());
+        addBody(head, run, out);
+    }
+
+    private static void encodeReadOk(final ReadOk f, final ByteBufAllocator alloc, final List<Object> out) {
+        final ByteBuf run = f.entries();
+        final ByteBuf head = headFor(alloc, ReadOk.FIXED_BODY_LENGTH, run);
+        writeReadOkHeader(head, f.requestId(), f.firstId(), f.count(), f.lastId(), run.readableBytes());
+        addBody(head, run, out);
+    }
+
+    private static ByteBuf encodeError(final ErrorFrame f, final ByteBufAllocator alloc) {
+        final String text = f.message() == null ? "" : f.message();
+        final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + ErrorFrame.FIXED_BODY_LENGTH
+            + ByteBufUtil.utf8MaxBytes(text));
+        writeError(buf, f.requestId(), f.code(), text);
+        return buf;
     }
 
     private static ByteBuf headFor(final ByteBufAllocator alloc, final int fixedBody, final ByteBuf payload) {
@@ -198,25 +201,7 @@ public final class FrameCodec {
         frame.skipBytes(FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD);
         final int body = frame.readableBytes();
         return switch (type) {
-            case FrameType.APPEND -> {
-                requireAtLeast(body, Append.FIXED_BODY_LENGTH, type, requestId);
-                final int w = frame.readUnsignedByte();
-                frame.skipBytes(3);
-                final long timeoutMs = frame.readUnsignedInt();
-                long clientId = 0;
-                long seq = 0;
-                if ((flags & Append.FLAG_TAGGED) != 0) {
-                    requireAtLeast(body, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, type, requestId);
-                    clientId = frame.readLong();
-                    seq = frame.readLong();
-                    if (clientId == 0 || seq < 1) {
-                        throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                            "a tagged APPEND needs client_id != 0 and seq >= 1");
-                    }
-                }
-                yield new Append(requestId, w, timeoutMs, clientId, seq,
-                    frame.readRetainedSlice(frame.readableBytes()));
-            }
+            case FrameType.APPEND -> decodeAppend(frame, requestId, flags);
             case FrameType.APPEND_OK -> {
                 requireExactly(body, AppendOk.BODY_LENGTH, type, requestId);
                 yield new AppendOk(requestId, frame.readLong());
@@ -225,26 +210,8 @@ public final class FrameCodec {
                 requireExactly(body, Read.BODY_LENGTH, type, requestId);
                 yield new Read(requestId, frame.readLong(), frame.readInt());
             }
-            case FrameType.READ_OK -> {
-                requireAtLeast(body, ReadOk.FIXED_BODY_LENGTH, type, requestId);
-                final long firstId = frame.readLong();
-                final int count = frame.readInt();
-                final long lastId = frame.readLong();
-                EntryRun.validate(frame, count, requestId);
-                yield new ReadOk(requestId, firstId, count, lastId, frame.readRetainedSlice(frame.readableBytes()));
-            }
-            case FrameType.REPLICATE -> {
-                requireAtLeast(body, Replicate.FIXED_BODY_LENGTH, type, requestId);
-                final long logId = frame.readLong();
-                final long firstId = frame.readLong();
-                final int count = frame.readInt();
-                if (firstId < 1) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
-                }
-                EntryRun.validate(frame, count, requestId);
-                yield new Replicate(requestId, logId, firstId, count,
-                    frame.readRetainedSlice(frame.readableBytes()));
-            }
+            case FrameType.READ_OK -> decodeReadOk(frame, requestId);
+            case FrameType.REPLICATE -> decodeReplicate(frame, requestId);
             case FrameType.ACK -> {
                 requireExactly(body, Ack.BODY_LENGTH, type, requestId);
                 yield new Ack(requestId, frame.readLong());
@@ -255,23 +222,57 @@ public final class FrameCodec {
                 final String text = frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString();
                 yield new ErrorFrame(requestId, code, text);
             }
-            case FrameType.PING -> {
+            case FrameType.PING, FrameType.PONG, FrameType.HEALTH -> {
                 requireExactly(body, 0, type, requestId);
-                yield new Ping(requestId);
-            }
-            case FrameType.PONG -> {
-                requireExactly(body, 0, type, requestId);
-                yield new Pong(requestId);
-            }
-            case FrameType.HEALTH -> {
-                requireExactly(body, 0, type, requestId);
-                yield new Health(requestId);
+                yield type == FrameType.PING ? new Ping(requestId)
+                    : type == FrameType.PONG ? new Pong(requestId) : new Health(requestId);
             }
             case FrameType.HEALTH_OK -> new HealthOk(requestId,
                 frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
                 "unknown frame type " + FrameType.name(type));
         };
+    }
+
+    private static Append decodeAppend(final ByteBuf frame, final long requestId, final int flags) {
+        final int body = frame.readableBytes();
+        requireAtLeast(body, Append.FIXED_BODY_LENGTH, FrameType.APPEND, requestId);
+        final int w = frame.readUnsignedByte();
+        frame.skipBytes(3);
+        final long timeoutMs = frame.readUnsignedInt();
+        long clientId = 0;
+        long seq = 0;
+        if ((flags & Append.FLAG_TAGGED) != 0) {
+            requireAtLeast(body, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, FrameType.APPEND, requestId);
+            clientId = frame.readLong();
+            seq = frame.readLong();
+            if (clientId == 0 || seq < 1) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    "a tagged APPEND needs client_id != 0 and seq >= 1");
+            }
+        }
+        return new Append(requestId, w, timeoutMs, clientId, seq, frame.readRetainedSlice(frame.readableBytes()));
+    }
+
+    private static ReadOk decodeReadOk(final ByteBuf frame, final long requestId) {
+        requireAtLeast(frame.readableBytes(), ReadOk.FIXED_BODY_LENGTH, FrameType.READ_OK, requestId);
+        final long firstId = frame.readLong();
+        final int count = frame.readInt();
+        final long lastId = frame.readLong();
+        EntryRun.validate(frame, count, requestId);
+        return new ReadOk(requestId, firstId, count, lastId, frame.readRetainedSlice(frame.readableBytes()));
+    }
+
+    private static Replicate decodeReplicate(final ByteBuf frame, final long requestId) {
+        requireAtLeast(frame.readableBytes(), Replicate.FIXED_BODY_LENGTH, FrameType.REPLICATE, requestId);
+        final long logId = frame.readLong();
+        final long firstId = frame.readLong();
+        final int count = frame.readInt();
+        if (firstId < 1) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
+        }
+        EntryRun.validate(frame, count, requestId);
+        return new Replicate(requestId, logId, firstId, count, frame.readRetainedSlice(frame.readableBytes()));
     }
 
     private static void requireAtLeast(final int body, final int min, final byte type, final long requestId) {
