@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dreplog.log.level=WARN",
     "-XX:MaxDirectMemorySize=4g", "-Xmx2g"})
 public class CatchUpBenchmark {
+    /** No wait of a benchmark is unbounded: a broken catch-up fails the run instead of hanging it. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
+
     @Param({"1000000"})
     public int behind;
 
@@ -63,7 +66,9 @@ public class CatchUpBenchmark {
             loops);
         final byte[] payload = new byte[payloadBytes];
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
+            final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
             while (((Master) master.role()).quorumMonitor().readOnly()) {
+                checkDeadline(deadline, "the master to become writable");
                 Thread.sleep(1);
             }
             final CompletableFuture<?>[] window = new CompletableFuture<?>[1000];
@@ -71,7 +76,7 @@ public class CatchUpBenchmark {
                 for (int i = 0; i < window.length; i++) {
                     window[i] = client.append(payload, 2, 0);
                 }
-                CompletableFuture.allOf(window).join();
+                CompletableFuture.allOf(window).get(MAX_WAIT_NANOS, TimeUnit.NANOSECONDS);
             }
         }
     }
@@ -81,10 +86,20 @@ public class CatchUpBenchmark {
         rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(rejoinPort).httpPort(0), loops);
         final SecondarySender sender = ((Master) master.role()).senders().get(1);
         final long target = master.role().log().lastId();
+        final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
         while (sender.ackedId() < target) {
+            checkDeadline(deadline, "the rejoining secondary to acknowledge msg_id " + target + " (it acknowledged "
+                + sender.ackedId() + ")");
             Thread.sleep(0, 200_000);
         }
         return sender.ackedId();
+    }
+
+    private static void checkDeadline(final long deadline, final String what) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("gave up after " + TimeUnit.NANOSECONDS.toMinutes(MAX_WAIT_NANOS)
+                + " minutes waiting for " + what);
+        }
     }
 
     @TearDown(Level.Invocation)
