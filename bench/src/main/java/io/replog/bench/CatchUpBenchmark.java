@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,18 +52,18 @@ public class CatchUpBenchmark {
     private ReplogNode upToDate;
     private ReplogNode master;
     private ReplogNode rejoining;
-    private int rejoinPort;
+    /** The rejoining secondary's port, held until it starts: bound, never listening, refused like a node down. */
+    private Socket rejoinPort;
 
     @Setup(Level.Invocation)
     public void buildBacklog() throws Exception {
         loops = new EventLoops(2, "catch-up");
         upToDate = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0), loops);
-        try (ServerSocket probe = new ServerSocket(0)) {
-            rejoinPort = probe.getLocalPort();
-        }
+        rejoinPort = new Socket();
+        rejoinPort.bind(new InetSocketAddress("127.0.0.1", 0));
         master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0).secondaries(List.of(
-            new InetSocketAddress("127.0.0.1", upToDate.port()), new InetSocketAddress("127.0.0.1", rejoinPort))),
-            loops);
+            new InetSocketAddress("127.0.0.1", upToDate.port()),
+            new InetSocketAddress("127.0.0.1", rejoinPort.getLocalPort()))), loops);
         final byte[] payload = new byte[payloadBytes];
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
             final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
@@ -82,8 +82,10 @@ public class CatchUpBenchmark {
     }
 
     @Benchmark
-    public long rejoin() throws InterruptedException {
-        rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(rejoinPort).httpPort(0), loops);
+    public long rejoin() throws Exception {
+        final int port = rejoinPort.getLocalPort();
+        rejoinPort.close(); // nobody could take the port meanwhile; now it is the secondary's
+        rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(port).httpPort(0), loops);
         final SecondarySender sender = ((Master) master.role()).senders().get(1);
         final long target = master.role().log().lastId();
         final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
@@ -103,7 +105,8 @@ public class CatchUpBenchmark {
     }
 
     @TearDown(Level.Invocation)
-    public void stop() {
+    public void stop() throws Exception {
+        rejoinPort.close();
         master.close();
         upToDate.close();
         if (rejoining != null) {

@@ -9,6 +9,7 @@ import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,9 +115,9 @@ class CrashRecoveryTest {
 
     @Test
     void acceptanceScenarioW3WaitsForTheMissingSecondaryWithoutBlockingOthers() throws Exception {
-        final int s2Port = NodeProcess.unusedPort(); // the master must know it before secondary 2 ever runs
-        try (NodeProcess secondary1 = secondary("accept-s1");
-             NodeProcess master = master("accept-master", secondary1.address(), "127.0.0.1:" + s2Port)) {
+        try (Socket s2Port = NodeProcess.reservePort(); // the master must know it before secondary 2 ever runs
+             NodeProcess secondary1 = secondary("accept-s1");
+             NodeProcess master = master("accept-master", secondary1.address(), "127.0.0.1:" + s2Port.getLocalPort())) {
             awaitWritable(master, Await.DEFAULT); // master + secondary 1 = 2 of 3: a quorum
             assertEquals(1, msgId(post(master, "{\"message\": \"Msg1\", \"w\": 1}")));
             assertEquals(2, msgId(post(master, "{\"message\": \"Msg2\", \"w\": 2}")));

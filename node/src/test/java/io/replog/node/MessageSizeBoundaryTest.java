@@ -97,7 +97,8 @@ class MessageSizeBoundaryTest {
         final String body = "{\"message\":\"" + new String(message, StandardCharsets.UTF_8) + "\",\"w\":3,"
             + "\"timeout_ms\":" + W_TIMEOUT_MS + "}";
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/append"))
-            .timeout(ClusterTestSupport.HTTP_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            .timeout(ClusterTestSupport.HTTP_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(final ReplogNode node, final String path) throws Exception {

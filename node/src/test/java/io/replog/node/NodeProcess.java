@@ -6,7 +6,7 @@ import io.replog.testing.Await;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Like {@link #start}, on binary port {@code port} (0: any), retrying while the port is taken. */
-    static NodeProcess startOn(final String name, final int port, final String... args) {
+    private static NodeProcess startOn(final String name, final int port, final String... args) {
         final NodeProcess node = new NodeProcess(name, List.of(args), port);
         try {
             Files.createDirectories(LOGS);
@@ -79,15 +79,29 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /**
-     * A port that was free a moment ago, for a node the master must know before it is started: the launch retries
-     * if someone took it meanwhile. Everything else lets the node choose.
+     * Reserves a loopback port for a node the master must know before it starts: the socket is bound but never
+     * listens, so connections to it are refused (as to a node that is down) and nobody else can take the port.
+     * {@link #startOn(String, Socket, String...)} lets it go just before the node binds it.
      */
-    static int unusedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    static Socket reservePort() {
+        final Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Like {@link #start}, on the port {@code reserved} held (released here, retried while still taken). */
+    static NodeProcess startOn(final String name, final Socket reserved, final String... args) {
+        final int port = reserved.getLocalPort();
+        try {
+            reserved.close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return startOn(name, port, args);
     }
 
     /** Starts the node (again, with an empty memory) on its binary port, and waits until it answers. */
