@@ -59,6 +59,26 @@ class FailureInjectionTest {
         return health.path(field).asLong();
     }
 
+    /**
+     * The faults must really have struck, every kind: with batching, a 2% drop rate over a few hundred requests
+     * may miss, so w=3 appends one at a time (a REPLICATE each) follow until it has. Returns how many it took.
+     */
+    private static int appendUntilEveryFaultStruck(final ReplogNode master, final ReplogNode s1,
+                                                   final ReplogNode s2) {
+        int extra = 0;
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
+            final long deadline = System.nanoTime() + Await.DEFAULT.toNanos();
+            while (injected(s1, "injected_failures") == 0 || injected(s2, "injected_failures") == 0
+                || injected(s2, "injected_drops") == 0) {
+                assertTrue(System.nanoTime() < deadline, "no fault injected: failures " + injected(s1,
+                    "injected_failures") + "/" + injected(s2, "injected_failures") + ", drops "
+                    + injected(s2, "injected_drops") + " after " + extra + " extra appends");
+                Await.result(client.append("extra-" + extra++, 3));
+            }
+        }
+        return extra;
+    }
+
     @Test
     void failRateAndDroppedConnectionsConvergeToIdenticalLogs() throws Exception {
         try (EventLoops loops = new EventLoops(2, "fault-test")) {
@@ -88,19 +108,7 @@ class FailureInjectionTest {
                     f.get(120, TimeUnit.SECONDS);
                 }
                 pool.shutdown();
-                // the faults must really have struck, every kind: with batching, a 2% drop rate over a few hundred
-                // requests may miss, so w=3 appends one at a time (a REPLICATE each) follow until it has
-                int extra = 0;
-                try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
-                    final long deadline = System.nanoTime() + Await.DEFAULT.toNanos();
-                    while (injected(s1, "injected_failures") == 0 || injected(s2, "injected_failures") == 0
-                        || injected(s2, "injected_drops") == 0) {
-                        assertTrue(System.nanoTime() < deadline, "no fault injected: failures " + injected(s1,
-                            "injected_failures") + "/" + injected(s2, "injected_failures") + ", drops "
-                            + injected(s2, "injected_drops") + " after " + extra + " extra appends");
-                        Await.result(client.append("extra-" + extra++, 3));
-                    }
-                }
+                final int extra = appendUntilEveryFaultStruck(master, s1, s2);
                 final int total = CLIENTS * PER_CLIENT + extra;
                 Await.until("both secondaries have all " + total, () -> s1.role().log().lastId() == total
                     && s2.role().log().lastId() == total);
