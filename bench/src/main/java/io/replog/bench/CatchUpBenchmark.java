@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Dreplog.log.level=WARN",
     "-XX:MaxDirectMemorySize=4g", "-Xmx2g"})
 public class CatchUpBenchmark {
+    /** No wait of a benchmark is unbounded: a broken catch-up fails the run instead of hanging it. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
+
     @Param({"1000000"})
     public int behind;
 
@@ -49,21 +52,23 @@ public class CatchUpBenchmark {
     private ReplogNode upToDate;
     private ReplogNode master;
     private ReplogNode rejoining;
-    private int rejoinPort;
+    /** The rejoining secondary's port, held until it starts: bound, never listening, refused like a node down. */
+    private Socket rejoinPort;
 
     @Setup(Level.Invocation)
     public void buildBacklog() throws Exception {
         loops = new EventLoops(2, "catch-up");
         upToDate = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0), loops);
-        try (ServerSocket probe = new ServerSocket(0)) {
-            rejoinPort = probe.getLocalPort();
-        }
+        rejoinPort = new Socket();
+        rejoinPort.bind(new InetSocketAddress("127.0.0.1", 0));
         master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0).secondaries(List.of(
-            new InetSocketAddress("127.0.0.1", upToDate.port()), new InetSocketAddress("127.0.0.1", rejoinPort))),
-            loops);
+            new InetSocketAddress("127.0.0.1", upToDate.port()),
+            new InetSocketAddress("127.0.0.1", rejoinPort.getLocalPort()))), loops);
         final byte[] payload = new byte[payloadBytes];
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
+            final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
             while (((Master) master.role()).quorumMonitor().readOnly()) {
+                checkDeadline(deadline, "the master to become writable");
                 Thread.sleep(1);
             }
             final CompletableFuture<?>[] window = new CompletableFuture<?>[1000];
@@ -71,24 +76,37 @@ public class CatchUpBenchmark {
                 for (int i = 0; i < window.length; i++) {
                     window[i] = client.append(payload, 2, 0);
                 }
-                CompletableFuture.allOf(window).join();
+                CompletableFuture.allOf(window).get(MAX_WAIT_NANOS, TimeUnit.NANOSECONDS);
             }
         }
     }
 
     @Benchmark
-    public long rejoin() throws InterruptedException {
-        rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(rejoinPort).httpPort(0), loops);
+    public long rejoin() throws Exception {
+        final int port = rejoinPort.getLocalPort();
+        rejoinPort.close(); // nobody could take the port meanwhile; now it is the secondary's
+        rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(port).httpPort(0), loops);
         final SecondarySender sender = ((Master) master.role()).senders().get(1);
         final long target = master.role().log().lastId();
+        final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
         while (sender.ackedId() < target) {
+            checkDeadline(deadline, "the rejoining secondary to acknowledge msg_id " + target + " (it acknowledged "
+                + sender.ackedId() + ")");
             Thread.sleep(0, 200_000);
         }
         return sender.ackedId();
     }
 
+    private static void checkDeadline(final long deadline, final String what) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("gave up after " + TimeUnit.NANOSECONDS.toMinutes(MAX_WAIT_NANOS)
+                + " minutes waiting for " + what);
+        }
+    }
+
     @TearDown(Level.Invocation)
-    public void stop() {
+    public void stop() throws Exception {
+        rejoinPort.close();
         master.close();
         upToDate.close();
         if (rejoining != null) {

@@ -33,10 +33,9 @@ class HalfOpenLinkTest {
         final ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         logger.addAppender(lines);
-        final int port = NodeProcess.freePort();
-        try (NodeProcess secondary = NodeProcess.start("half-open-secondary", port, "secondary", "--bind",
-                 "127.0.0.1", "--port", String.valueOf(port), "--http-port", "0");
+        try (NodeProcess secondary = NodeProcess.start("half-open-secondary", "secondary", "--bind", "127.0.0.1");
              EventLoops loops = new EventLoops(2, "half-open")) {
+            final int port = secondary.port();
             final ReplogNode master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
                 .secondaries(List.of(new InetSocketAddress("127.0.0.1", port))).quorum(1).heartbeatMs(100)
                 .suspectAfterMs(300).unhealthyAfterMs(600).retryCapMs(200).replicationTimeoutMs(1_000), loops);

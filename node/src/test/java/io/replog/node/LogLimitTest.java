@@ -4,11 +4,9 @@ import io.replog.node.config.NodeConfig;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletionException;
 
@@ -26,18 +24,16 @@ class LogLimitTest {
              ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
             final byte[] hundred = new byte[100];
             for (int i = 1; i <= 10; i++) {
-                assertEquals(i, client.append(hundred, 1, 0).join());
+                assertEquals(i, Await.result(client.append(hundred, 1, 0)));
             }
             final CompletionException e = assertThrows(CompletionException.class,
-                () -> client.append(hundred, 1, 0).join());
+                () -> Await.result(client.append(hundred, 1, 0)));
             final ReplogException r = (ReplogException) e.getCause();
             assertEquals(ErrorCode.STORAGE_FULL, r.code());
             assertTrue(r.getMessage().contains("full"), r.getMessage());
 
-            final HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + master.httpPort() + "/append"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"" + "x".repeat(100) + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+            final HttpResponse<String> http = ClusterTestSupport.http(master, "POST", "/append",
+                "{\"message\": \"" + "x".repeat(100) + "\"}");
             assertEquals(507, http.statusCode());
             assertTrue(http.body().contains("the log is full"), http.body());
 

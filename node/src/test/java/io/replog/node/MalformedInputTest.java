@@ -10,9 +10,11 @@ import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataOutputStream;
 import java.io.InputStream;
@@ -26,19 +28,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Garbage on a real node's binary port: one ERROR frame, the connection closed, everyone else unaffected. */
 class MalformedInputTest {
-    private static LocalCluster cluster;
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(LocalCluster.Settings.ephemeral(1));
     private static ReplogClient bystander;
 
     @BeforeAll
-    static void start() {
-        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(1));
-        bystander = ReplogClient.connect("127.0.0.1", cluster.master().port());
+    static void connect() {
+        bystander = cluster.client(cluster.master());
     }
 
     @AfterAll
-    static void stop() {
+    static void disconnect() {
         bystander.close();
-        cluster.close();
     }
 
     /** Sends raw bytes, reads until the node closes the connection, decodes what came back. */
@@ -61,7 +62,7 @@ class MalformedInputTest {
 
     private void assertOthersStillServed() {
         final long before = cluster.master().role().log().lastId();
-        assertEquals(before + 1, bystander.append("bystander", 2).join());
+        assertEquals(before + 1, Await.result(bystander.append("bystander", 2)));
     }
 
     @Test

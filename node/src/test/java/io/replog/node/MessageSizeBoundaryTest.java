@@ -7,6 +7,7 @@ import io.replog.protocol.FrameHeader;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,7 +63,7 @@ class MessageSizeBoundaryTest {
                 expected.add(viaHttp);
             }
             final CompletionException tooLarge = assertThrows(CompletionException.class,
-                () -> client.append(payload('x', max + 1), 1, 0).join());
+                () -> Await.result(client.append(payload('x', max + 1), 1, 0)));
             assertEquals(ErrorCode.PAYLOAD_TOO_LARGE,
                 assertInstanceOf(ReplogException.class, tooLarge.getCause()).code());
             assertEquals(413, postAppend(cluster.master(), payload('x', max + 1)).statusCode());
@@ -96,11 +97,13 @@ class MessageSizeBoundaryTest {
         final String body = "{\"message\":\"" + new String(message, StandardCharsets.UTF_8) + "\",\"w\":3,"
             + "\"timeout_ms\":" + W_TIMEOUT_MS + "}";
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/append"))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            .timeout(ClusterTestSupport.HTTP_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(final ReplogNode node, final String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .timeout(ClusterTestSupport.HTTP_TIMEOUT).build(),
             HttpResponse.BodyHandlers.ofString()).body();
     }
 }

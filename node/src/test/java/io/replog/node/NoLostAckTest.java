@@ -20,8 +20,10 @@ class NoLostAckTest {
     @Test
     void eachBlockingW3AppendIsAnsweredByItsOwnAck() throws Exception {
         try (EventLoops loops = new EventLoops(2, "lost-ack")) {
-            final ReplogNode s1 = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0), loops);
-            final ReplogNode s2 = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0), loops);
+            final ReplogNode s1 = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0),
+                loops);
+            final ReplogNode s2 = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0),
+                loops);
             final ReplogNode master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
                 .secondaries(List.of(new InetSocketAddress("127.0.0.1", s1.port()),
                     new InetSocketAddress("127.0.0.1", s2.port())))

@@ -10,6 +10,7 @@ import io.replog.protocol.Frame;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,8 @@ class SecondaryReplicationTest {
         for (final String m : messages) {
             EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
         }
-        final Frame answer = master.send(new Replicate(master.nextRequestId(), LOG_ID, firstId, messages.length, run))
-            .join();
+        final Frame answer = Await.result(master.send(new Replicate(master.nextRequestId(), LOG_ID, firstId,
+            messages.length, run)));
         return assertInstanceOf(Ack.class, answer).ackedId();
     }
 
@@ -78,7 +79,7 @@ class SecondaryReplicationTest {
         final ByteBuf run = Unpooled.buffer();
         EntryRun.writeEntry(run, "new-log".getBytes(StandardCharsets.UTF_8));
         final CompletionException e = assertThrows(CompletionException.class,
-            () -> master.send(new Replicate(master.nextRequestId(), LOG_ID + 1, 1, 1, run)).join());
+            () -> Await.result(master.send(new Replicate(master.nextRequestId(), LOG_ID + 1, 1, 1, run))));
         assertEquals(ErrorCode.LOG_MISMATCH, ((ReplogException) e.getCause()).code());
         assertEquals(List.of("old-log"), texts(secondary), "the two histories are never mixed");
     }
@@ -87,10 +88,10 @@ class SecondaryReplicationTest {
     void theMasterRefusesReplicationAndKeepsTheConnection() {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(0));
              ReplogClient client = ReplogClient.connect("127.0.0.1", cluster.master().port())) {
-            final CompletionException e = assertThrows(CompletionException.class, () -> client.send(
-                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, Unpooled.EMPTY_BUFFER)).join());
+            final CompletionException e = assertThrows(CompletionException.class, () -> Await.result(client.send(
+                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, Unpooled.EMPTY_BUFFER))));
             assertEquals(ErrorCode.UNEXPECTED_FRAME, ((ReplogException) e.getCause()).code());
-            assertEquals(1, client.append("still here", 1).join());
+            assertEquals(1, Await.result(client.append("still here", 1)));
         }
     }
 }

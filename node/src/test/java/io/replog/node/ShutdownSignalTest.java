@@ -21,12 +21,10 @@ class ShutdownSignalTest {
 
     @Test
     void sigtermAnswersTheWaitingAppendsThenExitsCleanly() throws Exception {
-        final int port = NodeProcess.freePort();
-        final int http = NodeProcess.freePort();
-        final int nobody = NodeProcess.freePort();
-        final NodeProcess master = NodeProcess.start("sigterm-master", port, "master", "--bind", "127.0.0.1",
-            "--port", String.valueOf(port), "--http-port", String.valueOf(http), "--secondaries",
-            "127.0.0.1:" + nobody, "--quorum", "1");
+        final java.net.Socket nobody = NodeProcess.reservePort(); // bound, never listening: a secondary that is down
+        final NodeProcess master = NodeProcess.start("sigterm-master", "master", "--bind", "127.0.0.1",
+            "--secondaries", "127.0.0.1:" + nobody.getLocalPort(), "--quorum", "1");
+        final int http = master.httpPort();
         try {
             final CompletableFuture<HttpResponse<String>> waiting = HTTP.sendAsync(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + http + "/append"))
@@ -48,6 +46,7 @@ class ShutdownSignalTest {
             assertTrue(detail.startsWith("the master is shutting down") && detail.contains("msg_id 1"), detail);
         } finally {
             master.close();
+            nobody.close();
         }
     }
 }

@@ -190,31 +190,4 @@ class FrameCodecTest {
         }
         assertNull(channel.readInbound());
     }
-
-    @Test
-    void theExampleInProtocolMdIsWhatTheCodecWrites() {
-        final ByteBuf append = Unpooled.buffer();
-        FrameCodec.writeAppendHeader(append, 1, 2, 0, 2);
-        append.writeBytes(new byte[] {'h', 'i'});
-        assertEquals("0000001601010000000000000000000102000000000000006869", ByteBufUtil.hexDump(append));
-        append.release();
-        final ByteBuf ok = Unpooled.buffer();
-        FrameCodec.writeAppendOk(ok, 1, 7);
-        assertEquals("000000140102000000000000000000010000000000000007", ByteBufUtil.hexDump(ok));
-        ok.release();
-    }
-
-    @Test
-    void headerLayoutMatchesTheDocumentedOffsets() {
-        final ByteBuf wire = Unpooled.buffer();
-        FrameCodec.writeAppendOk(wire, 0x0102030405060708L, 5);
-        assertEquals(FrameHeader.HEADER_LENGTH + 8, wire.readableBytes());
-        assertEquals(FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD + 8, wire.getInt(0));
-        final int base = FrameHeader.LENGTH_FIELD_LENGTH;
-        assertEquals(FrameHeader.VERSION, wire.getByte(base + FrameHeader.VERSION_OFFSET));
-        assertEquals(FrameType.APPEND_OK, wire.getByte(base + FrameHeader.TYPE_OFFSET));
-        assertEquals(0, wire.getShort(base + FrameHeader.FLAGS_OFFSET));
-        assertEquals(0x0102030405060708L, wire.getLong(base + FrameHeader.REQUEST_ID_OFFSET));
-        wire.release();
-    }
 }

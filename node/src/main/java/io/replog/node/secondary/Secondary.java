@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The secondary's role: applies REPLICATE frames to its {@link ReplicaLog} and acknowledges cumulatively; refuses
@@ -41,6 +42,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private final NanoClock clock;
     private final RepeatCounter fullRefusals = new RepeatCounter();
     private final RepeatCounter mismatchRefusals = new RepeatCounter();
+    /** Fault injection at work, reported in the health map so tests can tell it happened. */
+    private final LongAdder injectedFailures = new LongAdder();
+    private final LongAdder injectedDrops = new LongAdder();
     private volatile long lastMasterContactNanos = Long.MIN_VALUE;
     private final boolean debug = LOG.isDebugEnabled();
     /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
@@ -125,6 +129,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
             }
             LOG.info("fault injection: dropping the master's connection ({} msg_id {}..{})",
                 store ? "after storing" : "without storing", frame.firstId(), frame.lastId());
+            injectedDrops.increment();
             ctx.close();
             return;
         }
@@ -146,6 +151,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
             if (debug) {
                 LOG.debug("fault injection: failing msg_id {}..{} after storing it", frame.firstId(), frame.lastId());
             }
+            injectedFailures.increment();
             answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
                 "injected failure (stored, answered with an error)"), flush);
             return;
@@ -198,6 +204,8 @@ public final class Secondary implements NodeRole, AutoCloseable {
         if (failRate > 0 || dropRate > 0) {
             health.put("fail_rate", failRate);
             health.put("drop_rate", dropRate);
+            health.put("injected_failures", injectedFailures.sum());
+            health.put("injected_drops", injectedDrops.sum());
         }
         health.put("out_of_order_held", replica.aheadCount());
         return health;

@@ -2,12 +2,12 @@ package io.replog.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.node.ClusterExtension;
 import io.replog.node.LocalCluster;
 import io.replog.node.ReplogNode;
 import io.replog.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,17 +28,8 @@ class HttpBridgeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2));
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(LocalCluster.Settings.ephemeral(2));
 
     private record Reply(int status, JsonNode body, HttpResponse<String> raw) {
     }
@@ -45,7 +37,7 @@ class HttpBridgeTest {
     private static Reply call(final ReplogNode node, final String method, final String path, final String body)
         throws Exception {
         final HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.httpPort() + path));
+            URI.create("http://127.0.0.1:" + node.httpPort() + path)).timeout(Duration.ofSeconds(60));
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
         final HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -110,7 +102,7 @@ class HttpBridgeTest {
             for (int i = 0; i < 20_000; i++) {
                 answers.add(client.append("bulk \"" + i + "\"", 1));
             }
-            answers.forEach(java.util.concurrent.CompletableFuture::join);
+            answers.forEach(Await::result);
         }
         final Reply all = call(master, "GET", "/messages?from=" + (before + 1), null);
         assertEquals(200, all.status());
@@ -251,6 +243,7 @@ class HttpBridgeTest {
     @Test
     void malformedHttpGetsA400AndTheNodeKeepsServing() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", cluster.master().httpPort())) {
+            socket.setSoTimeout(30_000); // the answer, then the close, must come: never wait forever
             socket.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             final InputStream in = socket.getInputStream();

@@ -3,14 +3,18 @@ package io.replog.node.log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.protocol.EntryRun;
+import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,11 +122,12 @@ class MemoryLogStoreTest {
         final MemoryLogStore log = new MemoryLogStore(4096);
         final int total = 200_000;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicLong next = new AtomicLong(1);
+        final AtomicBoolean stop = new AtomicBoolean();
         final Thread reader = new Thread(() -> {
             try {
-                long next = 1;
-                while (next <= total) {
-                    final EntryRange range = log.read(next, 1000, 1 << 16);
+                while (next.get() <= total && !stop.get()) {
+                    final EntryRange range = log.read(next.get(), 1000, 1 << 16);
                     final long first = range.firstId();
                     EntryRun.forEach(range.run(), range.count(), (i, p) -> {
                         final String expected = "m" + (first + i);
@@ -132,18 +137,26 @@ class MemoryLogStoreTest {
                         }
                     });
                     range.run().release();
-                    next += range.count();
+                    next.addAndGet(range.count());
                 }
             } catch (Throwable t) {
                 failure.set(t);
             }
-        });
+        }, "log-reader");
+        reader.setDaemon(true);
         reader.start();
-        for (int i = 1; i <= total; i++) {
-            append(log, "m" + i);
+        try {
+            for (int i = 1; i <= total; i++) {
+                append(log, "m" + i);
+            }
+            reader.join(Await.DEFAULT.toMillis());
+            assertNull(failure.get());
+            assertFalse(reader.isAlive(), "the reader must see every entry; it is stuck at msg_id " + next.get()
+                + " of " + total);
+        } finally {
+            stop.set(true); // a stuck reader must not spin on after the test
+            reader.join(Await.DEFAULT.toMillis());
+            log.close();
         }
-        reader.join(60_000);
-        assertNull(failure.get());
-        log.close();
     }
 }

@@ -4,7 +4,13 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+/** The windows PROTOCOL.md documents (4096 seqs per client, 1024 clients) are literals here, not the constants. */
 class IdempotenceTableTest {
+    /** PROTOCOL.md: "a client's last 4096 sequence numbers". */
+    private static final int DOCUMENTED_WINDOW = 4096;
+    /** PROTOCOL.md: "for the 1024 most recently active clients". */
+    private static final int DOCUMENTED_CLIENTS = 1024;
+
     @Test
     void theDocumentedWindowsAreWhatPROTOCOLmdSays() {
         assertEquals(4096, IdempotenceTable.WINDOW, "PROTOCOL.md: the last 4096 sequence numbers");
@@ -28,7 +34,7 @@ class IdempotenceTableTest {
     @Test
     void seqsOlderThanTheWindowAreReportedAsSuch() {
         final IdempotenceTable table = new IdempotenceTable();
-        for (long seq = 1; seq <= IdempotenceTable.WINDOW + 10; seq++) {
+        for (long seq = 1; seq <= DOCUMENTED_WINDOW + 10; seq++) {
             table.record(5, seq, 1000 + seq);
         }
         assertEquals(IdempotenceTable.TOO_OLD, table.lookup(5, 10));
@@ -58,12 +64,13 @@ class IdempotenceTableTest {
     @Test
     void forgetsTheLeastRecentlyActiveClientWhenFull() {
         final IdempotenceTable table = new IdempotenceTable();
-        for (long client = 1; client <= IdempotenceTable.MAX_CLIENTS; client++) {
+        for (long client = 1; client <= DOCUMENTED_CLIENTS; client++) {
             table.record(client, 1, client);
         }
+        assertEquals(DOCUMENTED_CLIENTS, table.clients(), "1024 clients are remembered");
         table.record(1, 2, 5000); // client 1 is active again; client 2 is now the oldest
-        table.record(IdempotenceTable.MAX_CLIENTS + 1, 1, 6000);
-        assertEquals(IdempotenceTable.MAX_CLIENTS, table.clients());
+        table.record(DOCUMENTED_CLIENTS + 1, 1, 6000);
+        assertEquals(DOCUMENTED_CLIENTS, table.clients());
         assertEquals(5000, table.lookup(1, 2));
         assertEquals(IdempotenceTable.NEW, table.lookup(2, 1));
         table.record(IdempotenceTable.MAX_CLIENTS + 2, 1, 7000); // next oldest: client 3

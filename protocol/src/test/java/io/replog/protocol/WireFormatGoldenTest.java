@@ -1,0 +1,546 @@
+package io.replog.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The wire format against its specification, {@code PROTOCOL.md}. Every number here (type bytes, error codes,
+ * offsets, sizes, the hex of the examples) is a literal copied from the document, never one of the production
+ * constants: a constant changed by mistake, or a codec that drifts from the page, fails this test. Each example
+ * frame is decoded with {@link FrameCodec#decode}, its fields read both through the decoded frame and straight
+ * from the documented offsets, and re-encoded with {@link FrameCodec#encode} byte for byte. The same hex must stand
+ * in the document's Example section, so the page and the code cannot part ways.
+ */
+class WireFormatGoldenTest {
+    private static final Path PROTOCOL_MD = Path.of("PROTOCOL.md");
+
+    /** One documented field: frame (variant), offset from the start of the frame, size (-1 = rest), name. */
+    private record Layout(String frame, int offset, int size, String field) {
+    }
+
+    /** The header every frame starts with (the ASCII diagram of PROTOCOL.md). */
+    private static final Layout LENGTH = new Layout("header", 0, 4, "Frame Length");
+    private static final Layout VERSION = new Layout("header", 4, 1, "Version");
+    private static final Layout TYPE = new Layout("header", 5, 1, "Type");
+    private static final Layout FLAGS = new Layout("header", 6, 2, "Flags");
+    private static final Layout REQUEST_ID = new Layout("header", 8, 8, "Request Id");
+
+    /** Every row of the Frames table of PROTOCOL.md. */
+    private static final List<Layout> FRAME_TABLE = List.of(
+        new Layout("APPEND", 16, 1, "w"),
+        new Layout("APPEND", 17, 3, "reserved"),
+        new Layout("APPEND", 20, 4, "timeout_ms"),
+        new Layout("APPEND", 24, -1, "payload"),
+        new Layout("APPEND TAGGED", 24, 8, "client_id"),
+        new Layout("APPEND TAGGED", 32, 8, "seq"),
+        new Layout("APPEND TAGGED", 40, -1, "payload"),
+        new Layout("APPEND_OK", 16, 8, "msg_id"),
+        new Layout("READ", 16, 8, "from_id"),
+        new Layout("READ", 24, 4, "max_count"),
+        new Layout("READ_OK", 16, 8, "first_id"),
+        new Layout("READ_OK", 24, 4, "count"),
+        new Layout("READ_OK", 28, 8, "last_id"),
+        new Layout("READ_OK", 36, -1, "entry run"),
+        new Layout("REPLICATE", 16, 8, "log_id"),
+        new Layout("REPLICATE", 24, 8, "first_id"),
+        new Layout("REPLICATE", 32, 4, "count"),
+        new Layout("REPLICATE", 36, -1, "entry run"),
+        new Layout("ACK", 16, 8, "acked_id"),
+        new Layout("ERROR", 16, 2, "code"),
+        new Layout("ERROR", 18, -1, "text"),
+        new Layout("PING", 16, 0, "—"),
+        new Layout("PONG", 16, 0, "—"),
+        new Layout("HEALTH", 16, 0, "—"),
+        new Layout("HEALTH_OK", 16, -1, "json"));
+
+    /** Frame types of PROTOCOL.md, in table order. */
+    private static final Map<String, Integer> TYPES = orderedMap(
+        "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
+        "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B);
+
+    /** Error codes of PROTOCOL.md and whether each one closes the connection. */
+    private record Code(String name, boolean closes) {
+    }
+
+    private static final Map<Integer, Code> CODES = new TreeMap<>(Map.ofEntries(
+        Map.entry(1, new Code("MALFORMED_FRAME", true)),
+        Map.entry(2, new Code("UNSUPPORTED_VERSION", true)),
+        Map.entry(3, new Code("UNKNOWN_TYPE", true)),
+        Map.entry(4, new Code("FRAME_TOO_LARGE", true)),
+        Map.entry(5, new Code("INTERNAL_ERROR", true)),
+        Map.entry(100, new Code("INVALID_REQUEST", false)),
+        Map.entry(101, new Code("NOT_MASTER", false)),
+        Map.entry(102, new Code("READ_ONLY", false)),
+        Map.entry(103, new Code("TIMEOUT", false)),
+        Map.entry(104, new Code("PAYLOAD_TOO_LARGE", false)),
+        Map.entry(105, new Code("UNEXPECTED_FRAME", false)),
+        Map.entry(106, new Code("REPLICATION_FAILED", false)),
+        Map.entry(107, new Code("SHUTTING_DOWN", false)),
+        Map.entry(108, new Code("LOG_MISMATCH", false)),
+        Map.entry(109, new Code("STORAGE_FULL", false)),
+        Map.entry(110, new Code("OVERLOADED", false))));
+
+    // The examples of PROTOCOL.md's Example section, field by field as they are laid out there.
+    private static final String APPEND = "00 00 00 16  01 01 00 00  00 00 00 00 00 00 00 01  02 00 00 00  00 00 03 e8"
+        + "  68 69";
+    private static final String APPEND_TAGGED = "00 00 00 26  01 01 00 01  00 00 00 00 00 00 00 02  03 00 00 00"
+        + "  00 00 00 fa  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  68 69";
+    private static final String APPEND_OK = "00 00 00 14  01 02 00 00  00 00 00 00 00 00 00 01"
+        + "  00 00 00 00 00 00 00 07";
+    private static final String READ = "00 00 00 18  01 03 00 00  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 06"
+        + "  00 00 00 64";
+    private static final String READ_OK = "00 00 00 2d  01 04 00 00  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 06"
+        + "  00 00 00 02  00 00 00 00 00 00 00 07  00 00 00 02 68 69  00 00 00 03 79 6f 75";
+    private static final String REPLICATE = "00 00 00 2d  01 05 00 00  00 00 00 00 00 00 00 04"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 06  00 00 00 02  00 00 00 02 68 69  00 00 00 03 79 6f 75";
+    private static final String PROBE = "00 00 00 20  01 05 00 00  ff ff ff ff ff ff ff ff  01 23 45 67 89 ab cd ef"
+        + "  00 00 00 00 00 00 00 08  00 00 00 00";
+    private static final String ACK = "00 00 00 14  01 06 00 00  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 07";
+    private static final String ERROR = "00 00 00 17  01 07 00 00  00 00 00 00 00 00 00 05  00 66"
+        + "  72 65 61 64 2d 6f 6e 6c 79";
+    private static final String PING = "00 00 00 0c  01 08 00 00  00 00 00 00 00 00 00 06";
+    private static final String PONG = "00 00 00 0c  01 09 00 00  00 00 00 00 00 00 00 06";
+    private static final String HEALTH = "00 00 00 0c  01 0a 00 00  00 00 00 00 00 00 00 07";
+    private static final String HEALTH_OK = "00 00 00 1d  01 0b 00 00  00 00 00 00 00 00 00 07"
+        + "  7b 22 72 6f 6c 65 22 3a 22 6d 61 73 74 65 72 22 7d";
+
+    private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
+        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK);
+
+    /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
+    private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
+
+    @Test
+    void frameTypeBytesAreTheDocumentedOnes() throws IOException {
+        assertEquals(TYPES, constants(FrameType.class, byte.class), "FrameType constants (name -> byte)");
+        TYPES.forEach((name, type) -> assertEquals(name, FrameType.name((byte) (int) type)));
+        assertEquals(TYPES, documentedTypes(), "the Frames table of PROTOCOL.md");
+    }
+
+    @Test
+    void errorCodesAreTheDocumentedOnes() throws IOException {
+        final Map<String, Integer> byName = new LinkedHashMap<>();
+        CODES.forEach((code, c) -> byName.put(c.name(), code));
+        assertEquals(byName, constants(ErrorCode.class, short.class), "ErrorCode constants (name -> code)");
+        CODES.forEach((code, c) -> {
+            assertEquals(c.name(), ErrorCode.name(code));
+            assertEquals(c.closes(), ErrorCode.isFraming(code), c.name() + " closes the connection");
+            // the code travels as a uint16 at offset 16 of an ERROR frame
+            final byte[] wire = encode(new ErrorFrame(9, (short) (int) code, c.name()));
+            assertEquals(code, (int) read(wire, field("ERROR", "code")), c.name() + " on the wire");
+        });
+        assertEquals(CODES, documentedCodes(), "the Error codes table of PROTOCOL.md");
+    }
+
+    @Test
+    void theFramesTableHasTheseOffsetsAndSizes() throws IOException {
+        assertEquals(FRAME_TABLE, documentedLayout());
+    }
+
+    @Test
+    void versionFlagsAndLimitsAreTheDocumentedOnes() {
+        assertEquals(1, FrameHeader.VERSION);
+        assertEquals(0x0001, Append.FLAG_TAGGED);
+        assertEquals(4_194_304, FrameHeader.DEFAULT_MAX_FRAME_LENGTH, "4 MiB");
+        assertEquals(4_194_304 - 36, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 36 bytes");
+        assertEquals(1024 - 36, FrameHeader.maxPayload(1024));
+    }
+
+    @Test
+    void appendUntagged() {
+        final byte[] wire = bytes(APPEND);
+        assertHeader(wire, 0x01, 0, 1);
+        final Append f = assertInstanceOf(Append.class, decode(wire));
+        try {
+            assertEquals(2, f.w());
+            assertEquals(2, read(wire, field("APPEND", "w")));
+            assertEquals(0, read(wire, field("APPEND", "reserved")));
+            assertEquals(1000, f.timeoutMs());
+            assertEquals(1000, read(wire, field("APPEND", "timeout_ms")));
+            assertFalse(f.tagged());
+            assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), ByteBufUtil.getBytes(f.payload()));
+            assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), rest(wire, field("APPEND", "payload")));
+            assertArrayEquals(wire, encode(f));
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void appendTagged() {
+        final byte[] wire = bytes(APPEND_TAGGED);
+        assertHeader(wire, 0x01, 0x0001, 2);
+        final Append f = assertInstanceOf(Append.class, decode(wire));
+        try {
+            assertEquals(3, f.w());
+            assertEquals(3, read(wire, field("APPEND", "w")));
+            assertEquals(250, f.timeoutMs());
+            assertEquals(250, read(wire, field("APPEND", "timeout_ms")));
+            assertTrue(f.tagged());
+            assertEquals(42, f.clientId());
+            assertEquals(42, read(wire, field("APPEND TAGGED", "client_id")));
+            assertEquals(7, f.seq());
+            assertEquals(7, read(wire, field("APPEND TAGGED", "seq")));
+            assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), ByteBufUtil.getBytes(f.payload()));
+            assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), rest(wire, field("APPEND TAGGED", "payload")));
+            assertArrayEquals(wire, encode(f));
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void appendOk() {
+        final byte[] wire = bytes(APPEND_OK);
+        assertHeader(wire, 0x02, 0, 1);
+        final AppendOk f = assertInstanceOf(AppendOk.class, decode(wire));
+        assertEquals(7, f.msgId());
+        assertEquals(7, read(wire, field("APPEND_OK", "msg_id")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void read() {
+        final byte[] wire = bytes(READ);
+        assertHeader(wire, 0x03, 0, 3);
+        final Read f = assertInstanceOf(Read.class, decode(wire));
+        assertEquals(6, f.fromId());
+        assertEquals(6, read(wire, field("READ", "from_id")));
+        assertEquals(100, f.maxCount());
+        assertEquals(100, read(wire, field("READ", "max_count")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void readOk() {
+        final byte[] wire = bytes(READ_OK);
+        assertHeader(wire, 0x04, 0, 3);
+        final ReadOk f = assertInstanceOf(ReadOk.class, decode(wire));
+        try {
+            assertEquals(6, f.firstId());
+            assertEquals(6, read(wire, field("READ_OK", "first_id")));
+            assertEquals(2, f.count());
+            assertEquals(2, read(wire, field("READ_OK", "count")));
+            assertEquals(7, f.lastId());
+            assertEquals(7, read(wire, field("READ_OK", "last_id")));
+            assertArrayEquals(RUN, ByteBufUtil.getBytes(f.entries()));
+            assertArrayEquals(RUN, rest(wire, field("READ_OK", "entry run")));
+            assertEquals(List.of("hi", "you"), texts(f.entries(), f.count()));
+            assertArrayEquals(wire, encode(f));
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void replicate() {
+        final byte[] wire = bytes(REPLICATE);
+        assertHeader(wire, 0x05, 0, 4);
+        final Replicate f = assertInstanceOf(Replicate.class, decode(wire));
+        try {
+            assertEquals(0x0123456789abcdefL, f.logId());
+            assertEquals(0x0123456789abcdefL, read(wire, field("REPLICATE", "log_id")));
+            assertEquals(6, f.firstId());
+            assertEquals(6, read(wire, field("REPLICATE", "first_id")));
+            assertEquals(2, f.count());
+            assertEquals(2, read(wire, field("REPLICATE", "count")));
+            assertArrayEquals(RUN, ByteBufUtil.getBytes(f.entries()));
+            assertArrayEquals(RUN, rest(wire, field("REPLICATE", "entry run")));
+            assertEquals(List.of("hi", "you"), texts(f.entries(), f.count()));
+            assertArrayEquals(wire, encode(f));
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void replicateEmptyProbe() {
+        final byte[] wire = bytes(PROBE);
+        assertHeader(wire, 0x05, 0, -1);
+        final Replicate f = assertInstanceOf(Replicate.class, decode(wire));
+        try {
+            assertEquals(0x0123456789abcdefL, f.logId());
+            assertEquals(8, f.firstId());
+            assertEquals(8, read(wire, field("REPLICATE", "first_id")));
+            assertEquals(0, f.count());
+            assertEquals(0, read(wire, field("REPLICATE", "count")));
+            assertEquals(36, wire.length, "nothing after count");
+            assertEquals(0, f.entries().readableBytes());
+            assertArrayEquals(wire, encode(f));
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void ack() {
+        final byte[] wire = bytes(ACK);
+        assertHeader(wire, 0x06, 0, 4);
+        final Ack f = assertInstanceOf(Ack.class, decode(wire));
+        assertEquals(7, f.ackedId());
+        assertEquals(7, read(wire, field("ACK", "acked_id")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void error() {
+        final byte[] wire = bytes(ERROR);
+        assertHeader(wire, 0x07, 0, 5);
+        final ErrorFrame f = assertInstanceOf(ErrorFrame.class, decode(wire));
+        assertEquals(102, f.code());
+        assertEquals(102, read(wire, field("ERROR", "code")));
+        assertEquals("read-only", f.message());
+        assertEquals("read-only", new String(rest(wire, field("ERROR", "text")), StandardCharsets.UTF_8));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void pingPongAndHealthHaveAnEmptyBody() {
+        for (final Object[] example : new Object[][] {{PING, 0x08, 6L, Ping.class}, {PONG, 0x09, 6L, Pong.class},
+            {HEALTH, 0x0A, 7L, Health.class}}) {
+            final byte[] wire = bytes((String) example[0]);
+            assertHeader(wire, (int) example[1], 0, (long) example[2]);
+            assertEquals(16, wire.length, "header only");
+            final Frame f = decode(wire);
+            assertInstanceOf((Class<?>) example[3], f);
+            assertArrayEquals(wire, encode(f));
+        }
+    }
+
+    @Test
+    void healthOk() {
+        final byte[] wire = bytes(HEALTH_OK);
+        assertHeader(wire, 0x0B, 0, 7);
+        final HealthOk f = assertInstanceOf(HealthOk.class, decode(wire));
+        assertEquals("{\"role\":\"master\"}", f.json());
+        assertEquals(f.json(), new String(rest(wire, field("HEALTH_OK", "json")), StandardCharsets.UTF_8));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void everyExampleStandsInProtocolMdAndNoOther() throws IOException {
+        final Set<String> documented = new HashSet<>(documentedExamples());
+        final Set<String> tested = new HashSet<>();
+        for (final String example : EXAMPLES) {
+            tested.add(ByteBufUtil.hexDump(bytes(example)));
+        }
+        assertEquals(tested, documented, "hex of the Example section of PROTOCOL.md");
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static void assertHeader(final byte[] wire, final int type, final int flags, final long requestId) {
+        assertEquals(wire.length - 4, read(wire, LENGTH), "Frame Length counts the bytes after itself");
+        assertEquals(1, read(wire, VERSION));
+        assertEquals(type, read(wire, TYPE));
+        assertEquals(flags, read(wire, FLAGS));
+        assertEquals(requestId, read(wire, REQUEST_ID));
+        final Frame decoded = decode(wire);
+        try {
+            assertEquals(type, decoded.type());
+            assertEquals(requestId, decoded.requestId());
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(decoded);
+        }
+    }
+
+    /** Decodes one frame as the pipeline hands it over: with the 4-byte length prefix stripped. */
+    private static Frame decode(final byte[] wire) {
+        final ByteBuf frame = Unpooled.wrappedBuffer(wire, 4, wire.length - 4);
+        try {
+            final Frame decoded = FrameCodec.decode(frame);
+            assertEquals(0, frame.readableBytes(), "the decoder consumed the whole frame");
+            return decoded;
+        } finally {
+            frame.release();
+        }
+    }
+
+    private static byte[] encode(final Frame frame) {
+        final List<Object> out = new ArrayList<>();
+        FrameCodec.encode(frame, UnpooledByteBufAllocator.DEFAULT, out);
+        final ByteBuf all = Unpooled.buffer();
+        for (final Object part : out) {
+            all.writeBytes((ByteBuf) part);
+            ((ByteBuf) part).release();
+        }
+        final byte[] bytes = ByteBufUtil.getBytes(all);
+        all.release();
+        return bytes;
+    }
+
+    private static Layout field(final String frame, final String name) {
+        return FRAME_TABLE.stream().filter(l -> l.frame().equals(frame) && l.field().equals(name)).findFirst()
+            .orElseThrow(() -> new AssertionError("no field " + name + " of " + frame));
+    }
+
+    /** The big-endian unsigned integer of {@code layout.size()} bytes at {@code layout.offset()}. */
+    private static long read(final byte[] wire, final Layout layout) {
+        long value = 0;
+        for (int i = 0; i < layout.size(); i++) {
+            value = value << 8 | wire[layout.offset() + i] & 0xff;
+        }
+        return value;
+    }
+
+    /** Everything from {@code layout.offset()} to the end of the frame. */
+    private static byte[] rest(final byte[] wire, final Layout layout) {
+        final byte[] out = new byte[wire.length - layout.offset()];
+        System.arraycopy(wire, layout.offset(), out, 0, out.length);
+        return out;
+    }
+
+    private static byte[] bytes(final String hex) {
+        return ByteBufUtil.decodeHexDump(hex.replace(" ", ""));
+    }
+
+    private static List<String> texts(final ByteBuf run, final int count) {
+        final List<String> out = new ArrayList<>();
+        EntryRun.forEach(run, count, (i, p) -> out.add(p.toString(StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> Map<K, V> orderedMap(final Object... pairs) {
+        final Map<K, V> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((K) pairs[i], (V) pairs[i + 1]);
+        }
+        return map;
+    }
+
+    /** The public static constants of {@code type} (name -> value), to compare with the documented literals. */
+    private static Map<String, Integer> constants(final Class<?> holder, final Class<?> type) {
+        final Map<String, Integer> out = new LinkedHashMap<>();
+        for (final Field f : holder.getDeclaredFields()) {
+            final int m = f.getModifiers();
+            if (Modifier.isPublic(m) && Modifier.isStatic(m) && f.getType() == type) {
+                try {
+                    out.put(f.getName(), ((Number) f.get(null)).intValue() & (type == byte.class ? 0xff : 0xffff));
+                } catch (IllegalAccessException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- PROTOCOL.md -----------------------------------------------------------------------------------------
+
+    private static List<String> markdown() throws IOException {
+        assertTrue(Files.exists(PROTOCOL_MD), "run from the protocol module: " + PROTOCOL_MD.toAbsolutePath());
+        return Files.readAllLines(PROTOCOL_MD, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> cells(final String row) {
+        final List<String> out = new ArrayList<>();
+        for (final String cell : row.split("\\|", -1)) {
+            out.add(cell.trim());
+        }
+        return out.subList(1, out.size() - 1);
+    }
+
+    private static Map<String, Integer> documentedTypes() throws IOException {
+        final Map<String, Integer> out = new LinkedHashMap<>();
+        final Pattern row = Pattern.compile("^\\| 0x([0-9A-F]{2}) \\| ([A-Z_]+) \\|");
+        for (final String line : markdown()) {
+            final Matcher m = row.matcher(line);
+            if (m.find()) {
+                out.put(m.group(2), Integer.parseInt(m.group(1), 16));
+            }
+        }
+        return out;
+    }
+
+    private static Map<Integer, Code> documentedCodes() throws IOException {
+        final Map<Integer, Code> out = new TreeMap<>();
+        final Pattern row = Pattern.compile("^\\| (\\d+) \\| ([A-Z_]+) \\| (yes|no) \\|");
+        for (final String line : markdown()) {
+            final Matcher m = row.matcher(line);
+            if (m.find()) {
+                out.put(Integer.parseInt(m.group(1)), new Code(m.group(2), "yes".equals(m.group(3))));
+            }
+        }
+        return out;
+    }
+
+    /** The rows of the Frames table: | Type | Name | Direction | Offset | Size | Field | Meaning |. */
+    private static List<Layout> documentedLayout() throws IOException {
+        final List<Layout> out = new ArrayList<>();
+        final Pattern fieldName = Pattern.compile("^`([a-z_]+)`");
+        String frame = null;
+        for (final String line : markdown()) {
+            if (!line.startsWith("| ") || line.startsWith("| Type") || line.startsWith("|---")) {
+                continue;
+            }
+            final List<String> c = cells(line);
+            if (c.size() != 7 || !c.get(3).matches("\\d+")) {
+                continue; // another table
+            }
+            if (!c.get(0).isEmpty()) {
+                frame = c.get(1);
+            } else if (c.get(1).startsWith("*flag TAGGED")) {
+                frame = "APPEND TAGGED";
+            }
+            final Matcher m = fieldName.matcher(c.get(5));
+            final String name = m.find() ? m.group(1) : c.get(5);
+            out.add(new Layout(frame, Integer.parseInt(c.get(3)), "n".equals(c.get(4)) ? -1
+                : Integer.parseInt(c.get(4)), name));
+        }
+        return out;
+    }
+
+    /**
+     * The hex of every fenced block in the Example section: each line is hex bytes, optionally followed by two or
+     * more spaces and a comment.
+     */
+    private static List<String> documentedExamples() throws IOException {
+        final List<String> out = new ArrayList<>();
+        final Pattern hexLine = Pattern.compile("^([0-9a-f]{2}(?: [0-9a-f]{2})*)(?: {2,}.*)?$");
+        boolean inExamples = false;
+        StringBuilder block = null;
+        for (final String line : markdown()) {
+            if (line.startsWith("## ")) {
+                inExamples = line.equals("## Examples");
+            } else if (inExamples && line.startsWith("```")) {
+                if (block == null) {
+                    block = new StringBuilder();
+                } else {
+                    out.add(block.toString());
+                    block = null;
+                }
+            } else if (block != null) {
+                final Matcher m = hexLine.matcher(line);
+                assertTrue(m.matches(), "PROTOCOL.md example line is not 'hex  comment': " + line);
+                block.append(m.group(1).replace(" ", ""));
+            }
+        }
+        assertFalse(out.isEmpty(), "PROTOCOL.md has an '## Examples' section of fenced hex blocks");
+        return out;
+    }
+}
