@@ -23,9 +23,18 @@ public final class LocalCluster implements AutoCloseable {
      * @param port     master's binary port; secondary i gets port+i (0: every node takes an ephemeral port)
      * @param httpPort likewise for HTTP
      * @param delaysMs delay of each secondary; the last value repeats for the rest
+     * @param idleTimeoutMs  every node's idle-connection timeout (0: never)
+     * @param maxConnections every node's connection cap
      */
     public record Settings(String bind, int port, int httpPort, int secondaries, List<Long> delaysMs,
-                           int maxFrameLength) {
+                           int maxFrameLength, long idleTimeoutMs, int maxConnections) {
+        /** With the default idle timeout and connection cap. */
+        public Settings(final String bind, final int port, final int httpPort, final int secondaries,
+                        final List<Long> delaysMs, final int maxFrameLength) {
+            this(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, NodeConfig.DEFAULT_IDLE_TIMEOUT_MS,
+                NodeConfig.DEFAULT_MAX_CONNECTIONS);
+        }
+
         /** Ephemeral ports on loopback, no delays: for tests. */
         public static Settings ephemeral(final int secondaries, final Long... delaysMs) {
             return new Settings("127.0.0.1", 0, 0, secondaries, delaysMs.length == 0 ? List.of(0L) : List.of(delaysMs),
@@ -61,6 +70,8 @@ public final class LocalCluster implements AutoCloseable {
                     .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
                     .maxFrameLength(settings.maxFrameLength())
                     .maxLogBytes(logShare)
+                    .idleTimeoutMs(settings.idleTimeoutMs())
+                    .maxConnections(settings.maxConnections())
                     .delayMs(settings.delayOf(i - 1)), loops);
                 secondaries.add(node);
                 addresses.add(new InetSocketAddress(loopbackFor(settings.bind()), node.port()));
@@ -71,6 +82,8 @@ public final class LocalCluster implements AutoCloseable {
                 .httpPort(settings.httpPort())
                 .maxFrameLength(settings.maxFrameLength())
                 .maxLogBytes(logShare)
+                .idleTimeoutMs(settings.idleTimeoutMs())
+                .maxConnections(settings.maxConnections())
                 .secondaries(addresses), loops);
             final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
             cluster.awaitWritable();

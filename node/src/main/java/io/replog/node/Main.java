@@ -47,11 +47,33 @@ public final class Main implements Runnable {
         long maxLogBytes;
     }
 
+    /** Limits on the connections a node accepts, in every mode. */
+    static final class ConnectionFlags {
+        @Option(names = "--idle-timeout-ms", defaultValue = "${env:REPLOG_IDLE_TIMEOUT_MS:-"
+            + NodeConfig.DEFAULT_IDLE_TIMEOUT_MS + "}",
+            description = "Close a client connection after this long with no traffic and nothing waiting; 0 = never "
+                + "(env REPLOG_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+        long idleTimeoutMs;
+
+        @Option(names = "--max-connections", defaultValue = "${env:REPLOG_MAX_CONNECTIONS:-"
+            + NodeConfig.DEFAULT_MAX_CONNECTIONS + "}",
+            description = "Connections a node holds at once, binary and HTTP together; more are refused "
+                + "(env REPLOG_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+        int maxConnections;
+
+        NodeConfig applyTo(final NodeConfig config) {
+            return config.idleTimeoutMs(idleTimeoutMs).maxConnections(maxConnections);
+        }
+    }
+
     @Command(name = "master", mixinStandardHelpOptions = true,
         description = "Run the master: orders appends and replicates them to the secondaries.")
     static final class MasterCommand implements Callable<Integer> {
         @Mixin
         Common common;
+
+        @Mixin
+        ConnectionFlags connections;
 
         @Option(names = "--port", defaultValue = "${env:REPLOG_PORT:-7000}",
             description = "Binary protocol port (env REPLOG_PORT, default ${DEFAULT-VALUE}).")
@@ -104,6 +126,7 @@ public final class Main implements Runnable {
                 .secondaries(NodeConfig.parseAddresses(secondaries))
                 .heartbeatMs(heartbeatMs).suspectAfterMs(suspectAfterMs).unhealthyAfterMs(unhealthyAfterMs)
                 .quorum(quorum).retryCapMs(retryCapMs).replicationTimeoutMs(replicationTimeoutMs);
+            connections.applyTo(config);
             return runUntilSignalled(List.of(() -> ReplogNode.master(config, null)));
         }
     }
@@ -113,6 +136,9 @@ public final class Main implements Runnable {
     static final class SecondaryCommand implements Callable<Integer> {
         @Mixin
         Common common;
+
+        @Mixin
+        ConnectionFlags connections;
 
         @Option(names = "--port", defaultValue = "${env:REPLOG_PORT:-7001}",
             description = "Binary protocol port (env REPLOG_PORT, default ${DEFAULT-VALUE}).")
@@ -142,6 +168,7 @@ public final class Main implements Runnable {
             final NodeConfig config = new NodeConfig().bindHost(common.bind).port(port).httpPort(httpPort)
                 .maxFrameLength(common.maxFrameBytes).maxLogBytes(common.maxLogBytes).delayMs(delayMs)
                 .failRate(failRate).dropRate(dropRate);
+            connections.applyTo(config);
             return runUntilSignalled(List.of(() -> ReplogNode.secondary(config, null)));
         }
     }
@@ -175,13 +202,17 @@ public final class Main implements Runnable {
             description = "Largest frame accepted, in bytes (default ${DEFAULT-VALUE}).")
         int maxFrameBytes;
 
+        @Mixin
+        ConnectionFlags connections;
+
         @Override
         public Integer call() {
             if (secondaries < 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--secondaries must be >= 0");
             }
             final LocalCluster.Settings settings = new LocalCluster.Settings(bind, port, httpPort, secondaries,
-                delays.isEmpty() ? List.of(0L) : delays, maxFrameBytes);
+                delays.isEmpty() ? List.of(0L) : delays, maxFrameBytes, connections.idleTimeoutMs,
+                connections.maxConnections);
             return runUntilSignalled(List.of(() -> LocalCluster.start(settings)));
         }
     }

@@ -13,7 +13,9 @@ import io.replog.node.http.HttpBridgeInitializer;
 import io.replog.node.master.Master;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.server.EventLoops;
+import io.replog.node.server.ConnectionLimits;
 import io.replog.node.server.FrameServerInitializer;
+import io.replog.node.server.ReadGate;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
@@ -65,11 +67,13 @@ public final class ReplogNode implements AutoCloseable {
                                    final EventLoops owned) {
         Channel frames = null;
         final ChannelGroup connections = new DefaultChannelGroup(role.name(), GlobalEventExecutor.INSTANCE);
+        final ConnectionLimits limits = new ConnectionLimits(role.name(), config.maxConnections(),
+            config.idleTimeoutMs());
         try {
             frames = listen(loops, new InetSocketAddress(config.bindHost(), config.port()), connections,
-                new FrameServerInitializer(role, config.maxFrameLength()));
+                new FrameServerInitializer(role, config.maxFrameLength(), limits));
             final Channel http = listen(loops, new InetSocketAddress(config.bindHost(), config.httpPort()),
-                connections, new HttpBridgeInitializer(role, config.maxFrameLength()));
+                connections, new HttpBridgeInitializer(role, config.maxFrameLength(), limits));
             final ReplogNode node = new ReplogNode(role, frames, http, owned, connections);
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", role.name(), node.port(),
                 node.httpPort(), Transport.isEpoll() ? "epoll" : "nio");
@@ -97,6 +101,8 @@ public final class ReplogNode implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // a client that does not read its answers makes its connection unwritable: ReadGate stops reading it
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ReadGate.WATER_MARK)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
@@ -115,6 +121,11 @@ public final class ReplogNode implements AutoCloseable {
      * failure would; the node keeps listening. For fault tests and demos. */
     public void dropConnections() {
         connections.close().awaitUninterruptibly();
+    }
+
+    /** Every accepted connection of both ports, for tests that look at a connection from the node's side. */
+    ChannelGroup connections() {
+        return connections;
     }
 
     public NodeRole role() {
