@@ -15,43 +15,48 @@ import java.util.TreeMap;
  * HTTP/1.1 over a plain socket, for what java.net.http will not do: pipelining, several requests in one write,
  * malformed URIs, {@code Expect: 100-continue} without a body. Reads responses with Content-Length or chunked bodies.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
 
-    record Response(int status, Map<String, String> headers, String body) {
-        String header(final String name) {
+    public record Response(int status, Map<String, String> headers, String body) {
+        public String header(final String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
-    RawHttp(final int port) throws IOException {
-        this.socket = new Socket("127.0.0.1", port);
-        this.socket.setSoTimeout(30_000);
-        this.in = new BufferedInputStream(socket.getInputStream());
+    public RawHttp(final int port) throws IOException {
+        this(new Socket("127.0.0.1", port));
     }
 
-    Socket socket() {
+    /** Over an already connected socket (e.g. one with a small receive buffer). */
+    public RawHttp(final Socket socket) throws IOException {
+        this.socket = socket;
+        this.socket.setSoTimeout(30_000);
+        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+    }
+
+    public Socket socket() {
         return socket;
     }
 
-    static String get(final String path) {
+    public static String get(final String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
     }
 
-    static String post(final String path, final String json) {
+    public static String post(final String path, final String json) {
         final byte[] body = json.getBytes(StandardCharsets.UTF_8);
         return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
             + body.length + "\r\n\r\n" + json;
     }
 
     /** Writes all of {@code requests} with one write call: they reach the node in one packet. */
-    void send(final String... requests) throws IOException {
+    public void send(final String... requests) throws IOException {
         socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
     }
 
-    Response read() throws IOException {
+    public Response read() throws IOException {
         final String statusLine = line();
         final int status = Integer.parseInt(statusLine.split(" ")[1]);
         final Map<String, String> headers = new TreeMap<>();
@@ -78,7 +83,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** True when the node closed the connection (nothing more to read). */
-    boolean atEof() throws IOException {
+    public boolean atEof() throws IOException {
         return in.read() < 0;
     }
 
