@@ -91,8 +91,8 @@ public final class ConnectionLimits {
         final long due = nextReport.get();
         if (now - due >= 0 && nextReport.compareAndSet(due, now + REPORT_INTERVAL_NANOS)) {
             final int count = unreported.getAndSet(0);
-            log.accept(name + ": refused a connection from " + channel.remoteAddress() + ": " + maxConnections
-                + " connections open, the limit (--max-connections)"
+            log.accept(name + ": refused a connection from " + channel.remoteAddress() + ": at the limit of "
+                + maxConnections + " connections (--max-connections)"
                 + (count > 1 ? "; " + (count - 1) + " more refused since the last report" : ""));
         }
     }
