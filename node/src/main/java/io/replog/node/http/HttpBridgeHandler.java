@@ -139,7 +139,8 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"client_id\" and \"seq\" go together", keepAlive);
             return;
         }
-        if (clientId != null && (!clientId.canConvertToLong() || !clientId.isIntegralNumber() || clientId.longValue() == 0
+        if (clientId != null && (!clientId.canConvertToLong() || !clientId.isIntegralNumber()
+            || clientId.longValue() == 0
             || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 1)) {
             badRequest(ctx, "\"client_id\" must be a non-zero integer and \"seq\" an integer >= 1", keepAlive);
             return;

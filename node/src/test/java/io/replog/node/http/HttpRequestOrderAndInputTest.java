@@ -3,6 +3,7 @@ package io.replog.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
+import io.replog.protocol.FrameHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,8 +85,7 @@ class HttpRequestOrderAndInputTest {
 
     @Test
     void anOversizedBodyAnnouncedWithExpectContinueGetsA413WithJsonDetail() throws Exception {
-        final long tooLarge = HttpBridgeInitializer.maxBodyBytes(io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH)
-            + 1L;
+        final long tooLarge = HttpBridgeInitializer.maxBodyBytes(FrameHeader.DEFAULT_MAX_FRAME_LENGTH) + 1L;
         try (RawHttp http = new RawHttp(httpPort())) {
             http.send("POST /append HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                 + tooLarge + "\r\nExpect: 100-continue\r\n\r\n");
