@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.replog.node.role.NodeRole;
 import io.replog.node.server.ConnectionLimits;
@@ -16,8 +15,8 @@ import io.replog.node.server.ReadGate;
 import io.replog.node.server.RefusedConnectionHandler;
 
 /**
- * Pipeline of the HTTP port: idle timeout, Netty's HTTP codec, whole requests up to a bounded size, flow control
- * (requests wait, in order, while the connection's read gate is shut), the bridge. A connection past the limit
+ * Pipeline of the HTTP port: idle timeout, Netty's HTTP codec, whole requests up to a bounded size, the read gate
+ * (requests wait, in order, while it is shut), the bridge. A connection past the limit
  * gets a JSON 503 to its first request instead.
  */
 public final class HttpBridgeInitializer extends ChannelInitializer<SocketChannel> {
@@ -55,7 +54,6 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
         pipeline.addLast(new JsonHttpObjectAggregator(maxBodyBytes));
         // streams large bodies (GET /messages) at the pace the client reads them
         pipeline.addLast(new ChunkedWriteHandler());
-        pipeline.addLast(new FlowControlHandler());
         pipeline.addLast(gate);
         pipeline.addLast(bridge);
         limits.addIdleTimeout(pipeline, bridge::busy);

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameCodec;
@@ -15,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pipeline of the binary port: idle timeout, framing, frame codec, flow control (requests wait while the
- * connection's read gate is shut), the request handler, and the framing-error guard last. A connection past the
+ * Pipeline of the binary port: idle timeout, framing, frame codec, the read gate (requests wait while it is
+ * shut), the request handler, and the framing-error guard last. A connection past the
  * limit gets one TOO_MANY_CONNECTIONS ERROR frame instead.
  */
 public final class FrameServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -43,7 +42,6 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         final ReadGate gate = new ReadGate();
         final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate);
         ProtocolPipeline.addCodec(pipeline, maxFrameLength);
-        pipeline.addLast("flow", new FlowControlHandler());
         pipeline.addLast("gate", gate);
         pipeline.addLast("requests", requests);
         pipeline.addLast("errors", new FramingErrorHandler(LOG::info));

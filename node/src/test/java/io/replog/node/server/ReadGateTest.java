@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,14 +20,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The read gate: several reasons hold one connection, it reads again only when none is left, and requests decoded
- * from the same read wait (in Netty's FlowControlHandler) and then arrive in order.
+ * from the same read wait in it and then arrive in order.
  */
 class ReadGateTest {
     private final List<String> handled = new ArrayList<>();
     private ReadGate gate;
     private EmbeddedChannel channel;
 
-    /** Records each request; "pause" shuts the gate as an HTTP append does, "big" writes more than the high mark. */
+    /**
+     * Records each request; "pause" shuts the gate as an HTTP append does, "big" writes more than the high mark.
+     * Flushes at the end of a read, as the node's handlers do.
+     */
     private final class Requests extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
@@ -39,7 +41,15 @@ class ReadGateTest {
                 ctx.write(Unpooled.buffer(32).writeZero(32));
             }
         }
+
+        @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx) {
+            flushes++;
+            ctx.flush();
+        }
     }
+
+    private int flushes;
 
     /** A socket the client does not drain: flushes are held (and counted) until {@link #drain}. */
     private static final class StalledSocket extends ChannelOutboundHandlerAdapter {
@@ -74,7 +84,7 @@ class ReadGateTest {
         gate = new ReadGate();
         channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
-        channel.pipeline().addLast(socket, new FlowControlHandler(), gate, new Requests());
+        channel.pipeline().addLast(socket, gate, new Requests());
     }
 
     @AfterEach
@@ -109,9 +119,11 @@ class ReadGateTest {
 
         gate.resume(ReadGate.ANSWERING); // twice: no effect
         assertEquals(List.of("a", "pause"), handled);
+        final int flushesBefore = flushes;
         gate.resume(ReadGate.TOO_MANY_OUTSTANDING);
         assertEquals(List.of("a", "pause", "b", "c"), handled);
         assertTrue(channel.config().isAutoRead());
+        assertEquals(flushesBefore + 1, flushes, "one flush for the requests handed on, not one each");
     }
 
     @Test
@@ -121,9 +133,9 @@ class ReadGateTest {
         assertTrue(gate.pausedFor(ReadGate.UNWRITABLE));
         assertEquals(List.of("big"), handled, "d waits while the answer backs up");
 
-        // no channelReadComplete comes while d waits: the gate itself must have asked for the flush
+        // the end of the read still reaches the handler while d waits, so what it wrote is flushed
         channel.runPendingTasks();
-        assertTrue(socket.flushesHeld > 0, "the gate flushes what was written when it shuts");
+        assertTrue(socket.flushesHeld > 0, "the answer was flushed although a request waits");
         assertEquals(List.of("big"), handled);
         socket.drain();
         assertTrue(channel.isWritable());
@@ -140,5 +152,22 @@ class ReadGateTest {
         assertEquals(List.of("big"), handled, "e still waits for the append's answer");
         gate.resume(ReadGate.ANSWERING);
         assertEquals(List.of("big", "e"), handled);
+    }
+
+    @Test
+    void whileOpenRequestsPassStraightThroughWithOneReadCompletePerRead() {
+        read("x", "y", "z");
+        assertEquals(List.of("x", "y", "z"), handled);
+        assertEquals(1, flushes, "one flush per read, not one per request");
+    }
+
+    @Test
+    void requestsHeldWhenTheConnectionClosesAreReleased() {
+        final ByteBuf request = Unpooled.buffer(8).writeLong(42);
+        gate.pause(ReadGate.ANSWERING);
+        channel.pipeline().fireChannelRead(request);
+        assertEquals(1, request.refCnt());
+        channel.close();
+        assertEquals(0, request.refCnt());
     }
 }
