@@ -36,6 +36,15 @@ public final class LocalCluster implements AutoCloseable {
                 UnaryOperator.identity());
         }
 
+        /** With the given idle timeout and connection cap on every node. */
+        public Settings(final String bind, final int port, final int httpPort, final int secondaries,
+                        final List<Long> delaysMs, final int maxFrameLength, final long idleTimeoutMs,
+                        final int maxConnections) {
+            this(bind, port, httpPort, secondaries, delaysMs, maxFrameLength,
+                config -> config.idleTimeoutMs(idleTimeoutMs).maxConnections(maxConnections),
+                UnaryOperator.identity());
+        }
+
         /** Ephemeral ports on loopback, no delays: for tests. */
         public static Settings ephemeral(final int secondaries, final Long... delaysMs) {
             return new Settings("127.0.0.1", 0, 0, secondaries, delaysMs.length == 0 ? List.of(0L) : List.of(delaysMs),

@@ -19,7 +19,9 @@ import io.replog.node.role.NodeRole;
 import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.server.EventLoops;
+import io.replog.node.server.ConnectionLimits;
 import io.replog.node.server.FrameServerInitializer;
+import io.replog.node.server.ReadGate;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
@@ -82,11 +84,13 @@ public final class ReplogNode implements AutoCloseable {
     }
 
     private ReplogNode bind(final NodeConfig config) {
+        final ConnectionLimits limits = new ConnectionLimits(roles.name(), config.maxConnections(),
+            config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength()));
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
-                new HttpBridgeInitializer(roles, config.maxFrameLength()));
+                new HttpBridgeInitializer(roles, config.maxFrameLength(), limits));
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
                 Transport.isEpoll() ? "epoll" : "nio");
             return this;
@@ -103,6 +107,8 @@ public final class ReplogNode implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // a client that does not read its answers makes its connection unwritable: ReadGate stops reading it
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ReadGate.WATER_MARK)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
@@ -151,6 +157,11 @@ public final class ReplogNode implements AutoCloseable {
      * failure would; the node keeps listening. For fault tests and demos. */
     public void dropConnections() {
         connections.close().awaitUninterruptibly();
+    }
+
+    /** Every accepted connection of both ports, for tests that look at a connection from the node's side. */
+    ChannelGroup connections() {
+        return connections;
     }
 
     /** The role the node plays now. */

@@ -59,6 +59,24 @@ class SecondaryEdgeCasesTest {
     }
 
     @Test
+    void delayedReplicatesWithTheSameBytesAreEachAppliedAndAnswered() throws Exception {
+        try (EventLoops loops = new EventLoops(2, "edge")) {
+            final ReplogNode secondary = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0)
+                .httpPort(0).delayMs(200), loops);
+            try (ReplogClient master = ReplogClient.connect("127.0.0.1", secondary.port())) {
+                // equal entry runs at different msg_ids: two frames, not one
+                final var first = master.send(replicate(0xCCCL, 1, "same"));
+                final var second = master.send(replicate(0xCCCL, 2, "same"));
+                assertEquals(1, assertInstanceOf(Ack.class, first.get(10, TimeUnit.SECONDS)).ackedId());
+                assertEquals(2, assertInstanceOf(Ack.class, second.get(10, TimeUnit.SECONDS)).ackedId());
+                assertEquals(List.of("same", "same"), ClusterTestSupport.texts(secondary));
+            } finally {
+                secondary.close();
+            }
+        }
+    }
+
+    @Test
     void aReadPastTheEndReportsTheNodesLastIdNotTheOneAskedFor() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(1));
              ReplogClient client = ClusterTestSupport.client(cluster.master())) {

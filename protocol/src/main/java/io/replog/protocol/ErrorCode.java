@@ -15,6 +15,8 @@ public final class ErrorCode {
     public static final short FRAME_TOO_LARGE = 4;
     /** The node failed while handling the connection (a bug); the connection is closed, the node keeps serving. */
     public static final short INTERNAL_ERROR = 5;
+    /** The node holds its maximum of connections ({@code --max-connections}); sent on connecting. Connection closed. */
+    public static final short TOO_MANY_CONNECTIONS = 6;
 
     /** The request is well-formed but not valid here, e.g. w outside 1..1+secondaries. */
     public static final short INVALID_REQUEST = 100;
@@ -55,6 +57,7 @@ public final class ErrorCode {
             case UNKNOWN_TYPE -> "UNKNOWN_TYPE";
             case FRAME_TOO_LARGE -> "FRAME_TOO_LARGE";
             case INTERNAL_ERROR -> "INTERNAL_ERROR";
+            case TOO_MANY_CONNECTIONS -> "TOO_MANY_CONNECTIONS";
             case INVALID_REQUEST -> "INVALID_REQUEST";
             case NOT_MASTER -> "NOT_MASTER";
             case READ_ONLY -> "READ_ONLY";

@@ -93,6 +93,7 @@ class WireFormatGoldenTest {
         Map.entry(3, new Code("UNKNOWN_TYPE", true)),
         Map.entry(4, new Code("FRAME_TOO_LARGE", true)),
         Map.entry(5, new Code("INTERNAL_ERROR", true)),
+        Map.entry(6, new Code("TOO_MANY_CONNECTIONS", true)),
         Map.entry(100, new Code("INVALID_REQUEST", false)),
         Map.entry(101, new Code("NOT_MASTER", false)),
         Map.entry(102, new Code("READ_ONLY", false)),

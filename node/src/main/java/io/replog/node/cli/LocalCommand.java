@@ -42,6 +42,9 @@ public final class LocalCommand implements Callable<Integer> {
     LimitFlags limits;
 
     @Mixin
+    ConnectionFlags connections;
+
+    @Mixin
     MasterFlags master;
 
     @Spec
@@ -56,7 +59,7 @@ public final class LocalCommand implements Callable<Integer> {
         final long share = limits.maxLogBytes / (1 + secondaries);
         final LocalCluster.Settings settings = new LocalCluster.Settings(bind, port, httpPort, secondaries,
             delays.isEmpty() ? List.of(0L) : delays, limits.maxFrameBytes,
-            config -> limits.applyTo(config, share), master::applyTo);
+            config -> connections.applyTo(limits.applyTo(config, share)), master::applyTo);
         return Lifecycle.runUntilSignalled(() -> LocalCluster.start(settings));
     }
 }

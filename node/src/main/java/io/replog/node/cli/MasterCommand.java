@@ -32,12 +32,15 @@ public final class MasterCommand implements Callable<Integer> {
     LimitFlags limits;
 
     @Mixin
+    ConnectionFlags connections;
+
+    @Mixin
     MasterFlags master;
 
     @Override
     public Integer call() {
-        final NodeConfig config = master.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
-            .httpPort(httpPort).secondaries(NodeConfig.parseAddresses(secondaries)), limits.maxLogBytes));
+        final NodeConfig config = connections.applyTo(master.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
+            .httpPort(httpPort).secondaries(NodeConfig.parseAddresses(secondaries)), limits.maxLogBytes)));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.master(config, null));
     }
 }

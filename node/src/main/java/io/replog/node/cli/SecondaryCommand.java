@@ -28,12 +28,15 @@ public final class SecondaryCommand implements Callable<Integer> {
     LimitFlags limits;
 
     @Mixin
+    ConnectionFlags connections;
+
+    @Mixin
     SecondaryFlags secondary;
 
     @Override
     public Integer call() {
-        final NodeConfig config = secondary.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
-            .httpPort(httpPort), limits.maxLogBytes));
+        final NodeConfig config = connections.applyTo(secondary.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
+            .httpPort(httpPort), limits.maxLogBytes)));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.secondary(config, null));
     }
 }

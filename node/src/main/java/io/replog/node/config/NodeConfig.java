@@ -37,6 +37,8 @@ public final class NodeConfig {
     private long maxLogBytes;
     private int maxPendingAppends = DEFAULT_MAX_PENDING_APPENDS;
     private NanoClock clock = SystemNanoClock.INSTANCE;
+    private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
     /** w&gt;1 appends admitted and not yet answered, at most; beyond it they are refused with OVERLOADED. */
     public static final int DEFAULT_MAX_PENDING_APPENDS = 100_000;
@@ -50,6 +52,18 @@ public final class NodeConfig {
     public static final long DEFAULT_RETRY_CAP_MS = 1_000;
     /** A replication request unanswered this long counts as failed: the connection is dropped and re-made. */
     public static final long DEFAULT_REPLICATION_TIMEOUT_MS = 10_000;
+    /**
+     * A connection with no traffic and nothing waiting for this long is closed: 10 minutes, Kafka's broker default
+     * ({@code connections.max.idle.ms}). Long enough that no live client is cut between two requests; short enough
+     * that connections of clients that vanished without closing (a crash, a network cut) do not pile up forever.
+     */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+    /**
+     * Connections a node holds open at once, binary and HTTP together: Tomcat's default ({@code maxConnections}).
+     * Every connection may buffer up to a write-buffer high water mark plus one answer, so the cap bounds memory;
+     * keep it below the process's file descriptor limit so that refusals are clear answers, not accept errors.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 8_192;
 
     public String bindHost() {
         return bindHost;
@@ -215,6 +229,26 @@ public final class NodeConfig {
         return this;
     }
 
+    public long idleTimeoutMs() {
+        return idleTimeoutMs;
+    }
+
+    /** Close a connection after this long without traffic and with nothing waiting; 0 never does. */
+    public NodeConfig idleTimeoutMs(final long value) {
+        this.idleTimeoutMs = value;
+        return this;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Connections (binary and HTTP together) the node holds at once; more are refused with a clear answer. */
+    public NodeConfig maxConnections(final int value) {
+        this.maxConnections = value;
+        return this;
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad setting. */
     public NodeConfig conclude() {
         checkPort("port", port);
@@ -230,6 +264,12 @@ public final class NodeConfig {
         }
         if (maxPendingAppends < 1) {
             throw new IllegalArgumentException("max-pending-appends must be >= 1, got " + maxPendingAppends);
+        }
+        if (idleTimeoutMs < 0) {
+            throw new IllegalArgumentException("idle-timeout-ms must be >= 0 (0: never), got " + idleTimeoutMs);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max-connections must be >= 1, got " + maxConnections);
         }
         if (delayMs < 0) {
             throw new IllegalArgumentException("delay-ms must be >= 0, got " + delayMs);

@@ -4,20 +4,23 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.ReplySink;
+import io.replog.node.server.ReadGate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One {@code POST /append} waiting for its answer. The connection stops reading until the answer is written, so
- * responses leave in request order even if a client pipelines.
+ * One {@code POST /append} waiting for its answer. The connection's read gate stays shut until the answer is
+ * written, so responses leave in request order even if a client pipelines.
  */
 final class HttpAppendExchange implements ReplySink {
     private final ChannelHandlerContext ctx;
+    private final ReadGate gate;
     private final boolean keepAlive;
 
-    HttpAppendExchange(final ChannelHandlerContext ctx, final boolean keepAlive) {
+    HttpAppendExchange(final ChannelHandlerContext ctx, final ReadGate gate, final boolean keepAlive) {
         this.ctx = ctx;
+        this.gate = gate;
         this.keepAlive = keepAlive;
     }
 
@@ -40,7 +43,7 @@ final class HttpAppendExchange implements ReplySink {
                 return; // the client left; the message is in the log all the same
             }
             HttpResponses.json(ctx, status, body, keepAlive);
-            ctx.channel().config().setAutoRead(true);
+            gate.resume(ReadGate.ANSWERING);
         });
     }
 }

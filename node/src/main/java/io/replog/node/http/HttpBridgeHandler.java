@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.server.ReadGate;
 import io.replog.protocol.ErrorFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The HTTP bridge for curl: {@code POST /append}, {@code GET /messages}, {@code GET /health}. Appends go through
@@ -38,10 +40,21 @@ import java.util.List;
 public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeHandler.class);
 
-    private final NodeRole role;
+    /** timeout_ms is a uint32, as in the binary APPEND. */
+    private static final long MAX_TIMEOUT_MS = 0xFFFF_FFFFL;
 
-    public HttpBridgeHandler(final NodeRole role) {
+    private final NodeRole role;
+    private final ReadGate gate;
+
+    /** @param gate the connection's read gate: shut while an append is answered, so answers stay in order */
+    public HttpBridgeHandler(final NodeRole role, final ReadGate gate) {
         this.role = role;
+        this.gate = gate;
+    }
+
+    /** True while an append waits for its answer: the connection is quiet, not idle. */
+    boolean busy() {
+        return gate.pausedFor(ReadGate.ANSWERING);
     }
 
     @Override
@@ -53,7 +66,15 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             return;
         }
         final QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        final String path = query.path();
+        final String path;
+        final Map<String, List<String>> parameters;
+        try {
+            path = query.path();
+            parameters = query.parameters();
+        } catch (IllegalArgumentException e) {
+            badRequest(ctx, "malformed URI: " + e.getMessage(), keepAlive);
+            return;
+        }
         final HttpMethod method = request.method();
         switch (path) {
             case "/append" -> {
@@ -67,7 +88,7 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
                 if (method != HttpMethod.GET) {
                     HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
                 } else {
-                    messages(ctx, query, keepAlive);
+                    messages(ctx, parameters, keepAlive);
                 }
             }
             case "/health" -> {
@@ -106,9 +127,10 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"w\" must be an integer", keepAlive);
             return;
         }
-        final Integer timeoutMs = intField(body, "timeout_ms", 0);
-        if (timeoutMs == null || timeoutMs < 0) {
-            badRequest(ctx, "\"timeout_ms\" must be a non-negative integer", keepAlive);
+        final JsonNode timeout = body.get("timeout_ms");
+        final long timeoutMs = timeout == null || timeout.isNull() ? 0 : uint32(timeout);
+        if (timeoutMs < 0) {
+            badRequest(ctx, "\"timeout_ms\" must be an integer within 0.." + MAX_TIMEOUT_MS, keepAlive);
             return;
         }
         final JsonNode clientId = body.get("client_id");
@@ -117,7 +139,8 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"client_id\" and \"seq\" go together", keepAlive);
             return;
         }
-        if (clientId != null && (!clientId.canConvertToLong() || !clientId.isIntegralNumber() || clientId.longValue() == 0
+        if (clientId != null && (!clientId.canConvertToLong() || !clientId.isIntegralNumber()
+            || clientId.longValue() == 0
             || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 1)) {
             badRequest(ctx, "\"client_id\" must be a non-zero integer and \"seq\" an integer >= 1", keepAlive);
             return;
@@ -129,9 +152,9 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             return;
         }
         final ByteBuf payload = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
-        // stop reading until this answer is written: responses stay in request order
-        ctx.channel().config().setAutoRead(false);
-        role.append(new AppendRequest(new HttpAppendExchange(ctx, keepAlive), 0, w, timeoutMs,
+        // later requests wait until this answer is written: responses stay in request order
+        gate.pause(ReadGate.ANSWERING);
+        role.append(new AppendRequest(new HttpAppendExchange(ctx, gate, keepAlive), 0, w, timeoutMs,
             clientId == null ? 0 : clientId.longValue(), seq == null ? 0 : seq.longValue(), payload));
     }
 
@@ -147,12 +170,22 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         return node.intValue();
     }
 
-    private void messages(final ChannelHandlerContext ctx, final QueryStringDecoder query, final boolean keepAlive) {
+    /** The value as a uint32, -1 when it is not an integer within 0..2^32-1. */
+    private static long uint32(final JsonNode node) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            return -1;
+        }
+        final long value = node.longValue();
+        return value <= MAX_TIMEOUT_MS ? value : -1;
+    }
+
+    private void messages(final ChannelHandlerContext ctx, final Map<String, List<String>> parameters,
+                          final boolean keepAlive) {
         final long from;
         final long limit;
         try {
-            from = longParam(query, "from", 1);
-            limit = longParam(query, "limit", Long.MAX_VALUE);
+            from = longParam(parameters, "from", 1);
+            limit = longParam(parameters, "limit", Long.MAX_VALUE);
         } catch (NumberFormatException e) {
             badRequest(ctx, "\"from\" and \"limit\" must be integers", keepAlive);
             return;
@@ -174,8 +207,9 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         }
     }
 
-    private static long longParam(final QueryStringDecoder query, final String name, final long absent) {
-        final List<String> values = query.parameters().get(name);
+    private static long longParam(final Map<String, List<String>> parameters, final String name,
+                                  final long absent) {
+        final List<String> values = parameters.get(name);
         return values == null || values.isEmpty() ? absent : Long.parseLong(values.get(0));
     }
 

@@ -1,21 +1,34 @@
 package io.replog.node.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.replog.node.role.NodeRole;
+import io.replog.node.server.ConnectionLimits;
+import io.replog.node.server.ReadGate;
+import io.replog.node.server.RefusedConnectionHandler;
 
-/** Pipeline of the HTTP port: Netty's HTTP codec, whole requests up to a bounded size, the bridge. */
+/**
+ * Pipeline of the HTTP port: idle timeout, Netty's HTTP codec, whole requests up to a bounded size, the read gate
+ * (requests wait, in order, while it is shut), the bridge. A connection past the limit
+ * gets a JSON 503 to its first request instead.
+ */
 public final class HttpBridgeInitializer extends ChannelInitializer<SocketChannel> {
     private final NodeRole role;
     private final int maxBodyBytes;
+    private final ConnectionLimits limits;
 
     /** @param maxFrameLength the node's frame limit: the largest message it takes is the same over HTTP */
-    public HttpBridgeInitializer(final NodeRole role, final int maxFrameLength) {
+    public HttpBridgeInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits) {
         this.role = role;
         this.maxBodyBytes = maxBodyBytes(maxFrameLength);
+        this.limits = limits;
     }
 
     /**
@@ -29,11 +42,24 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
 
     @Override
     protected void initChannel(final SocketChannel ch) {
-        ch.pipeline().addLast(new HttpServerCodec());
-        ch.pipeline().addLast(new HttpServerKeepAliveHandler());
-        ch.pipeline().addLast(new JsonHttpObjectAggregator(maxBodyBytes));
+        final ChannelPipeline pipeline = ch.pipeline();
+        pipeline.addLast(new HttpServerCodec());
+        if (!limits.admit(ch)) {
+            pipeline.addLast(new RefusedConnectionHandler(HttpRequest.class::isInstance, this::refusal));
+            return;
+        }
+        final ReadGate gate = new ReadGate();
+        final HttpBridgeHandler bridge = new HttpBridgeHandler(role, gate);
+        pipeline.addLast(new HttpServerKeepAliveHandler());
+        pipeline.addLast(new JsonHttpObjectAggregator(maxBodyBytes));
         // streams large bodies (GET /messages) at the pace the client reads them
-        ch.pipeline().addLast(new ChunkedWriteHandler());
-        ch.pipeline().addLast(new HttpBridgeHandler(role));
+        pipeline.addLast(new ChunkedWriteHandler());
+        pipeline.addLast(gate);
+        pipeline.addLast(bridge);
+        limits.addIdleTimeout(pipeline, bridge::busy);
+    }
+
+    private Object refusal(final Channel ch) {
+        return HttpResponses.errorResponse(ch.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, limits.refusal(), false);
     }
 }

@@ -2,6 +2,7 @@ package io.replog.node.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,7 +30,11 @@ final class HttpResponses {
     }
 
     static ByteBuf toJson(final ChannelHandlerContext ctx, final Object body) {
-        final ByteBuf content = ctx.alloc().buffer();
+        return toJson(ctx.alloc(), body);
+    }
+
+    static ByteBuf toJson(final ByteBufAllocator alloc, final Object body) {
+        final ByteBuf content = alloc.buffer();
         try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
             JSON.writeValue((java.io.OutputStream) out, body);
             out.write('\n');
@@ -56,19 +61,30 @@ final class HttpResponses {
     /** Sends {@code content} (already JSON) and takes ownership of it. */
     static void send(final ChannelHandlerContext ctx, final HttpResponseStatus status, final ByteBuf content,
                      final boolean keepAlive, final String allow) {
+        final FullHttpResponse response = response(status, content, keepAlive, allow);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** An error response {@code {"detail": …}} for whoever writes it (the aggregator, a refused connection). */
+    static FullHttpResponse errorResponse(final ByteBufAllocator alloc, final HttpResponseStatus status,
+                                          final String detail, final boolean keepAlive) {
+        return response(status, toJson(alloc, Map.of("detail", detail)), keepAlive, null);
+    }
+
+    private static FullHttpResponse response(final HttpResponseStatus status, final ByteBuf content,
+                                             final boolean keepAlive, final String allow) {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
             .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+            .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         if (allow != null) {
             response.headers().set(HttpHeaderNames.ALLOW, allow);
         }
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        return response;
     }
 }

@@ -17,10 +17,13 @@ import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,7 +51,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private volatile long lastMasterContactNanos = Long.MIN_VALUE;
     private final boolean debug = LOG.isDebugEnabled();
     /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
-    private final Set<Replicate> delayed = ConcurrentHashMap.newKeySet();
+    /** By identity: frames with equal bytes (the same messages at other msg_ids) are different requests. */
+    private final Set<Replicate> delayed =
+        Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
     public Secondary(final NodeConfig config, final LogStore store) {
@@ -213,7 +218,11 @@ public final class Secondary implements NodeRole, AutoCloseable {
 
     @Override
     public void close() {
-        for (final Replicate frame : delayed) {
+        final List<Replicate> left;
+        synchronized (delayed) {
+            left = new ArrayList<>(delayed);
+        }
+        for (final Replicate frame : left) {
             if (delayed.remove(frame)) {
                 frame.release();
             }

@@ -38,15 +38,20 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
 
     private final NodeRole role;
     private final int maxReadBytes;
+    private final ReadGate gate;
     /** Filled by the sequencer (w=1) and by the senders' event loops (w&gt;1, as ACKs arrive). */
     private final MpscUnboundedXaddArrayQueue<AppendRequest> outbox = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private int outstanding;
+    /** The master's link to this secondary: its own heartbeats and half-open detection look after it. */
+    private boolean replicationLink;
 
-    public FrameRequestHandler(final NodeRole role, final int maxFrameLength) {
+    /** @param gate the connection's read gate: this handler pauses it while too many appends wait */
+    public FrameRequestHandler(final NodeRole role, final int maxFrameLength, final ReadGate gate) {
         super(Frame.class, false);
         this.role = role;
+        this.gate = gate;
         this.maxReadBytes = maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - ReadOk.FIXED_BODY_LENGTH;
     }
 
@@ -63,13 +68,21 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
             case FrameType.HEALTH -> context.write(new HealthOk(frame.requestId(),
                 HealthJson.render(role.health())), context.voidPromise());
-            case FrameType.REPLICATE -> role.replicate(context, (Replicate) frame);
+            case FrameType.REPLICATE -> {
+                replicationLink = true;
+                role.replicate(context, (Replicate) frame);
+            }
             default -> {
                 ReferenceCountUtil.release(frame);
                 context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
                     FrameType.name(frame.type()) + " is not a request this node accepts"), context.voidPromise());
             }
         }
+    }
+
+    /** True while the connection waits for something: answers to appends, or it is a replication link. */
+    boolean busy() {
+        return outstanding > 0 || replicationLink;
     }
 
     @Override
@@ -87,7 +100,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         }
         outstanding++;
         if (outstanding >= MAX_OUTSTANDING) {
-            ctx.channel().config().setAutoRead(false);
+            gate.pause(ReadGate.TOO_MANY_OUTSTANDING);
         }
         role.append(new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(), append.clientId(),
             append.seq(), append.payload()));
@@ -150,10 +163,9 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         } else if (out != null) {
             out.release();
         }
-        final boolean wasPaused = outstanding >= MAX_OUTSTANDING;
         outstanding -= answered;
-        if (wasPaused && outstanding < MAX_OUTSTANDING / 2) {
-            channel.config().setAutoRead(true);
+        if (outstanding < MAX_OUTSTANDING / 2) {
+            gate.resume(ReadGate.TOO_MANY_OUTSTANDING);
         }
     }
 }

@@ -1,15 +1,24 @@
 package io.replog.node.server;
 
-import io.replog.node.role.NodeRole;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.replog.node.role.NodeRole;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FramingErrorHandler;
 import io.replog.protocol.ProtocolPipeline;
 import io.replog.node.logging.RepeatSuppressingLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Pipeline of the binary port: framing, frame codec, the request handler, and the framing-error guard last. */
+/**
+ * Pipeline of the binary port: idle timeout, framing, frame codec, the read gate (requests wait while it is
+ * shut), the request handler, and the framing-error guard last. A connection past the
+ * limit gets one TOO_MANY_CONNECTIONS ERROR frame instead.
+ */
 public final class FrameServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger LOG = LoggerFactory.getLogger(FrameServerInitializer.class);
 
@@ -17,17 +26,34 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     private final int maxFrameLength;
     /** A peer that keeps sending what this node refuses (a master retrying) is logged sparingly. */
     private final RepeatSuppressingLog refusals = new RepeatSuppressingLog(LOG);
+    private final ConnectionLimits limits;
 
-    public FrameServerInitializer(final NodeRole role, final int maxFrameLength) {
+    public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits) {
         this.role = role;
         this.maxFrameLength = maxFrameLength;
+        this.limits = limits;
     }
 
     @Override
     protected void initChannel(final SocketChannel ch) {
-        ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+        final ChannelPipeline pipeline = ch.pipeline();
+        if (!limits.admit(ch)) {
+            pipeline.addLast("refused", new RefusedConnectionHandler(null, this::refusal));
+            return;
+        }
         // stateful handlers: a new instance per connection
-        ch.pipeline().addLast("requests", new FrameRequestHandler(role, maxFrameLength));
-        ch.pipeline().addLast("errors", new FramingErrorHandler(refusals));
+        final ReadGate gate = new ReadGate();
+        final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate);
+        ProtocolPipeline.addCodec(pipeline, maxFrameLength);
+        pipeline.addLast("gate", gate);
+        pipeline.addLast("requests", requests);
+        pipeline.addLast("errors", new FramingErrorHandler(refusals));
+        limits.addIdleTimeout(pipeline, requests::busy);
+    }
+
+    private ByteBuf refusal(final Channel ch) {
+        final ByteBuf frame = ch.alloc().buffer(64);
+        FrameCodec.writeError(frame, 0, ErrorCode.TOO_MANY_CONNECTIONS, limits.refusal());
+        return frame;
     }
 }
