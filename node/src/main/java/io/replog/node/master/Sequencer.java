@@ -91,6 +91,7 @@ public final class Sequencer implements Agent {
     @Override
     public int doWork() {
         int work = queue.drain(this::sequence, DRAIN_LIMIT);
+        log.commit();
         if (work > 0) {
             for (final SecondarySender sender : senders) {
                 sender.logAdvanced();

@@ -232,7 +232,8 @@ public final class ReplicationStream {
             final long now = clock.nanoTime();
             sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
             lastSendNanos = now;
-            l.send(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.run()));
+            l.send(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.epoch(),
+                range.run()));
             if (debug) {
                 LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
             }
@@ -256,7 +257,8 @@ public final class ReplicationStream {
     private void sendProbe() {
         lastSendNanos = clock.nanoTime();
         // probes and heartbeats use negative request ids, so their ACKs are never counted as data ACKs
-        link.send(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
+        link.send(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, log.epoch(),
+            Unpooled.EMPTY_BUFFER));
         link.flush();
     }
 

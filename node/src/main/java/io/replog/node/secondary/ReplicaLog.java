@@ -70,7 +70,9 @@ public final class ReplicaLog {
             for (long id = firstId; id < next; id++) {
                 offset += EntryRun.ENTRY_OVERHEAD + run.getInt(offset);
             }
-            store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1));
+            store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1),
+                frame.epoch());
+            store.commit();
             return store.lastId();
         }
         EntryRun.forEach(frame.entries(), frame.count(), (i, payload) -> applyOne(firstId + i, payload));

@@ -178,7 +178,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
-        answer(ctx, new Ack(frame.requestId(), position), flush);
+        answer(ctx, new Ack(frame.requestId(), position, replica.store().epochAt(position)), flush);
     }
 
     /**

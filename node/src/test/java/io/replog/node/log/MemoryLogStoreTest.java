@@ -84,7 +84,7 @@ class MemoryLogStoreTest {
             EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
         }
         append(bulk, "first");
-        assertEquals(301, bulk.appendRun(run, 300));
+        assertEquals(301, bulk.appendRun(run, 300, 1));
         assertEquals(0, run.readerIndex(), "the run is not consumed");
         run.release();
         final List<String> all = new ArrayList<>(List.of("first"));
@@ -100,7 +100,7 @@ class MemoryLogStoreTest {
         final ByteBuf run = Unpooled.buffer();
         EntryRun.writeEntry(run, new byte[10]);
         EntryRun.writeEntry(run, new byte[10]);
-        org.junit.jupiter.api.Assertions.assertThrows(LogFullException.class, () -> log.appendRun(run, 2));
+        org.junit.jupiter.api.Assertions.assertThrows(LogFullException.class, () -> log.appendRun(run, 2, 1));
         assertEquals(0, log.lastId());
         run.release();
         log.close();
