@@ -53,18 +53,30 @@ public final class Master implements NodeRole, AutoCloseable {
             senders.add(new SecondarySender(address, log, loops.next(), config,
                 position -> writeConcern.onAck(index, position)));
         }
-        sequencer.attach(senders);
         this.quorum = new QuorumMonitor(senders, config.quorum());
     }
 
     public void start() {
+        // a new epoch for everything this master writes: its entries are told apart from those of every earlier
+        // master of the log, also at the same msg_ids (after a crash took back an unflushed tail)
+        log.startEpoch(Math.max(log.epoch(), log.epochAt(log.lastId())) + 1);
+        log.durabilityListener(this::durable);
+        writeConcern.onDurable(log.durableId());
         sequencer.start(new DefaultThreadFactory("replog-sequencer", true));
         senders.forEach(SecondarySender::start);
         // health is evaluated twice per heartbeat so a state change is seen within half an interval
         quorum.start(loops.next(), Math.max(10, heartbeatMs / 2));
-        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes, log {} at msg_id {}",
-            senders.size(), senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(), maxW,
-            Long.toHexString(log.logId()), log.lastId());
+        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes, log {} at msg_id {}, "
+            + "epoch {}", senders.size(), senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(),
+            maxW, Long.toHexString(log.logId()), log.lastId(), log.epoch());
+    }
+
+    /** The log holds everything up to {@code position} durably: it counts, and the senders may send it. */
+    private void durable(final long position) {
+        writeConcern.onDurable(position);
+        for (final SecondarySender sender : senders) {
+            sender.logAdvanced();
+        }
     }
 
     public QuorumMonitor quorumMonitor() {
@@ -79,6 +91,11 @@ public final class Master implements NodeRole, AutoCloseable {
     @Override
     public LogStore log() {
         return log;
+    }
+
+    @Override
+    public long readableId() {
+        return log.durableId();
     }
 
     public List<SecondarySender> senders() {
@@ -133,6 +150,8 @@ public final class Master implements NodeRole, AutoCloseable {
         final long last = log.lastId();
         health.put("last_msg_id", last);
         health.put("log_id", Long.toHexString(log.logId()));
+        health.put("epoch", log.epoch());
+        health.put("durable_msg_id", log.durableId());
         health.put("max_w", maxW);
         health.put("max_message_bytes", maxPayload);
         health.put("pending_appends", writeConcern.waiting());

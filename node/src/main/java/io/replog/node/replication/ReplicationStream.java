@@ -146,9 +146,15 @@ public final class ReplicationStream {
 
     // ---- answers from the secondary ----
 
-    /** An ACK: cumulative position {@code position}; a negative request id answers a probe or heartbeat. */
-    public void ack(final long requestId, final long position) {
+    /**
+     * An ACK: cumulative durable position {@code position}, whose entry has epoch {@code lastEpoch}; a negative
+     * request id answers a probe or heartbeat.
+     */
+    public void ack(final long requestId, final long position, final long lastEpoch) {
         answered();
+        if (requestId < 0 && !sameHistory(position, lastEpoch)) {
+            return;
+        }
         if (position > log.lastId() || (requestId > 0 && position > highestSent)) {
             // a secondary cannot hold what it was never sent: a bug or an impostor; never count it
             health.failed("acknowledged msg_id " + position + ", beyond what was sent (" + highestSent + ")");
@@ -227,7 +233,8 @@ public final class ReplicationStream {
             return;
         }
         boolean wrote = false;
-        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.lastId()) {
+        // only what the master holds durably: a secondary never holds what a crash of the master could take back
+        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.durableId()) {
             final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
             final long now = clock.nanoTime();
             sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
@@ -248,6 +255,29 @@ public final class ReplicationStream {
     }
 
     // ---- inside ----
+
+    /**
+     * Whether the secondary's copy is a prefix of this log: its last entry exists here with the same epoch (an
+     * epoch has one master, so the same msg_id and epoch mean the same entries up to there). A copy that ends past
+     * this log, or whose last entry differs, holds entries this master does not have: it is Diverged, none of its
+     * copies count, and nothing is sent to it.
+     */
+    private boolean sameHistory(final long position, final long lastEpoch) {
+        final String why;
+        if (position > log.lastId()) {
+            why = "it holds msg_ids up to " + position + " (epoch " + lastEpoch + "), past this master's log, which "
+                + "ends at " + log.lastId() + " (a tail the master lost before it was on its disk)";
+        } else if (position > 0 && log.epochAt(position) != lastEpoch) {
+            why = "its msg_id " + position + " was written in epoch " + lastEpoch + ", this master's in epoch "
+                + log.epochAt(position);
+        } else {
+            return true;
+        }
+        health.refusedLog(why);
+        moveTo(0);
+        closeAfterError("the secondary's log differs from this master's: " + why);
+        return false;
+    }
 
     private void answered() {
         health.contact(); // QuorumMonitor logs the resulting state changes

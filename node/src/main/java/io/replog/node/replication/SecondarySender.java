@@ -214,7 +214,7 @@ public final class SecondarySender {
                 return;
             }
             if (frame instanceof Ack ack) {
-                stream.ack(ack.requestId(), ack.ackedId());
+                stream.ack(ack.requestId(), ack.ackedId(), ack.lastEpoch());
             } else if (frame instanceof ErrorFrame error) {
                 stream.error(error.requestId(), error.code(), error.message());
             } else {

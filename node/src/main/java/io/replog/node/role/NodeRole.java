@@ -15,8 +15,16 @@ public interface NodeRole {
     /** "master" or "secondary". */
     String name();
 
-    /** The readable log: all of it on the master, the contiguous prefix on a secondary. */
+    /** The node's log. */
     LogStore log();
+
+    /**
+     * Highest msg_id clients may read: on the master what its log holds durably (an entry a crash could still take
+     * back is never shown), on a secondary its contiguous prefix.
+     */
+    default long readableId() {
+        return log().lastId();
+    }
 
     /**
      * Checks an append before it is queued; returns null when acceptable, else the ERROR to answer with.

@@ -37,6 +37,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Secondary.class);
 
     private final ReplicaLog replica;
+    private final DurableAcks durableAcks;
     private final long delayMs;
     /** Largest message this node's frame limit lets through (reported so clients can check before sending). */
     private final int maxPayload;
@@ -58,6 +59,8 @@ public final class Secondary implements NodeRole, AutoCloseable {
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
     public Secondary(final NodeConfig config, final LogStore store) {
         this.replica = new ReplicaLog(store);
+        this.durableAcks = new DurableAcks(store);
+        store.durabilityListener(durableAcks::durable);
         this.clock = config.clock();
         this.delayMs = config.delayMs();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
@@ -178,7 +181,16 @@ public final class Secondary implements NodeRole, AutoCloseable {
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
-        answer(ctx, new Ack(frame.requestId(), position, replica.store().epochAt(position)), flush);
+        final LogStore store = replica.store();
+        if (frame.count() == 0) {
+            // a probe or heartbeat: where this copy is durably, now
+            final long durable = store.durableId();
+            answer(ctx, new Ack(frame.requestId(), durable, store.epochAt(durable)), flush);
+        } else if (store.durableId() >= position) {
+            answer(ctx, new Ack(frame.requestId(), position, store.epochAt(position)), flush);
+        } else {
+            durableAcks.hold(ctx, frame.requestId(), position);
+        }
     }
 
     /**
@@ -213,11 +225,13 @@ public final class Secondary implements NodeRole, AutoCloseable {
             health.put("injected_drops", injectedDrops.sum());
         }
         health.put("out_of_order_held", replica.aheadCount());
+        health.put("acks_waiting_for_disk", durableAcks.size());
         return health;
     }
 
     @Override
     public void close() {
+        durableAcks.clear(); // the store's listener is the next role's business
         final List<Replicate> left;
         synchronized (delayed) {
             left = new ArrayList<>(delayed);

@@ -23,7 +23,9 @@ class MemoryLogStoreTest {
     private static long append(final LogStore log, final String text) {
         final ByteBuf payload = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
         try {
-            return log.append(payload);
+            final long id = log.append(payload);
+            log.commit();
+            return id;
         } finally {
             payload.release();
         }
@@ -85,6 +87,8 @@ class MemoryLogStoreTest {
         }
         append(bulk, "first");
         assertEquals(301, bulk.appendRun(run, 300, 1));
+        bulk.commit();
+        assertEquals(301, bulk.lastId());
         assertEquals(0, run.readerIndex(), "the run is not consumed");
         run.release();
         final List<String> all = new ArrayList<>(List.of("first"));
