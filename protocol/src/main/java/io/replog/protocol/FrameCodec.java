@@ -118,6 +118,14 @@ public final class FrameCodec {
                 writeAck(buf, ack.requestId(), ack.ackedId(), ack.lastEpoch());
                 out.add(buf);
             }
+            case FrameType.TRUNCATE -> {
+                final Truncate t = (Truncate) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Truncate.BODY_LENGTH);
+                writeHeader(buf, FrameType.TRUNCATE, 0, t.requestId(), Truncate.BODY_LENGTH);
+                buf.writeLong(t.logId());
+                buf.writeLong(t.afterId());
+                out.add(buf);
+            }
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
@@ -219,6 +227,15 @@ public final class FrameCodec {
             case FrameType.ACK -> {
                 requireExactly(body, Ack.BODY_LENGTH, type, requestId);
                 yield new Ack(requestId, frame.readLong(), frame.readLong());
+            }
+            case FrameType.TRUNCATE -> {
+                requireExactly(body, Truncate.BODY_LENGTH, type, requestId);
+                final long logId = frame.readLong();
+                final long afterId = frame.readLong();
+                if (afterId < 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "after_id must be >= 0");
+                }
+                yield new Truncate(requestId, logId, afterId);
             }
             case FrameType.ERROR -> {
                 requireAtLeast(body, ErrorFrame.FIXED_BODY_LENGTH, type, requestId);

@@ -78,12 +78,15 @@ class WireFormatGoldenTest {
         new Layout("PING", 16, 0, "—"),
         new Layout("PONG", 16, 0, "—"),
         new Layout("HEALTH", 16, 0, "—"),
-        new Layout("HEALTH_OK", 16, -1, "json"));
+        new Layout("HEALTH_OK", 16, -1, "json"),
+        new Layout("TRUNCATE", 16, 8, "log_id"),
+        new Layout("TRUNCATE", 24, 8, "after_id"));
 
     /** Frame types of PROTOCOL.md, in table order. */
     private static final Map<String, Integer> TYPES = orderedMap(
         "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
-        "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B);
+        "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B,
+        "TRUNCATE", 0x0C);
 
     /** Error codes of PROTOCOL.md and whether each one closes the connection. */
     private record Code(String name, boolean closes) {
@@ -134,8 +137,11 @@ class WireFormatGoldenTest {
     private static final String HEALTH_OK = "00 00 00 1d  01 0b 00 00  00 00 00 00 00 00 00 07"
         + "  7b 22 72 6f 6c 65 22 3a 22 6d 61 73 74 65 72 22 7d";
 
+    private static final String TRUNCATE = "00 00 00 1c  01 0c 00 00  ff ff ff ff ff ff ff fe"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 05";
+
     private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
-        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK);
+        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE);
 
     /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
     private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
@@ -304,6 +310,18 @@ class WireFormatGoldenTest {
         } finally {
             f.release();
         }
+    }
+
+    @Test
+    void truncate() {
+        final byte[] wire = bytes(TRUNCATE);
+        assertHeader(wire, 0x0C, 0, -2);
+        final Truncate f = assertInstanceOf(Truncate.class, decode(wire));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("TRUNCATE", "log_id")));
+        assertEquals(5, f.afterId());
+        assertEquals(5, read(wire, field("TRUNCATE", "after_id")));
+        assertArrayEquals(wire, encode(f));
     }
 
     @Test

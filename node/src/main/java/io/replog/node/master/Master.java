@@ -14,6 +14,7 @@ import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,6 +140,12 @@ public final class Master implements NodeRole, AutoCloseable {
         frame.release();
         ctx.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
             "this node is the master; it does not accept replication"), ctx.voidPromise());
+    }
+
+    @Override
+    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
+        ctx.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
+            "this node is the master; nobody truncates its log"), ctx.voidPromise());
     }
 
     @Override

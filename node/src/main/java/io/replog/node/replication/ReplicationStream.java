@@ -6,6 +6,7 @@ import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,24 +259,32 @@ public final class ReplicationStream {
 
     /**
      * Whether the secondary's copy is a prefix of this log: its last entry exists here with the same epoch (an
-     * epoch has one master, so the same msg_id and epoch mean the same entries up to there). A copy that ends past
-     * this log, or whose last entry differs, holds entries this master does not have: it is Diverged, none of its
-     * copies count, and nothing is sent to it.
+     * epoch has one master, so the same msg_id and epoch mean the same entries up to there). When it is not, none of
+     * its copies count and it is told to cut its log back to where the two histories last agree (Kafka's
+     * leader-epoch rule); its answer is checked again, until they agree.
      */
     private boolean sameHistory(final long position, final long lastEpoch) {
-        final String why;
-        if (position > log.lastId()) {
-            why = "it holds msg_ids up to " + position + " (epoch " + lastEpoch + "), past this master's log, which "
-                + "ends at " + log.lastId() + " (a tail the master lost before it was on its disk)";
-        } else if (position > 0 && log.epochAt(position) != lastEpoch) {
-            why = "its msg_id " + position + " was written in epoch " + lastEpoch + ", this master's in epoch "
-                + log.epochAt(position);
-        } else {
+        if (position <= log.lastId() && (position == 0 || log.epochAt(position) == lastEpoch)) {
             return true;
         }
-        health.refusedLog(why);
+        // this log's entries of epochs up to the secondary's last one end here: anything the secondary holds after
+        // it was written by a master whose entries this log does not have
+        long keep = Math.min(position, log.endOfEpoch(lastEpoch));
+        if (keep >= position) {
+            keep = position - 1; // the histories differ at position itself: one step back, then check again
+        }
+        final String why = position > log.lastId()
+            ? "it holds msg_ids up to " + position + " (epoch " + lastEpoch + "), past this master's log (" + log.lastId()
+                + ")"
+            : "its msg_id " + position + " was written in epoch " + lastEpoch + ", this master's in epoch "
+                + log.epochAt(position);
+        LOG.warn("{}: its log differs from this master's: {}; telling it to keep msg_ids up to {} and cut the rest "
+            + "(it keeps what it cuts in a rollback file)", name, why, keep);
+        health.refusedLog(why + "; truncating it after " + keep);
         moveTo(0);
-        closeAfterError("the secondary's log differs from this master's: " + why);
+        lastSendNanos = clock.nanoTime();
+        link.send(new Truncate(--probeRequestId, log.logId(), keep));
+        link.flush();
         return false;
     }
 

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Ack;
+import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.ProtocolPipeline;
@@ -186,6 +187,11 @@ public final class SecondarySender {
 
         @Override
         public void send(final Replicate frame) {
+            channel.write(frame, channel.voidPromise());
+        }
+
+        @Override
+        public void send(final Truncate frame) {
             channel.write(frame, channel.voidPromise());
         }
 

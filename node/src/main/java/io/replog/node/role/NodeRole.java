@@ -3,6 +3,7 @@ package io.replog.node.role;
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 
 import java.util.Map;
 
@@ -40,6 +41,9 @@ public interface NodeRole {
      * {@code frame}.
      */
     void replicate(ChannelHandlerContext ctx, Replicate frame);
+
+    /** A TRUNCATE arrived: the secondary cuts its conflicting tail and acknowledges, the master refuses it. */
+    void truncate(ChannelHandlerContext ctx, Truncate frame);
 
     /** The health report, as JSON-ready values. */
     Map<String, Object> health();

@@ -126,6 +126,23 @@ public final class ReplicaLog {
         aheadBytes += bytes;
     }
 
+    /**
+     * Keeps entries up to {@code afterId} and drops the rest, and what is kept aside: they conflict with the master's
+     * log. Returns how many entries were cut; {@code beforeCut} sees them first (to keep them).
+     */
+    public synchronized long truncateAfter(final long afterId, final java.util.function.LongConsumer beforeCut) {
+        ahead.values().forEach(a -> a.run().release());
+        ahead.clear();
+        aheadBytes = 0;
+        final long last = store.lastId();
+        if (afterId >= last) {
+            return 0;
+        }
+        beforeCut.accept(last);
+        store.truncateAfter(afterId);
+        return last - afterId;
+    }
+
     /** Identity of the log held, 0 before the first replication. */
     public long logId() {
         return store.logId();

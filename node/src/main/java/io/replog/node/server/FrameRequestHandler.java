@@ -21,6 +21,7 @@ import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +73,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 replicationLink = true;
                 role.replicate(context, (Replicate) frame);
             }
+            case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             default -> {
                 ReferenceCountUtil.release(frame);
                 context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,

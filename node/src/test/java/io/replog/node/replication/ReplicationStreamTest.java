@@ -115,12 +115,17 @@ class ReplicationStreamTest {
         append(3);
         final RecordingLink link = connect();
         stream.ack(link.last().requestId(), 4, 0);
-        assertTrue(link.closed);
         assertEquals(SenderState.PROBING, stream.state());
         assertEquals(List.of(0L), positions, "none of its copies count");
         assertEquals(SecondaryHealth.Diverged, health.status());
-        assertTrue(health.reason(SecondaryHealth.Diverged).contains("past this master's log, which ends at 3"),
+        assertTrue(health.reason(SecondaryHealth.Diverged).contains("past this master's log (3)"),
             health.reason(SecondaryHealth.Diverged));
+        assertEquals(1, link.truncations.size(), "told to cut what this log does not have");
+        assertEquals(3, link.truncations.get(0).afterId());
+        stream.ack(link.truncations.get(0).requestId(), 3, 0);
+        assertEquals(SenderState.STREAMING, stream.state(), "the histories agree now");
+        assertEquals(SecondaryHealth.Healthy, health.status());
+        assertEquals(List.of(0L, 3L), positions);
     }
 
     @Test
@@ -128,11 +133,19 @@ class ReplicationStreamTest {
         append(3);
         final RecordingLink link = connect();
         stream.ack(link.last().requestId(), 2, 7);
-        assertTrue(link.closed, "nothing is sent to a copy that is not a prefix of this log");
+        assertTrue(link.data().isEmpty(), "nothing is sent to a copy that is not a prefix of this log");
         assertEquals(List.of(0L), positions);
         assertEquals(SecondaryHealth.Diverged, health.status());
         assertTrue(health.reason(SecondaryHealth.Diverged).contains("written in epoch 7"),
             health.reason(SecondaryHealth.Diverged));
+        // this log has no epoch 7 (its entries are of epoch 0): everything after epoch 0's end... is 3, above 2,
+        // so the secondary steps back one entry and is asked again
+        assertEquals(1, link.truncations.get(0).afterId());
+        stream.ack(link.truncations.get(0).requestId(), 1, 7);
+        assertEquals(0, link.truncations.get(1).afterId());
+        stream.ack(link.truncations.get(1).requestId(), 0, 0);
+        assertEquals(SenderState.STREAMING, stream.state());
+        assertEquals(3, link.data().get(0).lastId(), "then it gets the whole log");
     }
 
     @Test
