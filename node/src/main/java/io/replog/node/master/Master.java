@@ -38,10 +38,14 @@ public final class Master implements NodeRole, AutoCloseable {
     private final QuorumMonitor quorum;
     private final EventLoopGroup loops;
     private final long heartbeatMs;
+    private final NodeConfig config;
+    /** Until the master took back what its secondaries hold past its log: appends are refused meanwhile. */
+    private volatile boolean recovering = true;
 
     /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
     public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops) {
         this.log = log;
+        this.config = config;
         this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
@@ -58,6 +62,13 @@ public final class Master implements NodeRole, AutoCloseable {
     }
 
     public void start() {
+        if (config.dataDir() != null && !config.secondaries().isEmpty()) {
+            // a log that survives restarts may have lost an unflushed tail a secondary still holds: take it back
+            // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
+            // conflicting tail cut, and kept in a rollback file, when it returns)
+            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength());
+        }
+        recovering = false;
         // a new epoch for everything this master writes: its entries are told apart from those of every earlier
         // master of the log, also at the same msg_ids (after a crash took back an unflushed tail)
         log.startEpoch(Math.max(log.epoch(), log.epochAt(log.lastId())) + 1);
@@ -108,6 +119,10 @@ public final class Master implements NodeRole, AutoCloseable {
         if (w < 1 || w > maxW) {
             return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
                 "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
+        }
+        if (recovering) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
+                "read-only: the master is starting (taking back what its secondaries hold past its log)");
         }
         if (quorum.readOnly()) {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
