@@ -212,6 +212,11 @@ public final class NodeConfig {
             : Math.max(64L << 20, (long) (io.netty.util.internal.PlatformDependent.estimateMaxDirectMemory() * 0.85));
     }
 
+    /** The limit as set, 0 when automatic (a log on disk then has no limit but the disk). */
+    public long explicitMaxLogBytes() {
+        return maxLogBytes;
+    }
+
     public NodeConfig maxLogBytes(final long value) {
         this.maxLogBytes = value;
         return this;

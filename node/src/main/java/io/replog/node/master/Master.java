@@ -62,7 +62,8 @@ public final class Master implements NodeRole, AutoCloseable {
     }
 
     public void start() {
-        if (config.dataDir() != null && !config.secondaries().isEmpty()) {
+        final boolean hadAMaster = Math.max(log.epoch(), log.epochAt(log.lastId())) > 0;
+        if (config.dataDir() != null && hadAMaster && !config.secondaries().isEmpty()) {
             // a log that survives restarts may have lost an unflushed tail a secondary still holds: take it back
             // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
             // conflicting tail cut, and kept in a rollback file, when it returns)
