@@ -101,7 +101,7 @@ public final class FileLogStore implements LogStore {
             if (recovered.scanned() || recovered.changed()) {
                 store.checkpointAtEnd();
             }
-            LOG.info("{}: opened log {} with {} segment(s), msg_ids 1..{}, epochs {}, flush {} in {} ms ({})", dir,
+            LOG.info("{}: opened log_id {} with {} segment(s), last msg_id {}, epochs {}, flush {} in {} ms ({})", dir,
                 Long.toHexString(store.logId), recovered.segments().size(), store.lastId,
                 Arrays.toString(store.epochs.toArray()), options.flushPolicy(), (System.nanoTime() - start) / 1_000_000,
                 recovered.scanned() ? "recovery scanned " + recovered.scannedBytes() + " bytes after the recovery point"

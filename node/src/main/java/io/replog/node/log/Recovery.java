@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * everything before the recovery point, walk every batch after it verifying its CRC, its msg_ids and its epoch, and
  * decide what to do with the first bad one:
  * <ul>
- *   <li>a <b>torn tail</b> (an incomplete last batch, or a bad batch after which nothing in the log parses as a
+ *   <li>a <b>torn tail</b> (a bad batch, incomplete or failing its CRC, after which nothing in the log parses as a
  *       valid batch) is what a crash in the middle of a write leaves: it is cut, with a WARN naming the file, the
  *       offset and the bytes cut;</li>
  *   <li>anything else (a valid batch follows, or later segments hold data) is damage in the middle of the log: it is
@@ -137,7 +137,7 @@ final class Recovery {
         final long size = segment.end();
         if (position == 0 && segment.baseId() != lastId + 1) {
             return damaged(i, 0, "the segment starts at msg_id " + segment.baseId() + " but the log before it ends at "
-                + lastId, false, null);
+                + lastId, null);
         }
         if (position == size) {
             return true;
@@ -148,9 +148,7 @@ final class Recovery {
                 final BatchFormat.Header header = scanner.header(at);
                 final String problem = problem(header, size, scanner);
                 if (problem != null) {
-                    final boolean incomplete = header == null
-                        || header.plausible(Long.MAX_VALUE) && header.end() > size;
-                    return damaged(i, at, problem, incomplete, scanner);
+                    return damaged(i, at, problem, scanner);
                 }
                 epochs.entered(header.epoch(), header.baseId());
                 lastId = header.lastId();
@@ -186,13 +184,13 @@ final class Recovery {
     }
 
     /** Deals with the bad batch at {@code position} of segment {@code i}; always false (the scan stops). */
-    private boolean damaged(final int i, final long position, final String problem, final boolean incomplete,
-                            final SegmentScanner scanner) throws IOException {
+    private boolean damaged(final int i, final long position, final String problem, final SegmentScanner scanner)
+        throws IOException {
         final Segment segment = segments.get(i);
         final boolean laterData = i < segments.size() - 1;
-        // a segment that does not continue the log (scanner null) is misplaced data, never a torn write
-        final boolean torn = !laterData && scanner != null
-            && (incomplete || scanner.findValidBatch(position + 1) < 0);
+        // Even a batch that claims more bytes than the file has is only torn if nothing valid follows: a damaged
+        // length field looks the same. A segment that does not continue the log (scanner null) is never torn.
+        final boolean torn = !laterData && scanner != null && scanner.findValidBatch(position + 1) < 0;
         final long cut = cutBytes(i, position);
         if (torn) {
             LOG.warn("{}: torn tail at offset {} ({}): cutting {} bytes", segment.path(), position, problem, cut);

@@ -90,7 +90,14 @@ final class SegmentReader {
                     || at + header.totalBytes() > buffer.writerIndex()) {
                     break; // another epoch, or the batch is not wholly in the buffer: the caller reads again
                 }
-                verify(segment, buffer, at, header);
+                if (!intact(buffer, at, header)) {
+                    if (at > 0) {
+                        break; // serve what precedes it; the read that starts at it throws
+                    }
+                    throw new CorruptLogException(segment.path(), header.position(), segment.path()
+                        + ": damaged batch at byte offset " + header.position() + " (CRC mismatch, msg_ids "
+                        + header.baseId() + ".." + header.lastId() + "); not served");
+                }
                 int entry = at + BatchFormat.HEADER_BYTES;
                 for (long id = header.baseId(); id < next; id++) {
                     entry += EntryRun.ENTRY_OVERHEAD + buffer.getInt(entry);
@@ -128,14 +135,8 @@ final class SegmentReader {
         return new EntryRange(fromId, (int) (next - fromId), run, epoch);
     }
 
-    private static void verify(final Segment segment, final ByteBuf buffer, final int at,
-                               final BatchFormat.Header header) {
-        final int crc = BatchFormat.crc(buffer, at + BatchFormat.CRC_START,
-            (int) header.totalBytes() - BatchFormat.CRC_START);
-        if (crc != header.crc()) {
-            throw new CorruptLogException(segment.path(), header.position(), segment.path()
-                + ": damaged batch at byte offset " + header.position() + " (CRC mismatch, msg_ids "
-                + header.baseId() + ".." + header.lastId() + "); not served");
-        }
+    private static boolean intact(final ByteBuf buffer, final int at, final BatchFormat.Header header) {
+        return BatchFormat.crc(buffer, at + BatchFormat.CRC_START, (int) header.totalBytes() - BatchFormat.CRC_START)
+            == header.crc();
     }
 }
