@@ -282,6 +282,11 @@ abstract class LogStoreContractTest {
         assertEquals(105, log.lastId());
         assertEquals(105, log.appendedId());
         assertEquals(texts("e", 1, 105), readAll(log, 1, 1000, 1 << 20));
+        appendAndCommit(log, "n106", "n107");
+        final List<String> replaced = texts("e", 1, 105);
+        replaced.addAll(List.of("n106", "n107"));
+        assertEquals(replaced, readAll(log, 1, 1000, 1 << 20));
+        assertEquals(replaced.subList(100, 107), readAll(log, 101, 1000, 1 << 20));
         log.truncateAfter(95); // inside a batch of epoch 1: epoch 2 goes
         assertEquals(95, log.lastId());
         assertEquals(1, log.epochAt(95));
