@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -64,7 +66,7 @@ public final class FileLogStore implements LogStore {
         this.appended = lastId;
         this.fileBytes = segments.bytes();
         this.cache = new RecentBatches(options.cacheBytes());
-        this.durability = new Durability("replog-log", options.flushPolicy(), options.io(), new Durability.Written() {
+        this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(), options.io(), new Durability.Written() {
             @Override
             public long lastId() {
                 return lastId;
@@ -307,11 +309,7 @@ public final class FileLogStore implements LogStore {
         try {
             range = cache.read(fromId, limit, maxCount, maxBytes);
             if (range == null) {
-                final Segment[] all = segments.all();
-                final int s = Segments.find(all, fromId);
-                final long segmentLast = s + 1 < all.length ? all[s + 1].baseId() - 1 : limit;
-                range = SegmentReader.read(segments, all[s], fromId, Math.min(limit, segmentLast), maxCount,
-                    maxBytes);
+                range = readFile(fromId, limit, maxCount, maxBytes);
             }
         } catch (IOException | RuntimeException e) {
             if (truncations != generation) {
@@ -324,6 +322,22 @@ public final class FileLogStore implements LogStore {
             return EntryRange.empty(fromId);
         }
         return range;
+    }
+
+    private EntryRange readFile(final long fromId, final long limit, final int maxCount, final int maxBytes)
+        throws IOException {
+        final Segment[] all = segments.all();
+        final int s = Segments.find(all, fromId);
+        final long last = Math.min(limit, s + 1 < all.length ? all[s + 1].baseId() - 1 : limit);
+        try {
+            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
+        } catch (ClosedChannelException e) {
+            if (closed || e instanceof ClosedByInterruptException) {
+                throw e;
+            }
+            // another thread's interrupt closed the channel under this read: once more, on the reopened channel
+            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
+        }
     }
 
     @Override

@@ -93,9 +93,15 @@ final class Recovery {
         if (segments.isEmpty()) {
             return false;
         }
+        if (segments.get(0).baseId() != 1) {
+            lastId = 0;
+            damaged(0, 0, "the log's first segment starts at msg_id " + segments.get(0).baseId()
+                + ": the segments before it are missing", null);
+            return true;
+        }
         int first = 0;
         long position = 0;
-        lastId = segments.get(0).baseId() - 1;
+        lastId = 0;
         final int at = checkpoint == null ? -1 : indexOf(checkpoint.segmentBase());
         if (at >= 0 && fits(checkpoint, segments.get(at))) {
             first = at;

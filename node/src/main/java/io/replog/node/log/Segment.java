@@ -1,5 +1,8 @@
 package io.replog.node.log;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -12,10 +15,13 @@ import java.nio.file.StandardOpenOption;
  */
 final class Segment {
     static final String SUFFIX = ".log";
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
 
     private final long baseId;
     private final Path path;
-    private final FileChannel channel;
+    private volatile FileChannel channel;
+    /** Set by {@link #close()}: from then on a closed channel stays closed. */
+    private volatile boolean closed;
     /** End of the last committed batch: published by the writer before the store's last id. */
     private volatile long end;
     /** Null while not in memory (a sealed segment whose index was dropped); see {@link SegmentIndexes}. */
@@ -67,8 +73,23 @@ final class Segment {
         return path;
     }
 
-    FileChannel channel() {
-        return channel;
+    /**
+     * The file's channel. A FileChannel closes itself, for every thread, when a thread using it is interrupted
+     * (ClosedByInterruptException): one interrupted reader must not break the log, so a channel closed that way is
+     * reopened here.
+     */
+    FileChannel channel() throws IOException {
+        final FileChannel current = channel;
+        if (current.isOpen() || closed) {
+            return current;
+        }
+        synchronized (this) {
+            if (!channel.isOpen() && !closed) {
+                LOG.warn("{}: reopening the file, closed by a thread interrupted while using it", path);
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            return channel;
+        }
     }
 
     long end() {
@@ -89,7 +110,7 @@ final class Segment {
 
     /** Cuts the file at {@code length} (a batch boundary) and forgets the index entries past it. */
     void truncate(final long length) throws IOException {
-        channel.truncate(length);
+        channel().truncate(length);
         end = Math.min(end, length);
         final SparseIndex i = index;
         if (i != null) {
@@ -98,6 +119,7 @@ final class Segment {
     }
 
     void close() throws IOException {
+        closed = true;
         channel.close();
     }
 

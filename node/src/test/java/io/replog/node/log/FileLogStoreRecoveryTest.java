@@ -186,6 +186,20 @@ class FileLogStoreRecoveryTest {
     }
 
     @Test
+    void aMissingFirstSegmentIsDamage() throws Exception {
+        final FileLogOptions small = OPTIONS.segmentBytes(256);
+        final Path path = dir.resolve("log");
+        try (FileLogStore log = FileLogStore.open(path, small)) {
+            write(log, 1, 6);
+        }
+        Files.delete(LogFiles.segments(path).get(0));
+        final CorruptLogException e = assertThrows(CorruptLogException.class,
+            () -> FileLogStore.open(path, small.corruptionPolicy(CorruptionPolicy.FAIL)));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        recoversAndCarriesOn(path, 0, small.corruptionPolicy(CorruptionPolicy.TRUNCATE));
+    }
+
+    @Test
     void damageBeforeTheRecoveryPointIsNeverServed() throws Exception {
         final Path path = dir.resolve("clean");
         try (FileLogStore log = FileLogStore.open(path, OPTIONS)) {

@@ -156,6 +156,23 @@ class FileLogStoreTest {
     }
 
     @Test
+    void aReaderInterruptedInAReadDoesNotBreakTheLog() throws Exception {
+        final Path path = dir.resolve("log");
+        try (FileLogStore log = FileLogStore.open(path, NEVER.cacheBytes(0))) {
+            appendAndCommit(log, "a", "b");
+            Thread.currentThread().interrupt(); // FileChannel closes itself when a thread using it is interrupted
+            assertThrows(UncheckedIOException.class, () -> log.read(1, 10, 100));
+            assertTrue(Thread.interrupted());
+            assertEquals(List.of("a", "b"), readAll(log, 1, 10, 1 << 20));
+            appendAndCommit(log, "c");
+            assertEquals(List.of("a", "b", "c"), readAll(log, 1, 10, 1 << 20));
+        }
+        try (FileLogStore log = FileLogStore.open(path, NEVER)) {
+            assertEquals(List.of("a", "b", "c"), readAll(log, 1, 10, 1 << 20));
+        }
+    }
+
+    @Test
     void memoryStaysBoundedAsTheLogGrows() throws Exception {
         // one entry per batch and every batch indexed: each sealed segment's index is ~2 KiB, so keeping all of
         // them (about a hundred segments per round) would show
