@@ -37,14 +37,19 @@ final class BatchWriter {
         this.durability = durability;
     }
 
-    String broken() {
+    /** Why the store must refuse writes (an fsync failed, or the files may not match), or null. */
+    String refusal() {
+        if (durability.failure() != null) {
+            return "an fsync failed (" + durability.failure().getMessage() + "), so nothing can be made durable any "
+                + "more: restart the node";
+        }
         return broken;
     }
 
     /**
      * Writes every staged (sealed) batch, then publishes them to readers (segment list, ends, indexes, epochs,
      * cache): the caller publishes the last id after this. On an IOException nothing was published and the files
-     * are as before (or {@link #broken()} says why not).
+     * are as before (or {@link #refusal()} says why not).
      */
     void write(final StagedBatches staged) throws IOException {
         final Segment[] before = segments.all();
@@ -100,7 +105,8 @@ final class BatchWriter {
         } catch (IOException e) {
             cause.addSuppressed(e);
             broken = "a failed write could not be undone (" + e.getMessage() + ")";
-            LOG.error("{}: {}; the store refuses further writes, restart the node to recover the files", dir, broken, e);
+            LOG.error("{}: {}; the store refuses further writes, restart the node to recover the files", dir, broken,
+                e);
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The flush policy at work: when fsyncs happen and when {@link LogStore#durableId()} advances.
@@ -30,16 +32,10 @@ import java.util.function.LongConsumer;
 final class Durability implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Durability.class);
 
-    /** What the store has written: read by the flusher under the lock. */
-    interface Written {
-        long lastId();
-
-        Segment active();
-    }
-
-    private final FlushPolicy policy;
     private final FileIo io;
-    private final Written written;
+    /** The store's last committed id and active segment: what an fsync now would cover. */
+    private final LongSupplier lastId;
+    private final Supplier<Segment> active;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLong fsyncs = new AtomicLong();
     private volatile long durableId;
@@ -51,11 +47,11 @@ final class Durability implements AutoCloseable {
     private final Thread flusher;
     private final ScheduledExecutorService timer;
 
-    Durability(final String name, final FlushPolicy policy, final FileIo io, final Written written,
-               final long recoveredId) {
-        this.policy = policy;
+    Durability(final String name, final FlushPolicy policy, final FileIo io, final LongSupplier lastId,
+               final Supplier<Segment> active, final long recoveredId) {
         this.io = io;
-        this.written = written;
+        this.lastId = lastId;
+        this.active = active;
         this.durableId = recoveredId;
         this.forcedId = recoveredId;
         this.flusher = policy.kind() == FlushPolicy.Kind.BATCH ? new Thread(this::flushLoop, name + "-flusher") : null;
@@ -109,7 +105,7 @@ final class Durability implements AutoCloseable {
 
     private void flushLoop() {
         while (!stopping && failure == null) {
-            if (written.lastId() > durableId) {
+            if (lastId.getAsLong() > durableId) {
                 flushOnce();
             } else {
                 LockSupport.park(this);
@@ -121,12 +117,12 @@ final class Durability implements AutoCloseable {
     private void flushOnce() {
         lock.lock();
         try {
-            final long target = written.lastId();
-            final Segment active = written.active();
-            if (target <= durableId || active == null) {
+            final long target = lastId.getAsLong();
+            final Segment segment = active.get();
+            if (target <= durableId || segment == null) {
                 return;
             }
-            force(active.channel());
+            force(segment.channel());
             forcedId = target;
             durableId = target;
             notifyListener(target);
@@ -140,10 +136,10 @@ final class Durability implements AutoCloseable {
     private void timedFlush() {
         lock.lock();
         try {
-            final long target = written.lastId();
-            final Segment active = written.active();
-            if (target > forcedId && active != null && failure == null) {
-                force(active.channel());
+            final long target = lastId.getAsLong();
+            final Segment segment = active.get();
+            if (target > forcedId && segment != null && failure == null) {
+                force(segment.channel());
                 forcedId = target;
             }
         } catch (IOException e) {

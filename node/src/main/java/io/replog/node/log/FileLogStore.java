@@ -66,17 +66,8 @@ public final class FileLogStore implements LogStore {
         this.appended = lastId;
         this.fileBytes = segments.bytes();
         this.cache = new RecentBatches(options.cacheBytes());
-        this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(), options.io(), new Durability.Written() {
-            @Override
-            public long lastId() {
-                return lastId;
-            }
-
-            @Override
-            public Segment active() {
-                return segments.active();
-            }
-        }, lastId);
+        this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(),
+            options.io(), () -> lastId, segments::active, lastId);
         this.writer = new BatchWriter(dir, options, segments, epochs, cache, durability);
     }
 
@@ -97,8 +88,9 @@ public final class FileLogStore implements LogStore {
         final long start = System.nanoTime();
         final DataDirLock lock = DataDirLock.acquire(dir);
         try {
-            final LogMetadata metadata = metadata(dir);
-            final Recovery.Result recovered = Recovery.run(dir, checkpoint(dir), options.corruptionPolicy());
+            final LogMetadata metadata = LogMetadata.readOrCreate(dir);
+            final Recovery.Result recovered = Recovery.run(dir, RecoveryCheckpoint.readOrNull(dir),
+                options.corruptionPolicy());
             final FileLogStore store = new FileLogStore(dir, options, lock, metadata, recovered);
             if (recovered.scanned() || recovered.changed()) {
                 store.checkpointAtEnd();
@@ -112,29 +104,6 @@ public final class FileLogStore implements LogStore {
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
-        }
-    }
-
-    private static LogMetadata metadata(final Path dir) throws IOException {
-        final LogMetadata existing = LogMetadata.read(dir);
-        if (existing != null) {
-            return existing;
-        }
-        if (DataDirLock.holdsSegments(dir)) {
-            throw new IOException(dir + " holds segment files but no " + LogMetadata.FILE_NAME + " (log_id and epoch "
-                + "are lost): restore the file, or move the directory aside and let this node copy a master's log");
-        }
-        final LogMetadata created = new LogMetadata(0, 0);
-        created.write(dir);
-        return created;
-    }
-
-    private static RecoveryCheckpoint checkpoint(final Path dir) {
-        try {
-            return RecoveryCheckpoint.read(dir);
-        } catch (IOException e) {
-            LOG.warn("{}: unreadable recovery point ({}); scanning the whole log", dir, e.getMessage());
-            return null;
         }
     }
 
@@ -260,7 +229,7 @@ public final class FileLogStore implements LogStore {
         if (staged.isEmpty()) {
             return;
         }
-        final String refusal = refusal();
+        final String refusal = writer.refusal();
         if (refusal != null) {
             dropStaged();
             throw new UncheckedIOException(new IOException(dir + ": " + refusal + "; nothing was stored"));
@@ -279,14 +248,6 @@ public final class FileLogStore implements LogStore {
         staged.clear();
         lastId = appended;
         durability.committed(appended);
-    }
-
-    private String refusal() {
-        if (durability.failure() != null) {
-            return "an fsync failed (" + durability.failure().getMessage() + "), so nothing can be made durable any "
-                + "more: restart the node";
-        }
-        return writer.broken();
     }
 
     private void dropStaged() {
@@ -397,7 +358,7 @@ public final class FileLogStore implements LogStore {
         IOException failure = null;
         durability.lock();
         try {
-            if (durability.failure() == null && writer.broken() == null) {
+            if (writer.refusal() == null) {
                 checkpointAtEnd();
                 durability.forced(lastId);
             }

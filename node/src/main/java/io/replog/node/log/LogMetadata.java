@@ -18,6 +18,21 @@ record LogMetadata(long logId, long epoch) {
     static final String FILE_NAME = "replog.meta";
     static final int FORMAT_VERSION = 1;
 
+    /** The metadata in {@code dir}; for a directory without a log, new metadata (log_id 0, epoch 0), written. */
+    static LogMetadata readOrCreate(final Path dir) throws IOException {
+        final LogMetadata existing = read(dir);
+        if (existing != null) {
+            return existing;
+        }
+        if (DataDirLock.holdsSegments(dir)) {
+            throw new IOException(dir + " holds segment files but no " + FILE_NAME + " (log_id and epoch are lost): "
+                + "restore the file, or move the directory aside and let this node copy a master's log");
+        }
+        final LogMetadata created = new LogMetadata(0, 0);
+        created.write(dir);
+        return created;
+    }
+
     /** The metadata in {@code dir}, or null when there is none yet. */
     static LogMetadata read(final Path dir) throws IOException {
         final Path file = dir.resolve(FILE_NAME);

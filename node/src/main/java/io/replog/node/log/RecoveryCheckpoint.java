@@ -1,5 +1,7 @@
 package io.replog.node.log;
 
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,6 +34,17 @@ record RecoveryCheckpoint(long segmentBase, long position, long lastId, long[] e
             keep += 2;
         }
         return new RecoveryCheckpoint(segmentBase, position, lastId, Arrays.copyOf(pairs, keep));
+    }
+
+    /** The checkpoint in {@code dir}, or null when there is none or it is unreadable (then the log is scanned). */
+    static RecoveryCheckpoint readOrNull(final Path dir) {
+        try {
+            return read(dir);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(RecoveryCheckpoint.class).warn("{}: unreadable recovery point ({}); scanning the "
+                + "whole log", dir, e.getMessage());
+            return null;
+        }
     }
 
     /** The checkpoint in {@code dir}, or null when there is none. */

@@ -84,7 +84,8 @@ final class SegmentReader {
         long bytes = 0;
         int at = 0;
         try {
-            while (next <= limitId && next - fromId < maxCount && at + BatchFormat.HEADER_BYTES <= buffer.writerIndex()) {
+            while (next <= limitId && next - fromId < maxCount
+                && at + BatchFormat.HEADER_BYTES <= buffer.writerIndex()) {
                 final BatchFormat.Header header = BatchFormat.header(buffer, at, first.position() + at);
                 if (header.epoch() != first.epoch() || header.baseId() != (at == 0 ? first.baseId() : next)
                     || at + header.totalBytes() > buffer.writerIndex()) {

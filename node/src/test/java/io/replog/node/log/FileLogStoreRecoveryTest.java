@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static io.replog.node.log.LogStoreContractTest.append;
-import static io.replog.node.log.LogStoreContractTest.readAll;
+import static io.replog.node.log.LogEntries.append;
+import static io.replog.node.log.LogEntries.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -237,7 +237,7 @@ class FileLogStoreRecoveryTest {
             log.adoptLogId(0xabcdef);
             log.startEpoch(1);
             write(log, 1, 2);
-            final io.netty.buffer.ByteBuf run = LogStoreContractTest.run(List.of("r1", "r2"));
+            final io.netty.buffer.ByteBuf run = LogEntries.run(List.of("r1", "r2"));
             log.appendRun(run, 2, 3);
             run.release();
             log.commit();

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.replog.node.log.LogStoreContractTest.append;
-import static io.replog.node.log.LogStoreContractTest.appendAndCommit;
-import static io.replog.node.log.LogStoreContractTest.readAll;
-import static io.replog.node.log.LogStoreContractTest.texts;
+import static io.replog.node.log.LogEntries.append;
+import static io.replog.node.log.LogEntries.appendAndCommit;
+import static io.replog.node.log.LogEntries.readAll;
+import static io.replog.node.log.LogEntries.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
