@@ -165,8 +165,13 @@ final class RecentBatches implements AutoCloseable {
         held = 0;
     }
 
+    /** The chunks and, on the heap, where their batches start (20 bytes a batch). */
     synchronized long memoryBytes() {
-        return held;
+        long arrays = 0;
+        for (final Chunk chunk : chunks) {
+            arrays += 20L * chunk.baseIds.length;
+        }
+        return held + arrays;
     }
 
     @Override

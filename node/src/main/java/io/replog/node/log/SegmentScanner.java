@@ -78,8 +78,16 @@ final class SegmentScanner implements AutoCloseable {
      */
     long findValidBatch(final long from) throws IOException {
         for (long at = from; at + BatchFormat.HEADER_BYTES <= limit; at++) {
+            if (!ensure(at, BatchFormat.HEADER_BYTES)) {
+                return -1;
+            }
+            // the length field alone rules out almost every offset (zeros, random bytes), without a Header each
+            final long length = Integer.toUnsignedLong(window.getInt((int) (at - windowStart)));
+            if (length < BatchFormat.MIN_LENGTH || at + BatchFormat.CRC_OFFSET + length > limit) {
+                continue;
+            }
             final BatchFormat.Header header = header(at);
-            if (header != null && header.plausible(limit) && crcMatches(header)) {
+            if (header.plausible(limit) && crcMatches(header)) {
                 return at;
             }
         }
