@@ -120,6 +120,11 @@ public final class MemoryLogStore implements LogStore {
     public long append(final ByteBuf payload) {
         final long id = appended + 1;
         final int length = payload.readableBytes();
+        if (epoch < epochs.lastEpoch()) {
+            // checked before anything is copied: a refusal after the copy would leave the segment one entry ahead
+            throw new IllegalArgumentException("the log's last entry has epoch " + epochs.lastEpoch()
+                + ", above this store's epoch " + epoch + ": start a new epoch before appending");
+        }
         if (bytesStored + EntryRun.ENTRY_OVERHEAD + length > maxBytes) {
             throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
                 + " bytes used (--max-log-bytes)");
@@ -215,12 +220,12 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
+        if (fromId < 1) {
+            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
+        }
         final long last = lastId;
         if (fromId > last || maxCount <= 0) {
             return EntryRange.empty(fromId);
-        }
-        if (fromId < 1) {
-            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
         }
         final LogSegment[] all = segments;
         final int s = segmentOf(all, fromId);

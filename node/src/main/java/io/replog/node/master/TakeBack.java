@@ -59,6 +59,7 @@ final class TakeBack {
         LOG.warn("master: {} holds msg_ids {}..{} of epoch {} that this node lost (not fsynced before a crash); "
             + "taking them back before taking appends", best.address(), from, best.lastId(), lastEpoch);
         final long taken = copy(best, log, lastEpoch, maxFrameLength);
+        awaitDurable(log);
         LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), best.address());
         return taken;
     }
@@ -86,6 +87,14 @@ final class TakeBack {
         LOG.info("master: {} did not answer before taking appends; what it may hold past this log is not taken back",
             address);
         return null;
+    }
+
+    /** What was taken back counts like anything else the master holds: only once its flush policy says so. */
+    private static void awaitDurable(final LogStore log) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (log.durableId() < log.lastId() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     private static long copy(final Copy from, final LogStore log, final long epoch, final int maxFrameLength) {
