@@ -31,6 +31,10 @@ RUN printf '#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -jar /opt/replog/logctl
  && chmod +x /usr/local/bin/logctl
 # every flag also comes from the environment: REPLOG_PORT, REPLOG_HTTP_PORT, REPLOG_SECONDARIES, REPLOG_DELAY_MS, …
 ENV REPLOG_BIND=0.0.0.0
+# the node's log: mount a volume here so it outlives the container
+ENV REPLOG_DATA_DIR=/data
+RUN mkdir -p /data
+VOLUME /data
 EXPOSE 7000 8000
 # exec form: java is PID 1 and gets docker stop's SIGTERM itself, so it answers waiting appends before it exits
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/replog/replog-node.jar"]

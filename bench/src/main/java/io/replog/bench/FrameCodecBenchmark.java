@@ -112,7 +112,7 @@ public class FrameCodecBenchmark {
     @Benchmark
     public int encodeReplicate64() {
         out.clear();
-        final Replicate frame = new Replicate(9, 42, 1, 64, replicateRun.retainedDuplicate());
+        final Replicate frame = new Replicate(9, 42, 1, 64, 1, replicateRun.retainedDuplicate());
         FrameCodec.encode(frame, alloc, out);
         int bytes = 0;
         for (final Object part : out) {

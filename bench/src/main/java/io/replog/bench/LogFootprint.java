@@ -26,7 +26,11 @@ public final class LogFootprint {
         final long start = System.nanoTime();
         for (long i = 0; i < messages; i++) {
             log.append(payload);
+            if ((i & 4095) == 4095) {
+                log.commit(); // as the sequencer does, a batch at a time
+            }
         }
+        log.commit();
         final double seconds = (System.nanoTime() - start) / 1e9;
         final long heap = usedHeapAfterGc() - heapBefore;
         final long direct = direct() - directBefore;

@@ -57,6 +57,7 @@ public class LogStoreBenchmark {
         for (int i = 0; i < FILLED; i++) {
             readLog.append(payload);
         }
+        readLog.commit();
     }
 
     /**
@@ -86,14 +87,18 @@ public class LogStoreBenchmark {
 
     @Benchmark
     public long append() {
-        return appendLog.append(payload);
+        final long id = appendLog.append(payload);
+        appendLog.commit(); // the sequencer commits once per batch: this is the worst case, one per message
+        return id;
     }
 
     /** Per entry: a secondary storing a replicated batch of {@value #RUN} with one bulk copy. */
     @Benchmark
     @OperationsPerInvocation(RUN)
     public long appendRun() {
-        return appendLog.appendRun(run, RUN);
+        final long last = appendLog.appendRun(run, RUN, 1);
+        appendLog.commit();
+        return last;
     }
 
     /** Per entry: a zero-copy run of 1,000 consecutive entries from a random position. */

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +27,16 @@ public final class LocalCluster implements AutoCloseable {
      * @param delaysMs     delay of each secondary; the last value repeats for the rest
      * @param everyNode    applied to every node's configuration (limits)
      * @param masterOnly   applied to the master's configuration after that (health timings, quorum)
+     * @param dataRoot     a sub-directory per node ({@code master}, {@code secondary-1}, …) holds its log; null keeps
+     *                     every log in memory
      */
     public record Settings(String bind, int port, int httpPort, int secondaries, List<Long> delaysMs,
                            int maxFrameLength, UnaryOperator<NodeConfig> everyNode,
-                           UnaryOperator<NodeConfig> masterOnly) {
+                           UnaryOperator<NodeConfig> masterOnly, Path dataRoot) {
         public Settings(final String bind, final int port, final int httpPort, final int secondaries,
                         final List<Long> delaysMs, final int maxFrameLength) {
             this(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, UnaryOperator.identity(),
-                UnaryOperator.identity());
+                UnaryOperator.identity(), null);
         }
 
         /** With the given idle timeout and connection cap on every node. */
@@ -42,7 +45,7 @@ public final class LocalCluster implements AutoCloseable {
                         final int maxConnections) {
             this(bind, port, httpPort, secondaries, delaysMs, maxFrameLength,
                 config -> config.idleTimeoutMs(idleTimeoutMs).maxConnections(maxConnections),
-                UnaryOperator.identity());
+                UnaryOperator.identity(), null);
         }
 
         /** Ephemeral ports on loopback, no delays: for tests. */
@@ -54,7 +57,17 @@ public final class LocalCluster implements AutoCloseable {
         /** The same cluster with {@code tuning} applied to the master's configuration too. */
         public Settings withMaster(final UnaryOperator<NodeConfig> tuning) {
             return new Settings(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, everyNode,
-                config -> tuning.apply(masterOnly.apply(config)));
+                config -> tuning.apply(masterOnly.apply(config)), dataRoot);
+        }
+
+        /** The same cluster keeping each node's log on disk under {@code root}. */
+        public Settings onDisk(final Path root) {
+            return new Settings(bind, port, httpPort, secondaries, delaysMs, maxFrameLength, everyNode, masterOnly,
+                root);
+        }
+
+        Path dirOf(final String node) {
+            return dataRoot == null ? null : dataRoot.resolve(node);
         }
 
         long delayOf(final int secondary) {
@@ -85,7 +98,8 @@ public final class LocalCluster implements AutoCloseable {
                     .port(settings.port() == 0 ? 0 : settings.port() + i)
                     .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
                     .maxFrameLength(settings.maxFrameLength())
-                    .maxLogBytes(logShare)
+                    .maxLogBytes(settings.dataRoot() == null ? logShare : 0)
+                    .dataDir(settings.dirOf("secondary-" + i))
                     .delayMs(settings.delayOf(i - 1))), loops);
                 secondaries.add(node);
                 addresses.add(new InetSocketAddress(loopbackFor(settings.bind()), node.port()));
@@ -96,7 +110,8 @@ public final class LocalCluster implements AutoCloseable {
                     .port(settings.port())
                     .httpPort(settings.httpPort())
                     .maxFrameLength(settings.maxFrameLength())
-                    .maxLogBytes(logShare)
+                    .maxLogBytes(settings.dataRoot() == null ? logShare : 0)
+                    .dataDir(settings.dirOf("master"))
                     .secondaries(addresses))), loops);
             final LocalCluster cluster = new LocalCluster(loops, secondaries, master);
             cluster.awaitWritable();

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.http.HttpBridgeInitializer;
 import io.replog.node.log.LogStore;
+import io.replog.node.log.LogStores;
 import io.replog.node.log.MemoryLogStore;
 import io.replog.node.master.Master;
 import io.replog.node.role.NodeRole;
@@ -63,7 +64,7 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode master(final NodeConfig config, final EventLoops loops) {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
-        final LogStore log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes());
+        final LogStore log = LogStores.open(config, true);
         final Master master = new Master(config, log, l.workers());
         final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null).bind(config);
         master.start();
@@ -75,7 +76,7 @@ public final class ReplogNode implements AutoCloseable {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         // no identity of its own: it takes its master's
-        final LogStore log = new MemoryLogStore(MemoryLogStore.DEFAULT_SEGMENT_BYTES, config.maxLogBytes(), 0);
+        final LogStore log = LogStores.open(config, false);
         final ReplogNode node = new ReplogNode(log, new Secondary(config, log), l, loops == null ? l : null)
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0

@@ -9,7 +9,13 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +28,9 @@ import java.util.List;
  * static final ClusterExtension cluster = ClusterExtension.of(LocalCluster.Settings.ephemeral(2, 0L, 4000L));
  * </pre>
  *
- * A static field shares one cluster among the class's tests; an instance field gives each test a fresh one.
+ * A static field shares one cluster among the class's tests; an instance field gives each test a fresh one. Unless
+ * the settings say where, every node keeps its log on disk, in a directory of its own that is deleted afterwards:
+ * the tests exercise the store users run.
  */
 public final class ClusterExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
     AfterEachCallback {
@@ -30,6 +38,8 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     private LocalCluster cluster;
     /** True when started for one test (instance field) rather than for the class (static field). */
     private boolean perTest;
+    /** The temporary directory of the nodes' logs, when this extension made one. */
+    private Path dataRoot;
 
     private ClusterExtension(final LocalCluster.Settings settings) {
         this.settings = settings;
@@ -41,15 +51,27 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void beforeAll(final ExtensionContext context) {
-        cluster = LocalCluster.start(settings);
+        cluster = start();
     }
 
     @Override
     public void beforeEach(final ExtensionContext context) {
         if (cluster == null) {
             perTest = true;
-            cluster = LocalCluster.start(settings);
+            cluster = start();
         }
+    }
+
+    private LocalCluster start() {
+        if (settings.dataRoot() != null) {
+            return LocalCluster.start(settings);
+        }
+        try {
+            dataRoot = Files.createTempDirectory("replog-cluster");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return LocalCluster.start(settings.onDisk(dataRoot));
     }
 
     @Override
@@ -68,6 +90,14 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
         if (cluster != null) {
             cluster.close();
             cluster = null;
+        }
+        if (dataRoot != null) {
+            try (Stream<Path> files = Files.walk(dataRoot)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            dataRoot = null;
         }
     }
 

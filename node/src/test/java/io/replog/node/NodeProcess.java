@@ -36,6 +36,7 @@ final class NodeProcess implements AutoCloseable {
     /** Long enough for a JVM to start on a loaded 2-core machine, and for a taken port to be let go. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Path LOGS = Path.of("target", "node-logs");
+    private static final Path DATA = Path.of("target", "node-data");
 
     private final String name;
     private final List<String> java;
@@ -48,13 +49,34 @@ final class NodeProcess implements AutoCloseable {
 
     private NodeProcess(final String name, final List<String> args, final int port) {
         this.name = name;
-        this.args = List.copyOf(args);
+        this.args = withDataDir(name, args);
         this.port = port;
         this.log = LOGS.resolve(name + ".log");
         this.java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid",
             "-Dio.netty.leakDetection.targetRecords=8", "-cp", System.getProperty("java.class.path"),
             Main.class.getName());
+    }
+
+    /**
+     * The node's arguments, with a data directory of its own under target/ unless they name one (or
+     * {@code --in-memory}): nodes of tests running in parallel never share one, and every restart of this node
+     * finds its log again.
+     */
+    private static List<String> withDataDir(final String name, final List<String> args) {
+        if (args.contains("--data-dir") || args.contains("--in-memory") || args.contains("--help")) {
+            return List.copyOf(args);
+        }
+        final Path dir = DATA.resolve(name + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        final List<String> with = new ArrayList<>(args);
+        with.addAll(1, List.of("--data-dir", dir.toString()));
+        return List.copyOf(with);
+    }
+
+    /** The node's data directory (null when it keeps its log in memory). */
+    Path dataDir() {
+        final int i = args.indexOf("--data-dir");
+        return i < 0 ? null : Path.of(args.get(i + 1));
     }
 
     /**

@@ -57,7 +57,7 @@ class ProtocolPromisesTest {
     void anAckSentToANodeIsAnUnexpectedFrameAndTheConnectionStays() throws Exception {
         for (final ReplogNode node : java.util.List.of(cluster.master(), cluster.secondaries().get(0))) {
             try (ReplogClient client = ClusterTestSupport.client(node)) {
-                final ReplogException e = refusal(client.send(new Ack(client.nextRequestId(), 5)));
+                final ReplogException e = refusal(client.send(new Ack(client.nextRequestId(), 5, 1)));
                 assertEquals(ErrorCode.UNEXPECTED_FRAME, e.code(), node.role().name());
                 assertStillServes(client);
             }
@@ -99,7 +99,7 @@ class ProtocolPromisesTest {
     @Test
     void aNegativeEntryCountIsMalformedAndClosesTheConnection() throws Exception {
         final ByteBuf frame = Unpooled.buffer();
-        FrameCodec.writeReplicateHeader(frame, 4, 1, 1, -1, 0);
+        FrameCodec.writeReplicateHeader(frame, 4, 1, 1, -1, 1, 0);
         assertEquals(ErrorCode.MALFORMED_FRAME, refusedAndClosed(cluster.secondaries().get(0), frame));
     }
 

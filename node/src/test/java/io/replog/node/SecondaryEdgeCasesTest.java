@@ -28,7 +28,7 @@ class SecondaryEdgeCasesTest {
         for (final String m : messages) {
             EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
         }
-        return new Replicate(firstId, logId, firstId, messages.length, run);
+        return new Replicate(firstId, logId, firstId, messages.length, 1, run);
     }
 
     @Test

@@ -52,7 +52,7 @@ class SecondaryReplicationTest {
             EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
         }
         final Frame answer = Await.result(master.send(new Replicate(master.nextRequestId(), LOG_ID, firstId,
-            messages.length, run)));
+            messages.length, 1, run)));
         return assertInstanceOf(Ack.class, answer).ackedId();
     }
 
@@ -79,7 +79,7 @@ class SecondaryReplicationTest {
         final ByteBuf run = Unpooled.buffer();
         EntryRun.writeEntry(run, "new-log".getBytes(StandardCharsets.UTF_8));
         final CompletionException e = assertThrows(CompletionException.class,
-            () -> Await.result(master.send(new Replicate(master.nextRequestId(), LOG_ID + 1, 1, 1, run))));
+            () -> Await.result(master.send(new Replicate(master.nextRequestId(), LOG_ID + 1, 1, 1, 1, run))));
         assertEquals(ErrorCode.LOG_MISMATCH, ((ReplogException) e.getCause()).code());
         assertEquals(List.of("old-log"), texts(secondary), "the two histories are never mixed");
     }
@@ -89,7 +89,7 @@ class SecondaryReplicationTest {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(0));
              ReplogClient client = ReplogClient.connect("127.0.0.1", cluster.master().port())) {
             final CompletionException e = assertThrows(CompletionException.class, () -> Await.result(client.send(
-                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, Unpooled.EMPTY_BUFFER))));
+                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, 1, Unpooled.EMPTY_BUFFER))));
             assertEquals(ErrorCode.UNEXPECTED_FRAME, ((ReplogException) e.getCause()).code());
             assertEquals(1, Await.result(client.append("still here", 1)));
         }

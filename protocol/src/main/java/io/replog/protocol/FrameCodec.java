@@ -36,9 +36,10 @@ public final class FrameCodec {
         out.writeLong(msgId);
     }
 
-    public static void writeAck(final ByteBuf out, final long requestId, final long ackedId) {
+    public static void writeAck(final ByteBuf out, final long requestId, final long ackedId, final long lastEpoch) {
         writeHeader(out, FrameType.ACK, 0, requestId, Ack.BODY_LENGTH);
         out.writeLong(ackedId);
+        out.writeLong(lastEpoch);
     }
 
     public static void writeError(final ByteBuf out, final long requestId, final short code, final String message) {
@@ -71,11 +72,13 @@ public final class FrameCodec {
 
     /** Writes the header and fixed fields of a REPLICATE whose entry run of {@code runLength} bytes follows. */
     public static void writeReplicateHeader(final ByteBuf out, final long requestId, final long logId,
-                                            final long firstId, final int count, final int runLength) {
+                                            final long firstId, final int count, final long epoch,
+                                            final int runLength) {
         writeHeader(out, FrameType.REPLICATE, 0, requestId, Replicate.FIXED_BODY_LENGTH + runLength);
         out.writeLong(logId);
         out.writeLong(firstId);
         out.writeInt(count);
+        out.writeLong(epoch);
     }
 
     /** Writes the header and fixed fields of a READ_OK whose entry run of {@code runLength} bytes follows. */
@@ -111,7 +114,16 @@ public final class FrameCodec {
             }
             case FrameType.ACK -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Ack.BODY_LENGTH);
-                writeAck(buf, frame.requestId(), ((Ack) frame).ackedId());
+                final Ack ack = (Ack) frame;
+                writeAck(buf, ack.requestId(), ack.ackedId(), ack.lastEpoch());
+                out.add(buf);
+            }
+            case FrameType.TRUNCATE -> {
+                final Truncate t = (Truncate) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Truncate.BODY_LENGTH);
+                writeHeader(buf, FrameType.TRUNCATE, 0, t.requestId(), Truncate.BODY_LENGTH);
+                buf.writeLong(t.logId());
+                buf.writeLong(t.afterId());
                 out.add(buf);
             }
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
@@ -141,7 +153,7 @@ public final class FrameCodec {
     private static void encodeReplicate(final Replicate f, final ByteBufAllocator alloc, final List<Object> out) {
         final ByteBuf run = f.entries();
         final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
-        writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), run.readableBytes());
+        writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), f.epoch(), run.readableBytes());
         addBody(head, run, out);
     }
 
@@ -214,7 +226,16 @@ public final class FrameCodec {
             case FrameType.REPLICATE -> decodeReplicate(frame, requestId);
             case FrameType.ACK -> {
                 requireExactly(body, Ack.BODY_LENGTH, type, requestId);
-                yield new Ack(requestId, frame.readLong());
+                yield new Ack(requestId, frame.readLong(), frame.readLong());
+            }
+            case FrameType.TRUNCATE -> {
+                requireExactly(body, Truncate.BODY_LENGTH, type, requestId);
+                final long logId = frame.readLong();
+                final long afterId = frame.readLong();
+                if (afterId < 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "after_id must be >= 0");
+                }
+                yield new Truncate(requestId, logId, afterId);
             }
             case FrameType.ERROR -> {
                 requireAtLeast(body, ErrorFrame.FIXED_BODY_LENGTH, type, requestId);
@@ -268,11 +289,13 @@ public final class FrameCodec {
         final long logId = frame.readLong();
         final long firstId = frame.readLong();
         final int count = frame.readInt();
+        final long epoch = frame.readLong();
         if (firstId < 1) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
         }
         EntryRun.validate(frame, count, requestId);
-        return new Replicate(requestId, logId, firstId, count, frame.readRetainedSlice(frame.readableBytes()));
+        return new Replicate(requestId, logId, firstId, count, epoch,
+            frame.readRetainedSlice(frame.readableBytes()));
     }
 
     private static void requireAtLeast(final int body, final int min, final byte type, final long requestId) {

@@ -50,7 +50,7 @@ public final class FrameHeader {
      * count and the entry's own length. The largest payload a node accepts is the max frame length minus this,
      * so that every accepted message can always be replicated.
      */
-    public static final int REPLICATE_OVERHEAD = HEADER_LENGTH_AFTER_LENGTH_FIELD + 8 + 8 + 4 + 4;
+    public static final int REPLICATE_OVERHEAD = HEADER_LENGTH_AFTER_LENGTH_FIELD + 8 + 8 + 4 + 8 + 4;
 
     private FrameHeader() {
     }

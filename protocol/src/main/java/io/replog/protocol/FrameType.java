@@ -24,6 +24,8 @@ public final class FrameType {
     public static final byte HEALTH = 0x0A;
     /** Node → client: the health report as UTF-8 JSON. */
     public static final byte HEALTH_OK = 0x0B;
+    /** Master → secondary: drop the entries after after_id, which conflict with the master's log. Answered by ACK. */
+    public static final byte TRUNCATE = 0x0C;
 
     private FrameType() {
     }
@@ -42,6 +44,7 @@ public final class FrameType {
             case PONG -> "PONG";
             case HEALTH -> "HEALTH";
             case HEALTH_OK -> "HEALTH_OK";
+            case TRUNCATE -> "TRUNCATE";
             default -> String.format("0x%02x", type & 0xff);
         };
     }

@@ -141,14 +141,14 @@ class FrameCodecTest {
 
     @Test
     void replicateRoundTripsIncludingTheEmptyProbe() {
-        final Replicate decoded = (Replicate) roundTrip(new Replicate(11, 0xABCDEF0123L, 1, 2, run("x", "yz")), 1);
+        final Replicate decoded = (Replicate) roundTrip(new Replicate(11, 0xABCDEF0123L, 1, 2, 7, run("x", "yz")), 1);
         assertEquals(0xABCDEF0123L, decoded.logId());
         assertEquals(1, decoded.firstId());
         assertEquals(2, decoded.lastId());
         assertEquals(List.of("x", "yz"), texts(decoded.entries(), 2));
         decoded.release();
 
-        final Replicate probe = (Replicate) roundTrip(new Replicate(12, 5, 8, 0, Unpooled.EMPTY_BUFFER), 100);
+        final Replicate probe = (Replicate) roundTrip(new Replicate(12, 5, 8, 0, 9, Unpooled.EMPTY_BUFFER), 100);
         assertEquals(0, probe.count());
         assertEquals(7, probe.lastId());
         probe.release();
@@ -156,7 +156,7 @@ class FrameCodecTest {
 
     @Test
     void ackRoundTrips() {
-        assertEquals(new Ack(4, 77), roundTrip(new Ack(4, 77), 4));
+        assertEquals(new Ack(4, 77, 3), roundTrip(new Ack(4, 77, 3), 4));
     }
 
     @Test

@@ -100,7 +100,7 @@ class FrameErrorTest {
         final ByteBuf run = Unpooled.buffer();
         EntryRun.writeEntry(run, new byte[payload]);
         final ByteBuf wire = Unpooled.buffer();
-        FrameCodec.writeReplicateHeader(wire, 9, 1, 1, 1, run.readableBytes());
+        FrameCodec.writeReplicateHeader(wire, 9, 1, 1, 1, 1, run.readableBytes());
         wire.writeBytes(run);
         run.release();
         assertEquals(MAX_FRAME, wire.getInt(0), "the largest message makes a REPLICATE of exactly the limit");
@@ -216,7 +216,7 @@ class FrameErrorTest {
         final ByteBuf buf = Unpooled.buffer();
         buf.writeInt(100);
         buf.writeBytes(new byte[100]);
-        FrameCodec.writeAck(buf, 1, 5);
+        FrameCodec.writeAck(buf, 1, 5, 2);
         try {
             channel.writeInbound(buf);
         } catch (ProtocolException expected) {
@@ -225,7 +225,7 @@ class FrameErrorTest {
         }
         channel.writeInbound(Unpooled.EMPTY_BUFFER);
         Object first = channel.readInbound();
-        assertEquals(new Ack(1, 5), first, "got " + first);
+        assertEquals(new Ack(1, 5, 2), first, "got " + first);
         Object second = channel.readInbound();
         assertNull(second, "got " + second);
         assertFalse(channel.finish());

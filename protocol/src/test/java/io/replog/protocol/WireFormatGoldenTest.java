@@ -69,19 +69,24 @@ class WireFormatGoldenTest {
         new Layout("REPLICATE", 16, 8, "log_id"),
         new Layout("REPLICATE", 24, 8, "first_id"),
         new Layout("REPLICATE", 32, 4, "count"),
-        new Layout("REPLICATE", 36, -1, "entry run"),
+        new Layout("REPLICATE", 36, 8, "epoch"),
+        new Layout("REPLICATE", 44, -1, "entry run"),
         new Layout("ACK", 16, 8, "acked_id"),
+        new Layout("ACK", 24, 8, "last_epoch"),
         new Layout("ERROR", 16, 2, "code"),
         new Layout("ERROR", 18, -1, "text"),
         new Layout("PING", 16, 0, "—"),
         new Layout("PONG", 16, 0, "—"),
         new Layout("HEALTH", 16, 0, "—"),
-        new Layout("HEALTH_OK", 16, -1, "json"));
+        new Layout("HEALTH_OK", 16, -1, "json"),
+        new Layout("TRUNCATE", 16, 8, "log_id"),
+        new Layout("TRUNCATE", 24, 8, "after_id"));
 
     /** Frame types of PROTOCOL.md, in table order. */
     private static final Map<String, Integer> TYPES = orderedMap(
         "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
-        "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B);
+        "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B,
+        "TRUNCATE", 0x0C);
 
     /** Error codes of PROTOCOL.md and whether each one closes the connection. */
     private record Code(String name, boolean closes) {
@@ -117,11 +122,13 @@ class WireFormatGoldenTest {
         + "  00 00 00 64";
     private static final String READ_OK = "00 00 00 2d  01 04 00 00  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 06"
         + "  00 00 00 02  00 00 00 00 00 00 00 07  00 00 00 02 68 69  00 00 00 03 79 6f 75";
-    private static final String REPLICATE = "00 00 00 2d  01 05 00 00  00 00 00 00 00 00 00 04"
-        + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 06  00 00 00 02  00 00 00 02 68 69  00 00 00 03 79 6f 75";
-    private static final String PROBE = "00 00 00 20  01 05 00 00  ff ff ff ff ff ff ff ff  01 23 45 67 89 ab cd ef"
-        + "  00 00 00 00 00 00 00 08  00 00 00 00";
-    private static final String ACK = "00 00 00 14  01 06 00 00  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 07";
+    private static final String REPLICATE = "00 00 00 35  01 05 00 00  00 00 00 00 00 00 00 04"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 06  00 00 00 02  00 00 00 00 00 00 00 03"
+        + "  00 00 00 02 68 69  00 00 00 03 79 6f 75";
+    private static final String PROBE = "00 00 00 28  01 05 00 00  ff ff ff ff ff ff ff ff  01 23 45 67 89 ab cd ef"
+        + "  00 00 00 00 00 00 00 08  00 00 00 00  00 00 00 00 00 00 00 05";
+    private static final String ACK = "00 00 00 1c  01 06 00 00  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 07"
+        + "  00 00 00 00 00 00 00 03";
     private static final String ERROR = "00 00 00 17  01 07 00 00  00 00 00 00 00 00 00 05  00 66"
         + "  72 65 61 64 2d 6f 6e 6c 79";
     private static final String PING = "00 00 00 0c  01 08 00 00  00 00 00 00 00 00 00 06";
@@ -130,8 +137,11 @@ class WireFormatGoldenTest {
     private static final String HEALTH_OK = "00 00 00 1d  01 0b 00 00  00 00 00 00 00 00 00 07"
         + "  7b 22 72 6f 6c 65 22 3a 22 6d 61 73 74 65 72 22 7d";
 
+    private static final String TRUNCATE = "00 00 00 1c  01 0c 00 00  ff ff ff ff ff ff ff fe"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 05";
+
     private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
-        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK);
+        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE);
 
     /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
     private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
@@ -168,8 +178,8 @@ class WireFormatGoldenTest {
         assertEquals(1, FrameHeader.VERSION);
         assertEquals(0x0001, Append.FLAG_TAGGED);
         assertEquals(4_194_304, FrameHeader.DEFAULT_MAX_FRAME_LENGTH, "4 MiB");
-        assertEquals(4_194_304 - 36, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 36 bytes");
-        assertEquals(1024 - 36, FrameHeader.maxPayload(1024));
+        assertEquals(4_194_304 - 44, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 44 bytes");
+        assertEquals(1024 - 44, FrameHeader.maxPayload(1024));
     }
 
     @Test
@@ -270,6 +280,8 @@ class WireFormatGoldenTest {
             assertEquals(6, read(wire, field("REPLICATE", "first_id")));
             assertEquals(2, f.count());
             assertEquals(2, read(wire, field("REPLICATE", "count")));
+            assertEquals(3, f.epoch());
+            assertEquals(3, read(wire, field("REPLICATE", "epoch")));
             assertArrayEquals(RUN, ByteBufUtil.getBytes(f.entries()));
             assertArrayEquals(RUN, rest(wire, field("REPLICATE", "entry run")));
             assertEquals(List.of("hi", "you"), texts(f.entries(), f.count()));
@@ -290,12 +302,26 @@ class WireFormatGoldenTest {
             assertEquals(8, read(wire, field("REPLICATE", "first_id")));
             assertEquals(0, f.count());
             assertEquals(0, read(wire, field("REPLICATE", "count")));
-            assertEquals(36, wire.length, "nothing after count");
+            assertEquals(5, f.epoch());
+            assertEquals(5, read(wire, field("REPLICATE", "epoch")));
+            assertEquals(44, wire.length, "nothing after epoch");
             assertEquals(0, f.entries().readableBytes());
             assertArrayEquals(wire, encode(f));
         } finally {
             f.release();
         }
+    }
+
+    @Test
+    void truncate() {
+        final byte[] wire = bytes(TRUNCATE);
+        assertHeader(wire, 0x0C, 0, -2);
+        final Truncate f = assertInstanceOf(Truncate.class, decode(wire));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("TRUNCATE", "log_id")));
+        assertEquals(5, f.afterId());
+        assertEquals(5, read(wire, field("TRUNCATE", "after_id")));
+        assertArrayEquals(wire, encode(f));
     }
 
     @Test
@@ -305,6 +331,8 @@ class WireFormatGoldenTest {
         final Ack f = assertInstanceOf(Ack.class, decode(wire));
         assertEquals(7, f.ackedId());
         assertEquals(7, read(wire, field("ACK", "acked_id")));
+        assertEquals(3, f.lastEpoch());
+        assertEquals(3, read(wire, field("ACK", "last_epoch")));
         assertArrayEquals(wire, encode(f));
     }
 

@@ -8,14 +8,14 @@ import picocli.CommandLine.Option;
 public final class LimitFlags {
     @Option(names = "--max-frame-bytes",
         defaultValue = "${env:REPLOG_MAX_FRAME_BYTES:-" + FrameHeader.DEFAULT_MAX_FRAME_LENGTH + "}",
-        description = "Largest frame accepted, in bytes; the largest message is 36 bytes less "
+        description = "Largest frame accepted, in bytes; the largest message is 44 bytes less "
             + "(env REPLOG_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
     int maxFrameBytes;
 
     @Option(names = "--max-log-bytes", defaultValue = "${env:REPLOG_MAX_LOG_BYTES:-0}",
-        description = "Bytes of messages the in-memory log may hold; beyond it appends get STORAGE_FULL "
-            + "(env REPLOG_MAX_LOG_BYTES, default 0 = 85%% of the JVM's direct memory limit; `local` splits it "
-            + "between its nodes).")
+        description = "Bytes of messages the log may hold; beyond it appends get STORAGE_FULL "
+            + "(env REPLOG_MAX_LOG_BYTES, default 0 = on disk: no limit but the disk's; in memory: 85%% of the JVM's "
+            + "direct memory limit, which `local` splits between its nodes).")
     long maxLogBytes;
 
     @Option(names = "--max-pending-appends",

@@ -47,6 +47,9 @@ public final class LocalCommand implements Callable<Integer> {
     @Mixin
     MasterFlags master;
 
+    @Mixin
+    StorageFlags storage;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -59,7 +62,8 @@ public final class LocalCommand implements Callable<Integer> {
         final long share = limits.maxLogBytes / (1 + secondaries);
         final LocalCluster.Settings settings = new LocalCluster.Settings(bind, port, httpPort, secondaries,
             delays.isEmpty() ? List.of(0L) : delays, limits.maxFrameBytes,
-            config -> connections.applyTo(limits.applyTo(config, share)), master::applyTo);
+            config -> connections.applyTo(limits.applyTo(storage.applyTo(config, null), share)), master::applyTo,
+            storage.inMemory ? null : storage.localRoot());
         return Lifecycle.runUntilSignalled(() -> LocalCluster.start(settings));
     }
 }

@@ -35,12 +35,15 @@ public final class MasterCommand implements Callable<Integer> {
     ConnectionFlags connections;
 
     @Mixin
+    StorageFlags storage;
+
+    @Mixin
     MasterFlags master;
 
     @Override
     public Integer call() {
-        final NodeConfig config = connections.applyTo(master.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
-            .httpPort(httpPort).secondaries(NodeConfig.parseAddresses(secondaries)), limits.maxLogBytes)));
+        final NodeConfig config = storage.applyTo(connections.applyTo(master.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
+            .httpPort(httpPort).secondaries(NodeConfig.parseAddresses(secondaries)), limits.maxLogBytes))), storage.nodeDir("master", port));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.master(config, null));
     }
 }

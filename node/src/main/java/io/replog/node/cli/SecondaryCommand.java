@@ -31,12 +31,15 @@ public final class SecondaryCommand implements Callable<Integer> {
     ConnectionFlags connections;
 
     @Mixin
+    StorageFlags storage;
+
+    @Mixin
     SecondaryFlags secondary;
 
     @Override
     public Integer call() {
-        final NodeConfig config = connections.applyTo(secondary.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
-            .httpPort(httpPort), limits.maxLogBytes)));
+        final NodeConfig config = storage.applyTo(connections.applyTo(secondary.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
+            .httpPort(httpPort), limits.maxLogBytes))), storage.nodeDir("secondary", port));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.secondary(config, null));
     }
 }

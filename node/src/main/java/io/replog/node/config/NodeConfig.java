@@ -39,6 +39,14 @@ public final class NodeConfig {
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private java.nio.file.Path dataDir;
+    private String flush = DEFAULT_FLUSH;
+    private long segmentBytes = DEFAULT_SEGMENT_BYTES;
+
+    /** Flush policy by default: an append counts once fsynced, with group commit (see the README's table). */
+    public static final String DEFAULT_FLUSH = "batch";
+    /** Size of a log segment file: Kafka's is 1 GiB; smaller files make recovery and deletion finer-grained. */
+    public static final long DEFAULT_SEGMENT_BYTES = 128L << 20;
 
     /** w&gt;1 appends admitted and not yet answered, at most; beyond it they are refused with OVERLOADED. */
     public static final int DEFAULT_MAX_PENDING_APPENDS = 100_000;
@@ -204,6 +212,11 @@ public final class NodeConfig {
             : Math.max(64L << 20, (long) (io.netty.util.internal.PlatformDependent.estimateMaxDirectMemory() * 0.85));
     }
 
+    /** The limit as set, 0 when automatic (a log on disk then has no limit but the disk). */
+    public long explicitMaxLogBytes() {
+        return maxLogBytes;
+    }
+
     public NodeConfig maxLogBytes(final long value) {
         this.maxLogBytes = value;
         return this;
@@ -249,6 +262,35 @@ public final class NodeConfig {
         return this;
     }
 
+    /** The node's data directory; null keeps the log in memory only (lost when the process ends). */
+    public java.nio.file.Path dataDir() {
+        return dataDir;
+    }
+
+    public NodeConfig dataDir(final java.nio.file.Path value) {
+        this.dataDir = value;
+        return this;
+    }
+
+    /** {@code batch}, {@code interval:MS} or {@code never}. */
+    public String flush() {
+        return flush;
+    }
+
+    public NodeConfig flush(final String value) {
+        this.flush = value;
+        return this;
+    }
+
+    public long segmentBytes() {
+        return segmentBytes;
+    }
+
+    public NodeConfig segmentBytes(final long value) {
+        this.segmentBytes = value;
+        return this;
+    }
+
     /** Validates; throws {@link IllegalArgumentException} naming the bad setting. */
     public NodeConfig conclude() {
         checkPort("port", port);
@@ -261,6 +303,12 @@ public final class NodeConfig {
         }
         if (maxLogBytes < 0) {
             throw new IllegalArgumentException("max-log-bytes must be >= 0 (0: automatic), got " + maxLogBytes);
+        }
+        if (segmentBytes < 4096 || segmentBytes > (1L << 30)) {
+            throw new IllegalArgumentException("segment-bytes must be within 4 KiB..1 GiB, got " + segmentBytes);
+        }
+        if (!flush.equals("batch") && !flush.equals("never") && !flush.matches("interval:[1-9][0-9]{0,8}")) {
+            throw new IllegalArgumentException("flush must be batch, interval:MS (MS >= 1) or never, got " + flush);
         }
         if (maxPendingAppends < 1) {
             throw new IllegalArgumentException("max-pending-appends must be >= 1, got " + maxPendingAppends);

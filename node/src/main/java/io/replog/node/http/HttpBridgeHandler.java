@@ -200,7 +200,7 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
             .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         ctx.write(response);
-        final ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(new MessagesJsonInput(role.log(), from,
+        final ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(new MessagesJsonInput(role.log(), role.readableId(), from,
             limit)));
         if (!keepAlive) {
             sent.addListener(ChannelFutureListener.CLOSE);

@@ -33,10 +33,10 @@ final class MessagesJsonInput implements ChunkedInput<ByteBuf> {
     private long progress;
 
     /** Messages {@code from..from+limit-1} that exist now. */
-    MessagesJsonInput(final LogStore log, final long from, final long limit) {
+    MessagesJsonInput(final LogStore log, final long readable, final long from, final long limit) {
         this.log = log;
         this.next = from;
-        this.last = Math.min(log.lastId(), limit >= Long.MAX_VALUE - from ? Long.MAX_VALUE : from + limit - 1);
+        this.last = Math.min(readable, limit >= Long.MAX_VALUE - from ? Long.MAX_VALUE : from + limit - 1);
     }
 
     @Override

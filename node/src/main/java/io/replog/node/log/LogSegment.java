@@ -109,7 +109,7 @@ final class LogSegment {
             end = next;
             n++;
         }
-        return new EntryRange(fromId, n, memory.retainedSlice(start, end - start));
+        return new EntryRange(fromId, n, memory.retainedSlice(start, end - start), 0);
     }
 
     private int entryEnd(final int[] index, final int entry) {
@@ -119,6 +119,11 @@ final class LogSegment {
 
     long memoryBytes() {
         return memory.capacity() + 4L * offsets.length;
+    }
+
+    /** Bytes of the entries from the {@code kept}-th on (0-based), written by the writer. */
+    int bytesAfter(final long kept) {
+        return kept >= count ? 0 : writePosition - offsets[(int) kept];
     }
 
     int bytesUsed() {

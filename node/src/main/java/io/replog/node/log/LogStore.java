@@ -2,54 +2,124 @@ package io.replog.node.log;
 
 import io.netty.buffer.ByteBuf;
 
+import java.util.function.LongConsumer;
+
 /**
- * The log: messages with msg_ids 1, 2, 3, … and no gaps. One thread appends (the single writer); any number of
- * threads read concurrently. Kept small so that a file-backed store can replace the in-memory one.
+ * The log: messages with msg_ids 1, 2, 3, … and no gaps. One thread writes (the single writer: appends, commits,
+ * truncation); any number of threads read concurrently.
+ *
+ * <p>Writes are staged and then committed: {@link #append}/{@link #appendRun} stage entries into the open batch
+ * (the writer sees them in {@link #appendedId()}), {@link #commit()} ends the batch, makes its entries readable
+ * ({@link #lastId()}) and hands them to the flush policy, which makes them durable ({@link #durableId()}), at
+ * once or later. Only durable entries count toward a write concern.
+ *
+ * <p>Every entry carries the epoch of the master that first wrote it: entries with the same msg_id and the same
+ * epoch are the same entry on every node, and so are all the entries before them.
  */
 public interface LogStore extends AutoCloseable {
 
     /**
      * Identity of this log, random and fixed when it is created (0 for a secondary's store that has not yet followed
-     * a master): replication carries it so that a secondary never mixes entries of two different logs (a master
-     * that restarted with an empty log starts a new one).
+     * a master): replication carries it so that a secondary never mixes entries of two different logs.
      */
     long logId();
 
     /**
-     * Takes the identity of the log this store copies (a secondary follows its master's log). Only while the store
-     * is empty: entries of one log never get another log's identity.
+     * Takes the identity of the log this store copies (a secondary follows its master's log); persistent stores
+     * persist it before returning. Only while the store is empty.
      *
      * @throws IllegalStateException if the store holds entries
      */
     void adoptLogId(long logId);
 
-    /** Highest msg_id stored, 0 when empty. Everything up to it is readable. */
-    long lastId();
+    /** The epoch {@link #append} stamps on entries: the latest one started, 0 before any. */
+    long epoch();
 
     /**
-     * Appends a copy of {@code payload}'s readable bytes (the caller still owns and releases {@code payload}) and
-     * returns its msg_id. Single writer only.
+     * Starts epoch {@code epoch} (a master does on every start): persisted before returning; entries appended from
+     * now on carry it. Nothing may be staged.
+     *
+     * @throws IllegalArgumentException unless {@code epoch} is greater than every epoch this log holds or started
+     */
+    void startEpoch(long epoch);
+
+    /** Epoch of entry {@code id}; 0 for id 0. Any thread, for ids up to {@link #lastId()}. */
+    long epochAt(long id);
+
+    /**
+     * The highest msg_id whose entry has an epoch ≤ {@code epoch} (0 if none): where this log's history of that epoch
+     * ends, so a copy whose last entry has that epoch and ends later holds a tail this log does not have (Kafka's
+     * leader-epoch end offset).
+     */
+    long endOfEpoch(long epoch);
+
+    /** Highest msg_id committed, 0 when empty. Everything up to it is readable. Any thread. */
+    long lastId();
+
+    /** Highest msg_id staged or committed. Writer only. */
+    long appendedId();
+
+    /**
+     * Highest msg_id that counts as stored under the flush policy (≤ {@link #lastId()}): fsynced under {@code batch},
+     * committed under {@code interval} and {@code never} and for a store in memory. Any thread.
+     */
+    long durableId();
+
+    /**
+     * Called with the new {@link #durableId()} each time it advances, from the thread that advanced it (the writer's,
+     * in {@link #commit()}, or the store's flusher): keep it short. Replaces the previous listener; null for none.
+     */
+    void durabilityListener(LongConsumer listener);
+
+    /**
+     * Stages a copy of {@code payload}'s readable bytes (the caller still owns and releases {@code payload}) with the
+     * current {@link #epoch()} and returns its msg_id. Writer only.
+     *
+     * @throws LogFullException (nothing staged) when the entry would take the log past its size limit
      */
     long append(ByteBuf payload);
 
     /**
-     * Appends {@code count} entries given as an entry run (the REPLICATE layout), without consuming {@code run}, and
-     * returns the last msg_id. All or nothing: when the run does not fit the size limit, nothing is stored.
-     * Single writer only; this is how a secondary stores a batch without touching each message.
+     * Stages {@code count} entries given as an entry run (the REPLICATE layout) written in epoch {@code epoch}, without
+     * consuming {@code run}, and returns the last msg_id. All or nothing. Writer only; this is how a secondary stores
+     * a batch without touching each message.
+     *
+     * @throws LogFullException (nothing staged) when the run would take the log past its size limit
+     * @throws IllegalArgumentException when {@code epoch} is below the epoch of the last entry
      */
-    long appendRun(ByteBuf run, int count);
+    long appendRun(ByteBuf run, int count, long epoch);
 
     /**
-     * Reads consecutive entries starting at {@code fromId} as an entry run, at most {@code maxCount} entries and
-     * about {@code maxBytes} bytes (at least one entry when any exists). A read may return fewer entries than are
-     * available, for instance at a segment boundary; callers loop. Returns {@link EntryRange#EMPTY}-like ranges
-     * (count 0) past the end.
+     * Ends the open batch: its entries become readable ({@link #lastId()}) and go to the flush policy. Does nothing
+     * when nothing is staged. Writer only.
+     *
+     * @throws LogFullException      when the disk is full: the staged entries are dropped (never readable), the log
+     *                               is as before the batch
+     * @throws java.io.UncheckedIOException when writing failed otherwise: the staged entries are dropped
+     */
+    void commit();
+
+    /**
+     * Reads consecutive committed entries of one epoch starting at {@code fromId} as an entry run, at most
+     * {@code maxCount} entries and about {@code maxBytes} bytes (at least one entry when any exists). A read may
+     * return fewer entries than are available (at an epoch or file boundary); callers loop. Returns an empty range
+     * (count 0) past the end. Any thread; the caller releases the range's run.
+     *
+     * @throws IllegalArgumentException for {@code fromId} &lt; 1
      */
     EntryRange read(long fromId, int maxCount, int maxBytes);
+
+    /**
+     * Removes every entry after {@code lastKept} (committed or staged), durably before returning for persistent
+     * stores; {@link #lastId()}, {@link #durableId()} and the epochs follow. Writer only. For a secondary whose tail
+     * conflicts with its master's log: it reads what it cuts first, to keep it.
+     */
+    void truncateAfter(long lastKept);
 
     /** Bytes of memory the log holds (payloads, framing and index), for health and benchmarks. */
     long memoryBytes();
 
+    /** Makes everything committed durable (a persistent store fsyncs) and releases the store. */
     @Override
     void close();
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.replog.protocol.EntryRun;
 
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * The in-memory log: a list of {@link LogSegment}s (bytes + offset index), not an object per message, so ten
@@ -23,6 +24,11 @@ public final class MemoryLogStore implements LogStore {
     /** Copy-on-write: replaced (never mutated) when a segment is added. */
     private volatile LogSegment[] segments = new LogSegment[0];
     private volatile long lastId;
+    /** Staged or committed (writer only). */
+    private long appended;
+    private long epoch;
+    private final EpochHistory epochs = new EpochHistory();
+    private volatile LongConsumer durabilityListener;
     private LogSegment active;
 
     public MemoryLogStore() {
@@ -57,10 +63,37 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public void adoptLogId(final long id) {
-        if (lastId > 0) {
+        if (appended > 0) {
             throw new IllegalStateException("the log holds " + lastId + " entries of log " + Long.toHexString(logId));
         }
         logId = id;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public void startEpoch(final long newEpoch) {
+        if (newEpoch <= Math.max(epoch, epochs.lastEpoch())) {
+            throw new IllegalArgumentException("epoch " + newEpoch + " is not above the log's epoch "
+                + Math.max(epoch, epochs.lastEpoch()));
+        }
+        if (appended != lastId) {
+            throw new IllegalStateException("entries are staged");
+        }
+        epoch = newEpoch;
+    }
+
+    @Override
+    public long epochAt(final long id) {
+        return epochs.epochAt(id);
+    }
+
+    @Override
+    public long endOfEpoch(final long e) {
+        return epochs.endOf(e, lastId);
     }
 
     @Override
@@ -69,9 +102,29 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public long appendedId() {
+        return appended;
+    }
+
+    @Override
+    public long durableId() {
+        return lastId;
+    }
+
+    @Override
+    public void durabilityListener(final LongConsumer listener) {
+        durabilityListener = listener;
+    }
+
+    @Override
     public long append(final ByteBuf payload) {
-        final long id = lastId + 1;
+        final long id = appended + 1;
         final int length = payload.readableBytes();
+        if (epoch < epochs.lastEpoch()) {
+            // checked before anything is copied: a refusal after the copy would leave the segment one entry ahead
+            throw new IllegalArgumentException("the log's last entry has epoch " + epochs.lastEpoch()
+                + ", above this store's epoch " + epoch + ": start a new epoch before appending");
+        }
         if (bytesStored + EntryRun.ENTRY_OVERHEAD + length > maxBytes) {
             throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
                 + " bytes used (--max-log-bytes)");
@@ -81,12 +134,17 @@ public final class MemoryLogStore implements LogStore {
         }
         active.append(payload);
         bytesStored += EntryRun.ENTRY_OVERHEAD + length;
-        lastId = id;
+        epochs.entered(epoch, id);
+        appended = id;
         return id;
     }
 
     @Override
-    public long appendRun(final ByteBuf run, final int count) {
+    public long appendRun(final ByteBuf run, final int count, final long runEpoch) {
+        if (runEpoch < epochs.lastEpoch()) {
+            throw new IllegalArgumentException("entries of epoch " + runEpoch + " after entries of epoch "
+                + epochs.lastEpoch());
+        }
         final int total = run.readableBytes();
         if (bytesStored + total > maxBytes) {
             throw new LogFullException("the log is full: " + bytesStored + " of " + maxBytes
@@ -94,7 +152,10 @@ public final class MemoryLogStore implements LogStore {
         }
         int index = run.readerIndex();
         int left = count;
-        long id = lastId;
+        long id = appended;
+        if (count > 0) {
+            epochs.entered(runEpoch, id + 1);
+        }
         while (left > 0) {
             final int firstLength = run.getInt(index);
             if (active == null || !active.fits(firstLength)) {
@@ -108,9 +169,44 @@ public final class MemoryLogStore implements LogStore {
             left -= taken;
             id += taken;
             bytesStored += bytes;
-            lastId = id; // publish segment by segment
         }
+        appended = id;
         return id;
+    }
+
+    @Override
+    public void commit() {
+        if (lastId == appended) {
+            return;
+        }
+        lastId = appended;
+        final LongConsumer listener = durabilityListener;
+        if (listener != null) {
+            listener.accept(appended);
+        }
+    }
+
+    @Override
+    public void truncateAfter(final long lastKept) {
+        if (lastKept >= appended) {
+            return;
+        }
+        final long kept = Math.max(0, lastKept);
+        final LogSegment[] all = segments;
+        int s = all.length;
+        while (s > 0 && all[s - 1].firstId() > kept) {
+            s--;
+            bytesStored -= all[s].bytesUsed();
+        }
+        if (s > 0) {
+            // bytes a reader may still hold are never overwritten: the next append opens a new segment
+            bytesStored -= all[s - 1].bytesAfter(kept - all[s - 1].firstId() + 1);
+        }
+        segments = Arrays.copyOf(all, s);
+        active = null;
+        appended = kept;
+        lastId = Math.min(lastId, kept);
+        epochs.truncateAfter(kept);
     }
 
     private void addSegment(final long firstId, final int payloadLength) {
@@ -124,18 +220,20 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
+        if (fromId < 1) {
+            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
+        }
         final long last = lastId;
         if (fromId > last || maxCount <= 0) {
             return EntryRange.empty(fromId);
         }
-        if (fromId < 1) {
-            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
-        }
         final LogSegment[] all = segments;
         final int s = segmentOf(all, fromId);
         final long segmentLast = s + 1 < all.length ? all[s + 1].firstId() - 1 : last;
-        final int available = (int) (Math.min(segmentLast, last) - fromId + 1);
-        return all[s].read(fromId, available, maxCount, maxBytes);
+        final long epochLast = epochs.nextStartAfter(fromId) - 1;
+        final int available = (int) (Math.min(Math.min(segmentLast, epochLast), last) - fromId + 1);
+        final EntryRange range = all[s].read(fromId, available, maxCount, maxBytes);
+        return new EntryRange(range.firstId(), range.count(), range.run(), epochs.epochAt(fromId));
     }
 
     private static int segmentOf(final LogSegment[] all, final long id) {

@@ -104,6 +104,14 @@ final class IdempotenceTable {
         linkAsNewest(w);
     }
 
+    /** {@code (clientId, seq)} was not stored after all (its batch failed to commit): a retry is new again. */
+    void unrecord(final long clientId, final long seq) {
+        final ClientWindow w = clients.get(clientId);
+        if (w != null && lookup(clientId, seq) > 0) {
+            w.put(seq, NEW);
+        }
+    }
+
     int clients() {
         return clients.size();
     }

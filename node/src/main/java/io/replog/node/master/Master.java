@@ -14,6 +14,7 @@ import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +38,14 @@ public final class Master implements NodeRole, AutoCloseable {
     private final QuorumMonitor quorum;
     private final EventLoopGroup loops;
     private final long heartbeatMs;
+    private final NodeConfig config;
+    /** Until the master took back what its secondaries hold past its log: appends are refused meanwhile. */
+    private volatile boolean recovering = true;
 
     /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
     public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops) {
         this.log = log;
+        this.config = config;
         this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
@@ -53,18 +58,38 @@ public final class Master implements NodeRole, AutoCloseable {
             senders.add(new SecondarySender(address, log, loops.next(), config,
                 position -> writeConcern.onAck(index, position)));
         }
-        sequencer.attach(senders);
         this.quorum = new QuorumMonitor(senders, config.quorum());
     }
 
     public void start() {
+        final boolean hadAMaster = Math.max(log.epoch(), log.epochAt(log.lastId())) > 0;
+        if (config.dataDir() != null && hadAMaster && !config.secondaries().isEmpty()) {
+            // a log that survives restarts may have lost an unflushed tail a secondary still holds: take it back
+            // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
+            // conflicting tail cut, and kept in a rollback file, when it returns)
+            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength());
+        }
+        recovering = false;
+        // a new epoch for everything this master writes: its entries are told apart from those of every earlier
+        // master of the log, also at the same msg_ids (after a crash took back an unflushed tail)
+        log.startEpoch(Math.max(log.epoch(), log.epochAt(log.lastId())) + 1);
+        log.durabilityListener(this::durable);
+        writeConcern.onDurable(log.durableId());
         sequencer.start(new DefaultThreadFactory("replog-sequencer", true));
         senders.forEach(SecondarySender::start);
         // health is evaluated twice per heartbeat so a state change is seen within half an interval
         quorum.start(loops.next(), Math.max(10, heartbeatMs / 2));
-        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes, log {} at msg_id {}",
-            senders.size(), senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(), maxW,
-            Long.toHexString(log.logId()), log.lastId());
+        LOG.info("master: {} secondaries {}, write concern w=1..{}, quorum {} of {} nodes, log {} at msg_id {}, "
+            + "epoch {}", senders.size(), senders.stream().map(SecondarySender::name).toList(), maxW, quorum.quorum(),
+            maxW, Long.toHexString(log.logId()), log.lastId(), log.epoch());
+    }
+
+    /** The log holds everything up to {@code position} durably: it counts, and the senders may send it. */
+    private void durable(final long position) {
+        writeConcern.onDurable(position);
+        for (final SecondarySender sender : senders) {
+            sender.logAdvanced();
+        }
     }
 
     public QuorumMonitor quorumMonitor() {
@@ -81,6 +106,11 @@ public final class Master implements NodeRole, AutoCloseable {
         return log;
     }
 
+    @Override
+    public long readableId() {
+        return log.durableId();
+    }
+
     public List<SecondarySender> senders() {
         return senders;
     }
@@ -90,6 +120,10 @@ public final class Master implements NodeRole, AutoCloseable {
         if (w < 1 || w > maxW) {
             return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
                 "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
+        }
+        if (recovering) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
+                "read-only: the master is starting (taking back what its secondaries hold past its log)");
         }
         if (quorum.readOnly()) {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
@@ -125,6 +159,12 @@ public final class Master implements NodeRole, AutoCloseable {
     }
 
     @Override
+    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
+        ctx.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
+            "this node is the master; nobody truncates its log"), ctx.voidPromise());
+    }
+
+    @Override
     public Map<String, Object> health() {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "master");
@@ -133,6 +173,8 @@ public final class Master implements NodeRole, AutoCloseable {
         final long last = log.lastId();
         health.put("last_msg_id", last);
         health.put("log_id", Long.toHexString(log.logId()));
+        health.put("epoch", log.epoch());
+        health.put("durable_msg_id", log.durableId());
         health.put("max_w", maxW);
         health.put("max_message_bytes", maxPayload);
         health.put("pending_appends", writeConcern.waiting());

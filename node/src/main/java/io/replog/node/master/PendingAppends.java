@@ -87,7 +87,7 @@ final class PendingAppends {
 
     PendingAppends(final int maxW) {
         byW = new WaitList[maxW + 1];
-        for (int w = 2; w <= maxW; w++) {
+        for (int w = 1; w <= maxW; w++) {
             byW[w] = new WaitList();
         }
     }
@@ -109,13 +109,13 @@ final class PendingAppends {
     /**
      * Answers every waiting append whose write concern is met.
      *
-     * @param commitPoints commitPoints[w-2] is the highest msg_id held by at least w nodes
+     * @param commitPoints commitPoints[w-1] is the highest msg_id held (durably) by at least w nodes
      * @return appends answered
      */
     int complete(final long[] commitPoints) {
         int answered = 0;
-        for (int w = 2; w < byW.length; w++) {
-            final long commit = commitPoints[w - 2];
+        for (int w = 1; w < byW.length; w++) {
+            final long commit = commitPoints[w - 1];
             final WaitList list = byW[w];
             Waiting head;
             while ((head = list.head) != null && head.msgId() <= commit) {
@@ -148,7 +148,7 @@ final class PendingAppends {
 
     /** Fails everything still waiting (shutdown, or the node is no longer the master). */
     void failAll(final short code, final String text) {
-        for (int w = 2; w < byW.length; w++) {
+        for (int w = 1; w < byW.length; w++) {
             Waiting head;
             while ((head = byW[w].head) != null) {
                 remove(head);
@@ -166,9 +166,9 @@ final class PendingAppends {
         waiting--;
     }
 
-    /** Copies of {@code msgId} that exist: the master's plus each secondary's, from the commit points. */
+    /** Durable copies of {@code msgId} that exist (the master's and the secondaries'), from the commit points. */
     private static int copies(final long msgId, final long[] commitPoints) {
-        int copies = 1;
+        int copies = 0;
         for (final long commit : commitPoints) {
             if (commit >= msgId) {
                 copies++;

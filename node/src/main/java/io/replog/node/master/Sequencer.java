@@ -1,7 +1,6 @@
 package io.replog.node.master;
 
 import io.replog.node.role.AppendRequest;
-import io.replog.node.replication.SecondarySender;
 import io.netty.buffer.ByteBuf;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
@@ -13,6 +12,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The single writer of the master's log. Client event loops hand appends over through a lock-free MPSC queue
- * (JCTools); this agent assigns msg_ids, appends to the log, wakes the per-secondary senders, answers w=1 at once
- * and hands the rest to the {@link WriteConcernTracker}, which answers them as ACKs arrive (this agent still expires
+ * (JCTools); this agent assigns msg_ids and stages what it drained in one duty cycle into the log, commits it as one
+ * batch, answers the w=1 appends the log already holds durably and hands the rest to the {@link WriteConcernTracker},
+ * which answers them as the log's flusher and the secondaries' ACKs report durable copies (this agent still expires
  * their timeouts). The append path takes no lock.
  */
 public final class Sequencer implements Agent {
@@ -32,12 +33,13 @@ public final class Sequencer implements Agent {
     private final LogStore log;
     private final MpscUnboundedXaddArrayQueue<AppendRequest> queue = new MpscUnboundedXaddArrayQueue<>(1024);
     private final ParkingIdleStrategy idle;
-    /** w&gt;1 appends of the current duty cycle, handed to the tracker in one go. */
+    /** Appends of the current duty cycle with their msg_id: answered or handed over once the batch is committed. */
+    private final List<AppendRequest> batch = new ArrayList<>();
+    /** Appends waiting for durable copies, handed to the tracker in one go. */
     private final List<AppendRequest> awaiting = new ArrayList<>();
     private final IdempotenceTable tags = new IdempotenceTable();
     private long fullRefusals;
     private final boolean debug = LOG.isDebugEnabled();
-    private List<SecondarySender> senders = List.of();
     private final WriteConcernTracker tracker;
     private final NanoClock clock;
     private AgentRunner runner;
@@ -53,11 +55,6 @@ public final class Sequencer implements Agent {
         this.tracker = tracker;
         this.clock = clock;
         this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
-    }
-
-    /** The senders to wake when the log grows. Before {@link #start}. */
-    public void attach(final List<SecondarySender> secondarySenders) {
-        this.senders = List.copyOf(secondarySenders);
     }
 
     public void start(final ThreadFactory threads) {
@@ -90,11 +87,9 @@ public final class Sequencer implements Agent {
 
     @Override
     public int doWork() {
-        int work = queue.drain(this::sequence, DRAIN_LIMIT);
-        if (work > 0) {
-            for (final SecondarySender sender : senders) {
-                sender.logAdvanced();
-            }
+        final int work = queue.drain(this::sequence, DRAIN_LIMIT);
+        if (!batch.isEmpty()) {
+            commitBatch();
         }
         if (!awaiting.isEmpty()) {
             tracker.await(awaiting);
@@ -127,16 +122,52 @@ public final class Sequencer implements Agent {
         }
         request.assigned(id, clock.nanoTime());
         if (request.tagged()) {
-            tags.record(request.clientId(), request.seq(), id);
+            tags.record(request.clientId(), request.seq(), id); // now: a duplicate in this very batch finds it
         }
         if (debug) {
             LOG.debug("append msg_id={} w={} bytes={}", id, request.w(), bytes);
         }
-        if (request.w() <= 1) {
-            request.succeed();
-        } else {
-            awaiting.add(request);
+        batch.add(request);
+    }
+
+    /**
+     * Commits what this duty cycle staged as one batch; the log's durability listener tells the tracker and the
+     * senders. A w=1 append already durable (a log that counts what is written) is answered here, saving the
+     * tracker's bookkeeping; every other append waits for enough durable copies.
+     */
+    private void commitBatch() {
+        final long committedBefore = log.lastId();
+        try {
+            log.commit();
+        } catch (LogFullException | UncheckedIOException e) {
+            failBatch(committedBefore, e);
+            return;
         }
+        final long durable = log.durableId();
+        for (final AppendRequest request : batch) {
+            if (request.w() <= 1 && request.msgId() <= durable) {
+                request.succeed();
+            } else {
+                awaiting.add(request);
+            }
+        }
+        batch.clear();
+    }
+
+    /** The batch did not reach the log: its new appends were not stored (re-sent ones of earlier batches were). */
+    private void failBatch(final long committedBefore, final RuntimeException e) {
+        LOG.error("master: cannot write to the log, {} append(s) refused: {}", batch.size(), e.getMessage());
+        for (final AppendRequest request : batch) {
+            if (request.msgId() <= committedBefore) {
+                awaiting.add(request);
+                continue;
+            }
+            if (request.tagged()) {
+                tags.unrecord(request.clientId(), request.seq());
+            }
+            request.fail(ErrorCode.STORAGE_FULL, "cannot store: " + e.getMessage() + "; the message was not stored");
+        }
+        batch.clear();
     }
 
     /** A tagged append seen before: not stored again; answered with its first msg_id once its w is met. */
@@ -150,11 +181,7 @@ public final class Sequencer implements Agent {
         LOG.debug("duplicate append client={} seq={} answered with msg_id={}", request.clientId(), request.seq(),
             knownId);
         request.assigned(knownId, clock.nanoTime());
-        if (tracker.committed(request.w()) >= knownId) {
-            request.succeed();
-        } else {
-            awaiting.add(request);
-        }
+        batch.add(request); // its first copy may be in this very batch: answered once the batch is committed
     }
 
     private boolean hasWork() {
@@ -173,6 +200,13 @@ public final class Sequencer implements Agent {
 
     @Override
     public void onClose() {
+        if (!batch.isEmpty()) {
+            commitBatch(); // a duty cycle cut short: what it staged is still stored and answered
+            if (!awaiting.isEmpty()) {
+                tracker.await(awaiting);
+                awaiting.clear();
+            }
+        }
         queue.drain(this::refuse);
         tracker.failAll(closeCode, closeText);
     }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Answers appends once their write concern is met. It keeps each secondary's acknowledged position itself: the
- * senders' event loops report every position ({@link #onAck}) and complete what it made durable enough right there,
- * so an answer does not wait for the sequencer thread to wake up. The sequencer hands over each batch of w&gt;1
- * appends. A monitor guards the waiting appends: the sequencer takes it once per batch, an ACK once per ACK frame
+ * Answers appends once their write concern is met. It keeps each node's durable position itself: the master's own
+ * (reported by its log's flusher, {@link #onDurable}) and each secondary's acknowledged one (the senders' event loops,
+ * {@link #onAck}), and completes what a report made durable enough right there, so an answer does not wait for the
+ * sequencer thread to wake up. The sequencer hands over each batch of appends it cannot answer at once. A monitor guards the waiting appends: the sequencer takes it once per batch, an ACK once per ACK frame
  * that finds appends waiting, both briefly.
  *
  * <p>No append can be missed. An ACK publishes its position (volatile), then reads {@code waiting}; the sequencer
@@ -27,18 +27,30 @@ public final class WriteConcernTracker {
     private volatile int waiting;
     private volatile long nextDeadline = Long.MAX_VALUE;
 
+    /** Slot of the master's own copy among the positions; secondary i is at i + 1. */
+    private static final int MASTER = 0;
+
     public WriteConcernTracker(final int secondaries) {
-        this.positions = new AtomicLongArray(secondaries);
-        this.commitPoints = new long[Math.max(secondaries, 1)];
+        this.positions = new AtomicLongArray(1 + secondaries);
+        this.commitPoints = new long[1 + secondaries];
         this.pending = new PendingAppends(1 + secondaries);
     }
 
+    /** The master's own copy is durable up to {@code position}. Any thread (its log's flusher, or the sequencer). */
+    public void onDurable(final long position) {
+        report(MASTER, position);
+    }
+
     /**
-     * Secondary {@code secondary} now holds everything up to {@code position} (which may be lower than before: a
-     * secondary that restarted empty). Answers what is now held by enough nodes. Any thread.
+     * Secondary {@code secondary} now holds everything up to {@code position} durably (which may be lower than
+     * before: a secondary that restarted empty). Answers what is now held by enough nodes. Any thread.
      */
     public void onAck(final int secondary, final long position) {
-        positions.set(secondary, position);
+        report(secondary + 1, position);
+    }
+
+    private void report(final int slot, final long position) {
+        positions.set(slot, position);
         if (waiting == 0) {
             return;
         }
@@ -72,18 +84,15 @@ public final class WriteConcernTracker {
         }
     }
 
-    /** The highest msg_id that has at least {@code w} copies now (the master's own included). */
+    /** The highest msg_id that has at least {@code w} durable copies now (the master's own included). */
     public long committed(final int w) {
-        if (w <= 1) {
-            return Long.MAX_VALUE;
-        }
         // off the hot path (re-sent appends, health): a sorted copy is simplest
         final long[] sorted = new long[positions.length()];
         for (int i = 0; i < sorted.length; i++) {
             sorted[i] = positions.get(i);
         }
         Arrays.sort(sorted);
-        return sorted[sorted.length - (w - 1)];
+        return sorted[sorted.length - w];
     }
 
     long nextDeadline() {
@@ -107,7 +116,7 @@ public final class WriteConcernTracker {
         nextDeadline = pending.nextDeadline();
     }
 
-    /** Each secondary's position, highest first: element w-2 is the commit point for w. Under the monitor. */
+    /** Each node's durable position, highest first: element w-1 is the commit point for w. Under the monitor. */
     private long[] commitPoints() {
         final long[] sorted = commitPoints;
         for (int i = 0; i < positions.length(); i++) {

@@ -1,6 +1,7 @@
 package io.replog.node.replication;
 
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 
 /**
  * One connection to a secondary as the replication logic sees it: frames out, close. The Netty channel in
@@ -9,6 +10,9 @@ import io.replog.protocol.Replicate;
 public interface ReplicationLink {
     /** Queues {@code frame} (ownership passes); nothing leaves before {@link #flush()}. */
     void send(Replicate frame);
+
+    /** Queues a TRUNCATE; nothing leaves before {@link #flush()}. */
+    void send(Truncate frame);
 
     void flush();
 

@@ -6,6 +6,7 @@ import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,9 +147,15 @@ public final class ReplicationStream {
 
     // ---- answers from the secondary ----
 
-    /** An ACK: cumulative position {@code position}; a negative request id answers a probe or heartbeat. */
-    public void ack(final long requestId, final long position) {
+    /**
+     * An ACK: cumulative durable position {@code position}, whose entry has epoch {@code lastEpoch}; a negative
+     * request id answers a probe or heartbeat.
+     */
+    public void ack(final long requestId, final long position, final long lastEpoch) {
         answered();
+        if (requestId < 0 && !sameHistory(position, lastEpoch)) {
+            return;
+        }
         if (position > log.lastId() || (requestId > 0 && position > highestSent)) {
             // a secondary cannot hold what it was never sent: a bug or an impostor; never count it
             health.failed("acknowledged msg_id " + position + ", beyond what was sent (" + highestSent + ")");
@@ -227,12 +234,14 @@ public final class ReplicationStream {
             return;
         }
         boolean wrote = false;
-        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.lastId()) {
+        // only what the master holds durably: a secondary never holds what a crash of the master could take back
+        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.durableId()) {
             final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
             final long now = clock.nanoTime();
             sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
             lastSendNanos = now;
-            l.send(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.run()));
+            l.send(new Replicate(dataRequestId, log.logId(), range.firstId(), range.count(), range.epoch(),
+                range.run()));
             if (debug) {
                 LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
             }
@@ -248,6 +257,37 @@ public final class ReplicationStream {
 
     // ---- inside ----
 
+    /**
+     * Whether the secondary's copy is a prefix of this log: its last entry exists here with the same epoch (an
+     * epoch has one master, so the same msg_id and epoch mean the same entries up to there). When it is not, none of
+     * its copies count and it is told to cut its log back to where the two histories last agree (Kafka's
+     * leader-epoch rule); its answer is checked again, until they agree.
+     */
+    private boolean sameHistory(final long position, final long lastEpoch) {
+        if (position <= log.lastId() && (position == 0 || log.epochAt(position) == lastEpoch)) {
+            return true;
+        }
+        // this log's entries of epochs up to the secondary's last one end here: anything the secondary holds after
+        // it was written by a master whose entries this log does not have
+        long keep = Math.min(position, log.endOfEpoch(lastEpoch));
+        if (keep >= position) {
+            keep = position - 1; // the histories differ at position itself: one step back, then check again
+        }
+        final String why = position > log.lastId()
+            ? "it holds msg_ids up to " + position + " (epoch " + lastEpoch + "), past this master's log (" + log.lastId()
+                + ")"
+            : "its msg_id " + position + " was written in epoch " + lastEpoch + ", this master's in epoch "
+                + log.epochAt(position);
+        LOG.warn("{}: its log differs from this master's: {}; telling it to keep msg_ids up to {} and cut the rest "
+            + "(it keeps what it cuts in a rollback file)", name, why, keep);
+        health.refusedLog(why + "; truncating it after " + keep);
+        moveTo(0);
+        lastSendNanos = clock.nanoTime();
+        link.send(new Truncate(--probeRequestId, log.logId(), keep));
+        link.flush();
+        return false;
+    }
+
     private void answered() {
         health.contact(); // QuorumMonitor logs the resulting state changes
         lastAnswerNanos = clock.nanoTime();
@@ -256,7 +296,8 @@ public final class ReplicationStream {
     private void sendProbe() {
         lastSendNanos = clock.nanoTime();
         // probes and heartbeats use negative request ids, so their ACKs are never counted as data ACKs
-        link.send(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, Unpooled.EMPTY_BUFFER));
+        link.send(new Replicate(--probeRequestId, log.logId(), log.lastId() + 1, 0, log.epoch(),
+            Unpooled.EMPTY_BUFFER));
         link.flush();
     }
 

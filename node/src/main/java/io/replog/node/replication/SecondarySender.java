@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Ack;
+import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.ProtocolPipeline;
@@ -190,6 +191,11 @@ public final class SecondarySender {
         }
 
         @Override
+        public void send(final Truncate frame) {
+            channel.write(frame, channel.voidPromise());
+        }
+
+        @Override
         public void flush() {
             channel.flush();
         }
@@ -214,7 +220,7 @@ public final class SecondarySender {
                 return;
             }
             if (frame instanceof Ack ack) {
-                stream.ack(ack.requestId(), ack.ackedId());
+                stream.ack(ack.requestId(), ack.ackedId(), ack.lastEpoch());
             } else if (frame instanceof ErrorFrame error) {
                 stream.error(error.requestId(), error.code(), error.message());
             } else {

@@ -3,6 +3,7 @@ package io.replog.node.role;
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 
 import java.util.Map;
 
@@ -15,8 +16,16 @@ public interface NodeRole {
     /** "master" or "secondary". */
     String name();
 
-    /** The readable log: all of it on the master, the contiguous prefix on a secondary. */
+    /** The node's log. */
     LogStore log();
+
+    /**
+     * Highest msg_id clients may read: on the master what its log holds durably (an entry a crash could still take
+     * back is never shown), on a secondary its contiguous prefix.
+     */
+    default long readableId() {
+        return log().lastId();
+    }
 
     /**
      * Checks an append before it is queued; returns null when acceptable, else the ERROR to answer with.
@@ -32,6 +41,9 @@ public interface NodeRole {
      * {@code frame}.
      */
     void replicate(ChannelHandlerContext ctx, Replicate frame);
+
+    /** A TRUNCATE arrived: the secondary cuts its conflicting tail and acknowledges, the master refuses it. */
+    void truncate(ChannelHandlerContext ctx, Truncate frame);
 
     /** The health report, as JSON-ready values. */
     Map<String, Object> health();

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 
 import java.util.Map;
 
@@ -52,6 +53,11 @@ public final class RoleSwitch implements NodeRole {
     @Override
     public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
         current.replicate(ctx, frame);
+    }
+
+    @Override
+    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
+        current.truncate(ctx, frame);
     }
 
     @Override

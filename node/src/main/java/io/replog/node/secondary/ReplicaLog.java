@@ -29,7 +29,11 @@ public final class ReplicaLog {
     public static final long MISMATCH = -1;
 
     private final LogStore store;
-    private final Long2ObjectHashMap<ByteBuf> ahead = new Long2ObjectHashMap<>();
+    /** An entry kept aside: itself as a one-entry run, and the epoch it was written in. */
+    private record Aside(ByteBuf run, long epoch) {
+    }
+
+    private final Long2ObjectHashMap<Aside> ahead = new Long2ObjectHashMap<>();
     private long aheadBytes;
 
     public ReplicaLog(final LogStore store) {
@@ -46,7 +50,8 @@ public final class ReplicaLog {
     }
 
     /**
-     * Applies {@code frame}'s entries (does not release it) and returns the new contiguous position.
+     * Applies {@code frame}'s entries (does not release it), commits them as one batch, and returns the new
+     * contiguous position (committed; durable once the store's {@link LogStore#durableId()} reaches it).
      * Synchronized because the log has a single writer while a reconnecting master may briefly use two
      * connections on different event loops; the lock is uncontended otherwise.
      */
@@ -62,49 +67,80 @@ public final class ReplicaLog {
             store.adoptLogId(frame.logId());
         }
         final long firstId = frame.firstId();
-        final long next = store.lastId() + 1;
-        if (firstId <= next && frame.lastId() >= next && ahead.isEmpty()) {
-            // the common case, live or catching up: skip what is already held, store the rest in bulk
-            final ByteBuf run = frame.entries();
-            int offset = run.readerIndex();
-            for (long id = firstId; id < next; id++) {
-                offset += EntryRun.ENTRY_OVERHEAD + run.getInt(offset);
+        final long next = store.appendedId() + 1;
+        try {
+            if (firstId <= next && frame.lastId() >= next && ahead.isEmpty()) {
+                // the common case, live or catching up: skip what is already held, store the rest in bulk
+                final ByteBuf run = frame.entries();
+                int offset = run.readerIndex();
+                for (long id = firstId; id < next; id++) {
+                    offset += EntryRun.ENTRY_OVERHEAD + run.getInt(offset);
+                }
+                store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1),
+                    frame.epoch());
+            } else {
+                EntryRun.forEach(frame.entries(), frame.count(),
+                    (i, payload) -> applyOne(firstId + i, payload, frame.epoch()));
             }
-            store.appendRun(run.slice(offset, run.writerIndex() - offset), (int) (frame.lastId() - next + 1));
-            return store.lastId();
+        } finally {
+            store.commit(); // whatever was staged, also when the log filled up halfway
         }
-        EntryRun.forEach(frame.entries(), frame.count(), (i, payload) -> applyOne(firstId + i, payload));
         return store.lastId();
     }
 
-    private void applyOne(final long id, final ByteBuf payload) {
-        final long last = store.lastId();
+    private void applyOne(final long id, final ByteBuf payload, final long epoch) {
+        final long last = store.appendedId();
         if (id <= last) {
             return; // a duplicate
         }
+        final ByteBuf entry = Unpooled.buffer(EntryRun.ENTRY_OVERHEAD + payload.readableBytes());
+        EntryRun.writeEntry(entry, payload);
         if (id > last + 1) {
-            keepAside(id, payload, last);
+            keepAside(id, new Aside(entry, epoch), last);
             return;
         }
-        store.append(payload);
-        ByteBuf next;
-        while (!ahead.isEmpty() && (next = ahead.remove(store.lastId() + 1)) != null) {
-            aheadBytes -= next.readableBytes();
+        try {
+            store.appendRun(entry, 1, epoch);
+        } finally {
+            entry.release();
+        }
+        Aside next;
+        while (!ahead.isEmpty() && (next = ahead.remove(store.appendedId() + 1)) != null) {
+            aheadBytes -= next.run().readableBytes() - EntryRun.ENTRY_OVERHEAD;
             try {
-                store.append(next);
+                store.appendRun(next.run(), 1, next.epoch());
             } finally {
-                next.release();
+                next.run().release();
             }
         }
     }
 
-    private void keepAside(final long id, final ByteBuf payload, final long last) {
-        if (id - last > MAX_AHEAD_IDS || aheadBytes + payload.readableBytes() > MAX_AHEAD_BYTES
+    private void keepAside(final long id, final Aside entry, final long last) {
+        final int bytes = entry.run().readableBytes() - EntryRun.ENTRY_OVERHEAD;
+        if (id - last > MAX_AHEAD_IDS || aheadBytes + bytes > MAX_AHEAD_BYTES
             || ahead.containsKey(id)) {
+            entry.run().release();
             return; // dropped: the master resends from our acknowledged position
         }
-        ahead.put(id, Unpooled.copiedBuffer(payload));
-        aheadBytes += payload.readableBytes();
+        ahead.put(id, entry);
+        aheadBytes += bytes;
+    }
+
+    /**
+     * Keeps entries up to {@code afterId} and drops the rest, and what is kept aside: they conflict with the master's
+     * log. Returns how many entries were cut; {@code beforeCut} sees them first (to keep them).
+     */
+    public synchronized long truncateAfter(final long afterId, final java.util.function.LongConsumer beforeCut) {
+        ahead.values().forEach(a -> a.run().release());
+        ahead.clear();
+        aheadBytes = 0;
+        final long last = store.lastId();
+        if (afterId >= last) {
+            return 0;
+        }
+        beforeCut.accept(last);
+        store.truncateAfter(afterId);
+        return last - afterId;
     }
 
     /** Identity of the log held, 0 before the first replication. */
@@ -124,7 +160,7 @@ public final class ReplicaLog {
 
     /** Releases what is kept aside; the store belongs to the node and stays open. */
     public synchronized void close() {
-        ahead.values().forEach(ByteBuf::release);
+        ahead.values().forEach(a -> a.run().release());
         ahead.clear();
         aheadBytes = 0;
         LOG.debug("replica log closed");

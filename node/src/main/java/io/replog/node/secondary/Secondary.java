@@ -13,6 +13,7 @@ import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Secondary.class);
 
     private final ReplicaLog replica;
+    /** Where cut entries are kept (the data directory); null for a log in memory: they are only counted. */
+    private final java.nio.file.Path rollbackDir;
+    private final DurableAcks durableAcks;
     private final long delayMs;
     /** Largest message this node's frame limit lets through (reported so clients can check before sending). */
     private final int maxPayload;
@@ -48,6 +52,8 @@ public final class Secondary implements NodeRole, AutoCloseable {
     /** Fault injection at work, reported in the health map so tests can tell it happened. */
     private final LongAdder injectedFailures = new LongAdder();
     private final LongAdder injectedDrops = new LongAdder();
+    /** Entries cut because they conflicted with the master's log. */
+    private final LongAdder rolledBack = new LongAdder();
     private volatile long lastMasterContactNanos = Long.MIN_VALUE;
     private final boolean debug = LOG.isDebugEnabled();
     /** Delayed frames not applied yet; whoever removes a frame from here owns (and releases) it. */
@@ -58,6 +64,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
     public Secondary(final NodeConfig config, final LogStore store) {
         this.replica = new ReplicaLog(store);
+        this.rollbackDir = config.dataDir();
+        this.durableAcks = new DurableAcks(store);
+        store.durabilityListener(durableAcks::durable);
         this.clock = config.clock();
         this.delayMs = config.delayMs();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
@@ -178,7 +187,16 @@ public final class Secondary implements NodeRole, AutoCloseable {
         if (debug && frame.count() > 0) {
             LOG.debug("replicated msg_id {}..{}, holding 1..{}", frame.firstId(), frame.lastId(), position);
         }
-        answer(ctx, new Ack(frame.requestId(), position), flush);
+        final LogStore store = replica.store();
+        if (frame.count() == 0) {
+            // a probe or heartbeat: where this copy is durably, now
+            final long durable = store.durableId();
+            answer(ctx, new Ack(frame.requestId(), durable, store.epochAt(durable)), flush);
+        } else if (store.durableId() >= position) {
+            answer(ctx, new Ack(frame.requestId(), position, store.epochAt(position)), flush);
+        } else {
+            durableAcks.hold(ctx, frame.requestId(), position);
+        }
     }
 
     /**
@@ -194,6 +212,32 @@ public final class Secondary implements NodeRole, AutoCloseable {
         } else {
             ctx.write(answer, ctx.voidPromise());
         }
+    }
+
+    @Override
+    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
+        lastMasterContactNanos = clock.nanoTime();
+        final LogStore store = replica.store();
+        if (frame.logId() != store.logId()) {
+            answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "this secondary holds log "
+                + Long.toHexString(store.logId()) + ", not " + Long.toHexString(frame.logId())), true);
+            return;
+        }
+        final long cut = replica.truncateAfter(frame.afterId(), last -> {
+            if (rollbackDir != null) {
+                final java.nio.file.Path file = RollbackFile.save(rollbackDir, store, frame.afterId() + 1, last);
+                LOG.warn("truncating msg_id {}..{}: they conflict with the master's log; kept in {}",
+                    frame.afterId() + 1, last, file);
+            } else {
+                LOG.warn("truncating msg_id {}..{}: they conflict with the master's log (in memory: not kept)",
+                    frame.afterId() + 1, last);
+            }
+        });
+        if (cut > 0) {
+            rolledBack.add(cut);
+        }
+        final long durable = store.durableId();
+        answer(ctx, new Ack(frame.requestId(), durable, store.epochAt(durable)), true);
     }
 
     @Override
@@ -213,11 +257,15 @@ public final class Secondary implements NodeRole, AutoCloseable {
             health.put("injected_drops", injectedDrops.sum());
         }
         health.put("out_of_order_held", replica.aheadCount());
+        health.put("acks_waiting_for_disk", durableAcks.size());
+        health.put("epoch", replica.store().epochAt(replica.lastId()));
+        health.put("rolled_back", rolledBack.sum());
         return health;
     }
 
     @Override
     public void close() {
+        durableAcks.clear(); // the store's listener is the next role's business
         final List<Replicate> left;
         synchronized (delayed) {
             left = new ArrayList<>(delayed);

@@ -21,6 +21,7 @@ import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +73,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 replicationLink = true;
                 role.replicate(context, (Replicate) frame);
             }
+            case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             default -> {
                 ReferenceCountUtil.release(frame);
                 context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
@@ -112,9 +114,10 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 "from_id must be >= 1 and max_count >= 0"), ctx.voidPromise());
             return;
         }
-        final long last = role.log().lastId();
-        final EntryRange range = role.log().read(read.fromId(), Math.min(read.maxCount(), MAX_READ_ENTRIES),
-            maxReadBytes);
+        final long last = role.readableId();
+        final long available = Math.max(0, last - read.fromId() + 1);
+        final EntryRange range = role.log().read(read.fromId(),
+            (int) Math.min(available, Math.min(read.maxCount(), MAX_READ_ENTRIES)), maxReadBytes);
         // the node's position, never the requested one: past the end a READ gets count 0 and the true last id
         final long lastId = range.count() > 0 ? Math.max(last, range.lastId()) : last;
         ctx.write(new ReadOk(read.requestId(), range.firstId(), range.count(), lastId, range.run()),

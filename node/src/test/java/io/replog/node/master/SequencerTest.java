@@ -52,6 +52,7 @@ class SequencerTest {
     @Test
     void w1IsAnsweredAtOnceAndW2WaitsUntilItTimesOutOnTheInjectedClock() {
         final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        log.durabilityListener(tracker::onDurable); // as the master wires it
         final Sequencer sequencer = new Sequencer(log, tracker, clock);
         sequencer.submit(request(1, 0, 0, 0));
         sequencer.submit(request(2, 500, 0, 0));
@@ -71,6 +72,7 @@ class SequencerTest {
     @Test
     void aResentTaggedAppendIsNotStoredTwiceAndWaitsForItsOwnW() {
         final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        log.durabilityListener(tracker::onDurable); // as the master wires it
         final Sequencer sequencer = new Sequencer(log, tracker, clock);
         sequencer.submit(request(1, 0, 42, 1));
         sequencer.doWork();

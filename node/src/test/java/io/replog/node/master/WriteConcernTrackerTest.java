@@ -36,9 +36,30 @@ class WriteConcernTrackerTest {
         return r;
     }
 
+    /** A tracker whose master holds everything durably: the secondaries decide. */
+    private static WriteConcernTracker masterDurable(final WriteConcernTracker tracker) {
+        tracker.onDurable(1_000);
+        return tracker;
+    }
+
+    @Test
+    void theMastersOwnCopyCountsOnlyOnceDurable() {
+        final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        final AppendRequest w1 = stored(1, 1, 0, 0);
+        final AppendRequest w2 = stored(2, 2, 0, 0);
+        tracker.await(List.of(w1, w2));
+        assertEquals(List.of(), ok, "stored, not durable yet: not even w=1 is met");
+        tracker.onDurable(2);
+        assertEquals(List.of(w1), ok, "durable on the master: w=1 met, w=2 waits for the secondary");
+        assertEquals(2, tracker.committed(1));
+        assertEquals(0, tracker.committed(2));
+        tracker.onAck(0, 2);
+        assertEquals(List.of(w1, w2), ok);
+    }
+
     @Test
     void eachWIsAnsweredAtItsOwnCommitPoint() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(3);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(3));
         final AppendRequest w2 = stored(1, 2, 0, 0);
         final AppendRequest w3 = stored(2, 3, 0, 0);
         final AppendRequest w4 = stored(3, 4, 0, 0);
@@ -60,7 +81,7 @@ class WriteConcernTrackerTest {
 
     @Test
     void aPositionMayGoDownAndThenCountsNoMore() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(2);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(2));
         tracker.onAck(0, 10);
         tracker.onAck(1, 10);
         assertEquals(10, tracker.committed(3));
@@ -75,7 +96,7 @@ class WriteConcernTrackerTest {
 
     @Test
     void aTimedOutAppendLeavesAtOnceAndIsNeverCountedAgain() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(2);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(2));
         final List<AppendRequest> batch = new ArrayList<>();
         for (int i = 1; i <= 2_400; i++) {
             batch.add(stored(i, 3, 1, 0)); // 1 ms timeout, a dead secondary: never met
@@ -95,7 +116,7 @@ class WriteConcernTrackerTest {
 
     @Test
     void anAppendAnsweredByItsWriteConcernLeavesTheDeadlineHeapToo() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(1));
         tracker.await(List.of(stored(1, 2, 1_000, 0), stored(2, 2, 5_000, 0)));
         assertEquals(1_000_000_000L, tracker.nextDeadline());
         tracker.onAck(0, 1);
@@ -106,7 +127,7 @@ class WriteConcernTrackerTest {
 
     @Test
     void aResentOlderAppendWaitsInItsPlaceAndIsAnsweredWithItsFirstMsgId() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(1));
         final AppendRequest newer = stored(9, 2, 0, 0);
         tracker.await(List.of(newer));
         final AppendRequest resent = stored(4, 2, 0, 0); // a tagged re-send of msg 4, after msg 9 was appended
@@ -118,7 +139,7 @@ class WriteConcernTrackerTest {
 
     @Test
     void failAllAnswersEverythingSayingWhatWasStored() {
-        final WriteConcernTracker tracker = new WriteConcernTracker(2);
+        final WriteConcernTracker tracker = masterDurable(new WriteConcernTracker(2));
         tracker.await(List.of(stored(7, 3, 100, 0)));
         tracker.failAll(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
         assertEquals(0, tracker.waiting());

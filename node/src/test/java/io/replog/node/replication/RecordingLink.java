@@ -1,6 +1,7 @@
 package io.replog.node.replication;
 
 import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.List;
 /** A {@link ReplicationLink} that keeps what is sent; the test releases it. */
 final class RecordingLink implements ReplicationLink {
     final List<Replicate> sent = new ArrayList<>();
+    final List<Truncate> truncations = new ArrayList<>();
     boolean writable = true;
     boolean closed;
     int flushes;
@@ -19,6 +21,14 @@ final class RecordingLink implements ReplicationLink {
             throw new AssertionError("sent on a closed link: " + frame);
         }
         sent.add(frame);
+    }
+
+    @Override
+    public void send(final Truncate frame) {
+        if (closed) {
+            throw new AssertionError("sent on a closed link: " + frame);
+        }
+        truncations.add(frame);
     }
 
     @Override

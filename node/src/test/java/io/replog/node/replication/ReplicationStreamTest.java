@@ -52,6 +52,7 @@ class ReplicationStreamTest {
         for (int i = 0; i < count; i++) {
             final ByteBuf payload = Unpooled.copiedBuffer("m" + (log.lastId() + 1), StandardCharsets.UTF_8);
             log.append(payload);
+            log.commit();
             payload.release();
         }
     }
@@ -69,7 +70,7 @@ class ReplicationStreamTest {
         final Replicate probe = link.last();
         assertEquals(0, probe.count());
         assertTrue(probe.requestId() < 0, "probes use negative request ids");
-        stream.ack(probe.requestId(), position);
+        stream.ack(probe.requestId(), position, 0);
         assertEquals(SenderState.STREAMING, stream.state());
         return link;
     }
@@ -81,11 +82,11 @@ class ReplicationStreamTest {
         assertEquals(SenderState.PROBING, stream.state());
         assertEquals(6, link.last().firstId(), "the probe names the master's next id");
         assertEquals(log.logId(), link.last().logId());
-        stream.ack(link.last().requestId(), 2);
+        stream.ack(link.last().requestId(), 2, 0);
         final Replicate batch = link.data().get(0);
         assertEquals(3, batch.firstId(), "streams from the secondary's position");
         assertEquals(3, batch.count());
-        stream.ack(batch.requestId(), 5);
+        stream.ack(batch.requestId(), 5, 0);
         assertEquals(5, stream.ackedId());
         assertEquals(List.of(2L, 5L), positions);
         assertEquals(SecondaryHealth.Healthy, health.status());
@@ -97,7 +98,7 @@ class ReplicationStreamTest {
         final RecordingLink link = connectAt(0);
         final Replicate batch = link.data().get(0);
         append(1); // the log has more than was sent
-        stream.ack(batch.requestId(), 11);
+        stream.ack(batch.requestId(), 11, 0);
         assertTrue(link.closed, "a connection that lies is dropped");
         assertEquals(0, stream.ackedId());
         assertEquals(List.of(0L), positions, "the lie reached no one");
@@ -113,10 +114,38 @@ class ReplicationStreamTest {
     void aProbeAnswerClaimingMoreThanTheLogHoldsIsRefused() {
         append(3);
         final RecordingLink link = connect();
-        stream.ack(link.last().requestId(), 4);
-        assertTrue(link.closed);
+        stream.ack(link.last().requestId(), 4, 0);
         assertEquals(SenderState.PROBING, stream.state());
-        assertTrue(positions.isEmpty());
+        assertEquals(List.of(0L), positions, "none of its copies count");
+        assertEquals(SecondaryHealth.Diverged, health.status());
+        assertTrue(health.reason(SecondaryHealth.Diverged).contains("past this master's log (3)"),
+            health.reason(SecondaryHealth.Diverged));
+        assertEquals(1, link.truncations.size(), "told to cut what this log does not have");
+        assertEquals(3, link.truncations.get(0).afterId());
+        stream.ack(link.truncations.get(0).requestId(), 3, 0);
+        assertEquals(SenderState.STREAMING, stream.state(), "the histories agree now");
+        assertEquals(SecondaryHealth.Healthy, health.status());
+        assertEquals(List.of(0L, 3L), positions);
+    }
+
+    @Test
+    void aProbeAnswerWhoseLastEntryHasAnotherEpochIsDiverged() {
+        append(3);
+        final RecordingLink link = connect();
+        stream.ack(link.last().requestId(), 2, 7);
+        assertTrue(link.data().isEmpty(), "nothing is sent to a copy that is not a prefix of this log");
+        assertEquals(List.of(0L), positions);
+        assertEquals(SecondaryHealth.Diverged, health.status());
+        assertTrue(health.reason(SecondaryHealth.Diverged).contains("written in epoch 7"),
+            health.reason(SecondaryHealth.Diverged));
+        // this log has no epoch 7 (its entries are of epoch 0): everything after epoch 0's end... is 3, above 2,
+        // so the secondary steps back one entry and is asked again
+        assertEquals(1, link.truncations.get(0).afterId());
+        stream.ack(link.truncations.get(0).requestId(), 1, 7);
+        assertEquals(0, link.truncations.get(1).afterId());
+        stream.ack(link.truncations.get(1).requestId(), 0, 0);
+        assertEquals(SenderState.STREAMING, stream.state());
+        assertEquals(3, link.data().get(0).lastId(), "then it gets the whole log");
     }
 
     @Test
@@ -132,7 +161,7 @@ class ReplicationStreamTest {
         final Replicate resent = link.data().get(1);
         assertEquals(1, resent.firstId(), "resent from the acknowledged position");
         assertEquals(5, resent.count());
-        stream.ack(resent.requestId(), 5);
+        stream.ack(resent.requestId(), 5, 0);
         assertEquals(5, stream.ackedId());
     }
 
@@ -174,7 +203,7 @@ class ReplicationStreamTest {
         final RecordingLink link = connectAt(0);
         for (int i = 0; i < 10; i++) {
             clock.advance(100_000_000L);
-            stream.ack(link.last().requestId() < 0 ? link.last().requestId() : -999, 0); // heartbeats answered
+            stream.ack(link.last().requestId() < 0 ? link.last().requestId() : -999, 0, 0); // heartbeats answered
             stream.tick();
         }
         assertFalse(link.closed, "exactly the timeout: not yet");
@@ -257,7 +286,7 @@ class ReplicationStreamTest {
         stream.connectFailed("refused");
         stream.connectFailed("refused");
         final RecordingLink link = connectAt(0);
-        stream.ack(link.data().get(0).requestId(), 1);
+        stream.ack(link.data().get(0).requestId(), 1, 0);
         // the loss of this link is the first failure again: d = 50 ms (the secondary is up, so not at the cap)
         assertEquals(49, stream.disconnected("cut"));
         assertEquals(99, stream.connectFailed("refused"));

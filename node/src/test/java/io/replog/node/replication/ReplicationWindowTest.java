@@ -37,13 +37,14 @@ class ReplicationWindowTest {
         for (int i = 0; i < count; i++) {
             final ByteBuf payload = Unpooled.wrappedBuffer(new byte[500]);
             log.append(payload);
+            log.commit();
             payload.release();
         }
     }
 
     private void streamFrom(final long position) {
         stream.connected(link);
-        stream.ack(link.last().requestId(), position);
+        stream.ack(link.last().requestId(), position, 0);
     }
 
     @Test
@@ -53,7 +54,7 @@ class ReplicationWindowTest {
         final List<Replicate> sent = link.data();
         assertEquals(ReplicationStream.MAX_IN_FLIGHT, sent.size());
         sent.forEach(f -> assertEquals(1, f.count(), "one 500-byte entry per 1 KiB frame"));
-        stream.ack(sent.get(0).requestId(), 1);
+        stream.ack(sent.get(0).requestId(), 1, 0);
         assertEquals(17, link.data().size(), "one answer, one more frame");
         assertEquals(17, link.last().firstId());
         stream.error(sent.get(1).requestId(), ErrorCode.REPLICATION_FAILED, "x");
@@ -82,10 +83,10 @@ class ReplicationWindowTest {
         final List<Replicate> sent = new ArrayList<>(link.data());
         assertEquals(3, sent.size());
         // it kept 2 and 3 aside (1 was lost on the way): every ACK says 0
-        stream.ack(sent.get(0).requestId(), 0);
-        stream.ack(sent.get(1).requestId(), 0);
+        stream.ack(sent.get(0).requestId(), 0, 0);
+        stream.ack(sent.get(1).requestId(), 0, 0);
         assertEquals(3, link.data().size(), "requests still in flight: no resend yet");
-        stream.ack(sent.get(2).requestId(), 0);
+        stream.ack(sent.get(2).requestId(), 0, 0);
         final List<Replicate> now = link.data();
         assertEquals(6, now.size(), "resent 1..3 once the last answer came back");
         assertEquals(1, now.get(3).firstId());

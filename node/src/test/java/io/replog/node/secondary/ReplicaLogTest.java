@@ -43,7 +43,7 @@ class ReplicaLogTest {
         for (final byte[] p : payloads) {
             EntryRun.writeEntry(run, p);
         }
-        final Replicate frame = new Replicate(1, logId, firstId, payloads.length, run);
+        final Replicate frame = new Replicate(1, logId, firstId, payloads.length, 1, run);
         try {
             return replica.apply(frame);
         } finally {

@@ -1,0 +1,399 @@
+package io.replog.node.log;
+
+import io.netty.buffer.ByteBuf;
+import io.replog.protocol.EntryRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+
+/**
+ * The durable log: a data directory of segment files of CRC-checked record batches ({@link BatchFormat}), after
+ * Kafka's log and BookKeeper's journal. See {@link #open} for the directory's layout.
+ *
+ * <p><b>Writes</b> (one thread): {@link #append}/{@link #appendRun} stage entries as batches in memory;
+ * {@link #commit()} writes them with one positional write per batch (rolling to a new segment when the active one
+ * would outgrow the segment size), then publishes them: segment ends, indexes, epochs, the recent-batch cache, and
+ * last of all {@link #lastId()}. The {@link FlushPolicy} decides when they become durable.
+ *
+ * <p><b>Reads</b> (any thread): a reader reads {@code lastId} first and touches nothing beyond it. The most recent
+ * entries come from memory ({@link RecentBatches}); older ones from the files ({@link SegmentReader}), CRC-checked,
+ * one epoch and one segment per read.
+ *
+ * <p><b>Truncation beside readers</b>: a truncation bumps a counter before it cuts files and again after; a read
+ * that saw the counter change (or odd) while it ran discards what it read and returns an empty range, and callers
+ * read again. So a read that races a cut returns nothing rather than bytes the cut or a later append changed.
+ */
+public final class FileLogStore implements LogStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileLogStore.class);
+
+    private final Path dir;
+    private final FileLogOptions options;
+    private final DataDirLock lock;
+    private final Segments segments;
+    private final EpochHistory epochs;
+    private final RecentBatches cache;
+    private final StagedBatches staged = new StagedBatches();
+    private final Durability durability;
+    private final BatchWriter writer;
+    private volatile long logId;
+    private volatile long epoch;
+    private volatile long lastId;
+    /** Staged or committed; writer only. */
+    private long appended;
+    /** Bytes of the segment files; writer only: what the size limit is checked against. */
+    private long fileBytes;
+    /** Odd while a truncation cuts files; each truncation adds 2. */
+    private volatile int truncations;
+    private volatile boolean closed;
+
+    private FileLogStore(final Path dir, final FileLogOptions options, final DataDirLock lock,
+                         final LogMetadata metadata, final Recovery.Result recovered) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.lock = lock;
+        this.logId = metadata.logId();
+        this.epoch = metadata.epoch();
+        this.segments = new Segments(recovered.segments(), options.indexIntervalBytes(), options.sealedIndexes());
+        this.epochs = recovered.epochs();
+        this.lastId = recovered.lastId();
+        this.appended = lastId;
+        this.fileBytes = segments.bytes();
+        this.cache = new RecentBatches(options.cacheBytes());
+        this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(),
+            options.io(), () -> lastId, segments::active, lastId);
+        this.writer = new BatchWriter(dir, options, segments, epochs, cache, durability);
+    }
+
+    /**
+     * Opens the log in {@code dir}, creating the directory and an empty log if there is none, and recovers it. The
+     * directory holds:
+     * <ul>
+     *   <li>{@code 00000000000000000001.log}, …: the segment files, named by their first msg_id;</li>
+     *   <li>{@value LogMetadata#FILE_NAME}: log_id, highest epoch started, format version;</li>
+     *   <li>{@value RecoveryCheckpoint#FILE_NAME}: where the verified, fsynced part of the log ends;</li>
+     *   <li>{@value DataDirLock#FILE_NAME}: locked while a store has the directory open.</li>
+     * </ul>
+     *
+     * @throws CorruptLogException with {@link CorruptionPolicy#FAIL}, for damage that is not a torn tail
+     * @throws IOException         when the directory cannot be read or written, or another process has it open
+     */
+    public static FileLogStore open(final Path dir, final FileLogOptions options) throws IOException {
+        final long start = System.nanoTime();
+        final DataDirLock lock = DataDirLock.acquire(dir);
+        try {
+            final LogMetadata metadata = LogMetadata.readOrCreate(dir);
+            final Recovery.Result recovered = Recovery.run(dir, RecoveryCheckpoint.readOrNull(dir),
+                options.corruptionPolicy());
+            final FileLogStore store = new FileLogStore(dir, options, lock, metadata, recovered);
+            if (recovered.scanned() || recovered.changed()) {
+                store.checkpointAtEnd();
+            }
+            LOG.info("{}: opened log_id {} with {} segment(s), last msg_id {}, epochs {}, flush {} in {} ms ({})", dir,
+                Long.toHexString(store.logId), recovered.segments().size(), store.lastId,
+                Arrays.toString(store.epochs.toArray()), options.flushPolicy(), (System.nanoTime() - start) / 1_000_000,
+                recovered.scanned() ? "recovery scanned " + recovered.scannedBytes() + " bytes after the recovery point"
+                    : "clean, nothing to scan");
+            return store;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Writer: everything written is fsynced; the recovery point moves to the end of the log. */
+    private void checkpointAtEnd() throws IOException {
+        final Segment active = segments.active();
+        if (active != null) {
+            durability.force(active.channel());
+        }
+        writer.checkpoint(active == null ? RecoveryCheckpoint.at(lastId + 1, 0, lastId, epochs)
+            : RecoveryCheckpoint.at(active.baseId(), active.end(), lastId, epochs));
+    }
+
+    @Override
+    public long logId() {
+        return logId;
+    }
+
+    @Override
+    public void adoptLogId(final long id) {
+        if (appended > 0) {
+            throw new IllegalStateException("the log holds " + appended + " entries of log " + Long.toHexString(logId));
+        }
+        persist(new LogMetadata(id, epoch));
+        logId = id;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public void startEpoch(final long newEpoch) {
+        final long highest = Math.max(epoch, epochs.lastEpoch());
+        if (newEpoch <= highest) {
+            throw new IllegalArgumentException("epoch " + newEpoch + " is not above the log's epoch " + highest);
+        }
+        if (!staged.isEmpty()) {
+            throw new IllegalStateException("entries are staged");
+        }
+        persist(new LogMetadata(logId, newEpoch));
+        epoch = newEpoch;
+    }
+
+    private void persist(final LogMetadata metadata) {
+        try {
+            metadata.write(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + dir.resolve(LogMetadata.FILE_NAME) + " failed", e);
+        }
+    }
+
+    @Override
+    public long epochAt(final long id) {
+        return epochs.epochAt(id);
+    }
+
+    @Override
+    public long endOfEpoch(final long e) {
+        return epochs.endOf(e, lastId);
+    }
+
+    @Override
+    public long lastId() {
+        return lastId;
+    }
+
+    @Override
+    public long appendedId() {
+        return appended;
+    }
+
+    @Override
+    public long durableId() {
+        return durability.durableId();
+    }
+
+    @Override
+    public void durabilityListener(final LongConsumer listener) {
+        durability.listener(listener);
+    }
+
+    @Override
+    public long append(final ByteBuf payload) {
+        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
+        if (epoch < lastEpoch) {
+            throw new IllegalArgumentException("the log's last entry has epoch " + lastEpoch + ", above this store's "
+                + "epoch " + epoch + ": start a new epoch before appending");
+        }
+        reserve(staged.cost(epoch, EntryRun.ENTRY_OVERHEAD + payload.readableBytes()));
+        staged.append(appended + 1, epoch, payload);
+        return ++appended;
+    }
+
+    @Override
+    public long appendRun(final ByteBuf run, final int count, final long runEpoch) {
+        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
+        if (runEpoch < lastEpoch) {
+            throw new IllegalArgumentException("entries of epoch " + runEpoch + " after entries of epoch " + lastEpoch);
+        }
+        if (count == 0) {
+            return appended;
+        }
+        reserve(staged.cost(runEpoch, run.readableBytes()));
+        staged.appendRun(appended + 1, runEpoch, run, run.readerIndex(), run.readableBytes(), count);
+        appended += count;
+        return appended;
+    }
+
+    private void reserve(final long bytes) {
+        if (closed) {
+            throw new IllegalStateException("the log " + dir + " is closed");
+        }
+        if (fileBytes + staged.bytes() + bytes > options.maxLogBytes()) {
+            throw new LogFullException("the log is full: " + (fileBytes + staged.bytes()) + " of "
+                + options.maxLogBytes() + " bytes used, " + bytes + " more needed (--max-log-bytes)");
+        }
+    }
+
+    @Override
+    public void commit() {
+        if (staged.isEmpty()) {
+            return;
+        }
+        final String refusal = writer.refusal();
+        if (refusal != null) {
+            dropStaged();
+            throw new UncheckedIOException(new IOException(dir + ": " + refusal + "; nothing was stored"));
+        }
+        staged.seal(System.currentTimeMillis());
+        try {
+            writer.write(staged);
+        } catch (IOException e) {
+            dropStaged();
+            if (BatchWriter.isDiskFull(e)) {
+                throw new LogFullException("the disk is full: " + e.getMessage() + "; nothing was stored");
+            }
+            throw new UncheckedIOException(e);
+        }
+        fileBytes += staged.bytes();
+        staged.clear();
+        lastId = appended;
+        durability.committed(appended);
+    }
+
+    private void dropStaged() {
+        staged.clear();
+        appended = lastId;
+    }
+
+    @Override
+    public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
+        if (fromId < 1) {
+            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
+        }
+        final int generation = truncations;
+        final long last = lastId;
+        if (fromId > last || maxCount <= 0 || (generation & 1) != 0) {
+            return EntryRange.empty(fromId);
+        }
+        final long limit = Math.min(last, epochs.nextStartAfter(fromId) - 1);
+        EntryRange range;
+        try {
+            range = cache.read(fromId, limit, maxCount, maxBytes);
+            if (range == null) {
+                range = readFile(fromId, limit, maxCount, maxBytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (truncations != generation) {
+                return EntryRange.empty(fromId); // the files changed under the read: it failed for that
+            }
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        if (truncations != generation) {
+            range.run().release();
+            return EntryRange.empty(fromId);
+        }
+        return range;
+    }
+
+    private EntryRange readFile(final long fromId, final long limit, final int maxCount, final int maxBytes)
+        throws IOException {
+        final Segment[] all = segments.all();
+        final int s = Segments.find(all, fromId);
+        final long last = Math.min(limit, s + 1 < all.length ? all[s + 1].baseId() - 1 : limit);
+        try {
+            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
+        } catch (ClosedChannelException e) {
+            if (closed || e instanceof ClosedByInterruptException) {
+                throw e;
+            }
+            // another thread's interrupt closed the channel under this read: once more, on the reopened channel
+            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
+        }
+    }
+
+    @Override
+    public void truncateAfter(final long lastKept) {
+        final long kept = Math.max(0, lastKept);
+        if (kept >= appended) {
+            return;
+        }
+        if (kept >= lastId) {
+            staged.truncateAfter(kept);
+            appended = kept;
+            return;
+        }
+        dropStaged();
+        truncations++;
+        durability.lock();
+        try {
+            new Truncation(dir, segments, durability).cutAfter(kept);
+            cache.clear();
+            epochs.truncateAfter(kept);
+            fileBytes = segments.bytes();
+            lastId = kept;
+            appended = kept;
+            durability.cut(kept);
+            checkpointAtEnd();
+        } catch (IOException e) {
+            throw new UncheckedIOException("truncating " + dir + " after msg_id " + kept + " failed", e);
+        } finally {
+            truncations++;
+            durability.unlock();
+        }
+        LOG.warn("{}: truncated the log after msg_id {}", dir, kept);
+    }
+
+    @Override
+    public long memoryBytes() {
+        return cache.memoryBytes() + staged.memoryBytes() + segments.indexMemoryBytes();
+    }
+
+    /** Fsyncs done so far (by the flusher, the timer, rolls, truncations and close): for health and benchmarks. */
+    public long fsyncCount() {
+        return durability.fsyncs();
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    /** Stops the flusher, fsyncs, moves the recovery point to the end (so the next open scans nothing), closes. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        durability.close();
+        IOException failure = null;
+        durability.lock();
+        try {
+            if (writer.refusal() == null) {
+                checkpointAtEnd();
+                durability.forced(lastId);
+            }
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            durability.unlock();
+        }
+        failure = release(failure);
+        if (failure != null) {
+            throw new UncheckedIOException("closing the log " + dir + " failed", failure);
+        }
+        LOG.info("{}: closed the log at msg_id {}", dir, lastId);
+    }
+
+    /** Tests only: what kill -9 leaves (files as written, no fsync, no new recovery point), resources freed. */
+    void halt() {
+        closed = true;
+        durability.close();
+        final IOException failure = release(null);
+        if (failure != null) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    private IOException release(final IOException earlier) {
+        IOException failure = earlier;
+        staged.close();
+        cache.close();
+        try {
+            segments.close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        lock.close();
+        return failure;
+    }
+}

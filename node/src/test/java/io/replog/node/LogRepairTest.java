@@ -1,0 +1,131 @@
+package io.replog.node;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.log.FileLogOptions;
+import io.replog.node.log.FileLogStore;
+import io.replog.node.server.EventLoops;
+import io.replog.protocol.EntryRun;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.replog.node.ClusterTestSupport.json;
+import static io.replog.node.ClusterTestSupport.texts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Restart and repair without forking history, with logs prepared on disk as a crash would leave them: a secondary
+ * holding a tail written in an epoch the master does not have is cut back to where the logs agree (the cut entries
+ * kept in a rollback file), and a master that lost a tail a secondary holds takes it back before taking appends.
+ */
+class LogRepairTest {
+    private static final long LOG_ID = 0x5eed_1065L;
+
+    @TempDir
+    Path dir;
+
+    private final EventLoops loops = EventLoops.standard("repair");
+    private final List<ReplogNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).close();
+        }
+        loops.close();
+    }
+
+    /** A log in {@code name}: one run of messages per epoch, in order (epoch, messages, epoch, messages, …). */
+    private Path log(final String name, final Object... epochsAndMessages) throws IOException {
+        final Path d = dir.resolve(name);
+        try (FileLogStore store = FileLogStore.open(d, FileLogOptions.defaults())) {
+            store.adoptLogId(LOG_ID);
+            for (int i = 0; i < epochsAndMessages.length; i += 2) {
+                final ByteBuf run = Unpooled.buffer();
+                final String[] messages = (String[]) epochsAndMessages[i + 1];
+                for (final String m : messages) {
+                    EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
+                }
+                store.appendRun(run, messages.length, (Long) epochsAndMessages[i]);
+                store.commit();
+                run.release();
+            }
+        }
+        return d;
+    }
+
+    private static String[] m(final String... messages) {
+        return messages;
+    }
+
+    private ReplogNode secondary(final Path data) {
+        final ReplogNode node = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
+            .dataDir(data), loops);
+        nodes.add(node);
+        return node;
+    }
+
+    private ReplogNode master(final Path data, final ReplogNode... secondaries) {
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        for (final ReplogNode s : secondaries) {
+            addresses.add(new InetSocketAddress("127.0.0.1", s.port()));
+        }
+        final ReplogNode node = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
+            .dataDir(data).secondaries(addresses), loops);
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void aSecondaryWithATailOfAnotherEpochIsCutBackAndKeepsWhatItCutInARollbackFile() throws Exception {
+        final Path masterDir = log("master", 1L, m("a", "b", "c"), 3L, m("d", "e", "f"));
+        // msg_ids 4 and 5 written by the master of epoch 2, which the master of epoch 3 never got
+        final Path secondaryDir = log("secondary", 1L, m("a", "b", "c"), 2L, m("x", "y"));
+        final ReplogNode secondary = secondary(secondaryDir);
+        master(masterDir, secondary);
+
+        Await.until("the secondary follows the master's log",
+            () -> texts(secondary).equals(List.of("a", "b", "c", "d", "e", "f")));
+        assertEquals(2, json(secondary, "/health").path("rolled_back").asLong());
+        final List<Path> rollbacks;
+        try (Stream<Path> files = Files.list(secondaryDir)) {
+            rollbacks = files.filter(p -> p.getFileName().toString().startsWith("rollback-")).toList();
+        }
+        assertEquals(1, rollbacks.size(), "one rollback file");
+        final List<String> lines = Files.readAllLines(rollbacks.get(0));
+        assertEquals(List.of("{\"msg_id\":4,\"epoch\":2,\"message\":\"x\"}", "{\"msg_id\":5,\"epoch\":2,\"message\":\"y\"}"),
+            lines.stream().filter(l -> !l.isBlank()).toList());
+    }
+
+    @Test
+    void aRestartedMasterTakesBackTheTailItLostFromTheMostAdvancedSecondary() throws Exception {
+        final Path masterDir = log("master", 1L, m("a", "b", "c"));
+        final ReplogNode s1 = secondary(log("s1", 1L, m("a", "b", "c", "d", "e")));
+        final ReplogNode s2 = secondary(log("s2", 1L, m("a", "b", "c", "d")));
+        final ReplogNode master = master(masterDir, s1, s2);
+
+        assertEquals(List.of("a", "b", "c", "d", "e"), texts(master), "taken back before it started");
+        Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
+        try (var client = ClusterTestSupport.client(master)) {
+            assertEquals(6, Await.result(client.append("after", 3)), "msg_ids go on after what was taken back");
+        }
+        for (final ReplogNode node : List.of(master, s1, s2)) {
+            Await.until(node + " has everything", () -> texts(node).equals(List.of("a", "b", "c", "d", "e", "after")));
+        }
+        assertEquals(0, json(s2, "/health").path("rolled_back").asLong(), "nothing was cut");
+        assertTrue(json(master, "/health").path("epoch").asLong() >= 2, "a new epoch for the restarted master");
+    }
+}
