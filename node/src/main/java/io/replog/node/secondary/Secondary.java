@@ -173,13 +173,13 @@ public final class Secondary implements NodeRole, AutoCloseable {
         if (position == ReplicaLog.MISMATCH) {
             final long n = mismatchRefusals.occurred();
             if (n > 0) {
-                LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; restart it "
-                    + "empty to follow the new log (refusal {} in a row)", Long.toHexString(frame.logId()),
+                LOG.warn("refusing replication of log {}: this secondary holds {} messages of log {}; delete its "
+                    + "data directory to follow the new log (refusal {} in a row)", Long.toHexString(frame.logId()),
                     replica.lastId(), Long.toHexString(replica.logId()), n);
             }
             answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH,
                 "this secondary holds " + replica.lastId() + " messages of another log ("
-                    + Long.toHexString(replica.logId()) + "); restart it empty to follow this master"), true);
+                    + Long.toHexString(replica.logId()) + "); delete its data directory to follow this master"), true);
             return;
         }
         mismatchRefusals.ended();
