@@ -52,6 +52,8 @@ public final class FileLogStore implements LogStore {
     /** Odd while a truncation cuts files; each truncation adds 2. */
     private volatile int truncations;
     private volatile boolean closed;
+    /** Tests only: runs in a file read between choosing the segment and reading it, to stage a race. */
+    volatile Runnable beforeFileRead;
 
     private FileLogStore(final Path dir, final FileLogOptions options, final DataDirLock lock,
                          final LogMetadata metadata, final Recovery.Result recovered) throws IOException {
@@ -93,7 +95,7 @@ public final class FileLogStore implements LogStore {
                 options.corruptionPolicy());
             final FileLogStore store = new FileLogStore(dir, options, lock, metadata, recovered);
             if (recovered.scanned() || recovered.changed()) {
-                store.checkpointAtEnd();
+                store.writer.checkpointAtEnd(store.lastId);
             }
             LOG.info("{}: opened log_id {} with {} segment(s), last msg_id {}, epochs {}, flush {} in {} ms ({})", dir,
                 Long.toHexString(store.logId), recovered.segments().size(), store.lastId,
@@ -105,16 +107,6 @@ public final class FileLogStore implements LogStore {
             lock.close();
             throw e;
         }
-    }
-
-    /** Writer: everything written is fsynced; the recovery point moves to the end of the log. */
-    private void checkpointAtEnd() throws IOException {
-        final Segment active = segments.active();
-        if (active != null) {
-            durability.force(active.channel());
-        }
-        writer.checkpoint(active == null ? RecoveryCheckpoint.at(lastId + 1, 0, lastId, epochs)
-            : RecoveryCheckpoint.at(active.baseId(), active.end(), lastId, epochs));
     }
 
     @Override
@@ -290,6 +282,10 @@ public final class FileLogStore implements LogStore {
         final Segment[] all = segments.all();
         final int s = Segments.find(all, fromId);
         final long last = Math.min(limit, s + 1 < all.length ? all[s + 1].baseId() - 1 : limit);
+        final Runnable hook = beforeFileRead;
+        if (hook != null) {
+            hook.run();
+        }
         try {
             return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
         } catch (ClosedChannelException e) {
@@ -323,7 +319,7 @@ public final class FileLogStore implements LogStore {
             lastId = kept;
             appended = kept;
             durability.cut(kept);
-            checkpointAtEnd();
+            writer.checkpointAtEnd(lastId);
         } catch (IOException e) {
             throw new UncheckedIOException("truncating " + dir + " after msg_id " + kept + " failed", e);
         } finally {
@@ -359,7 +355,7 @@ public final class FileLogStore implements LogStore {
         durability.lock();
         try {
             if (writer.refusal() == null) {
-                checkpointAtEnd();
+                writer.checkpointAtEnd(lastId);
                 durability.forced(lastId);
             }
         } catch (IOException e) {

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -195,6 +198,35 @@ class FileLogStoreTest {
             }
             assertTrue(peaks[0] < 400 * 1024, "memory " + peaks[0]);
             assertTrue(peaks[1] <= peaks[0] + 16 * 1024, "twice the log, memory " + peaks[0] + " then " + peaks[1]);
+        }
+    }
+
+    @Test
+    void aReadRacingATruncationThatDeletesItsSegmentReturnsNothing() throws Exception {
+        try (FileLogStore log = FileLogStore.open(dir.resolve("log"), NEVER.segmentBytes(100).cacheBytes(0))) {
+            for (int b = 0; b < 10; b++) {
+                appendAndCommit(log, texts("old-", b * 3 + 1, b * 3 + 3).toArray(new String[0]));
+            }
+            final CountDownLatch paused = new CountDownLatch(1);
+            final CountDownLatch go = new CountDownLatch(1);
+            log.beforeFileRead = () -> {
+                paused.countDown();
+                try {
+                    go.await(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            final CompletableFuture<EntryRange> read = CompletableFuture.supplyAsync(() -> log.read(25, 10, 1 << 20));
+            assertTrue(paused.await(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS));
+            log.beforeFileRead = null;
+            log.truncateAfter(5); // deletes the segment the read chose
+            appendAndCommit(log, texts("new-", 6, 30).toArray(new String[0]));
+            go.countDown();
+            final EntryRange range = Await.result(read);
+            range.run().release();
+            assertEquals(0, range.count(), "a read that raced a cut returns nothing");
+            assertEquals(texts("new-", 25, 30), readAll(log, 25, 10, 1 << 20));
         }
     }
 
