@@ -202,7 +202,7 @@ class FileLogStoreTest {
             }
             final CountDownLatch paused = new CountDownLatch(1);
             final CountDownLatch go = new CountDownLatch(1);
-            log.beforeFileRead = () -> {
+            log.reader.beforeFileRead = () -> {
                 paused.countDown();
                 try {
                     go.await(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS);
@@ -212,7 +212,7 @@ class FileLogStoreTest {
             };
             final CompletableFuture<EntryRange> read = CompletableFuture.supplyAsync(() -> log.read(25, 10, 1 << 20));
             assertTrue(paused.await(Await.DEFAULT.toMillis(), TimeUnit.MILLISECONDS));
-            log.beforeFileRead = null;
+            log.reader.beforeFileRead = null;
             log.truncateAfter(5); // deletes the segment the read chose
             appendAndCommit(log, texts("new-", 6, 30).toArray(new String[0]));
             go.countDown();
