@@ -148,6 +148,16 @@ final class BatchWriter {
         return false;
     }
 
+    /** Fsyncs what was written and moves the recovery point to the end of the log, after {@code lastId}. */
+    void checkpointAtEnd(final long lastId) throws IOException {
+        final Segment active = segments.active();
+        if (active != null) {
+            durability.force(active.channel());
+        }
+        checkpoint(active == null ? RecoveryCheckpoint.at(lastId + 1, 0, lastId, epochs)
+            : RecoveryCheckpoint.at(active.baseId(), active.end(), lastId, epochs));
+    }
+
     /** Moves the recovery point; a failure only costs a longer scan on the next open. */
     void checkpoint(final RecoveryCheckpoint point) {
         try {

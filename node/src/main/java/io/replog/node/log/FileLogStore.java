@@ -7,8 +7,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -22,13 +20,8 @@ import java.util.function.LongConsumer;
  * would outgrow the segment size), then publishes them: segment ends, indexes, epochs, the recent-batch cache, and
  * last of all {@link #lastId()}. The {@link FlushPolicy} decides when they become durable.
  *
- * <p><b>Reads</b> (any thread): a reader reads {@code lastId} first and touches nothing beyond it. The most recent
- * entries come from memory ({@link RecentBatches}); older ones from the files ({@link SegmentReader}), CRC-checked,
- * one epoch and one segment per read.
- *
- * <p><b>Truncation beside readers</b>: a truncation bumps a counter before it cuts files and again after; a read
- * that saw the counter change (or odd) while it ran discards what it read and returns an empty range, and callers
- * read again. So a read that races a cut returns nothing rather than bytes the cut or a later append changed.
+ * <p><b>Reads</b> (any thread; {@link LogReader}) touch nothing beyond {@code lastId}; a read that races a
+ * truncation returns an empty range.
  */
 public final class FileLogStore implements LogStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileLogStore.class);
@@ -49,9 +42,9 @@ public final class FileLogStore implements LogStore {
     private long appended;
     /** Bytes of the segment files; writer only: what the size limit is checked against. */
     private long fileBytes;
-    /** Odd while a truncation cuts files; each truncation adds 2. */
-    private volatile int truncations;
     private volatile boolean closed;
+    /** Package-private for tests that stage a race with a read. */
+    final LogReader reader;
 
     private FileLogStore(final Path dir, final FileLogOptions options, final DataDirLock lock,
                          final LogMetadata metadata, final Recovery.Result recovered) throws IOException {
@@ -69,6 +62,7 @@ public final class FileLogStore implements LogStore {
         this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(),
             options.io(), () -> lastId, segments::active, lastId);
         this.writer = new BatchWriter(dir, options, segments, epochs, cache, durability);
+        this.reader = new LogReader(segments, epochs, cache, () -> lastId);
     }
 
     /**
@@ -87,13 +81,14 @@ public final class FileLogStore implements LogStore {
     public static FileLogStore open(final Path dir, final FileLogOptions options) throws IOException {
         final long start = System.nanoTime();
         final DataDirLock lock = DataDirLock.acquire(dir);
+        Recovery.Result recovered = null;
+        FileLogStore store = null;
         try {
             final LogMetadata metadata = LogMetadata.readOrCreate(dir);
-            final Recovery.Result recovered = Recovery.run(dir, RecoveryCheckpoint.readOrNull(dir),
-                options.corruptionPolicy());
-            final FileLogStore store = new FileLogStore(dir, options, lock, metadata, recovered);
+            recovered = Recovery.run(dir, RecoveryCheckpoint.readOrNull(dir), options.corruptionPolicy());
+            store = new FileLogStore(dir, options, lock, metadata, recovered);
             if (recovered.scanned() || recovered.changed()) {
-                store.checkpointAtEnd();
+                store.writer.checkpointAtEnd(store.lastId);
             }
             LOG.info("{}: opened log_id {} with {} segment(s), last msg_id {}, epochs {}, flush {} in {} ms ({})", dir,
                 Long.toHexString(store.logId), recovered.segments().size(), store.lastId,
@@ -102,19 +97,14 @@ public final class FileLogStore implements LogStore {
                     : "clean, nothing to scan");
             return store;
         } catch (IOException | RuntimeException e) {
-            lock.close();
+            if (store != null) {
+                store.halt(); // its threads, buffers, files and the lock
+            } else {
+                Recovery.close(recovered);
+                lock.close();
+            }
             throw e;
         }
-    }
-
-    /** Writer: everything written is fsynced; the recovery point moves to the end of the log. */
-    private void checkpointAtEnd() throws IOException {
-        final Segment active = segments.active();
-        if (active != null) {
-            durability.force(active.channel());
-        }
-        writer.checkpoint(active == null ? RecoveryCheckpoint.at(lastId + 1, 0, lastId, epochs)
-            : RecoveryCheckpoint.at(active.baseId(), active.end(), lastId, epochs));
     }
 
     @Override
@@ -257,48 +247,7 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
-        if (fromId < 1) {
-            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
-        }
-        final int generation = truncations;
-        final long last = lastId;
-        if (fromId > last || maxCount <= 0 || (generation & 1) != 0) {
-            return EntryRange.empty(fromId);
-        }
-        final long limit = Math.min(last, epochs.nextStartAfter(fromId) - 1);
-        EntryRange range;
-        try {
-            range = cache.read(fromId, limit, maxCount, maxBytes);
-            if (range == null) {
-                range = readFile(fromId, limit, maxCount, maxBytes);
-            }
-        } catch (IOException | RuntimeException e) {
-            if (truncations != generation) {
-                return EntryRange.empty(fromId); // the files changed under the read: it failed for that
-            }
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        }
-        if (truncations != generation) {
-            range.run().release();
-            return EntryRange.empty(fromId);
-        }
-        return range;
-    }
-
-    private EntryRange readFile(final long fromId, final long limit, final int maxCount, final int maxBytes)
-        throws IOException {
-        final Segment[] all = segments.all();
-        final int s = Segments.find(all, fromId);
-        final long last = Math.min(limit, s + 1 < all.length ? all[s + 1].baseId() - 1 : limit);
-        try {
-            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
-        } catch (ClosedChannelException e) {
-            if (closed || e instanceof ClosedByInterruptException) {
-                throw e;
-            }
-            // another thread's interrupt closed the channel under this read: once more, on the reopened channel
-            return SegmentReader.read(segments, all[s], fromId, last, maxCount, maxBytes);
-        }
+        return reader.read(fromId, maxCount, maxBytes);
     }
 
     @Override
@@ -313,7 +262,7 @@ public final class FileLogStore implements LogStore {
             return;
         }
         dropStaged();
-        truncations++;
+        reader.cutting();
         durability.lock();
         try {
             new Truncation(dir, segments, durability).cutAfter(kept);
@@ -323,11 +272,11 @@ public final class FileLogStore implements LogStore {
             lastId = kept;
             appended = kept;
             durability.cut(kept);
-            checkpointAtEnd();
+            writer.checkpointAtEnd(lastId);
         } catch (IOException e) {
             throw new UncheckedIOException("truncating " + dir + " after msg_id " + kept + " failed", e);
         } finally {
-            truncations++;
+            reader.cut();
             durability.unlock();
         }
         LOG.warn("{}: truncated the log after msg_id {}", dir, kept);
@@ -354,12 +303,13 @@ public final class FileLogStore implements LogStore {
             return;
         }
         closed = true;
+        reader.closed();
         durability.close();
         IOException failure = null;
         durability.lock();
         try {
             if (writer.refusal() == null) {
-                checkpointAtEnd();
+                writer.checkpointAtEnd(lastId);
                 durability.forced(lastId);
             }
         } catch (IOException e) {
@@ -377,6 +327,7 @@ public final class FileLogStore implements LogStore {
     /** Tests only: what kill -9 leaves (files as written, no fsync, no new recovery point), resources freed. */
     void halt() {
         closed = true;
+        reader.closed();
         durability.close();
         final IOException failure = release(null);
         if (failure != null) {

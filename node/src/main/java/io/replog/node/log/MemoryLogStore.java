@@ -220,12 +220,12 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public EntryRange read(final long fromId, final int maxCount, final int maxBytes) {
-        if (fromId < 1) {
-            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
-        }
         final long last = lastId;
         if (fromId > last || maxCount <= 0) {
             return EntryRange.empty(fromId);
+        }
+        if (fromId < 1) {
+            throw new IllegalArgumentException("msg_ids start at 1, asked for " + fromId);
         }
         final LogSegment[] all = segments;
         final int s = segmentOf(all, fromId);

@@ -65,6 +65,20 @@ final class Recovery {
         }
     }
 
+    /** Closes the files of a recovery whose store could not be made (the caller reports why); nothing for null. */
+    static void close(final Result result) {
+        if (result == null) {
+            return;
+        }
+        for (final Segment segment : result.segments()) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.debug("{}: closing after a failed open: {}", segment, e.toString());
+            }
+        }
+    }
+
     /** The segment files of {@code dir} in msg_id order; empty ones and leftover temporary files are deleted. */
     private static List<Segment> openSegments(final Path dir) throws IOException {
         final List<Path> files;

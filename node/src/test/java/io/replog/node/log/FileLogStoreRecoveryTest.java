@@ -286,6 +286,10 @@ class FileLogStoreRecoveryTest {
         log.halt();
         log = FileLogStore.open(path, small);
         assertHolds(log, entries(1, 7).subList(0, 20));
+        log.close();
+        Files.delete(path.resolve(RecoveryCheckpoint.FILE_NAME)); // the files alone must say so
+        log = FileLogStore.open(path, small);
+        assertHolds(log, entries(1, 7).subList(0, 20));
         log.truncateAfter(15); // a batch boundary
         log.halt();
         log = FileLogStore.open(path, small);

@@ -224,8 +224,8 @@ abstract class LogStoreContractTest {
             appendAndCommit(log, texts("e", b * 10 + 1, b * 10 + 10).toArray(new String[0]));
         }
         log.startEpoch(2);
-        appendAndCommit(log, texts("e", 101, 120).toArray(new String[0]));
-        log.truncateAfter(105); // inside a batch of epoch 2
+        appendAndCommit(log, texts("e", 101, 110).toArray(new String[0]));
+        log.truncateAfter(105); // inside a batch of epoch 2; what follows goes into the same segment
         assertEquals(105, log.lastId());
         assertEquals(105, log.appendedId());
         assertEquals(texts("e", 1, 105), readAll(log, 1, 1000, 1 << 20));
