@@ -111,6 +111,44 @@ class LogRepairTest {
     }
 
     @Test
+    void damageFoundWhenReadingIsNeverServed() throws Exception {
+        final Path data = dir.resolve("damaged");
+        try (FileLogStore store = FileLogStore.open(data, FileLogOptions.defaults())) {
+            store.adoptLogId(LOG_ID);
+            for (final String message : List.of("a", "b", "c", "d")) {
+                final ByteBuf run = Unpooled.buffer();
+                EntryRun.writeEntry(run, message.getBytes(StandardCharsets.UTF_8));
+                store.appendRun(run, 1, 1);
+                store.commit(); // a batch each: 36 header bytes + 5 entry bytes
+                run.release();
+            }
+        }
+        // "c", inside the third batch, before the recovery point a clean close wrote: found only when read
+        final Path segment = data.resolve("00000000000000000001.log");
+        final byte[] bytes = Files.readAllBytes(segment);
+        final int offset = 2 * 41 + 36 + 4;
+        assertEquals('c', bytes[offset]);
+        bytes[offset] = 'C';
+        Files.write(segment, bytes);
+
+        final ReplogNode node = secondary(data);
+        try (var client = ClusterTestSupport.client(node)) {
+            assertEquals(List.of("a", "b"), Await.result(client.read(1, 2)).messages().stream()
+                .map(io.replog.protocol.client.Message::text).toList());
+            final var refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                () -> Await.result(client.read(3, 10)));
+            assertEquals(io.replog.protocol.ErrorCode.LOG_DAMAGED,
+                ((io.replog.protocol.ReplogException) refused.getCause()).code(), refused.getMessage());
+            assertEquals(List.of("d"), Await.result(client.read(4, 10)).messages().stream()
+                .map(io.replog.protocol.client.Message::text).toList(), "the damage is only where it is");
+        }
+        // the 200 and "a", "b" are on their way when the damage is found: the response is cut, never finished
+        final AssertionError cut = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+            () -> ClusterTestSupport.http(node, "GET", "/messages", null));
+        assertTrue(cut.getCause() instanceof IOException, String.valueOf(cut.getCause()));
+    }
+
+    @Test
     void aRestartedMasterTakesBackTheTailItLostFromTheMostAdvancedSecondary() throws Exception {
         final Path masterDir = log("master", 1L, m("a", "b", "c"));
         final ReplogNode s1 = secondary(log("s1", 1L, m("a", "b", "c", "d", "e")));

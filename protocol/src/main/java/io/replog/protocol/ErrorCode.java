@@ -40,6 +40,8 @@ public final class ErrorCode {
     public static final short STORAGE_FULL = 109;
     /** The node has too many appends waiting for an answer (--max-pending-appends); retry later. Nothing stored. */
     public static final short OVERLOADED = 110;
+    /** The node's log is damaged where the request reads: it never serves damaged entries (its log says where). */
+    public static final short LOG_DAMAGED = 111;
 
     private ErrorCode() {
     }
@@ -69,6 +71,7 @@ public final class ErrorCode {
             case LOG_MISMATCH -> "LOG_MISMATCH";
             case STORAGE_FULL -> "STORAGE_FULL";
             case OVERLOADED -> "OVERLOADED";
+            case LOG_DAMAGED -> "LOG_DAMAGED";
             default -> "ERROR_" + code;
         };
     }

@@ -202,9 +202,8 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         ctx.write(response);
         final ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(new MessagesJsonInput(role.log(), role.readableId(), from,
             limit)));
-        if (!keepAlive) {
-            sent.addListener(ChannelFutureListener.CLOSE);
-        }
+        // a damaged log found mid-stream: the status is sent, so the only honest answer is an unfinished one
+        sent.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }
 
     private static long longParam(final Map<String, List<String>> parameters, final String name,

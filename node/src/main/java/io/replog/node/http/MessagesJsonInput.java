@@ -83,6 +83,9 @@ final class MessagesJsonInput implements ChunkedInput<ByteBuf> {
         } catch (IOException e) {
             chunk.release();
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            chunk.release(); // a damaged log (never served): the response ends here, unfinished
+            throw e;
         }
         return chunk;
     }

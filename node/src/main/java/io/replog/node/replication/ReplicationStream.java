@@ -1,6 +1,7 @@
 package io.replog.node.replication;
 
 import io.netty.buffer.Unpooled;
+import io.replog.node.log.CorruptLogException;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorCode;
@@ -236,7 +237,13 @@ public final class ReplicationStream {
         boolean wrote = false;
         // only what the master holds durably: a secondary never holds what a crash of the master could take back
         while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.durableId()) {
-            final EntryRange range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
+            final EntryRange range;
+            try {
+                range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
+            } catch (CorruptLogException e) {
+                cannotRead(e);
+                break;
+            }
             final long now = clock.nanoTime();
             sentAt[(int) (++dataRequestId % MAX_IN_FLIGHT)] = now;
             lastSendNanos = now;
@@ -256,6 +263,17 @@ public final class ReplicationStream {
     }
 
     // ---- inside ----
+
+    /** This master's own log is damaged at the cursor: it never sends that; it says so and tries again later. */
+    private void cannotRead(final CorruptLogException e) {
+        final String what = "cannot read msg_id " + nextId + " from this master's log: " + e.getMessage();
+        health.failed(what);
+        final long delay = failedAttempt(what);
+        if (resume == null) {
+            final ReplicationLink pausedLink = link;
+            resume = timers.schedule(() -> resumeAfterPause(pausedLink), delay, TimeUnit.MILLISECONDS);
+        }
+    }
 
     /**
      * Whether the secondary's copy is a prefix of this log: its last entry exists here with the same epoch (an

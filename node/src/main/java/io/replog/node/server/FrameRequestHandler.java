@@ -22,6 +22,7 @@ import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Truncate;
+import io.replog.node.log.CorruptLogException;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,8 +117,15 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         }
         final long last = role.readableId();
         final long available = Math.max(0, last - read.fromId() + 1);
-        final EntryRange range = role.log().read(read.fromId(),
-            (int) Math.min(available, Math.min(read.maxCount(), MAX_READ_ENTRIES)), maxReadBytes);
+        final EntryRange range;
+        try {
+            range = role.log().read(read.fromId(),
+                (int) Math.min(available, Math.min(read.maxCount(), MAX_READ_ENTRIES)), maxReadBytes);
+        } catch (CorruptLogException e) {
+            ctx.write(new ErrorFrame(read.requestId(), ErrorCode.LOG_DAMAGED, "the log is damaged at msg_id "
+                + read.fromId() + " (" + e.getMessage() + "); this node does not serve it"), ctx.voidPromise());
+            return;
+        }
         // the node's position, never the requested one: past the end a READ gets count 0 and the true last id
         final long lastId = range.count() > 0 ? Math.max(last, range.lastId()) : last;
         ctx.write(new ReadOk(read.requestId(), range.firstId(), range.count(), lastId, range.run()),
