@@ -111,6 +111,23 @@ class LogRepairTest {
     }
 
     @Test
+    void aSecondaryWithADamagedLogCutsItAtTheDamageAndFetchesTheRestAgain() throws Exception {
+        final Path masterDir = log("master", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d"));
+        final Path secondaryDir = log("secondary", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d"));
+        // as after a crash with no recovery point: recovery checks every batch; the third one is damaged
+        Files.delete(secondaryDir.resolve("recovery-point"));
+        final Path segment = secondaryDir.resolve("00000000000000000001.log");
+        final byte[] bytes = Files.readAllBytes(segment);
+        bytes[2 * 41 + 36 + 4] ^= 0x20;
+        Files.write(segment, bytes);
+
+        final ReplogNode secondary = secondary(secondaryDir);
+        assertEquals(List.of("a", "b"), texts(secondary), "cut at the damage, which follows valid batches");
+        master(masterDir, secondary);
+        Await.until("the master sent the rest again", () -> texts(secondary).equals(List.of("a", "b", "c", "d")));
+    }
+
+    @Test
     void damageFoundWhenReadingIsNeverServed() throws Exception {
         final Path data = dir.resolve("damaged");
         try (FileLogStore store = FileLogStore.open(data, FileLogOptions.defaults())) {
