@@ -41,6 +41,10 @@ class NodeCommandLineTest {
 
     private final List<Process> processes = new ArrayList<>();
 
+    /** Where the nodes keep their logs (REPLOG_DATA_DIR): never the working directory, never shared by two runs. */
+    @org.junit.jupiter.api.io.TempDir
+    Path dataDir;
+
     @AfterEach
     void kill() {
         processes.forEach(Process::destroyForcibly);
@@ -56,6 +60,7 @@ class NodeCommandLineTest {
             "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("REPLOG_DATA_DIR", dataDir.resolve("run-" + processes.size()).toString());
         builder.environment().putAll(env);
         final Process process = builder.start();
         processes.add(process);
@@ -166,5 +171,35 @@ class NodeCommandLineTest {
         assertEquals(200, append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}").statusCode());
         final HttpResponse<String> full = append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}");
         assertEquals(507, full.statusCode(), "each node got 10000 of the 20000 bytes: " + full.body());
+    }
+
+    @Test
+    void aMasterRefusesToStartOnADamagedLogAndSaysWhereAndHowToRepair() throws Exception {
+        final Path data = dataDir.resolve("damaged-master");
+        try (io.replog.node.log.FileLogStore store = io.replog.node.log.FileLogStore.open(data,
+            io.replog.node.log.FileLogOptions.defaults())) {
+            store.adoptLogId(42);
+            for (int i = 0; i < 3; i++) {
+                final io.netty.buffer.ByteBuf run = io.netty.buffer.Unpooled.buffer();
+                io.replog.protocol.EntryRun.writeEntry(run, new byte[] {'m'});
+                store.appendRun(run, 1, 1);
+                store.commit();
+                run.release();
+            }
+        }
+        java.nio.file.Files.delete(data.resolve("recovery-point")); // as after a crash: every batch is checked
+        final Path segment = data.resolve("00000000000000000001.log");
+        final byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+        bytes[41 + 36 + 4] ^= 1; // the second of three batches
+        java.nio.file.Files.write(segment, bytes);
+
+        final Started master = start(Map.of(), 0, "master", "--port", "0", "--http-port", "0", "--data-dir",
+            data.toString());
+        assertTrue(master.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "it exits");
+        assertEquals(1, master.process().exitValue());
+        Await.until("its reason is printed", () -> master.output().stream().anyMatch(l -> l.startsWith("replog-node:")));
+        final String reason = master.output().stream().filter(l -> l.startsWith("replog-node:")).findFirst().orElseThrow();
+        assertTrue(reason.contains(segment.toString()) && reason.contains("offset 41") && reason.contains("To repair"),
+            reason);
     }
 }
