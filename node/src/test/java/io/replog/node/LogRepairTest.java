@@ -166,6 +166,33 @@ class LogRepairTest {
     }
 
     @Test
+    void aMasterThatLostAWholeEpochTakesItBackEvenBehindASecondaryThatIsDown() throws Exception {
+        final Path masterDir = log("master", 1L, m("a", "b", "c"));
+        try (FileLogStore store = FileLogStore.open(masterDir, FileLogOptions.defaults())) {
+            store.startEpoch(2); // it started epoch 2, wrote d and e, and lost both in a machine crash
+        }
+        final ReplogNode s1 = secondary(log("s1", 1L, m("a", "b", "c"), 2L, m("d", "e")));
+        final ReplogNode stale = secondary(log("s2", 1L, m("a", "b", "c", "x")));
+        try (java.net.Socket down = new java.net.Socket()) {
+            down.bind(new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a secondary that is down
+            final List<InetSocketAddress> addresses = List.of(new InetSocketAddress("127.0.0.1", down.getLocalPort()),
+                new InetSocketAddress("127.0.0.1", stale.port()), new InetSocketAddress("127.0.0.1", s1.port()));
+            final ReplogNode master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
+                .dataDir(masterDir).secondaries(addresses).unhealthyAfterMs(1_000).suspectAfterMs(500), loops);
+            nodes.add(master);
+            assertEquals(List.of("a", "b", "c", "d", "e"), texts(master),
+                "epoch 2's entries, from the secondary with the newest epoch, not the longest of the older one");
+            Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
+            try (var client = ClusterTestSupport.client(master)) {
+                assertEquals(6, Await.result(client.append("after", 3)));
+            }
+            Await.until("the stale secondary follows", () -> texts(stale).equals(List.of("a", "b", "c", "d", "e",
+                "after")));
+            assertEquals(1, json(stale, "/health").path("rolled_back").asLong(), "x, of epoch 1, was cut");
+        }
+    }
+
+    @Test
     void aRestartedMasterTakesBackTheTailItLostFromTheMostAdvancedSecondary() throws Exception {
         final Path masterDir = log("master", 1L, m("a", "b", "c"));
         final ReplogNode s1 = secondary(log("s1", 1L, m("a", "b", "c", "d", "e")));

@@ -153,6 +153,11 @@ public final class FileLogStore implements LogStore {
     }
 
     @Override
+    public long[] epochHistory() {
+        return epochs.toArray();
+    }
+
+    @Override
     public long endOfEpoch(final long e) {
         return epochs.endOf(e, lastId);
     }

@@ -53,6 +53,9 @@ public interface LogStore extends AutoCloseable {
      */
     long endOfEpoch(long epoch);
 
+    /** Where each epoch starts: (epoch, first msg_id) pairs flattened, oldest first. Any thread. */
+    long[] epochHistory();
+
     /** Highest msg_id committed, 0 when empty. Everything up to it is readable. Any thread. */
     long lastId();
 

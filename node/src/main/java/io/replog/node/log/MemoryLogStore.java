@@ -92,6 +92,11 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public long[] epochHistory() {
+        return epochs.toArray();
+    }
+
+    @Override
     public long endOfEpoch(final long e) {
         return epochs.endOf(e, lastId);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.replog.node.log.EpochHistory;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.client.ClientOptions;
@@ -20,10 +21,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Before a restarted master takes appends, it takes back from its secondaries the entries it lost: under
  * {@code --flush interval:MS} or {@code never} a machine crash can take the tail the master had written but not
- * fsynced, while a secondary already holds it durably (and an append counted it toward w=2). Among the secondaries
- * that answer within the wait, the one holding the longest continuation of this log (same log, same epoch as this
- * log's last entry, further msg_ids) is read from, and its entries are appended with their own epoch. Runs on the
- * starting thread, before the sequencer: nothing else writes the log meanwhile.
+ * fsynced, while a secondary already holds it durably (and an append counted it toward w=2). Every secondary is
+ * asked (each for up to the wait) for its log: its identity, its end and where each of its epochs starts. One that
+ * holds this log's last entry with the same epoch (so, an epoch having one master, the same entries up to there) and
+ * more after it holds a continuation of this log; of those, the one whose last entry has the highest epoch, then the
+ * highest msg_id, is read from (Raft's "most up-to-date log"), and its entries are appended with their own epochs.
+ * Runs on the starting thread, before the sequencer: nothing else writes the log meanwhile.
  */
 final class TakeBack {
     private static final Logger LOG = LoggerFactory.getLogger(TakeBack.class);
@@ -33,22 +36,25 @@ final class TakeBack {
     private TakeBack() {
     }
 
-    /** A secondary's end of the log, as its health report says. */
-    private record Copy(InetSocketAddress address, long lastId) {
+    /** A secondary's copy of this log: where it ends, its last epoch, and its epochs' starts. */
+    private record Copy(InetSocketAddress address, long lastId, long lastEpoch, EpochHistory epochs) {
+        boolean betterThan(final Copy other) {
+            return other == null || lastEpoch > other.lastEpoch
+                || (lastEpoch == other.lastEpoch && lastId > other.lastId);
+        }
     }
 
     /**
-     * Asks every secondary (waiting up to {@code waitMs} for each) and takes back what the most advanced one holds
+     * Asks every secondary (waiting up to {@code waitMs} for each) and takes back what the most up-to-date one holds
      * past this log's end; returns how many entries it took back.
      */
     static long run(final LogStore log, final List<InetSocketAddress> secondaries, final long waitMs,
                     final int maxFrameLength) {
-        final long lastEpoch = log.epochAt(log.lastId());
         Copy best = null;
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         for (final InetSocketAddress address : secondaries) {
-            final Copy copy = ask(address, log.logId(), lastEpoch, deadline, maxFrameLength);
-            if (copy != null && copy.lastId() > log.lastId() && (best == null || copy.lastId() > best.lastId())) {
+            final Copy copy = ask(address, log, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs),
+                maxFrameLength);
+            if (copy != null && continues(copy, log) && copy.betterThan(best)) {
                 best = copy;
             }
         }
@@ -56,24 +62,39 @@ final class TakeBack {
             return 0;
         }
         final long from = log.lastId() + 1;
-        LOG.warn("master: {} holds msg_ids {}..{} of epoch {} that this node lost (not fsynced before a crash); "
-            + "taking them back before taking appends", best.address(), from, best.lastId(), lastEpoch);
-        final long taken = copy(best, log, lastEpoch, maxFrameLength);
+        LOG.warn("master: {} holds msg_ids {}..{} (last epoch {}) that this node lost (not fsynced before a crash); "
+            + "taking them back before taking appends", best.address(), from, best.lastId(), best.lastEpoch());
+        final long taken = copy(best, log, maxFrameLength);
         awaitDurable(log);
         LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), best.address());
         return taken;
     }
 
-    /** The secondary's end, if it holds a continuation of this log's last epoch; null otherwise or if silent. */
-    private static Copy ask(final InetSocketAddress address, final long logId, final long lastEpoch,
-                            final long deadline, final int maxFrameLength) {
+    /** Whether {@code copy} holds this log's last entry, written in the same epoch, and more after it. */
+    private static boolean continues(final Copy copy, final LogStore log) {
+        final long last = log.lastId();
+        return copy.lastId() > last && copy.lastEpoch() <= Math.max(log.epoch(), log.epochAt(last))
+            && copy.epochs().epochAt(last) == log.epochAt(last);
+    }
+
+    /** The secondary's copy of this log, or null if it holds another log or does not answer in time. */
+    private static Copy ask(final InetSocketAddress address, final LogStore log, final long deadline,
+                            final int maxFrameLength) {
         while (System.nanoTime() < deadline) {
             try (ReplogClient client = ReplogClient.connect(address,
                 ClientOptions.defaults().withMaxFrameLength(maxFrameLength).withConnectTimeoutMs(1_000))) {
                 final JsonNode health = JSON.readTree(client.health().get(5, TimeUnit.SECONDS));
-                final boolean sameLog = Long.toHexString(logId).equals(health.path("log_id").asText());
-                final boolean sameEpoch = health.path("epoch").asLong(-1) == lastEpoch;
-                return sameLog && sameEpoch ? new Copy(address, health.path("last_msg_id").asLong()) : null;
+                if (!Long.toHexString(log.logId()).equals(health.path("log_id").asText())) {
+                    return null;
+                }
+                final EpochHistory epochs = new EpochHistory();
+                final long[] pairs = new long[health.path("epochs").size()];
+                for (int i = 0; i < pairs.length; i++) {
+                    pairs[i] = health.path("epochs").get(i).asLong();
+                }
+                epochs.load(pairs);
+                final long lastId = health.path("last_msg_id").asLong();
+                return new Copy(address, lastId, epochs.epochAt(lastId), epochs);
             } catch (Exception e) {
                 LOG.debug("master: {} does not answer yet: {}", address, e.toString());
                 try {
@@ -97,17 +118,21 @@ final class TakeBack {
         }
     }
 
-    private static long copy(final Copy from, final LogStore log, final long epoch, final int maxFrameLength) {
+    private static long copy(final Copy from, final LogStore log, final int maxFrameLength) {
         final long first = log.lastId() + 1;
         try (ReplogClient client = ReplogClient.connect(from.address(),
             ClientOptions.defaults().withMaxFrameLength(maxFrameLength))) {
             while (log.lastId() < from.lastId()) {
-                final int want = (int) Math.min(PAGE, from.lastId() - log.lastId());
-                final ReadResult page = client.read(log.lastId() + 1, want).get(30, TimeUnit.SECONDS);
+                final long next = log.lastId() + 1;
+                // one epoch at a time: each entry keeps the epoch it was written in
+                final long epochEnd = Math.min(from.lastId(), from.epochs().nextStartAfter(next) - 1);
+                final int want = (int) Math.min(PAGE, epochEnd - next + 1);
+                final ReadResult page = client.read(next, want).get(30, TimeUnit.SECONDS);
                 if (page.messages().isEmpty()) {
                     break; // it holds less than it said (it was truncated meanwhile): keep what came
                 }
-                append(log, page.messages(), epoch);
+                append(log, page.messages().subList(0, Math.min(want, page.messages().size())),
+                    from.epochs().epochAt(next));
             }
         } catch (Exception e) {
             LOG.warn("master: taking back from {} stopped at msg_id {}: {}", from.address(), log.lastId(), e.toString());

@@ -259,6 +259,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("out_of_order_held", replica.aheadCount());
         health.put("acks_waiting_for_disk", durableAcks.size());
         health.put("epoch", replica.store().epochAt(replica.lastId()));
+        health.put("epochs", replica.store().epochHistory()); // (epoch, first msg_id) pairs: a master taking back
         health.put("rolled_back", rolledBack.sum());
         return health;
     }
