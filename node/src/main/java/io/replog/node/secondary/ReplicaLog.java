@@ -28,7 +28,16 @@ public final class ReplicaLog {
     /** Returned by {@link #apply} when the frame belongs to another log than the one held. */
     public static final long MISMATCH = -1;
 
+    /** Told which entries are about to be cut, while they can still be read (to keep them). */
+    @FunctionalInterface
+    public interface CutListener {
+        void cutting(long fromId, long toId);
+    }
+
     private final LogStore store;
+    private CutListener cutListener = (from, to) -> { };
+    /** The epoch of the master whose probes arrive: a new one means entries kept aside may be of another history. */
+    private long masterEpoch = -1;
     /** An entry kept aside: itself as a one-entry run, and the epoch it was written in. */
     private record Aside(ByteBuf run, long epoch) {
     }
@@ -38,6 +47,11 @@ public final class ReplicaLog {
 
     public ReplicaLog(final LogStore store) {
         this.store = store;
+    }
+
+    /** Who keeps what is cut (the secondary: a rollback file). */
+    public synchronized void cutListener(final CutListener listener) {
+        this.cutListener = listener;
     }
 
     public LogStore store() {
@@ -66,6 +80,15 @@ public final class ReplicaLog {
             }
             store.adoptLogId(frame.logId());
         }
+        if (frame.count() == 0) {
+            if (frame.epoch() != masterEpoch) {
+                // a new master: entries kept aside came from an earlier one and may not be in its log
+                masterEpoch = frame.epoch();
+                dropAhead();
+            }
+            return store.lastId();
+        }
+        cutConflicts(frame);
         final long firstId = frame.firstId();
         final long next = store.appendedId() + 1;
         try {
@@ -86,6 +109,28 @@ public final class ReplicaLog {
             store.commit(); // whatever was staged, also when the log filled up halfway
         }
         return store.lastId();
+    }
+
+    /**
+     * Entries this log holds at the frame's msg_ids with another epoch than the frame's conflict with the master's
+     * log (the master is the source of truth): they and everything after them are cut, the master's are stored.
+     */
+    private void cutConflicts(final Replicate frame) {
+        final long overlapEnd = Math.min(frame.lastId(), store.appendedId());
+        for (long id = frame.firstId(); id <= overlapEnd; id++) {
+            if (store.epochAt(id) != frame.epoch()) {
+                LOG.warn("replica: msg_id {} is of epoch {} here and of epoch {} in the master's log: cutting from it",
+                    id, store.epochAt(id), frame.epoch());
+                truncateAfter(id - 1);
+                return;
+            }
+        }
+    }
+
+    private void dropAhead() {
+        ahead.values().forEach(a -> a.run().release());
+        ahead.clear();
+        aheadBytes = 0;
     }
 
     private void applyOne(final long id, final ByteBuf payload, final long epoch) {
@@ -117,6 +162,12 @@ public final class ReplicaLog {
 
     private void keepAside(final long id, final Aside entry, final long last) {
         final int bytes = entry.run().readableBytes() - EntryRun.ENTRY_OVERHEAD;
+        final Aside held = ahead.get(id);
+        if (held != null && held.epoch() != entry.epoch()) {
+            ahead.remove(id); // the same msg_id from a newer history: this one replaces it
+            aheadBytes -= held.run().readableBytes() - EntryRun.ENTRY_OVERHEAD;
+            held.run().release();
+        }
         if (id - last > MAX_AHEAD_IDS || aheadBytes + bytes > MAX_AHEAD_BYTES
             || ahead.containsKey(id)) {
             entry.run().release();
@@ -130,15 +181,13 @@ public final class ReplicaLog {
      * Keeps entries up to {@code afterId} and drops the rest, and what is kept aside: they conflict with the master's
      * log. Returns how many entries were cut; {@code beforeCut} sees them first (to keep them).
      */
-    public synchronized long truncateAfter(final long afterId, final java.util.function.LongConsumer beforeCut) {
-        ahead.values().forEach(a -> a.run().release());
-        ahead.clear();
-        aheadBytes = 0;
+    public synchronized long truncateAfter(final long afterId) {
+        dropAhead();
         final long last = store.lastId();
         if (afterId >= last) {
             return 0;
         }
-        beforeCut.accept(last);
+        cutListener.cutting(afterId + 1, last);
         store.truncateAfter(afterId);
         return last - afterId;
     }

@@ -66,6 +66,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
         this.replica = new ReplicaLog(store);
         this.rollbackDir = config.dataDir();
         this.durableAcks = new DurableAcks(store);
+        replica.cutListener(this::keepCut);
         store.durabilityListener(durableAcks::durable);
         this.clock = config.clock();
         this.delayMs = config.delayMs();
@@ -223,21 +224,20 @@ public final class Secondary implements NodeRole, AutoCloseable {
                 + Long.toHexString(store.logId()) + ", not " + Long.toHexString(frame.logId())), true);
             return;
         }
-        final long cut = replica.truncateAfter(frame.afterId(), last -> {
-            if (rollbackDir != null) {
-                final java.nio.file.Path file = RollbackFile.save(rollbackDir, store, frame.afterId() + 1, last);
-                LOG.warn("truncating msg_id {}..{}: they conflict with the master's log; kept in {}",
-                    frame.afterId() + 1, last, file);
-            } else {
-                LOG.warn("truncating msg_id {}..{}: they conflict with the master's log (in memory: not kept)",
-                    frame.afterId() + 1, last);
-            }
-        });
-        if (cut > 0) {
-            rolledBack.add(cut);
-        }
+        replica.truncateAfter(frame.afterId());
         final long durable = store.durableId();
         answer(ctx, new Ack(frame.requestId(), durable, store.epochAt(durable)), true);
+    }
+
+    /** Entries {@code from..to} conflict with the master's log and are about to be cut: keep them, count them. */
+    private void keepCut(final long from, final long to) {
+        if (rollbackDir != null) {
+            final java.nio.file.Path file = RollbackFile.save(rollbackDir, replica.store(), from, to);
+            LOG.warn("truncating msg_id {}..{}: they conflict with the master's log; kept in {}", from, to, file);
+        } else {
+            LOG.warn("truncating msg_id {}..{}: they conflict with the master's log (in memory: not kept)", from, to);
+        }
+        rolledBack.add(to - from + 1);
     }
 
     @Override

@@ -51,6 +51,60 @@ class ReplicaLogTest {
         }
     }
 
+    /** Like {@link #apply} for entries written in {@code epoch} (0 entries: a probe of the master of that epoch). */
+    private static long applyIn(final ReplicaLog replica, final long epoch, final long firstId,
+                                final String... texts) {
+        final ByteBuf run = Unpooled.buffer();
+        for (final String t : texts) {
+            EntryRun.writeEntry(run, text(t));
+        }
+        final Replicate frame = new Replicate(1, LOG_ID, firstId, texts.length, epoch, run);
+        try {
+            return replica.apply(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private static java.util.List<String> texts(final ReplicaLog replica) {
+        final java.util.List<String> out = new java.util.ArrayList<>();
+        long next = 1;
+        while (next <= replica.lastId()) { // a read stops where the epoch changes
+            final io.replog.node.log.EntryRange range = replica.store().read(next, 1000, 1 << 20);
+            EntryRun.forEach(range.run(), range.count(), (i, p) -> out.add(p.toString(StandardCharsets.UTF_8)));
+            range.run().release();
+            next += range.count();
+        }
+        return out;
+    }
+
+    @Test
+    void entriesOfAnotherEpochAtTheSameMsgIdsAreCutAndReplacedByTheMastersAndKeptFirst() {
+        final ReplicaLog r = replica(Long.MAX_VALUE);
+        final java.util.List<long[]> cuts = new java.util.ArrayList<>();
+        r.cutListener((from, to) -> cuts.add(new long[] {from, to}));
+        applyIn(r, 1, 1, "a", "b", "c");
+        applyIn(r, 2, 4, "x", "y"); // written by the master of epoch 2, lost by it
+        assertEquals(7, applyIn(r, 3, 3, "c", "d", "e", "f", "g"), "... yet epoch 3 has msg_ids 3..7");
+        assertEquals(java.util.List.of("a", "b", "c", "d", "e", "f", "g"), texts(r));
+        assertEquals(1, cuts.size());
+        assertEquals(3, cuts.get(0)[0], "cut from the first msg_id whose epoch differs: 3 is of epoch 1 here");
+        assertEquals(5, cuts.get(0)[1]);
+        assertEquals(3, r.store().epochAt(3));
+    }
+
+    @Test
+    void entriesKeptAsideAreDroppedWhenANewMasterProbes() {
+        final ReplicaLog r = replica(Long.MAX_VALUE);
+        applyIn(r, 1, 0 + 1, "a");
+        applyIn(r, 1, 3, "stale"); // waits for 2, from the master of epoch 1
+        assertEquals(1, r.aheadCount());
+        applyIn(r, 2, 2); // the probe of a new master, epoch 2
+        assertEquals(0, r.aheadCount(), "it may not be in the new master's log");
+        assertEquals(3, applyIn(r, 2, 2, "b", "c"));
+        assertEquals(java.util.List.of("a", "b", "c"), texts(r));
+    }
+
     private static byte[] text(final String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
