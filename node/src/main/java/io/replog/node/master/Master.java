@@ -170,11 +170,11 @@ public final class Master implements NodeRole, AutoCloseable {
         health.put("role", "master");
         health.put("read_only", quorum.readOnly());
         health.put("quorum", quorum.quorum());
-        final long last = log.lastId();
+        final long last = log.durableId(); // what it serves and sends
         health.put("last_msg_id", last);
         health.put("log_id", Long.toHexString(log.logId()));
         health.put("epoch", log.epoch());
-        health.put("durable_msg_id", log.durableId());
+        health.put("written_msg_id", log.lastId()); // written, not yet durable under --flush batch
         health.put("max_w", maxW);
         health.put("max_message_bytes", maxPayload);
         health.put("pending_appends", writeConcern.waiting());

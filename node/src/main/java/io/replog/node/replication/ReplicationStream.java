@@ -362,7 +362,8 @@ public final class ReplicationStream {
         if (debug) {
             LOG.debug("{}: ACK up to msg_id={}", name, position);
         }
-        if (inFlight == 0 && position < nextId - 1 && resume == null) {
+        // ackedId, not this ACK's position: ACKs held for the disk may arrive after later ones
+        if (inFlight == 0 && ackedId < nextId - 1 && resume == null) {
             // everything sent was answered yet the secondary is missing some: go back and resend from there
             LOG.info("{}: secondary acknowledged {} of {} sent entries, resending from {}", name, position,
                 nextId - 1, position + 1);

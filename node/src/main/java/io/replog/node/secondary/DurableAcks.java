@@ -58,7 +58,8 @@ final class DurableAcks {
     }
 
     private void send(final Held ack) {
-        if (ack.ctx().channel().isActive()) {
+        // a TRUNCATE may have cut below it meanwhile: no ACK is better than a false one (the master re-probes)
+        if (ack.ctx().channel().isActive() && store.durableId() >= ack.position()) {
             ack.ctx().writeAndFlush(new Ack(ack.requestId(), ack.position(), store.epochAt(ack.position())),
                 ack.ctx().voidPromise());
         }
