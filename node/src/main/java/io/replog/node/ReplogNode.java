@@ -63,8 +63,16 @@ public final class ReplogNode implements AutoCloseable {
     /** Starts a master on {@code loops}; pass null to give the node event loops of its own. */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops) {
         config.conclude();
+        return master(config, loops, LogStores.open(config, true));
+    }
+
+    /**
+     * Starts a master over {@code log}, already open (which the node closes with itself); pass null loops to give
+     * the node event loops of its own.
+     */
+    public static ReplogNode master(final NodeConfig config, final EventLoops loops, final LogStore log) {
+        config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
-        final LogStore log = LogStores.open(config, true);
         final Master master = new Master(config, log, l.workers());
         final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null).bind(config);
         master.start();
@@ -74,9 +82,17 @@ public final class ReplogNode implements AutoCloseable {
     /** Starts a secondary on {@code loops}; pass null to give the node event loops of its own. */
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops) {
         config.conclude();
-        final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         // no identity of its own: it takes its master's
-        final LogStore log = LogStores.open(config, false);
+        return secondary(config, loops, LogStores.open(config, false));
+    }
+
+    /**
+     * Starts a secondary over {@code log}, already open (which the node closes with itself); pass null loops to give
+     * the node event loops of its own.
+     */
+    public static ReplogNode secondary(final NodeConfig config, final EventLoops loops, final LogStore log) {
+        config.conclude();
+        final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         final ReplogNode node = new ReplogNode(log, new Secondary(config, log), l, loops == null ? l : null)
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0

@@ -42,6 +42,11 @@ public final class ErrorCode {
     public static final short OVERLOADED = 110;
     /** The node's log is damaged where the request reads: it never serves damaged entries (its log says where). */
     public static final short LOG_DAMAGED = 111;
+    /**
+     * The node's disk failed under the message (an fsync failed): it was written but could not be made durable, so
+     * it may be lost; the node refuses further appends until it is restarted.
+     */
+    public static final short STORAGE_FAILED = 112;
 
     private ErrorCode() {
     }
@@ -72,6 +77,7 @@ public final class ErrorCode {
             case STORAGE_FULL -> "STORAGE_FULL";
             case OVERLOADED -> "OVERLOADED";
             case LOG_DAMAGED -> "LOG_DAMAGED";
+            case STORAGE_FAILED -> "STORAGE_FAILED";
             default -> "ERROR_" + code;
         };
     }

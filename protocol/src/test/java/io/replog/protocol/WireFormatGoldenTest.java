@@ -110,7 +110,8 @@ class WireFormatGoldenTest {
         Map.entry(108, new Code("LOG_MISMATCH", false)),
         Map.entry(109, new Code("STORAGE_FULL", false)),
         Map.entry(110, new Code("OVERLOADED", false)),
-        Map.entry(111, new Code("LOG_DAMAGED", false))));
+        Map.entry(111, new Code("LOG_DAMAGED", false)),
+        Map.entry(112, new Code("STORAGE_FAILED", false))));
 
     // The examples of PROTOCOL.md's Example section, field by field as they are laid out there.
     private static final String APPEND = "00 00 00 16  01 01 00 00  00 00 00 00 00 00 00 01  02 00 00 00  00 00 03 e8"

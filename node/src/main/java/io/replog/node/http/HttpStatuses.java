@@ -17,7 +17,7 @@ final class HttpStatuses {
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case ErrorCode.STORAGE_FULL -> HttpResponseStatus.INSUFFICIENT_STORAGE;
             case ErrorCode.OVERLOADED -> HttpResponseStatus.TOO_MANY_REQUESTS;
-            case ErrorCode.LOG_DAMAGED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            case ErrorCode.LOG_DAMAGED, ErrorCode.STORAGE_FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };
     }

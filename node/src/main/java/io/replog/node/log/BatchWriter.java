@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Writes a commit's staged batches to the segment files and makes them visible: rolls to a new segment when the
@@ -25,7 +26,8 @@ final class BatchWriter {
     private final RecentBatches cache;
     private final Durability durability;
     /** Why the files may no longer match what the store believes (a failed rollback); null while they do. */
-    private String broken;
+    private volatile String broken;
+    private volatile Consumer<String> failureListener;
 
     BatchWriter(final Path dir, final FileLogOptions options, final Segments segments, final EpochHistory epochs,
                 final RecentBatches cache, final Durability durability) {
@@ -35,6 +37,10 @@ final class BatchWriter {
         this.epochs = epochs;
         this.cache = cache;
         this.durability = durability;
+    }
+
+    void failureListener(final Consumer<String> listener) {
+        failureListener = listener;
     }
 
     /** Why the store must refuse writes (an fsync failed, or the files may not match), or null. */
@@ -107,6 +113,10 @@ final class BatchWriter {
             broken = "a failed write could not be undone (" + e.getMessage() + ")";
             LOG.error("{}: {}; the store refuses further writes, restart the node to recover the files", dir, broken,
                 e);
+            final Consumer<String> listener = failureListener;
+            if (listener != null) {
+                listener.accept(broken);
+            }
         }
     }
 

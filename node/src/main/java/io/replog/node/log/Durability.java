@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -42,6 +43,7 @@ final class Durability implements AutoCloseable {
     /** The last id an fsync covered; guarded by {@link #lock}. */
     private long forcedId;
     private volatile LongConsumer listener;
+    private volatile Consumer<String> failureListener;
     private volatile IOException failure;
     private volatile boolean stopping;
     private final Thread flusher;
@@ -78,6 +80,10 @@ final class Durability implements AutoCloseable {
         listener = value;
     }
 
+    void failureListener(final Consumer<String> value) {
+        failureListener = value;
+    }
+
     long fsyncs() {
         return fsyncs.get();
     }
@@ -99,7 +105,12 @@ final class Durability implements AutoCloseable {
 
     /** An fsync of {@code channel}, counted. */
     void force(final FileChannel channel) throws IOException {
-        io.force(channel);
+        try {
+            io.force(channel);
+        } catch (IOException e) {
+            fail(e);
+            throw e;
+        }
         fsyncs.incrementAndGet();
     }
 
@@ -127,7 +138,7 @@ final class Durability implements AutoCloseable {
             durableId = target;
             notifyListener(target);
         } catch (IOException e) {
-            fail(e);
+            // force() recorded it
         } finally {
             lock.unlock();
         }
@@ -143,16 +154,28 @@ final class Durability implements AutoCloseable {
                 forcedId = target;
             }
         } catch (IOException e) {
-            fail(e);
+            // force() recorded it
         } finally {
             lock.unlock();
         }
     }
 
-    private void fail(final IOException e) {
+    private synchronized void fail(final IOException e) {
         // as PostgreSQL learned: after a failed fsync the dirty pages may be gone, so never retry and call it durable
+        if (failure != null) {
+            return;
+        }
         failure = e;
-        LOG.error("fsync failed; the log can no longer be made durable and refuses further writes", e);
+        LOG.error("fsync failed; the log can no longer be made durable and refuses further writes (durable up to "
+            + "msg_id {}): restart the node once the disk is fixed", durableId, e);
+        final Consumer<String> l = failureListener;
+        if (l != null) {
+            try {
+                l.accept("an fsync failed (" + e.getMessage() + "); the log is durable up to msg_id " + durableId);
+            } catch (RuntimeException r) {
+                LOG.error("storage failure listener failed", r);
+            }
+        }
     }
 
     private void notifyListener(final long id) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -183,6 +184,17 @@ public final class FileLogStore implements LogStore {
     }
 
     @Override
+    public String failure() {
+        return writer.refusal();
+    }
+
+    @Override
+    public void failureListener(final Consumer<String> listener) {
+        durability.failureListener(listener);
+        writer.failureListener(listener);
+    }
+
+    @Override
     public long append(final ByteBuf payload) {
         final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
         if (epoch < lastEpoch) {
@@ -326,7 +338,12 @@ public final class FileLogStore implements LogStore {
         if (failure != null) {
             throw new UncheckedIOException("closing the log " + dir + " failed", failure);
         }
-        LOG.info("{}: closed the log at msg_id {}", dir, lastId);
+        if (writer.refusal() == null) {
+            LOG.info("{}: closed the log at msg_id {}", dir, lastId);
+        } else {
+            LOG.warn("{}: closed the log; durable up to msg_id {} only ({}): the next start recovers what is on disk",
+                dir, durability.durableId(), writer.refusal());
+        }
     }
 
     /** Tests only: what kill -9 leaves (files as written, no fsync, no new recovery point), resources freed. */

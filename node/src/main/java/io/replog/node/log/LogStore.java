@@ -2,6 +2,7 @@ package io.replog.node.log;
 
 import io.netty.buffer.ByteBuf;
 
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -73,6 +74,19 @@ public interface LogStore extends AutoCloseable {
      * in {@link #commit()}, or the store's flusher): keep it short. Replaces the previous listener; null for none.
      */
     void durabilityListener(LongConsumer listener);
+
+    /**
+     * Why the log refuses writes for good (an fsync failed: what was written since the last good one may be lost, so
+     * nothing can be called durable any more; or a failed write could not be undone), or null while it takes them.
+     * Any thread. Restarting the node recovers what is on disk.
+     */
+    String failure();
+
+    /**
+     * Called once, from the thread that found it, when the log starts refusing writes for good ({@link #failure()}
+     * becomes non-null); {@link #durableId()} stays where it was. Replaces the previous listener; null for none.
+     */
+    void failureListener(Consumer<String> listener);
 
     /**
      * Stages a copy of {@code payload}'s readable bytes (the caller still owns and releases {@code payload}) with the

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.replog.protocol.EntryRun;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -114,6 +115,16 @@ public final class MemoryLogStore implements LogStore {
     @Override
     public long durableId() {
         return lastId;
+    }
+
+    @Override
+    public String failure() {
+        return null; // memory does not fail; a full log refuses single appends (LogFullException)
+    }
+
+    @Override
+    public void failureListener(final Consumer<String> listener) {
+        // never called: see failure()
     }
 
     @Override

@@ -41,6 +41,8 @@ public final class Master implements NodeRole, AutoCloseable {
     private final NodeConfig config;
     /** Until the master took back what its secondaries hold past its log: appends are refused meanwhile. */
     private volatile boolean recovering = true;
+    /** Why the log refuses writes for good (its disk failed), or null: the master is read-only until restarted. */
+    private volatile String storageFailure;
 
     /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
     public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops) {
@@ -74,6 +76,7 @@ public final class Master implements NodeRole, AutoCloseable {
         // master of the log, also at the same msg_ids (after a crash took back an unflushed tail)
         log.startEpoch(Math.max(log.epoch(), log.epochAt(log.lastId())) + 1);
         log.durabilityListener(this::durable);
+        log.failureListener(this::storageFailed);
         writeConcern.onDurable(log.durableId());
         sequencer.start(new DefaultThreadFactory("replog-sequencer", true));
         senders.forEach(SecondarySender::start);
@@ -90,6 +93,13 @@ public final class Master implements NodeRole, AutoCloseable {
         for (final SecondarySender sender : senders) {
             sender.logAdvanced();
         }
+    }
+
+    /** The log's disk failed: nothing more can be made durable here, so the master stops taking appends. */
+    private void storageFailed(final String why) {
+        storageFailure = why;
+        LOG.error("master: read-only until restarted: {}", why);
+        writeConcern.storageFailed(log.durableId(), why);
     }
 
     public QuorumMonitor quorumMonitor() {
@@ -124,6 +134,11 @@ public final class Master implements NodeRole, AutoCloseable {
         if (recovering) {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
                 "read-only: the master is starting (taking back what its secondaries hold past its log)");
+        }
+        final String failure = storageFailure;
+        if (failure != null) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
+                "read-only: the master's log on disk failed (" + failure + "); restart the master");
         }
         if (quorum.readOnly()) {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
@@ -168,7 +183,11 @@ public final class Master implements NodeRole, AutoCloseable {
     public Map<String, Object> health() {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "master");
-        health.put("read_only", quorum.readOnly());
+        final String failure = storageFailure;
+        health.put("read_only", failure != null || quorum.readOnly());
+        if (failure != null) {
+            health.put("storage_error", failure);
+        }
         health.put("quorum", quorum.quorum());
         final long last = log.durableId(); // what it serves and sends
         health.put("last_msg_id", last);

@@ -6,6 +6,7 @@ import io.replog.node.role.AppendRequest;
 import io.replog.protocol.ErrorCode;
 
 import java.util.Comparator;
+import java.util.function.LongFunction;
 
 /**
  * Appends waiting for their write concern, guarded by the {@link WriteConcernTracker}'s monitor. One list per w,
@@ -156,6 +157,25 @@ final class PendingAppends {
                     + " but w=" + w + " was not reached yet");
             }
         }
+    }
+
+    /** Fails every waiting append above {@code msgId}, with the text {@code why} gives for its msg_id. */
+    int failAfter(final long msgId, final short code, final LongFunction<String> why) {
+        int failed = 0;
+        for (int w = 1; w < byW.length; w++) {
+            Waiting first = byW[w].tail;
+            while (first != null && first.prev != null && first.prev.msgId() > msgId) {
+                first = first.prev;
+            }
+            while (first != null && first.msgId() > msgId) { // answered in msg_id order
+                final Waiting next = first.next;
+                remove(first);
+                first.request.fail(code, why.apply(first.msgId()));
+                failed++;
+                first = next;
+            }
+        }
+        return failed;
     }
 
     private void remove(final Waiting node) {

@@ -165,7 +165,8 @@ public final class Sequencer implements Agent {
             if (request.tagged()) {
                 tags.unrecord(request.clientId(), request.seq());
             }
-            request.fail(ErrorCode.STORAGE_FULL, "cannot store: " + e.getMessage() + "; the message was not stored");
+            request.fail(e instanceof LogFullException ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_FAILED,
+                "cannot store: " + e.getMessage() + "; the message was not stored");
         }
         batch.clear();
     }

@@ -1,6 +1,7 @@
 package io.replog.node.master;
 
 import io.replog.node.role.AppendRequest;
+import io.replog.protocol.ErrorCode;
 
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class WriteConcernTracker {
     /** Mirrors of guarded state, for the lock-free fast paths. */
     private volatile int waiting;
     private volatile long nextDeadline = Long.MAX_VALUE;
+    /** Once the master's disk failed: appends past this msg_id can never be durable there. Under the monitor. */
+    private long lostAfter = Long.MAX_VALUE;
+    private String lostBecause;
 
     /** Slot of the master's own copy among the positions; secondary i is at i + 1. */
     private static final int MASTER = 0;
@@ -64,7 +68,11 @@ public final class WriteConcernTracker {
     void await(final List<AppendRequest> appended) {
         synchronized (this) {
             for (final AppendRequest r : appended) {
-                pending.add(r);
+                if (r.msgId() > lostAfter) {
+                    r.fail(ErrorCode.STORAGE_FAILED, notDurable(r.msgId()));
+                } else {
+                    pending.add(r);
+                }
             }
             waiting = pending.size(); // before reading the positions: see the class comment
             pending.complete(commitPoints());
@@ -102,6 +110,25 @@ public final class WriteConcernTracker {
     /** Appends waiting for their write concern now. */
     public int waiting() {
         return waiting;
+    }
+
+    /**
+     * The master's log can no longer make anything durable past {@code durable} (its disk failed): every append
+     * waiting beyond it, and every one handed over later, fails with STORAGE_FAILED; those at or below it still
+     * wait for their secondaries.
+     */
+    public void storageFailed(final long durable, final String why) {
+        synchronized (this) {
+            lostAfter = Math.min(lostAfter, durable);
+            lostBecause = why;
+            pending.failAfter(lostAfter, ErrorCode.STORAGE_FAILED, this::notDurable);
+            publish();
+        }
+    }
+
+    private String notDurable(final long msgId) {
+        return "msg_id " + msgId + " was written but could not be made durable: " + lostBecause
+            + "; it may be lost (or found again when the master restarts)";
     }
 
     void failAll(final short code, final String text) {

@@ -236,10 +236,11 @@ public final class ReplicationStream {
         }
         boolean wrote = false;
         // only what the master holds durably: a secondary never holds what a crash of the master could take back
-        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= log.durableId()) {
+        long durable;
+        while (inFlight < MAX_IN_FLIGHT && l.isWritable() && nextId <= (durable = log.durableId())) {
             final EntryRange range;
             try {
-                range = log.read(nextId, MAX_BATCH_ENTRIES, maxBatchBytes);
+                range = log.read(nextId, (int) Math.min(MAX_BATCH_ENTRIES, durable - nextId + 1), maxBatchBytes);
             } catch (CorruptLogException e) {
                 cannotRead(e);
                 break;

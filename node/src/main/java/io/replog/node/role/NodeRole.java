@@ -23,9 +23,7 @@ public interface NodeRole {
      * Highest msg_id clients may read: on the master what its log holds durably (an entry a crash could still take
      * back is never shown), on a secondary its contiguous prefix.
      */
-    default long readableId() {
-        return log().lastId();
-    }
+    long readableId();
 
     /**
      * Checks an append before it is queued; returns null when acceptable, else the ERROR to answer with.

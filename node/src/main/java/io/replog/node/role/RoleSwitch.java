@@ -41,6 +41,11 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
+    public long readableId() {
+        return current.readableId();
+    }
+
+    @Override
     public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
         return current.checkAppend(requestId, w, payloadLength);
     }

@@ -3,6 +3,8 @@ package io.replog.node.secondary;
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.Ack;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -31,6 +33,25 @@ final class DurableAcks {
         held.add(ack);
         if (store.durableId() >= position && held.remove(ack)) {
             send(ack);
+        } else if (store.failure() != null && held.remove(ack)) {
+            refuse(ack, store.failure());
+        }
+    }
+
+    /** From the thread that found it: the store can no longer make anything durable, so no held ACK will come. */
+    void failed(final String why) {
+        for (final Held ack : held) {
+            if (held.remove(ack)) {
+                ack.ctx().executor().execute(() -> refuse(ack, why));
+            }
+        }
+    }
+
+    private static void refuse(final Held ack, final String why) {
+        if (ack.ctx().channel().isActive()) {
+            // the master counts nothing for it and resends with backoff; a restart recovers what is on disk
+            ack.ctx().writeAndFlush(new ErrorFrame(ack.requestId(), ErrorCode.REPLICATION_FAILED,
+                "this secondary's disk failed: " + why), ack.ctx().voidPromise());
         }
     }
 

@@ -18,6 +18,7 @@ import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -68,6 +69,11 @@ public final class Secondary implements NodeRole, AutoCloseable {
         this.durableAcks = new DurableAcks(store);
         replica.cutListener(this::keepCut);
         store.durabilityListener(durableAcks::durable);
+        store.failureListener(why -> {
+            LOG.error("secondary: cannot store replication any more (restart the node once the disk is fixed): {}",
+                why);
+            durableAcks.failed(why);
+        });
         this.clock = config.clock();
         this.delayMs = config.delayMs();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
@@ -159,6 +165,17 @@ public final class Secondary implements NodeRole, AutoCloseable {
             }
             answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED, e.getMessage()), true);
             return;
+        } catch (UncheckedIOException e) {
+            // the disk failed (the store logged it and refuses writes until the node restarts): the master sees this
+            // secondary Failing and keeps retrying; nothing here was stored
+            final long n = fullRefusals.occurred();
+            if (n > 0) {
+                LOG.warn("cannot store replicated msg_id {}..{}: {} (refusal {} in a row)", frame.firstId(),
+                    frame.lastId(), e.getMessage(), n);
+            }
+            answer(ctx, new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+                "this secondary's disk failed: " + e.getMessage()), true);
+            return;
         } finally {
             frame.release();
         }
@@ -241,6 +258,11 @@ public final class Secondary implements NodeRole, AutoCloseable {
     }
 
     @Override
+    public long readableId() {
+        return replica.lastId(); // its contiguous prefix, as the master sent it
+    }
+
+    @Override
     public Map<String, Object> health() {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "secondary");
@@ -261,6 +283,10 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("epoch", replica.store().epochAt(replica.lastId()));
         health.put("epochs", replica.store().epochHistory()); // (epoch, first msg_id) pairs: a master taking back
         health.put("rolled_back", rolledBack.sum());
+        final String failure = replica.store().failure();
+        if (failure != null) {
+            health.put("storage_error", failure);
+        }
         return health;
     }
 

@@ -5,16 +5,22 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.replog.node.log.FailingDisk;
+import io.replog.node.log.FlushPolicy;
+import io.replog.node.log.LogStore;
 import io.replog.node.log.MemoryLogStore;
+import io.replog.testing.Await;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,6 +96,42 @@ class ReplicationStreamTest {
         assertEquals(5, stream.ackedId());
         assertEquals(List.of(2L, 5L), positions);
         assertEquals(SecondaryHealth.Healthy, health.status());
+    }
+
+    @Test
+    void onlyWhatTheMastersLogHoldsDurablyIsSent(@TempDir final Path dir) throws Exception {
+        final FailingDisk disk = new FailingDisk();
+        try (LogStore file = disk.openMasterLog(dir, FlushPolicy.BATCH)) {
+            file.startEpoch(1);
+            final ReplicationStream onDisk = new ReplicationStream("s2", file, clock, timers, health,
+                new RetryBackoff(1_000, bound -> bound - 1), positions::add, FrameHeader.DEFAULT_MAX_FRAME_LENGTH,
+                100, 1_000);
+            appendTo(file, 3);
+            Await.until("3 durable", () -> file.durableId() == 3);
+            final RecordingLink link = new RecordingLink();
+            links.add(link);
+            disk.holdFsyncs();
+            try {
+                appendTo(file, 5); // written, not yet durable: a crash of the master could still take them back
+                onDisk.connected(link);
+                onDisk.ack(link.last().requestId(), 0, 0);
+                assertEquals(List.of(3), link.data().stream().map(Replicate::count).toList(), "durable entries only");
+            } finally {
+                disk.releaseFsyncs();
+            }
+            Await.until("8 durable", () -> file.durableId() == 8);
+            onDisk.drain();
+            assertEquals(List.of(3, 5), link.data().stream().map(Replicate::count).toList());
+        }
+    }
+
+    private static void appendTo(final LogStore store, final int count) {
+        for (int i = 0; i < count; i++) {
+            final ByteBuf payload = Unpooled.copiedBuffer("m" + (store.lastId() + 1), StandardCharsets.UTF_8);
+            store.append(payload);
+            store.commit();
+            payload.release();
+        }
     }
 
     @Test
