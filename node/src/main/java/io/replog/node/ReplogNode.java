@@ -75,7 +75,12 @@ public final class ReplogNode implements AutoCloseable {
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
         final Master master = new Master(config, log, l.workers());
         final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null).bind(config);
-        master.start();
+        try {
+            master.start();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
         return node;
     }
 

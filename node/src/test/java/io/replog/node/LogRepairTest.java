@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 import static io.replog.node.ClusterTestSupport.json;
 import static io.replog.node.ClusterTestSupport.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -209,5 +211,61 @@ class LogRepairTest {
         }
         assertEquals(0, json(s2, "/health").path("rolled_back").asLong(), "nothing was cut");
         assertTrue(json(master, "/health").path("epoch").asLong() >= 2, "a new epoch for the restarted master");
+    }
+
+    /** Flips a byte of the payload of batch {@code n} (0-based) of a log of one-byte messages, one per batch. */
+    private static void damageBatch(final Path data, final int n) throws IOException {
+        Files.delete(data.resolve("recovery-point")); // as after a crash: recovery checks every batch
+        final Path segment = data.resolve("00000000000000000001.log");
+        final byte[] bytes = Files.readAllBytes(segment);
+        bytes[n * 41 + 36 + 4] ^= 0x20;
+        Files.write(segment, bytes);
+    }
+
+    private static boolean setAsideExists(final Path data) throws IOException {
+        try (Stream<Path> files = Files.list(data)) {
+            return files.anyMatch(p -> p.getFileName().toString().startsWith("damaged-"));
+        }
+    }
+
+    @Test
+    void aMasterWithADamagedLogTakesTheDamagedPartBackFromASecondary() throws Exception {
+        final Path masterDir = log("master", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d"));
+        final ReplogNode s1 = secondary(log("s1", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d")));
+        final ReplogNode s2 = secondary(log("s2", 1L, m("a")));
+        damageBatch(masterDir, 1);
+
+        final ReplogNode master = master(masterDir, s1, s2);
+        assertEquals(List.of("a", "b", "c", "d"), texts(master), "b..d taken back before it started");
+        assertTrue(setAsideExists(masterDir), "the damaged part is kept");
+        assertFalse(Files.exists(masterDir.resolve("damage-to-take-back")), "repaired: nothing left to take back");
+        Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
+        try (var client = ClusterTestSupport.client(master)) {
+            assertEquals(5, Await.result(client.append("e", 3)));
+        }
+        for (final ReplogNode node : List.of(master, s1, s2)) {
+            Await.until(node + " has everything", () -> texts(node).equals(List.of("a", "b", "c", "d", "e")));
+        }
+    }
+
+    @Test
+    void aMasterWithADamagedLogNoSecondaryCanRepairRefusesToStartUntilOneCan() throws Exception {
+        final Path masterDir = log("master", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d"));
+        final Path fullCopy = log("s1", 1L, m("a"), 1L, m("b"), 1L, m("c"), 1L, m("d"));
+        final ReplogNode behind = secondary(log("s2", 1L, m("a"), 1L, m("b")));
+        damageBatch(masterDir, 1);
+
+        for (int attempt = 1; attempt <= 2; attempt++) { // the second start finds the cut log: still refused
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> master(masterDir, behind));
+            assertTrue(refused.getMessage().contains("held msg_ids up to 4")
+                && refused.getMessage().contains("only up to msg_id 2"), refused.getMessage());
+        }
+        assertTrue(Files.exists(masterDir.resolve("damage-to-take-back")));
+
+        final ReplogNode s1 = secondary(fullCopy);
+        final ReplogNode master = master(masterDir, s1, behind);
+        assertEquals(List.of("a", "b", "c", "d"), texts(master), "taken back once a secondary holds it all");
+        assertFalse(Files.exists(masterDir.resolve("damage-to-take-back")));
     }
 }

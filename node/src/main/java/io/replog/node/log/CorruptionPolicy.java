@@ -14,5 +14,12 @@ public enum CorruptionPolicy {
      * Refuse to open, naming the file and offset: for a master, whose log is the reference that nobody can give
      * back, so an operator decides.
      */
-    FAIL
+    FAIL,
+    /**
+     * Cut the log before the damaged batch like {@link #TRUNCATE}, but first copy everything cut into a
+     * {@code damaged-<ms>} directory of the data directory and note how far the log went ({@link LogStore#damage()}):
+     * for a master with secondaries, which takes the cut part back from them and refuses to start if they cannot
+     * give all of it back.
+     */
+    SET_ASIDE
 }

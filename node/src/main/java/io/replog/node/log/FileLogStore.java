@@ -44,6 +44,7 @@ public final class FileLogStore implements LogStore {
     /** Bytes of the segment files; writer only: what the size limit is checked against. */
     private long fileBytes;
     private volatile boolean closed;
+    private final CutDamage damage;
     /** Package-private for tests that stage a race with a read. */
     final LogReader reader;
 
@@ -57,6 +58,7 @@ public final class FileLogStore implements LogStore {
         this.segments = new Segments(recovered.segments(), options.indexIntervalBytes(), options.sealedIndexes());
         this.epochs = recovered.epochs();
         this.lastId = recovered.lastId();
+        this.damage = recovered.damage() != null ? recovered.damage() : CutDamage.read(dir);
         this.appended = lastId;
         this.fileBytes = segments.bytes();
         this.cache = new RecentBatches(options.cacheBytes());
@@ -181,6 +183,22 @@ public final class FileLogStore implements LogStore {
     @Override
     public void durabilityListener(final LongConsumer listener) {
         durability.listener(listener);
+    }
+
+    @Override
+    public CutDamage damage() {
+        return damage;
+    }
+
+    @Override
+    public void damageRepaired() {
+        if (damage != null) {
+            try {
+                CutDamage.repaired(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @Override

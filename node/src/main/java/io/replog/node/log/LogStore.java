@@ -76,6 +76,15 @@ public interface LogStore extends AutoCloseable {
     void durabilityListener(LongConsumer listener);
 
     /**
+     * What opening the log cut out of it because of damage in its middle and set aside
+     * ({@link CorruptionPolicy#SET_ASIDE}), for the node to take back; null when nothing was.
+     */
+    CutDamage damage();
+
+    /** The part {@link #damage()} names is back in the log (taken back from a secondary): forgets it, durably. */
+    void damageRepaired();
+
+    /**
      * Why the log refuses writes for good (an fsync failed: what was written since the last good one may be lost, so
      * nothing can be called durable any more; or a failed write could not be undone), or null while it takes them.
      * Any thread. Restarting the node recovers what is on disk.

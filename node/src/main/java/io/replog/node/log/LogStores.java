@@ -30,7 +30,19 @@ public final class LogStores {
             .maxLogBytes(config.explicitMaxLogBytes() > 0 ? config.explicitMaxLogBytes() : Long.MAX_VALUE)
             .corruptionPolicy(master ? CorruptionPolicy.FAIL : CorruptionPolicy.TRUNCATE);
         try {
-            final FileLogStore store = FileLogStore.open(config.dataDir(), options);
+            FileLogStore store;
+            try {
+                store = FileLogStore.open(config.dataDir(), options);
+            } catch (CorruptLogException e) {
+                if (!master || config.secondaries().isEmpty()) {
+                    throw e;
+                }
+                // the part after the damage may be held by the secondaries: the master takes it back from them
+                // before it starts, and refuses to start if they cannot give all of it back
+                LOG.warn("log: {}; this master has secondaries: setting the damaged part aside to take it back from "
+                    + "them", e.getMessage());
+                store = FileLogStore.open(config.dataDir(), options.corruptionPolicy(CorruptionPolicy.SET_ASIDE));
+            }
             if (master && store.logId() == 0) {
                 store.adoptLogId(MemoryLogStore.newLogId()); // an empty directory: a new log begins here
             }

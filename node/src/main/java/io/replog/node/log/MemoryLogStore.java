@@ -118,6 +118,16 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public CutDamage damage() {
+        return null;
+    }
+
+    @Override
+    public void damageRepaired() {
+        // nothing is ever cut: see damage()
+    }
+
+    @Override
     public String failure() {
         return null; // memory does not fail; a full log refuses single appends (LogFullException)
     }

@@ -4,8 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,7 +33,7 @@ final class Recovery {
 
     /** What recovery found: the segments to serve (empty ones removed), the last id and the epochs. */
     record Result(List<Segment> segments, long lastId, EpochHistory epochs, long scannedBytes, boolean scanned,
-                  boolean changed) {
+                  boolean changed, CutDamage damage) {
     }
 
     private final Path dir;
@@ -41,6 +43,7 @@ final class Recovery {
     private long lastId;
     private long scannedBytes;
     private boolean changed;
+    private CutDamage damage;
 
     private Recovery(final Path dir, final CorruptionPolicy policy, final List<Segment> segments) {
         this.dir = dir;
@@ -56,7 +59,7 @@ final class Recovery {
             final Recovery recovery = new Recovery(dir, policy, segments);
             final boolean scanned = recovery.scanFrom(checkpoint);
             return new Result(List.copyOf(segments), recovery.lastId, recovery.epochs, recovery.scannedBytes,
-                scanned, recovery.changed);
+                scanned, recovery.changed, recovery.damage);
         } catch (IOException | RuntimeException e) {
             for (final Segment segment : segments) {
                 segment.close();
@@ -220,12 +223,68 @@ final class Recovery {
                 + ". The log is not served. To repair: move the data directory " + dir + " aside and restart this "
                 + "node as a secondary of a node that holds the log, or truncate " + segment.path() + " at offset "
                 + position + " (and delete the later segment files) to keep what precedes it and lose the rest");
+        } else if (policy == CorruptionPolicy.SET_ASIDE) {
+            final long formerEnd = Math.max(lastId, lastIdAfter(i, position));
+            final Path aside = setAside(i, position);
+            LOG.warn("{}: damaged batch at offset {} ({}), after msg_id {}; the log went on to msg_id {} at least: "
+                + "cutting it there ({} bytes in {} file(s), copied to {}) to take the rest back from a secondary",
+                segment.path(), position, problem, lastId, formerEnd, cut, segments.size() - i, aside);
+            damage = new CutDamage(lastId, formerEnd, aside, segment.path() + " at byte offset " + position + " ("
+                + problem + ")").write(dir);
         } else {
             LOG.warn("{}: damaged batch at offset {} ({}): cutting the log there, {} bytes in {} file(s); the "
                 + "master sends them again", segment.path(), position, problem, cut, segments.size() - i);
         }
         cutAt(i, position);
         return false;
+    }
+
+    /**
+     * The last msg_id of the valid batches that follow the damage in the last segment (from the damage on when it is
+     * the damaged one): how far the log went, as far as what is left of it can tell; 0 when none is found.
+     */
+    private long lastIdAfter(final int i, final long position) throws IOException {
+        final int lastIndex = segments.size() - 1;
+        final Segment tail = segments.get(lastIndex);
+        final long size = tail.end();
+        long end = 0;
+        try (SegmentScanner scanner = new SegmentScanner(tail.channel(), size)) {
+            long at = scanner.findValidBatch(lastIndex == i ? position + 1 : 0);
+            while (at >= 0 && at < size) {
+                final BatchFormat.Header header = scanner.header(at);
+                if (header == null || !header.plausible(size) || !scanner.crcMatches(header)) {
+                    break;
+                }
+                end = header.lastId();
+                at = header.end();
+            }
+        }
+        return end;
+    }
+
+    /** Copies what cutting segment {@code i} at {@code position} removes into a new directory; returns it. */
+    private Path setAside(final int i, final long position) throws IOException {
+        final Path aside = dir.resolve("damaged-" + System.currentTimeMillis());
+        Files.createDirectories(aside);
+        final Segment damaged = segments.get(i);
+        final Path part = aside.resolve(damaged.path().getFileName() + ".from-" + position);
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long at = position;
+            while (at < damaged.end()) {
+                at += damaged.channel().transferTo(at, damaged.end() - at, out);
+            }
+            out.force(true);
+        }
+        for (int k = i + 1; k < segments.size(); k++) {
+            final Path file = segments.get(k).path();
+            Files.copy(file, aside.resolve(file.getFileName()));
+            try (FileChannel copy = FileChannel.open(aside.resolve(file.getFileName()), StandardOpenOption.WRITE)) {
+                copy.force(true);
+            }
+        }
+        AtomicFile.syncDirectory(aside);
+        AtomicFile.syncDirectory(dir);
+        return aside;
     }
 
     private long cutBytes(final int i, final long position) {

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.log.CutDamage;
 import io.replog.node.log.LogStore;
 import io.replog.node.replication.QuorumMonitor;
 import io.replog.node.replication.SecondaryHealth;
@@ -70,6 +71,21 @@ public final class Master implements NodeRole, AutoCloseable {
             // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
             // conflicting tail cut, and kept in a rollback file, when it returns)
             TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength());
+        }
+        final CutDamage damage = log.damage();
+        if (damage != null && log.lastId() < damage.formerEnd()) {
+            throw new IllegalStateException("the log was damaged at " + damage.where() + " and held msg_ids up to "
+                + damage.formerEnd() + " at least, but the secondaries gave back only up to msg_id " + log.lastId()
+                + ": refusing to start, so nothing acknowledged is dropped. What was cut is kept in "
+                + damage.setAside() + ". To repair: start the secondaries that hold the rest and restart this master; "
+                + "or, to accept losing msg_ids " + (log.lastId() + 1) + ".." + damage.formerEnd() + ", delete the "
+                + "file damage-to-take-back in the data directory and start it again");
+        }
+        if (damage != null) {
+            LOG.warn("master: the log was damaged at {}; msg_ids {}..{} were taken back from the secondaries (the "
+                + "damaged files are kept in {})", damage.where(), damage.keptId() + 1, log.lastId(),
+                damage.setAside());
+            log.damageRepaired();
         }
         recovering = false;
         // a new epoch for everything this master writes: its entries are told apart from those of every earlier
