@@ -2,6 +2,7 @@ package io.replog.node;
 
 import io.replog.node.config.NodeConfig;
 import io.replog.node.master.Master;
+import io.replog.node.security.ClusterKey;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.FrameHeader;
 import org.slf4j.Logger;
@@ -90,10 +91,13 @@ public final class LocalCluster implements AutoCloseable {
         final List<ReplogNode> secondaries = new ArrayList<>();
         // every node of the process draws on the same direct memory: each gets its share of the automatic limit
         final long logShare = new NodeConfig().maxLogBytes() / (1 + settings.secondaries());
+        // one process, one secret: its nodes authenticate their replication like any cluster's
+        final ClusterKey key = ClusterKey.random();
         try {
             final List<InetSocketAddress> addresses = new ArrayList<>();
             for (int i = 1; i <= settings.secondaries(); i++) {
                 final ReplogNode node = ReplogNode.secondary(settings.everyNode().apply(new NodeConfig()
+                    .clusterKey(key)
                     .bindHost(settings.bind())
                     .port(settings.port() == 0 ? 0 : settings.port() + i)
                     .httpPort(settings.httpPort() == 0 ? 0 : settings.httpPort() + i)
@@ -106,6 +110,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             final ReplogNode master = ReplogNode.master(settings.masterOnly().apply(settings.everyNode().apply(
                 new NodeConfig()
+                    .clusterKey(key)
                     .bindHost(settings.bind())
                     .port(settings.port())
                     .httpPort(settings.httpPort())

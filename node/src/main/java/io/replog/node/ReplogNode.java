@@ -19,6 +19,7 @@ import io.replog.node.master.Master;
 import io.replog.node.role.NodeRole;
 import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
+import io.replog.node.security.AuthStats;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.ConnectionLimits;
 import io.replog.node.server.FrameServerInitializer;
@@ -47,13 +48,16 @@ public final class ReplogNode implements AutoCloseable {
     private final EventLoops ownedLoops;
     private final RoleSwitch roles;
     private final ChannelGroup connections;
+    /** What the replication guards of this node's connections refused. */
+    private final AuthStats auth;
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
-                       final EventLoops ownedLoops) {
+                       final EventLoops ownedLoops, final AuthStats auth) {
         this.log = log;
+        this.auth = auth;
         this.loops = loops;
         this.ownedLoops = ownedLoops;
         this.roles = new RoleSwitch(initial);
@@ -74,7 +78,8 @@ public final class ReplogNode implements AutoCloseable {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
         final Master master = new Master(config, log, l.workers());
-        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null).bind(config);
+        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats())
+            .bind(config);
         try {
             master.start();
         } catch (RuntimeException e) {
@@ -98,7 +103,8 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
-        final ReplogNode node = new ReplogNode(log, new Secondary(config, log), l, loops == null ? l : null)
+        final AuthStats auth = new AuthStats();
+        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth), l, loops == null ? l : null, auth)
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0
             ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
@@ -110,11 +116,18 @@ public final class ReplogNode implements AutoCloseable {
             config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength(), limits));
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
                 new HttpBridgeInitializer(roles, config.maxFrameLength(), limits));
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
                 Transport.isEpoll() ? "epoll" : "nio");
+            if (config.clusterKey() == null) {
+                LOG.warn("{}: replication is NOT authenticated (no --cluster-key-file): {}", roles.name(),
+                    roles.current() instanceof Master ? "whatever answers at a secondary's address is fed and "
+                        + "counted toward w" : "anyone who reaches port " + port() + " can write into this log");
+            } else {
+                LOG.info("{}: replication authenticated with the {}", roles.name(), config.clusterKey());
+            }
             return this;
         } catch (RuntimeException e) {
             close();
@@ -163,7 +176,7 @@ public final class ReplogNode implements AutoCloseable {
     /** Becomes a secondary of whichever master replicates its log to it; waiting appends get NOT_MASTER. */
     public synchronized void becomeSecondary(final NodeConfig config) {
         config.conclude();
-        stop(roles.swap(new Secondary(config, log)), "this node is no longer the master");
+        stop(roles.swap(new Secondary(config, log, auth)), "this node is no longer the master");
         LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 

@@ -3,6 +3,7 @@ package io.replog.node;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.security.ClusterKey;
 import io.replog.node.log.FileLogOptions;
 import io.replog.node.log.FileLogStore;
 import io.replog.node.server.EventLoops;
@@ -267,5 +268,21 @@ class LogRepairTest {
         final ReplogNode master = master(masterDir, s1, behind);
         assertEquals(List.of("a", "b", "c", "d"), texts(master), "taken back once a secondary holds it all");
         assertFalse(Files.exists(masterDir.resolve("damage-to-take-back")));
+    }
+
+    @Test
+    void aRestartedMasterTakesNothingBackFromASecondaryThatCannotProveTheClusterKey() throws Exception {
+        final ClusterKey key = ClusterKey.of("the-key-of-this-cluster-0123456789abcdef");
+        final Path masterDir = log("master", 1L, m("a", "b", "c"));
+        // an impostor at a secondary's address, with this log's identity and "more" of it
+        final ReplogNode impostor = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
+            .dataDir(log("impostor", 1L, m("a", "b", "c", "evil-4", "evil-5")))
+            .clusterKey(ClusterKey.of("not-the-key-of-this-cluster-9876543210")), loops);
+        nodes.add(impostor);
+        final ReplogNode master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
+            .dataDir(masterDir).clusterKey(key).quorum(1)
+            .secondaries(List.of(new InetSocketAddress("127.0.0.1", impostor.port()))), loops);
+        nodes.add(master);
+        assertEquals(List.of("a", "b", "c"), texts(master), "nothing taken back from it");
     }
 }

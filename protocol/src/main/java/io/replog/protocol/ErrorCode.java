@@ -47,6 +47,11 @@ public final class ErrorCode {
      * it may be lost; the node refuses further appends until it is restarted.
      */
     public static final short STORAGE_FAILED = 112;
+    /**
+     * Replication refused: the connection did not authenticate with the cluster key (or the handshake failed: wrong
+     * key, no key on one side, frames out of order). Nothing was stored.
+     */
+    public static final short UNAUTHORIZED = 113;
 
     private ErrorCode() {
     }
@@ -78,6 +83,7 @@ public final class ErrorCode {
             case OVERLOADED -> "OVERLOADED";
             case LOG_DAMAGED -> "LOG_DAMAGED";
             case STORAGE_FAILED -> "STORAGE_FAILED";
+            case UNAUTHORIZED -> "UNAUTHORIZED";
             default -> "ERROR_" + code;
         };
     }

@@ -5,7 +5,7 @@ package io.replog.protocol;
  * counted: whoever holds the last reference releases it.
  */
 public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong, Health,
-    HealthOk, Truncate {
+    HealthOk, Truncate, AuthHello, AuthChallenge, AuthProof, AuthOk {
 
     /** The {@link FrameType} code. */
     byte type();

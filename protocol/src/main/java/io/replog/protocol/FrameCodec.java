@@ -126,6 +126,29 @@ public final class FrameCodec {
                 buf.writeLong(t.afterId());
                 out.add(buf);
             }
+            case FrameType.AUTH_HELLO -> {
+                final AuthHello h = (AuthHello) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AuthHello.BODY_LENGTH);
+                writeHeader(buf, FrameType.AUTH_HELLO, 0, h.requestId(), AuthHello.BODY_LENGTH);
+                buf.writeLong(h.logId());
+                buf.writeBytes(h.nonce());
+                out.add(buf);
+            }
+            case FrameType.AUTH_CHALLENGE -> {
+                final AuthChallenge c = (AuthChallenge) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AuthChallenge.BODY_LENGTH);
+                writeHeader(buf, FrameType.AUTH_CHALLENGE, 0, c.requestId(), AuthChallenge.BODY_LENGTH);
+                buf.writeBytes(c.nonce());
+                buf.writeBytes(c.proof());
+                out.add(buf);
+            }
+            case FrameType.AUTH_PROOF -> {
+                final AuthProof p = (AuthProof) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AuthProof.BODY_LENGTH);
+                writeHeader(buf, FrameType.AUTH_PROOF, 0, p.requestId(), AuthProof.BODY_LENGTH);
+                buf.writeBytes(p.proof());
+                out.add(buf);
+            }
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
@@ -134,7 +157,7 @@ public final class FrameCodec {
                 buf.writeCharSequence(json, StandardCharsets.UTF_8);
                 out.add(buf);
             }
-            case FrameType.PING, FrameType.PONG, FrameType.HEALTH -> {
+            case FrameType.PING, FrameType.PONG, FrameType.HEALTH, FrameType.AUTH_OK -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH);
                 writeHeader(buf, frame.type(), 0, frame.requestId(), 0);
                 out.add(buf);
@@ -248,11 +271,35 @@ public final class FrameCodec {
                 yield type == FrameType.PING ? new Ping(requestId)
                     : type == FrameType.PONG ? new Pong(requestId) : new Health(requestId);
             }
+            case FrameType.AUTH_HELLO -> {
+                requireExactly(body, AuthHello.BODY_LENGTH, type, requestId);
+                final long logId = frame.readLong();
+                yield new AuthHello(requestId, logId, readBytes(frame, AuthHello.NONCE_BYTES));
+            }
+            case FrameType.AUTH_CHALLENGE -> {
+                requireExactly(body, AuthChallenge.BODY_LENGTH, type, requestId);
+                final byte[] nonce = readBytes(frame, AuthHello.NONCE_BYTES);
+                yield new AuthChallenge(requestId, nonce, readBytes(frame, AuthHello.NONCE_BYTES));
+            }
+            case FrameType.AUTH_PROOF -> {
+                requireExactly(body, AuthProof.BODY_LENGTH, type, requestId);
+                yield new AuthProof(requestId, readBytes(frame, AuthHello.NONCE_BYTES));
+            }
+            case FrameType.AUTH_OK -> {
+                requireExactly(body, 0, type, requestId);
+                yield new AuthOk(requestId);
+            }
             case FrameType.HEALTH_OK -> new HealthOk(requestId,
                 frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
                 "unknown frame type " + FrameType.name(type));
         };
+    }
+
+    private static byte[] readBytes(final ByteBuf frame, final int length) {
+        final byte[] bytes = new byte[length];
+        frame.readBytes(bytes);
+        return bytes;
     }
 
     private static Append decodeAppend(final ByteBuf frame, final long requestId, final int flags) {

@@ -26,6 +26,14 @@ public final class FrameType {
     public static final byte HEALTH_OK = 0x0B;
     /** Master → secondary: drop the entries after after_id, which conflict with the master's log. Answered by ACK. */
     public static final byte TRUNCATE = 0x0C;
+    /** Master → secondary: starts the cluster-key handshake (log_id, nonce). Answered by AUTH_CHALLENGE. */
+    public static final byte AUTH_HELLO = 0x0D;
+    /** Secondary → master: its nonce and its proof of the key. */
+    public static final byte AUTH_CHALLENGE = 0x0E;
+    /** Master → secondary: the master's proof of the key. Answered by AUTH_OK. */
+    public static final byte AUTH_PROOF = 0x0F;
+    /** Secondary → master: the connection is authenticated. */
+    public static final byte AUTH_OK = 0x10;
 
     private FrameType() {
     }
@@ -45,6 +53,10 @@ public final class FrameType {
             case HEALTH -> "HEALTH";
             case HEALTH_OK -> "HEALTH_OK";
             case TRUNCATE -> "TRUNCATE";
+            case AUTH_HELLO -> "AUTH_HELLO";
+            case AUTH_CHALLENGE -> "AUTH_CHALLENGE";
+            case AUTH_PROOF -> "AUTH_PROOF";
+            case AUTH_OK -> "AUTH_OK";
             default -> String.format("0x%02x", type & 0xff);
         };
     }

@@ -80,13 +80,19 @@ class WireFormatGoldenTest {
         new Layout("HEALTH", 16, 0, "—"),
         new Layout("HEALTH_OK", 16, -1, "json"),
         new Layout("TRUNCATE", 16, 8, "log_id"),
-        new Layout("TRUNCATE", 24, 8, "after_id"));
+        new Layout("TRUNCATE", 24, 8, "after_id"),
+        new Layout("AUTH_HELLO", 16, 8, "log_id"),
+        new Layout("AUTH_HELLO", 24, 32, "nonce"),
+        new Layout("AUTH_CHALLENGE", 16, 32, "nonce"),
+        new Layout("AUTH_CHALLENGE", 48, 32, "proof"),
+        new Layout("AUTH_PROOF", 16, 32, "proof"),
+        new Layout("AUTH_OK", 16, 0, "—"));
 
     /** Frame types of PROTOCOL.md, in table order. */
     private static final Map<String, Integer> TYPES = orderedMap(
         "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
         "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B,
-        "TRUNCATE", 0x0C);
+        "TRUNCATE", 0x0C, "AUTH_HELLO", 0x0D, "AUTH_CHALLENGE", 0x0E, "AUTH_PROOF", 0x0F, "AUTH_OK", 0x10);
 
     /** Error codes of PROTOCOL.md and whether each one closes the connection. */
     private record Code(String name, boolean closes) {
@@ -111,7 +117,8 @@ class WireFormatGoldenTest {
         Map.entry(109, new Code("STORAGE_FULL", false)),
         Map.entry(110, new Code("OVERLOADED", false)),
         Map.entry(111, new Code("LOG_DAMAGED", false)),
-        Map.entry(112, new Code("STORAGE_FAILED", false))));
+        Map.entry(112, new Code("STORAGE_FAILED", false)),
+        Map.entry(113, new Code("UNAUTHORIZED", false))));
 
     // The examples of PROTOCOL.md's Example section, field by field as they are laid out there.
     private static final String APPEND = "00 00 00 16  01 01 00 00  00 00 00 00 00 00 00 01  02 00 00 00  00 00 03 e8"
@@ -142,8 +149,22 @@ class WireFormatGoldenTest {
     private static final String TRUNCATE = "00 00 00 1c  01 0c 00 00  ff ff ff ff ff ff ff fe"
         + "  01 23 45 67 89 ab cd ef  00 00 00 00 00 00 00 05";
 
+    private static final String AUTH_HELLO = "00 00 00 34  01 0d 00 00  00 00 00 00 00 00 00 01"
+        + "  01 23 45 67 89 ab cd ef  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  10 11 12 13 14 15 16 17"
+        + "  18 19 1a 1b 1c 1d 1e 1f";
+    private static final String AUTH_CHALLENGE = "00 00 00 4c  01 0e 00 00  00 00 00 00 00 00 00 01"
+        + "  20 21 22 23 24 25 26 27  28 29 2a 2b 2c 2d 2e 2f  30 31 32 33 34 35 36 37  38 39 3a 3b 3c 3d 3e 3f"
+        + "  c3 3d f4 5d 23 14 07 5b  39 ba cb da b9 62 1b 34  0e cc 21 21 e6 b7 8a 19  31 9f f2 2d 96 dd 77 14";
+    private static final String AUTH_PROOF = "00 00 00 2c  01 0f 00 00  00 00 00 00 00 00 00 02"
+        + "  bc 22 97 c0 ce 30 e0 cf  ae f6 e8 aa 39 94 3a 2a  28 92 f5 e9 79 74 16 ce  68 4f 06 02 b4 29 c8 f8";
+    private static final String AUTH_OK = "00 00 00 0c  01 10 00 00  00 00 00 00 00 00 00 02";
+    /** The key of the handshake example. */
+    private static final byte[] EXAMPLE_KEY =
+        "example-cluster-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
     private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
-        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE);
+        PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE,
+        AUTH_HELLO, AUTH_CHALLENGE, AUTH_PROOF, AUTH_OK);
 
     /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
     private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
@@ -327,6 +348,49 @@ class WireFormatGoldenTest {
     }
 
     @Test
+    void theHandshakeFramesAndTheirProofs() {
+        final byte[] nonceM = new byte[32];
+        final byte[] nonceS = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            nonceM[i] = (byte) i;
+            nonceS[i] = (byte) (32 + i);
+        }
+        final byte[] hello = bytes(AUTH_HELLO);
+        assertHeader(hello, 0x0D, 0, 1);
+        final AuthHello h = assertInstanceOf(AuthHello.class, decode(hello));
+        assertEquals(0x0123456789abcdefL, h.logId());
+        assertEquals(0x0123456789abcdefL, read(hello, field("AUTH_HELLO", "log_id")));
+        assertArrayEquals(nonceM, h.nonce());
+        assertArrayEquals(nonceM, slice(hello, field("AUTH_HELLO", "nonce")));
+        assertArrayEquals(hello, encode(h));
+
+        final byte[] challenge = bytes(AUTH_CHALLENGE);
+        assertHeader(challenge, 0x0E, 0, 1);
+        final AuthChallenge c = assertInstanceOf(AuthChallenge.class, decode(challenge));
+        assertArrayEquals(nonceS, c.nonce());
+        assertArrayEquals(nonceS, slice(challenge, field("AUTH_CHALLENGE", "nonce")));
+        assertArrayEquals(AuthMac.proof(EXAMPLE_KEY, "secondary", 0x0123456789abcdefL, nonceM, nonceS),
+            slice(challenge, field("AUTH_CHALLENGE", "proof")));
+        assertTrue(AuthMac.verify(EXAMPLE_KEY, "secondary", 0x0123456789abcdefL, nonceM, nonceS, c.proof()));
+        assertFalse(AuthMac.verify(EXAMPLE_KEY, "master", 0x0123456789abcdefL, nonceM, nonceS, c.proof()),
+            "a secondary's proof never passes as a master's");
+        assertArrayEquals(challenge, encode(c));
+
+        final byte[] proof = bytes(AUTH_PROOF);
+        assertHeader(proof, 0x0F, 0, 2);
+        final AuthProof p = assertInstanceOf(AuthProof.class, decode(proof));
+        assertArrayEquals(AuthMac.proof(EXAMPLE_KEY, "master", 0x0123456789abcdefL, nonceM, nonceS),
+            slice(proof, field("AUTH_PROOF", "proof")));
+        assertFalse(AuthMac.verify("another-key-0123456789abcdef-0123456".getBytes(StandardCharsets.US_ASCII),
+            "master", 0x0123456789abcdefL, nonceM, nonceS, p.proof()));
+        assertArrayEquals(proof, encode(p));
+
+        final byte[] ok = bytes(AUTH_OK);
+        assertHeader(ok, 0x10, 0, 2);
+        assertArrayEquals(ok, encode(assertInstanceOf(AuthOk.class, decode(ok))));
+    }
+
+    @Test
     void ack() {
         final byte[] wire = bytes(ACK);
         assertHeader(wire, 0x06, 0, 4);
@@ -437,6 +501,13 @@ class WireFormatGoldenTest {
             value = value << 8 | wire[layout.offset() + i] & 0xff;
         }
         return value;
+    }
+
+    /** The {@code layout.size()} bytes at {@code layout.offset()}. */
+    private static byte[] slice(final byte[] wire, final Layout layout) {
+        final byte[] out = new byte[layout.size()];
+        System.arraycopy(wire, layout.offset(), out, 0, out.length);
+        return out;
     }
 
     /** Everything from {@code layout.offset()} to the end of the frame. */

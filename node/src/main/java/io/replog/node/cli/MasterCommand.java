@@ -38,12 +38,16 @@ public final class MasterCommand implements Callable<Integer> {
     StorageFlags storage;
 
     @Mixin
+    SecurityFlags security;
+
+    @Mixin
     MasterFlags master;
 
     @Override
     public Integer call() {
         final NodeConfig config = storage.applyTo(connections.applyTo(master.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
             .httpPort(httpPort).secondaries(NodeConfig.parseAddresses(secondaries)), limits.maxLogBytes))), storage.nodeDir("master", port));
-        return Lifecycle.runUntilSignalled(() -> ReplogNode.master(config, null));
+        // the key is read inside: a refused key file ends the process with its message, like any start failure
+        return Lifecycle.runUntilSignalled(() -> ReplogNode.master(security.applyTo(config), null));
     }
 }

@@ -34,12 +34,16 @@ public final class SecondaryCommand implements Callable<Integer> {
     StorageFlags storage;
 
     @Mixin
+    SecurityFlags security;
+
+    @Mixin
     SecondaryFlags secondary;
 
     @Override
     public Integer call() {
         final NodeConfig config = storage.applyTo(connections.applyTo(secondary.applyTo(limits.applyTo(new NodeConfig().bindHost(bind).port(port)
             .httpPort(httpPort), limits.maxLogBytes))), storage.nodeDir("secondary", port));
-        return Lifecycle.runUntilSignalled(() -> ReplogNode.secondary(config, null));
+        // the key is read inside: a refused key file ends the process with its message, like any start failure
+        return Lifecycle.runUntilSignalled(() -> ReplogNode.secondary(security.applyTo(config), null));
     }
 }

@@ -1,5 +1,6 @@
 package io.replog.node.config;
 
+import io.replog.node.security.ClusterKey;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.HostPort;
 import org.agrona.concurrent.NanoClock;
@@ -26,6 +27,7 @@ public final class NodeConfig {
     private int maxFrameLength = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
     private List<InetSocketAddress> secondaries = new ArrayList<>();
     private long delayMs;
+    private ClusterKey clusterKey;
     private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
     private long suspectAfterMs = DEFAULT_SUSPECT_AFTER_MS;
     private long unhealthyAfterMs = DEFAULT_UNHEALTHY_AFTER_MS;
@@ -120,6 +122,16 @@ public final class NodeConfig {
 
     public long delayMs() {
         return delayMs;
+    }
+
+    /** The cluster's shared secret; null: replication is not authenticated (anyone may write into a secondary). */
+    public ClusterKey clusterKey() {
+        return clusterKey;
+    }
+
+    public NodeConfig clusterKey(final ClusterKey value) {
+        this.clusterKey = value;
+        return this;
     }
 
     /** How long a secondary holds each replication request before storing and acknowledging it. */

@@ -11,7 +11,7 @@ final class HttpStatuses {
     static HttpResponseStatus forErrorCode(final int code) {
         return switch (code) {
             case ErrorCode.INVALID_REQUEST -> HttpResponseStatus.BAD_REQUEST;
-            case ErrorCode.NOT_MASTER -> HttpResponseStatus.FORBIDDEN;
+            case ErrorCode.NOT_MASTER, ErrorCode.UNAUTHORIZED -> HttpResponseStatus.FORBIDDEN;
             case ErrorCode.PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;

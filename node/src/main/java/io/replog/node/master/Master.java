@@ -70,7 +70,8 @@ public final class Master implements NodeRole, AutoCloseable {
             // a log that survives restarts may have lost an unflushed tail a secondary still holds: take it back
             // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
             // conflicting tail cut, and kept in a rollback file, when it returns)
-            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength());
+            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength(),
+                config.clusterKey());
         }
         final CutDamage damage = log.damage();
         if (damage != null && log.lastId() < damage.formerEnd()) {

@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.node.log.EpochHistory;
 import io.replog.node.log.LogStore;
+import io.replog.node.security.ClusterKey;
+import io.replog.node.security.PeerCheck;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.client.Message;
@@ -49,11 +51,11 @@ final class TakeBack {
      * past this log's end; returns how many entries it took back.
      */
     static long run(final LogStore log, final List<InetSocketAddress> secondaries, final long waitMs,
-                    final int maxFrameLength) {
+                    final int maxFrameLength, final ClusterKey key) {
         Copy best = null;
         for (final InetSocketAddress address : secondaries) {
             final Copy copy = ask(address, log, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs),
-                maxFrameLength);
+                maxFrameLength, key);
             if (copy != null && continues(copy, log) && copy.betterThan(best)) {
                 best = copy;
             }
@@ -64,7 +66,7 @@ final class TakeBack {
         final long from = log.lastId() + 1;
         LOG.warn("master: {} holds msg_ids {}..{} (last epoch {}) that this node lost (not fsynced before a crash); "
             + "taking them back before taking appends", best.address(), from, best.lastId(), best.lastEpoch());
-        final long taken = copy(best, log, maxFrameLength);
+        final long taken = copy(best, log, maxFrameLength, key);
         awaitDurable(log);
         LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), best.address());
         return taken;
@@ -79,10 +81,13 @@ final class TakeBack {
 
     /** The secondary's copy of this log, or null if it holds another log or does not answer in time. */
     private static Copy ask(final InetSocketAddress address, final LogStore log, final long deadline,
-                            final int maxFrameLength) {
+                            final int maxFrameLength, final ClusterKey key) {
         while (System.nanoTime() < deadline) {
             try (ReplogClient client = ReplogClient.connect(address,
                 ClientOptions.defaults().withMaxFrameLength(maxFrameLength).withConnectTimeoutMs(1_000))) {
+                if (key != null) {
+                    PeerCheck.requireKey(client, key, log.logId());
+                }
                 final JsonNode health = JSON.readTree(client.health().get(5, TimeUnit.SECONDS));
                 if (!Long.toHexString(log.logId()).equals(health.path("log_id").asText())) {
                     return null;
@@ -95,6 +100,9 @@ final class TakeBack {
                 epochs.load(pairs);
                 final long lastId = health.path("last_msg_id").asLong();
                 return new Copy(address, lastId, epochs.epochAt(lastId), epochs);
+            } catch (SecurityException e) {
+                LOG.warn("master: {} {}: what it holds is not taken back", address, e.getMessage());
+                return null;
             } catch (Exception e) {
                 LOG.debug("master: {} does not answer yet: {}", address, e.toString());
                 try {
@@ -118,10 +126,13 @@ final class TakeBack {
         }
     }
 
-    private static long copy(final Copy from, final LogStore log, final int maxFrameLength) {
+    private static long copy(final Copy from, final LogStore log, final int maxFrameLength, final ClusterKey key) {
         final long first = log.lastId() + 1;
         try (ReplogClient client = ReplogClient.connect(from.address(),
             ClientOptions.defaults().withMaxFrameLength(maxFrameLength))) {
+            if (key != null) {
+                PeerCheck.requireKey(client, key, log.logId()); // the very peer it copies from, again
+            }
             while (log.lastId() < from.lastId()) {
                 final long next = log.lastId() + 1;
                 // one epoch at a time: each entry keeps the epoch it was written in

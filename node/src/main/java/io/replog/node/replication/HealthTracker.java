@@ -20,6 +20,8 @@ public final class HealthTracker {
     private volatile String lastFailure;
     /** Why the secondary refuses this log, null while it accepts it. */
     private volatile String divergence;
+    /** Why the cluster-key handshake with it failed, null once it succeeded (or while no key is used). */
+    private volatile String unauthorized;
 
     public HealthTracker(final NanoClock clock, final long suspectAfterMs, final long unhealthyAfterMs) {
         this.clock = clock;
@@ -56,7 +58,20 @@ public final class HealthTracker {
         divergence = null;
     }
 
+    /** The secondary did not prove the cluster key, or refused the master's proof or its frames for lack of one. */
+    public void unauthorized(final String reason) {
+        unauthorized = reason;
+    }
+
+    /** The cluster-key handshake succeeded. */
+    public void authenticated() {
+        unauthorized = null;
+    }
+
     public SecondaryHealth status() {
+        if (unauthorized != null) {
+            return SecondaryHealth.Unauthorized;
+        }
         if (divergence != null) {
             return SecondaryHealth.Diverged;
         }
@@ -77,6 +92,7 @@ public final class HealthTracker {
         return switch (status) {
             case Healthy -> null;
             case Diverged -> "refuses this log: " + divergence;
+            case Unauthorized -> "not authenticated: " + unauthorized;
             case Failing -> "every delivery failed for " + (clock.nanoTime() - failingSinceNanos) / 1_000_000L
                 + " ms, last: " + lastFailure;
             case Suspected, Unhealthy -> lastContactNanos == NEVER ? "never answered"

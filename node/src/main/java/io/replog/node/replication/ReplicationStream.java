@@ -177,6 +177,11 @@ public final class ReplicationStream {
     public void error(final long requestId, final short code, final String text) {
         answered();
         final String what = ErrorCode.name(code) + ": " + text;
+        if (code == ErrorCode.UNAUTHORIZED) {
+            health.unauthorized("it refuses replication from this master (" + text + ")");
+            closeAfterError("the secondary refuses replication without the cluster key (" + text + ")");
+            return;
+        }
         if (code == ErrorCode.LOG_MISMATCH) {
             health.refusedLog(text);
             moveTo(0); // it holds none of this log

@@ -17,7 +17,12 @@ public enum SecondaryHealth {
      */
     Failing,
     /** Holds another log and refuses this one (LOG_MISMATCH): it needs an operator. */
-    Diverged;
+    Diverged,
+    /**
+     * Did not prove the cluster key (another key, or none while the master has one), or refuses the master for lack
+     * of one: never fed nor counted; it needs an operator.
+     */
+    Unauthorized;
 
     /** True for the states that count toward the quorum. */
     public boolean isUp() {

@@ -13,6 +13,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
+import io.replog.node.security.ClusterKey;
+import io.replog.node.security.MasterHandshake;
 import io.replog.protocol.Ack;
 import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
@@ -51,6 +53,22 @@ public final class SecondarySender {
     private ScheduledFuture<?> reconnect;
     private ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
+    private final ClusterKey key;
+    private final MasterHandshake.Outcome handshakeOutcome = new MasterHandshake.Outcome() {
+        @Override
+        public void authenticated(final Channel channel) {
+            health.authenticated();
+            onConnected(channel);
+        }
+
+        @Override
+        public void failed(final Channel channel, final String why, final boolean unauthorized) {
+            if (unauthorized) {
+                health.unauthorized(why);
+            }
+            reconnectIn(stream.connectFailed("handshake failed: " + why));
+        }
+    };
 
     /** @param positionListener told (on the event loop) every position the secondary acknowledges */
     public SecondarySender(final InetSocketAddress address, final LogStore log, final EventLoop loop,
@@ -59,6 +77,7 @@ public final class SecondarySender {
         this.address = address;
         this.loop = loop;
         this.heartbeatMs = config.heartbeatMs();
+        this.key = config.clusterKey();
         this.health = new HealthTracker(config.clock(), config.suspectAfterMs(), config.unhealthyAfterMs());
         this.stream = new ReplicationStream(name, log, config.clock(), loop::schedule, health,
             new RetryBackoff(config.retryCapMs()), positionListener, config.maxFrameLength(), config.heartbeatMs(),
@@ -78,6 +97,10 @@ public final class SecondarySender {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
                     ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+                    if (key != null) {
+                        ch.pipeline().addLast(new MasterHandshake(key, log::logId, config.replicationTimeoutMs(),
+                            handshakeOutcome));
+                    }
                     ch.pipeline().addLast(new AnswerHandler());
                 }
             });
@@ -131,7 +154,9 @@ public final class SecondarySender {
         }
         bootstrap.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
-                onConnected(f.channel());
+                if (key == null) {
+                    onConnected(f.channel());
+                } // else the handshake reports (handshakeOutcome)
             } else {
                 reconnectIn(stream.connectFailed(String.valueOf(f.cause().getMessage())));
             }

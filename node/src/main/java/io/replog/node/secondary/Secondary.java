@@ -3,6 +3,7 @@ package io.replog.node.secondary;
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogFullException;
+import io.replog.node.security.AuthStats;
 import io.replog.node.log.LogStore;
 import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendRequest;
@@ -49,6 +50,8 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private final double dropRate;
     private final NanoClock clock;
     private final RepeatCounter fullRefusals = new RepeatCounter();
+    private final AuthStats auth;
+    private final boolean authenticates;
     private final RepeatCounter mismatchRefusals = new RepeatCounter();
     /** Fault injection at work, reported in the health map so tests can tell it happened. */
     private final LongAdder injectedFailures = new LongAdder();
@@ -63,8 +66,10 @@ public final class Secondary implements NodeRole, AutoCloseable {
         Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
-    public Secondary(final NodeConfig config, final LogStore store) {
+    public Secondary(final NodeConfig config, final LogStore store, final AuthStats auth) {
         this.replica = new ReplicaLog(store);
+        this.auth = auth;
+        this.authenticates = config.clusterKey() != null;
         this.rollbackDir = config.dataDir();
         this.durableAcks = new DurableAcks(store);
         replica.cutListener(this::keepCut);
@@ -283,6 +288,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
         health.put("epoch", replica.store().epochAt(replica.lastId()));
         health.put("epochs", replica.store().epochHistory()); // (epoch, first msg_id) pairs: a master taking back
         health.put("rolled_back", rolledBack.sum());
+        health.put("replication_auth", authenticates ? "cluster key" : "none");
+        health.put("unauthorized_frames", auth.refusedFrames());
+        health.put("failed_handshakes", auth.failedHandshakes());
         final String failure = replica.store().failure();
         if (failure != null) {
             health.put("storage_error", failure);

@@ -6,6 +6,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.replog.node.role.NodeRole;
+import io.replog.node.security.AuthStats;
+import io.replog.node.security.ClusterKey;
+import io.replog.node.security.ReplicationGuard;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FramingErrorHandler;
@@ -16,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pipeline of the binary port: idle timeout, framing, frame codec, the read gate (requests wait while it is
- * shut), the request handler, and the framing-error guard last. A connection past the
- * limit gets one TOO_MANY_CONNECTIONS ERROR frame instead.
+ * shut), the replication guard (the cluster-key handshake), the request handler, and the framing-error guard last.
+ * A connection past the limit gets one TOO_MANY_CONNECTIONS ERROR frame instead.
  */
 public final class FrameServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger LOG = LoggerFactory.getLogger(FrameServerInitializer.class);
@@ -27,11 +30,17 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     /** A peer that keeps sending what this node refuses (a master retrying) is logged sparingly. */
     private final RepeatSuppressingLog refusals = new RepeatSuppressingLog(LOG);
     private final ConnectionLimits limits;
+    private final ClusterKey key;
+    private final AuthStats auth;
 
-    public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits) {
+    /** @param key the cluster key replication must prove, null for none */
+    public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
+                                  final ClusterKey key, final AuthStats auth) {
         this.role = role;
         this.maxFrameLength = maxFrameLength;
         this.limits = limits;
+        this.key = key;
+        this.auth = auth;
     }
 
     @Override
@@ -46,6 +55,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate);
         ProtocolPipeline.addCodec(pipeline, maxFrameLength);
         pipeline.addLast("gate", gate);
+        pipeline.addLast("guard", new ReplicationGuard(key, auth));
         pipeline.addLast("requests", requests);
         pipeline.addLast("errors", new FramingErrorHandler(refusals));
         limits.addIdleTimeout(pipeline, requests::busy);
