@@ -5,7 +5,8 @@
 #   mvn -B -DskipTests package && bench/run-durable-benchmarks.sh [matrix|memory|recovery|catchup|all]
 # Environment:
 #   DATA_ROOT   where the data directories go (default /tmp/replog-bench; deleted after each configuration)
-#   BASE_JAR    a node jar of an older build to run beside this one in the matrix (its `local`, in memory)
+#   BASE_JAR    a node jar of an older build to run beside this one in the matrix (its `local`; BASE_ARGS adds flags,
+#               e.g. --in-memory for a build that keeps its log on disk)
 #   REPS        repetitions of the matrix, interleaved (default 3; FIRST_REP to add more later); SECS seconds
 #               measured per run (default 10)
 #   CONFIGS     matrix configurations (default "base memory never batch"; base only with BASE_JAR)
@@ -50,7 +51,7 @@ level() { # both secondaries hold everything the master has
 start_local() { # config: base | memory | never | batch | interval:MS
   local cfg=$1 jar=$node_jar args=()
   case "$cfg" in
-    base) jar=$BASE_JAR ;;
+    base) jar=$BASE_JAR; args=(${BASE_ARGS:-}) ;; # BASE_ARGS=--in-memory for a base build that has a disk log
     memory) args=(--in-memory) ;;
     *) rm -rf "$data_root/local"; args=(--data-dir "$data_root/local" --flush "$cfg") ;;
   esac

@@ -116,17 +116,21 @@ public final class ReplogNode implements AutoCloseable {
             config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth));
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth,
+                    config.tls()));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
-                new HttpBridgeInitializer(roles, config.maxFrameLength(), limits));
+                new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls()));
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
                 Transport.isEpoll() ? "epoll" : "nio");
-            if (config.clusterKey() == null) {
-                LOG.warn("{}: replication is NOT authenticated (no --cluster-key-file): {}", roles.name(),
+            if (config.clusterKey() == null && (config.tls() == null || !config.tls().mutual())) {
+                LOG.warn("{}: replication is NOT authenticated (no --cluster-key-file, no --tls-ca): {}", roles.name(),
                     roles.current() instanceof Master ? "whatever answers at a secondary's address is fed and "
                         + "counted toward w" : "anyone who reaches port " + port() + " can write into this log");
             } else {
                 LOG.info("{}: replication authenticated with the {}", roles.name(), config.clusterKey());
+            }
+            if (config.tls() != null) {
+                LOG.info("{}: both ports speak {}", roles.name(), config.tls());
             }
             return this;
         } catch (RuntimeException e) {

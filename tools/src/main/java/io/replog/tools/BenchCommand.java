@@ -79,7 +79,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         // fail in seconds, with a hint, when --server is no replog node, before any load is generated
         parent.open().close();
-        final BenchResult outcome = new LoadGenerator(settings, HostPort.parse(parent.server), parent.connectTimeoutMs)
+        final BenchResult outcome = new LoadGenerator(settings, HostPort.parse(parent.server), parent.connectTimeoutMs,
+            parent.tlsContext())
             .run(System.console() != null ? new PrintWriter(System.err) : null);
         if (histogramFile != null) {
             try (PrintStream file = new PrintStream(histogramFile, StandardCharsets.UTF_8)) {

@@ -7,7 +7,12 @@ import picocli.CommandLine.Spec;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+
+import javax.net.ssl.SSLException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +53,16 @@ public final class Logctl implements Runnable {
             + "answered) for this long without an answer before giving up; 0: do not reconnect "
             + "(env LOGCTL_RECONNECT_FOR_MS, default ${DEFAULT-VALUE}).")
     long reconnectForMs;
+
+    @Option(names = "--tls", defaultValue = "${env:LOGCTL_TLS:-false}", scope = CommandLine.ScopeType.INHERIT,
+        description = "Speak TLS to the node (one started with --tls-cert), checking its certificate against the "
+            + "system's trusted CAs, or --tls-ca (env LOGCTL_TLS).")
+    boolean tls;
+
+    @Option(names = "--tls-ca", defaultValue = "${env:LOGCTL_TLS_CA}", scope = CommandLine.ScopeType.INHERIT,
+        paramLabel = "FILE", description = "PEM file of the CA(s) that signed the node's certificate; implies --tls "
+            + "(env LOGCTL_TLS_CA).")
+    Path tlsCa;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -95,7 +110,23 @@ public final class Logctl implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--connect-timeout-ms and --answer-timeout-ms must be >= 1, --reconnect-for-ms >= 0");
         }
-        return NodeLink.open(server, connectTimeoutMs, answerTimeoutMs);
+        return NodeLink.open(server, connectTimeoutMs, answerTimeoutMs, tlsContext());
+    }
+
+    /** The client TLS context of --tls / --tls-ca, or null for plain TCP. */
+    SslContext tlsContext() {
+        if (!tls && tlsCa == null) {
+            return null;
+        }
+        try {
+            final SslContextBuilder builder = SslContextBuilder.forClient();
+            if (tlsCa != null) {
+                builder.trustManager(tlsCa.toFile());
+            }
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new CommandFailure("--tls-ca " + tlsCa + ": " + e.getMessage());
+        }
     }
 
     static void fail(final PrintWriter err, final String message) {

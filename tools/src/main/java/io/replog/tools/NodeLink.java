@@ -3,8 +3,8 @@ package io.replog.tools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.replog.protocol.FrameHeader;
 import io.replog.protocol.ReplogException;
+import io.netty.handler.ssl.SslContext;
 import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.client.ReplogClient;
 
@@ -41,11 +41,12 @@ final class NodeLink implements AutoCloseable {
      * @throws CommandFailure      when the peer is not a replog node, or does not answer in time
      * @throws ReplogException     CONNECTION_LOST when it cannot connect (or the connection breaks meanwhile)
      */
-    static NodeLink open(final String server, final int connectTimeoutMs, final long answerTimeoutMs) {
+    static NodeLink open(final String server, final int connectTimeoutMs, final long answerTimeoutMs,
+                         final SslContext tls) {
         final ReplogClient client;
         try {
-            client = ReplogClient.connect(server, new ClientOptions(connectTimeoutMs,
-                FrameHeader.DEFAULT_MAX_FRAME_LENGTH));
+            client = ReplogClient.connect(server, ClientOptions.defaults().withConnectTimeoutMs(connectTimeoutMs)
+                .withTls(tls));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("--server: " + e.getMessage());
         }

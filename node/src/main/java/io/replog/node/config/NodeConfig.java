@@ -1,6 +1,7 @@
 package io.replog.node.config;
 
 import io.replog.node.security.ClusterKey;
+import io.replog.node.security.TlsSettings;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.HostPort;
 import org.agrona.concurrent.NanoClock;
@@ -28,6 +29,7 @@ public final class NodeConfig {
     private List<InetSocketAddress> secondaries = new ArrayList<>();
     private long delayMs;
     private ClusterKey clusterKey;
+    private TlsSettings tls;
     private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
     private long suspectAfterMs = DEFAULT_SUSPECT_AFTER_MS;
     private long unhealthyAfterMs = DEFAULT_UNHEALTHY_AFTER_MS;
@@ -131,6 +133,16 @@ public final class NodeConfig {
 
     public NodeConfig clusterKey(final ClusterKey value) {
         this.clusterKey = value;
+        return this;
+    }
+
+    /** TLS on both ports and on the master's replication links; null: plain TCP. */
+    public TlsSettings tls() {
+        return tls;
+    }
+
+    public NodeConfig tls(final TlsSettings value) {
+        this.tls = value;
         return this;
     }
 

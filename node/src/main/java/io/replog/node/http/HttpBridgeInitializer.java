@@ -2,6 +2,7 @@ package io.replog.node.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.replog.node.security.TlsSettings;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequest;
@@ -23,12 +24,18 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
     private final NodeRole role;
     private final int maxBodyBytes;
     private final ConnectionLimits limits;
+    private final TlsSettings tls;
 
-    /** @param maxFrameLength the node's frame limit: the largest message it takes is the same over HTTP */
-    public HttpBridgeInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits) {
+    /**
+     * @param maxFrameLength the node's frame limit: the largest message it takes is the same over HTTP
+     * @param tls            HTTPS instead of HTTP, null for plain
+     */
+    public HttpBridgeInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
+                                 final TlsSettings tls) {
         this.role = role;
         this.maxBodyBytes = maxBodyBytes(maxFrameLength);
         this.limits = limits;
+        this.tls = tls;
     }
 
     /**
@@ -43,6 +50,9 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
     @Override
     protected void initChannel(final SocketChannel ch) {
         final ChannelPipeline pipeline = ch.pipeline();
+        if (tls != null) {
+            pipeline.addLast("tls", tls.server().newHandler(ch.alloc()));
+        }
         pipeline.addLast(new HttpServerCodec());
         if (!limits.admit(ch)) {
             pipeline.addLast(new RefusedConnectionHandler(HttpRequest.class::isInstance, this::refusal));

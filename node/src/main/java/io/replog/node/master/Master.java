@@ -12,6 +12,7 @@ import io.replog.node.replication.SecondarySender;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.ErrorCode;
+import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.FrameHeader;
 import io.replog.protocol.Replicate;
@@ -70,7 +71,8 @@ public final class Master implements NodeRole, AutoCloseable {
             // a log that survives restarts may have lost an unflushed tail a secondary still holds: take it back
             // before this master writes anything at those msg_ids (a secondary that is down meanwhile has its
             // conflicting tail cut, and kept in a rollback file, when it returns)
-            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), config.maxFrameLength(),
+            TakeBack.run(log, config.secondaries(), config.unhealthyAfterMs(), ClientOptions.defaults()
+                .withMaxFrameLength(config.maxFrameLength()).withTls(config.tls() == null ? null : config.tls().client()),
                 config.clusterKey());
         }
         final CutDamage damage = log.damage();

@@ -51,11 +51,11 @@ final class TakeBack {
      * past this log's end; returns how many entries it took back.
      */
     static long run(final LogStore log, final List<InetSocketAddress> secondaries, final long waitMs,
-                    final int maxFrameLength, final ClusterKey key) {
+                    final ClientOptions connection, final ClusterKey key) {
         Copy best = null;
         for (final InetSocketAddress address : secondaries) {
             final Copy copy = ask(address, log, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs),
-                maxFrameLength, key);
+                connection, key);
             if (copy != null && continues(copy, log) && copy.betterThan(best)) {
                 best = copy;
             }
@@ -66,7 +66,7 @@ final class TakeBack {
         final long from = log.lastId() + 1;
         LOG.warn("master: {} holds msg_ids {}..{} (last epoch {}) that this node lost (not fsynced before a crash); "
             + "taking them back before taking appends", best.address(), from, best.lastId(), best.lastEpoch());
-        final long taken = copy(best, log, maxFrameLength, key);
+        final long taken = copy(best, log, connection, key);
         awaitDurable(log);
         LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), best.address());
         return taken;
@@ -81,10 +81,10 @@ final class TakeBack {
 
     /** The secondary's copy of this log, or null if it holds another log or does not answer in time. */
     private static Copy ask(final InetSocketAddress address, final LogStore log, final long deadline,
-                            final int maxFrameLength, final ClusterKey key) {
+                            final ClientOptions connection, final ClusterKey key) {
         while (System.nanoTime() < deadline) {
             try (ReplogClient client = ReplogClient.connect(address,
-                ClientOptions.defaults().withMaxFrameLength(maxFrameLength).withConnectTimeoutMs(1_000))) {
+                connection.withConnectTimeoutMs(1_000))) {
                 if (key != null) {
                     PeerCheck.requireKey(client, key, log.logId());
                 }
@@ -126,10 +126,11 @@ final class TakeBack {
         }
     }
 
-    private static long copy(final Copy from, final LogStore log, final int maxFrameLength, final ClusterKey key) {
+    private static long copy(final Copy from, final LogStore log, final ClientOptions connection,
+                             final ClusterKey key) {
         final long first = log.lastId() + 1;
         try (ReplogClient client = ReplogClient.connect(from.address(),
-            ClientOptions.defaults().withMaxFrameLength(maxFrameLength))) {
+            connection)) {
             if (key != null) {
                 PeerCheck.requireKey(client, key, log.logId()); // the very peer it copies from, again
             }

@@ -15,6 +15,9 @@ import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.MasterHandshake;
+import io.replog.node.security.TlsSettings;
+import io.replog.protocol.Tls;
+import io.netty.handler.ssl.SslHandler;
 import io.replog.protocol.Ack;
 import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
@@ -54,6 +57,7 @@ public final class SecondarySender {
     private ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
     private final ClusterKey key;
+    private final TlsSettings tls;
     private final MasterHandshake.Outcome handshakeOutcome = new MasterHandshake.Outcome() {
         @Override
         public void authenticated(final Channel channel) {
@@ -78,6 +82,7 @@ public final class SecondarySender {
         this.loop = loop;
         this.heartbeatMs = config.heartbeatMs();
         this.key = config.clusterKey();
+        this.tls = config.tls();
         this.health = new HealthTracker(config.clock(), config.suspectAfterMs(), config.unhealthyAfterMs());
         this.stream = new ReplicationStream(name, log, config.clock(), loop::schedule, health,
             new RetryBackoff(config.retryCapMs()), positionListener, config.maxFrameLength(), config.heartbeatMs(),
@@ -96,6 +101,10 @@ public final class SecondarySender {
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls", Tls.clientHandler(tls.client(), ch.alloc(),
+                            address.getHostString(), address.getPort()));
+                    }
                     ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
                     if (key != null) {
                         ch.pipeline().addLast(new MasterHandshake(key, log::logId, config.replicationTimeoutMs(),
@@ -154,13 +163,32 @@ public final class SecondarySender {
         }
         bootstrap.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
-                if (key == null) {
+                if (tls != null) {
+                    f.channel().pipeline().get(SslHandler.class).handshakeFuture()
+                        .addListener(h -> tlsDone(f.channel(), h.isSuccess() ? null : h.cause()));
+                } else if (key == null) {
                     onConnected(f.channel());
-                } // else the handshake reports (handshakeOutcome)
+                } // else the key handshake reports (handshakeOutcome)
             } else {
                 reconnectIn(stream.connectFailed(String.valueOf(f.cause().getMessage())));
             }
         });
+    }
+
+    /** The TLS handshake ended: a certificate the master does not trust (or that refused it) is Unauthorized. */
+    private void tlsDone(final Channel ch, final Throwable failure) {
+        if (failure != null) {
+            if (failure instanceof javax.net.ssl.SSLException) { // not a connection that merely broke meanwhile
+                health.unauthorized("TLS handshake failed: " + failure.getMessage());
+            }
+            if (key == null) { // with a key, the key handshake sees the connection close and reports it
+                reconnectIn(stream.connectFailed("TLS handshake failed: " + failure.getMessage()));
+            }
+            ch.close();
+        } else if (key == null) {
+            health.authenticated();
+            onConnected(ch);
+        }
     }
 
     private void onConnected(final Channel ch) {

@@ -3,6 +3,7 @@ package io.replog.node.security;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.protocol.AuthChallenge;
 import io.replog.protocol.AuthHello;
@@ -28,16 +29,29 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
 
     private final ClusterKey key;
     private final AuthStats stats;
+    /** Mutual TLS: replication also needs a client certificate the node's CA verified. */
+    private final boolean requireCertificate;
+    private boolean certified;
     private long logId;
     private byte[] nonceMaster;
     private byte[] nonceSecondary;
     private boolean authenticated;
     private boolean refusalLogged;
 
-    /** @param key null when the node has none: replication from anyone */
-    public ReplicationGuard(final ClusterKey key, final AuthStats stats) {
+    /**
+     * @param key                null when the node has none: replication from anyone (who has a certificate, when
+     *                           {@code requireCertificate})
+     * @param requireCertificate replication only on connections with a verified client certificate (mutual TLS)
+     */
+    public ReplicationGuard(final ClusterKey key, final AuthStats stats, final boolean requireCertificate) {
         this.key = key;
         this.stats = stats;
+        this.requireCertificate = requireCertificate;
+    }
+
+    /** Without a key or TLS requirement, as before either existed. */
+    public ReplicationGuard(final ClusterKey key, final AuthStats stats) {
+        this(key, stats, false);
     }
 
     @Override
@@ -46,11 +60,18 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
             onHello(ctx, hello);
         } else if (msg instanceof AuthProof proof) {
             onProof(ctx, proof);
-        } else if (key != null && !authenticated && (msg instanceof Replicate || msg instanceof Truncate)) {
+        } else if ((msg instanceof Replicate || msg instanceof Truncate) && !mayReplicate(ctx)) {
             refuse(ctx, (Frame) msg);
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    private boolean mayReplicate(final ChannelHandlerContext ctx) {
+        if (requireCertificate && !certified) {
+            certified = TlsSettings.peerCertified(ctx.pipeline().get(SslHandler.class));
+        }
+        return (key == null || authenticated) && (!requireCertificate || certified);
     }
 
     private void onHello(final ChannelHandlerContext ctx, final AuthHello hello) {
@@ -99,15 +120,20 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
             .addListener(ChannelFutureListener.CLOSE);
     }
 
+    private String missing() {
+        return key != null && !authenticated ? "a connection authenticated with the cluster key (AUTH_HELLO first)"
+            : "a client certificate signed by this node's CA (mutual TLS)";
+    }
+
     private void refuse(final ChannelHandlerContext ctx, final Frame frame) {
         ReferenceCountUtil.release(frame);
         stats.refusedFrame();
         if (!refusalLogged) {
             refusalLogged = true; // once per connection: a peer retrying in a loop does not flood the log
-            LOG.warn("refusing replication from {}: the connection did not prove the cluster key (further refusals "
-                + "on it are only counted, see unauthorized_frames in /health)", ctx.channel().remoteAddress());
+            LOG.warn("refusing replication from {}: it needs {} (further refusals on this connection are only "
+                + "counted, see unauthorized_frames in /health)", ctx.channel().remoteAddress(), missing());
         }
-        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNAUTHORIZED, "replication needs a connection "
-            + "authenticated with the cluster key (AUTH_HELLO first); nothing was stored"), ctx.voidPromise());
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNAUTHORIZED, "replication needs "
+            + missing() + "; nothing was stored"), ctx.voidPromise());
     }
 }

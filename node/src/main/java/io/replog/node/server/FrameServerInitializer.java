@@ -9,6 +9,7 @@ import io.replog.node.role.NodeRole;
 import io.replog.node.security.AuthStats;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.ReplicationGuard;
+import io.replog.node.security.TlsSettings;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FramingErrorHandler;
@@ -32,20 +33,28 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     private final ConnectionLimits limits;
     private final ClusterKey key;
     private final AuthStats auth;
+    private final TlsSettings tls;
 
-    /** @param key the cluster key replication must prove, null for none */
+    /**
+     * @param key the cluster key replication must prove, null for none
+     * @param tls TLS for every connection, null for plain TCP
+     */
     public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
-                                  final ClusterKey key, final AuthStats auth) {
+                                  final ClusterKey key, final AuthStats auth, final TlsSettings tls) {
         this.role = role;
         this.maxFrameLength = maxFrameLength;
         this.limits = limits;
         this.key = key;
         this.auth = auth;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(final SocketChannel ch) {
         final ChannelPipeline pipeline = ch.pipeline();
+        if (tls != null) {
+            pipeline.addLast("tls", tls.server().newHandler(ch.alloc()));
+        }
         if (!limits.admit(ch)) {
             pipeline.addLast("refused", new RefusedConnectionHandler(null, this::refusal));
             return;
@@ -55,7 +64,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate);
         ProtocolPipeline.addCodec(pipeline, maxFrameLength);
         pipeline.addLast("gate", gate);
-        pipeline.addLast("guard", new ReplicationGuard(key, auth));
+        pipeline.addLast("guard", new ReplicationGuard(key, auth, tls != null && tls.mutual()));
         pipeline.addLast("requests", requests);
         pipeline.addLast("errors", new FramingErrorHandler(refusals));
         limits.addIdleTimeout(pipeline, requests::busy);

@@ -19,6 +19,8 @@ import io.replog.protocol.AppendOk;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Tls;
+import io.netty.handler.ssl.SslHandler;
 import io.replog.protocol.Frame;
 import io.replog.protocol.Health;
 import io.replog.protocol.HealthOk;
@@ -123,6 +125,10 @@ public final class ReplogClient implements AutoCloseable {
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
+                    if (options.tls() != null) {
+                        ch.pipeline().addLast("tls", Tls.clientHandler(options.tls(), ch.alloc(),
+                            address.getHostString(), address.getPort()));
+                    }
                     ch.pipeline().addLast(firstBytes);
                     ProtocolPipeline.addCodec(ch.pipeline(), options.maxFrameLength());
                     ch.pipeline().addLast(handler);
@@ -134,6 +140,14 @@ public final class ReplogClient implements AutoCloseable {
             throw new ReplogException(ReplogException.CONNECTION_LOST,
                 "cannot connect to " + peer + ": " + (connected.cause() instanceof ConnectTimeoutException
                     ? "no answer within " + options.connectTimeoutMs() + " ms" : connected.cause().getMessage()));
+        }
+        if (options.tls() != null) {
+            final SslHandler tls = connected.channel().pipeline().get(SslHandler.class);
+            if (!tls.handshakeFuture().awaitUninterruptibly().isSuccess()) {
+                connected.channel().close();
+                throw new ReplogException(ReplogException.CONNECTION_LOST, "TLS with " + peer + " failed: "
+                    + tls.handshakeFuture().cause().getMessage());
+            }
         }
         final ReplogClient client = new ReplogClient(connected.channel(), owned, peer, firstBytes);
         handler.client = client;

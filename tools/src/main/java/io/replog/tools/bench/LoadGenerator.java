@@ -7,7 +7,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.replog.protocol.FrameHeader;
+import io.replog.protocol.Tls;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.Transport;
 import org.HdrHistogram.Histogram;
@@ -26,12 +29,20 @@ public final class LoadGenerator {
 
     private final BenchSettings settings;
     private final InetSocketAddress server;
+    private final SslContext tls;
     private final int connectTimeoutMs;
 
     public LoadGenerator(final BenchSettings settings, final InetSocketAddress server, final int connectTimeoutMs) {
+        this(settings, server, connectTimeoutMs, null);
+    }
+
+    /** @param tls a client TLS context to speak TLS to the node, null for plain TCP */
+    public LoadGenerator(final BenchSettings settings, final InetSocketAddress server, final int connectTimeoutMs,
+                         final SslContext tls) {
         this.settings = settings;
         this.server = server;
         this.connectTimeoutMs = connectTimeoutMs;
+        this.tls = tls;
     }
 
     /** Runs the benchmark; {@code progress} (may be null) gets a live line each second. */
@@ -154,6 +165,10 @@ public final class LoadGenerator {
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast(Tls.clientHandler(tls, ch.alloc(), server.getHostString(),
+                            server.getPort()));
+                    }
                     ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(FrameHeader.DEFAULT_MAX_FRAME_LENGTH, 0,
                         FrameHeader.LENGTH_FIELD_LENGTH, 0, FrameHeader.LENGTH_FIELD_LENGTH, true));
                     ch.pipeline().addLast(connection);
@@ -163,6 +178,11 @@ public final class LoadGenerator {
         if (!f.isSuccess()) {
             throw new ReplogException(ReplogException.CONNECTION_LOST,
                 "cannot connect to " + server + ": " + f.cause().getMessage());
+        }
+        if (tls != null && !f.channel().pipeline().get(SslHandler.class).handshakeFuture().awaitUninterruptibly()
+            .isSuccess()) {
+            throw new ReplogException(ReplogException.CONNECTION_LOST, "TLS with " + server + " failed: "
+                + f.channel().pipeline().get(SslHandler.class).handshakeFuture().cause().getMessage());
         }
     }
 

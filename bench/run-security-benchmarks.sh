@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The measurements behind BENCHMARKS.md's "Authenticated replication (issue 9)": the load generator against three
+# node processes (master + 2 secondaries, logs in memory) without a cluster key, with one, and with one plus TLS on
+# every connection (mutual TLS for replication), configurations interleaved, a fresh cluster per run.
+#   mvn -B -DskipTests package && bench/run-security-benchmarks.sh
+# Needs openssl (the script makes its own CA and certificates under $WORK).
+# Environment: REPS (default 3), SECS measured per run (default 8), WS (default "1 3"), MODES (default
+# "sync pipelined"), CONFIGS (default "plain key tls"). Results: bench/results/security/runs.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/results/security
+mkdir -p "$out"
+work=${WORK:-/tmp/replog-security-bench}
+node_jar=$PWD/node/target/replog-node.jar
+logctl_jar=$PWD/tools/target/logctl.jar
+port=27200
+rm -rf "$work" && mkdir -p "$work"
+
+# --- a CA, one certificate for every node (127.0.0.1), and a cluster key ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench-ca \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2> /dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=node -keyout "$work/node.key0" \
+  -out "$work/node.csr" 2> /dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$work/san.ext"
+openssl x509 -req -in "$work/node.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+  -extfile "$work/san.ext" -out "$work/node.pem" 2> /dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$work/node.key0" -out "$work/node.key"
+(umask 077 && head -c 48 /dev/urandom | base64 > "$work/cluster.key")
+
+logctl() { java -jar "$logctl_jar" -s "127.0.0.1:$port" "${tls_client[@]}" "$@"; }
+start() { # config: plain | key | tls
+  local flags=(--in-memory --bind 127.0.0.1)
+  case "$1" in
+    key) flags+=(--cluster-key-file "$work/cluster.key") ;;
+    tls) flags+=(--cluster-key-file "$work/cluster.key" --tls-cert "$work/node.pem" --tls-key "$work/node.key"
+                 --tls-ca "$work/ca.pem") ;;
+  esac
+  tls_client=(); [ "$1" = tls ] && tls_client=(--tls-ca "$work/ca.pem")
+  pids=()
+  for i in 1 2; do
+    java -jar "$node_jar" secondary --port $((port + i)) --http-port $((port + 100 + i)) "${flags[@]}" \
+      > "$out/secondary-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  java -jar "$node_jar" master --port $port --http-port $((port + 100)) "${flags[@]}" \
+    --secondaries "127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" > "$out/master.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 600); do logctl ping -c 1 > /dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 1 600); do # both secondaries streaming (the HTTP port speaks TLS too under tls)
+    [ "$(logctl health --json 2> /dev/null | grep -o '"status":"Healthy"' | wc -l)" -eq 2 ] && return
+    sleep 0.1
+  done
+  echo "cluster ($1) never became healthy" >&2; return 1
+}
+stop() { kill "${pids[@]}"; wait "${pids[@]}" 2> /dev/null || true; }
+
+for rep in $(seq 1 "${REPS:-3}"); do
+  for w in ${WS:-1 3}; do
+    for mode in ${MODES:-sync pipelined}; do
+      for cfg in ${CONFIGS:-plain key tls}; do
+        start "$cfg"
+        if [ "$mode" = sync ]; then
+          args=(-w "$w")
+        else
+          args=(-w "$w" --inflight 1000 --connections 2)
+        fi
+        logctl bench "${args[@]}" --duration "${SECS:-8}s" --warmup 3s --json | tail -1 \
+          | sed "s/^{/{\"config\":\"$cfg\",\"mode\":\"$mode\",\"rep\":$rep,/" | tee -a "$out/runs.jsonl"
+        stop
+      done
+    done
+  done
+done
