@@ -12,6 +12,7 @@ import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,7 @@ class ReplicationFuzzTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES) // the full run takes minutes; the CI run about 20 s
     void garbageOnEveryPortStoresNothingCrashesNothingAndLeaksNothingWhileTheMasterReplicates() throws Exception {
         final long frames = Long.getLong("replog.fuzz.frames", 60_000);
         final long seed = Long.getLong("replog.fuzz.seed", 20261124L);

@@ -9,6 +9,8 @@ import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
 
 import javax.net.ssl.SSLException;
 import java.io.InputStream;
@@ -119,7 +121,8 @@ public final class Logctl implements Runnable {
             return null;
         }
         try {
-            final SslContextBuilder builder = SslContextBuilder.forClient();
+            final SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
             if (tlsCa != null) {
                 builder.trustManager(tlsCa.toFile());
             }

@@ -114,8 +114,8 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
     /** A failed handshake: told, counted, logged, and the connection closed (nothing more is worth hearing). */
     private void fail(final ChannelHandlerContext ctx, final long requestId, final String why) {
         stats.failedHandshake();
-        LOG.warn("replication handshake from {} failed: {}; closing the connection", ctx.channel().remoteAddress(),
-            why);
+        stats.warn(LOG, "replication handshake from " + ctx.channel().remoteAddress() + " failed: " + why
+            + "; closing the connection");
         ctx.writeAndFlush(new ErrorFrame(requestId, ErrorCode.UNAUTHORIZED, why))
             .addListener(ChannelFutureListener.CLOSE);
     }
@@ -130,8 +130,8 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
         stats.refusedFrame();
         if (!refusalLogged) {
             refusalLogged = true; // once per connection: a peer retrying in a loop does not flood the log
-            LOG.warn("refusing replication from {}: it needs {} (further refusals on this connection are only "
-                + "counted, see unauthorized_frames in /health)", ctx.channel().remoteAddress(), missing());
+            stats.warn(LOG, "refusing replication from " + ctx.channel().remoteAddress() + ": it needs " + missing()
+                + " (further refusals on this connection are only counted, see unauthorized_frames in /health)");
         }
         ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNAUTHORIZED, "replication needs "
             + missing() + "; nothing was stored"), ctx.voidPromise());
