@@ -136,6 +136,8 @@ class WaitingAppendsTest {
     void closingTheNodeAnswersEveryWaitingAppendBeforeTheConnectionsClose() throws Exception {
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
             final CompletableFuture<Long> binary = client.append("binary".getBytes(), 3, 0);
+            // one after the other, so the binary one is msg_id 1 (concurrently either could be)
+            Await.until("the binary append waiting", () -> health().path("pending_appends").asInt() == 1);
             final CompletableFuture<HttpResponse<String>> http = postAppend("{\"message\": \"http\", \"w\": 3}");
             Await.until("both waiting", () -> health().path("pending_appends").asInt() == 2);
             master.close();
