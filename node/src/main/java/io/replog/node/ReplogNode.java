@@ -19,6 +19,7 @@ import io.replog.node.master.Master;
 import io.replog.node.role.NodeRole;
 import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
+import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.security.AuthStats;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.ConnectionLimits;
@@ -119,7 +120,8 @@ public final class ReplogNode implements AutoCloseable {
                 new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth,
                     config.tls()));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
-                new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls()));
+                new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls(),
+                    new NodeMetrics(roles, log, limits)));
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
                 Transport.isEpoll() ? "epoll" : "nio");
             if (config.clusterKey() == null && (config.tls() == null || !config.tls().mutual())) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.replog.node.role.AppendRequest;
+import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.role.NodeRole;
 import io.replog.node.server.ReadGate;
 import io.replog.protocol.ErrorFrame;
@@ -45,11 +47,16 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
 
     private final NodeRole role;
     private final ReadGate gate;
+    private final NodeMetrics metrics;
 
-    /** @param gate the connection's read gate: shut while an append is answered, so answers stay in order */
-    public HttpBridgeHandler(final NodeRole role, final ReadGate gate) {
+    /**
+     * @param gate    the connection's read gate: shut while an append is answered, so answers stay in order
+     * @param metrics what GET /metrics shows
+     */
+    public HttpBridgeHandler(final NodeRole role, final ReadGate gate, final NodeMetrics metrics) {
         this.role = role;
         this.gate = gate;
+        this.metrics = metrics;
     }
 
     /** True while an append waits for its answer: the connection is quiet, not idle. */
@@ -98,9 +105,29 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
                     HttpResponses.json(ctx, HttpResponseStatus.OK, role.health(), keepAlive);
                 }
             }
+            case "/metrics" -> {
+                if (method != HttpMethod.GET) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
+                } else {
+                    metrics(ctx, keepAlive);
+                }
+            }
             default -> HttpResponses.error(ctx, HttpResponseStatus.NOT_FOUND,
-                "Not Found: " + path + " (routes: POST /append, GET /messages, GET /health)", keepAlive);
+                "Not Found: " + path + " (routes: POST /append, GET /messages, GET /health, GET /metrics)",
+                keepAlive);
         }
+    }
+
+    /** Prometheus text format; a scrape runs the metrics' callbacks on this event loop (they only read). */
+    private void metrics(final ChannelHandlerContext ctx, final boolean keepAlive) {
+        final ByteBuf content = ctx.alloc().buffer(16 * 1024);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
+            metrics.write(out);
+        } catch (IOException | RuntimeException e) {
+            content.release();
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+        }
+        HttpResponses.sendText(ctx, content, metrics.contentType(), keepAlive);
     }
 
     private void append(final ChannelHandlerContext ctx, final FullHttpRequest request, final boolean keepAlive) {

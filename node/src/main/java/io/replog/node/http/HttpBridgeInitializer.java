@@ -2,6 +2,7 @@ package io.replog.node.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.security.TlsSettings;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -25,13 +26,15 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
     private final int maxBodyBytes;
     private final ConnectionLimits limits;
     private final TlsSettings tls;
+    private final NodeMetrics metrics;
 
     /**
      * @param maxFrameLength the node's frame limit: the largest message it takes is the same over HTTP
      * @param tls            HTTPS instead of HTTP, null for plain
      */
     public HttpBridgeInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
-                                 final TlsSettings tls) {
+                                 final TlsSettings tls, final NodeMetrics metrics) {
+        this.metrics = metrics;
         this.role = role;
         this.maxBodyBytes = maxBodyBytes(maxFrameLength);
         this.limits = limits;
@@ -59,7 +62,7 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
             return;
         }
         final ReadGate gate = new ReadGate();
-        final HttpBridgeHandler bridge = new HttpBridgeHandler(role, gate);
+        final HttpBridgeHandler bridge = new HttpBridgeHandler(role, gate, metrics);
         pipeline.addLast(new HttpServerKeepAliveHandler());
         pipeline.addLast(new JsonHttpObjectAggregator(maxBodyBytes));
         // streams large bodies (GET /messages) at the pace the client reads them

@@ -69,6 +69,18 @@ final class HttpResponses {
         }
     }
 
+    /** Sends {@code content} of {@code contentType} (200) and takes ownership of it. */
+    static void sendText(final ChannelHandlerContext ctx, final ByteBuf content, final String contentType,
+                         final boolean keepAlive) {
+        final FullHttpResponse response = response(HttpResponseStatus.OK, content, keepAlive, null);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
     /** An error response {@code {"detail": …}} for whoever writes it (the aggregator, a refused connection). */
     static FullHttpResponse errorResponse(final ByteBufAllocator alloc, final HttpResponseStatus status,
                                           final String detail, final boolean keepAlive) {

@@ -121,6 +121,31 @@ public final class Master implements NodeRole, AutoCloseable {
         writeConcern.storageFailed(log.durableId(), why);
     }
 
+    /** Appends stored with write concern {@code w} (metrics). */
+    public long storedWithW(final int w) {
+        return sequencer.storedWithW(w);
+    }
+
+    /** The highest msg_id held durably by at least {@code w} nodes now (metrics). */
+    public long committed(final int w) {
+        return writeConcern.committed(w);
+    }
+
+    /** Appends waiting for their write concern now. */
+    public int pendingAppends() {
+        return writeConcern.waiting();
+    }
+
+    /** Whether appends are refused now: starting, no quorum, or the disk failed. */
+    public boolean readOnly() {
+        return recovering || storageFailure != null || quorum.readOnly();
+    }
+
+    /** 1 + the number of secondaries. */
+    public int maxW() {
+        return maxW;
+    }
+
     public QuorumMonitor quorumMonitor() {
         return quorum;
     }

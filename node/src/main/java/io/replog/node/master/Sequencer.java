@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The single writer of the master's log. Client event loops hand appends over through a lock-free MPSC queue
@@ -38,6 +39,10 @@ public final class Sequencer implements Agent {
     /** Appends waiting for durable copies, handed to the tracker in one go. */
     private final List<AppendRequest> awaiting = new ArrayList<>();
     private final IdempotenceTable tags = new IdempotenceTable();
+    /** Appends stored, per w (index w; w above the array's end counted at its end): this thread's own counts. */
+    private final long[] storedByW = new long[16];
+    /** The same, published once per duty cycle for metrics (lazySet: no fence per append). */
+    private final AtomicLongArray publishedByW = new AtomicLongArray(16);
     private long fullRefusals;
     private final boolean debug = LOG.isDebugEnabled();
     private final WriteConcernTracker tracker;
@@ -55,6 +60,11 @@ public final class Sequencer implements Agent {
         this.tracker = tracker;
         this.clock = clock;
         this.idle = new ParkingIdleStrategy(this::hasWork, this::nanosToNextDeadline);
+    }
+
+    /** Appends stored with write concern {@code w} so far (w of 15 and more counted together at 15). Any thread. */
+    public long storedWithW(final int w) {
+        return publishedByW.get(Math.min(w, publishedByW.length() - 1));
     }
 
     public void start(final ThreadFactory threads) {
@@ -95,6 +105,11 @@ public final class Sequencer implements Agent {
             tracker.await(awaiting);
             awaiting.clear();
         }
+        if (work > 0) {
+            for (int w = 1; w < storedByW.length; w++) {
+                publishedByW.lazySet(w, storedByW[w]);
+            }
+        }
         return work + tracker.expire(clock.nanoTime());
     }
 
@@ -127,6 +142,7 @@ public final class Sequencer implements Agent {
         if (debug) {
             LOG.debug("append msg_id={} w={} bytes={}", id, request.w(), bytes);
         }
+        storedByW[Math.min(request.w(), storedByW.length - 1)]++;
         batch.add(request);
     }
 

@@ -1,0 +1,119 @@
+package io.replog.node.metrics;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.replog.node.log.LogStore;
+import io.replog.node.master.Master;
+import io.replog.node.replication.SecondaryHealth;
+import io.replog.node.replication.SecondarySender;
+import io.replog.node.role.RoleSwitch;
+import io.replog.node.server.ConnectionLimits;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+
+/**
+ * What a node exposes at {@code GET /metrics} (Prometheus text format, the Prometheus Java client). Every value is
+ * read when scraped, from the counters and positions the node keeps anyway: nothing is recorded per message on
+ * the hot path (the sequencer publishes its per-w counts once per duty cycle). One registry per node, so the nodes
+ * of one process ({@code local}, tests) do not mix.
+ */
+public final class NodeMetrics {
+    /**
+     * The JVM's metrics, registered once per process: their registration adds GC listeners that are never removed,
+     * so one per node would keep every stopped node (and its log) reachable.
+     */
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
+
+    public NodeMetrics(final RoleSwitch roles, final LogStore log, final ConnectionLimits limits) {
+        GaugeWithCallback.builder().name("replog_last_msg_id")
+            .help("Highest msg_id this node serves (the master: what it holds durably)")
+            .callback(c -> c.call(roles.readableId())).register(registry);
+        GaugeWithCallback.builder().name("replog_log_memory_bytes")
+            .help("Bytes of memory the log holds (its indexes and tail cache; every entry for a log in memory)")
+            .callback(c -> c.call(log.memoryBytes())).register(registry);
+        GaugeWithCallback.builder().name("replog_connections")
+            .help("Open connections, binary and HTTP").callback(c -> c.call(limits.open())).register(registry);
+        GaugeWithCallback.builder().name("replog_read_only")
+            .help("1 while the master refuses appends (starting, no quorum, disk failed), else 0")
+            .callback(c -> {
+                if (roles.current() instanceof Master m) {
+                    c.call(m.readOnly() ? 1 : 0);
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("replog_pending_appends")
+            .help("Appends waiting for their write concern")
+            .callback(c -> {
+                if (roles.current() instanceof Master m) {
+                    c.call(m.pendingAppends());
+                }
+            }).register(registry);
+        CounterWithCallback.builder().name("replog_appends").labelNames("w")
+            .help("Appends stored by the master, by write concern")
+            .callback(c -> {
+                if (roles.current() instanceof Master m) {
+                    for (int w = 1; w <= m.maxW(); w++) {
+                        c.call(m.storedWithW(w), Integer.toString(w));
+                    }
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("replog_commit_msg_id").labelNames("w")
+            .help("Highest msg_id held durably by at least w nodes")
+            .callback(c -> {
+                if (roles.current() instanceof Master m) {
+                    for (int w = 1; w <= m.maxW(); w++) {
+                        c.call(m.committed(w), Integer.toString(w));
+                    }
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("replog_secondary_acked_msg_id").labelNames("secondary")
+            .help("Highest msg_id each secondary acknowledged (it holds everything up to it durably)")
+            .callback(c -> forEachSender(roles, s -> c.call(s.ackedId(), s.name()))).register(registry);
+        GaugeWithCallback.builder().name("replog_secondary_lag_messages").labelNames("secondary")
+            .help("Messages the master holds that each secondary has not acknowledged")
+            .callback(c -> forEachSender(roles, s -> c.call(Math.max(0, roles.readableId() - s.ackedId()),
+                s.name()))).register(registry);
+        GaugeWithCallback.builder().name("replog_secondary_state").labelNames("secondary", "state")
+            .help("1 for each secondary's current state, 0 for the others")
+            .callback(c -> forEachSender(roles, s -> {
+                final SecondaryHealth now = s.health();
+                for (final SecondaryHealth state : SecondaryHealth.values()) {
+                    c.call(state == now ? 1 : 0, s.name(), state.name());
+                }
+            })).register(registry);
+    }
+
+    private static void forEachSender(final RoleSwitch roles, final java.util.function.Consumer<SecondarySender> f) {
+        if (roles.current() instanceof Master m) {
+            m.senders().forEach(f);
+        }
+    }
+
+    /** The content type of {@link #write}. */
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    /** Writes every metric, this node's and the JVM's, in the Prometheus text format. */
+    public void write(final OutputStream out) throws IOException {
+        final MetricSnapshots.Builder all = MetricSnapshots.builder();
+        registry.scrape().forEach(all::metricSnapshot);
+        JVM.scrape().forEach(all::metricSnapshot);
+        writer.write(out, all.build());
+    }
+
+    private static PrometheusRegistry jvmRegistry() {
+        final PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
+    }
+
+}
