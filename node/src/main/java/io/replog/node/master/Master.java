@@ -138,7 +138,7 @@ public final class Master implements NodeRole, AutoCloseable {
 
     /** Whether appends are refused now: starting, no quorum, or the disk failed. */
     public boolean readOnly() {
-        return recovering || storageFailure != null || quorum.readOnly();
+        return recovering || storageFailure != null || sequencer.failure() != null || quorum.readOnly();
     }
 
     /** 1 + the number of secondaries. */
@@ -184,6 +184,11 @@ public final class Master implements NodeRole, AutoCloseable {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
                 "read-only: the master's log on disk failed (" + failure + "); restart the master");
         }
+        final String stopped = sequencer.failure();
+        if (stopped != null) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
+                "read-only: the master's sequencer failed (" + stopped + "); restart the master");
+        }
         if (quorum.readOnly()) {
             return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
         }
@@ -228,9 +233,13 @@ public final class Master implements NodeRole, AutoCloseable {
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", "master");
         final String failure = storageFailure;
-        health.put("read_only", failure != null || quorum.readOnly());
+        final String stopped = sequencer.failure();
+        health.put("read_only", failure != null || stopped != null || quorum.readOnly());
         if (failure != null) {
             health.put("storage_error", failure);
+        }
+        if (stopped != null) {
+            health.put("sequencer_error", stopped);
         }
         health.put("quorum", quorum.quorum());
         final long last = log.durableId(); // what it serves and sends

@@ -51,6 +51,10 @@ public final class Sequencer implements Agent {
     private volatile boolean running = true;
     private volatile short closeCode = ErrorCode.SHUTTING_DOWN;
     private volatile String closeText = "the master is shutting down";
+    /** Why the sequencer thread ended on an Error (out of memory, …), null while it runs. */
+    private volatile String failure;
+    /** The append being sequenced, until it is answered or in the batch: one an Error interrupts is answered too. */
+    private AppendRequest sequencing;
     /** Submits between their check of {@link #running} and their offer: close waits for them to finish. */
     private final AtomicInteger submitting = new AtomicInteger();
 
@@ -68,7 +72,7 @@ public final class Sequencer implements Agent {
     }
 
     public void start(final ThreadFactory threads) {
-        runner = new AgentRunner(idle, e -> LOG.error("sequencer failed", e), null, this);
+        runner = new AgentRunner(idle, this::failed, null, this);
         AgentRunner.startOnThread(runner, threads);
     }
 
@@ -114,6 +118,12 @@ public final class Sequencer implements Agent {
     }
 
     private void sequence(final AppendRequest request) {
+        sequencing = request;
+        sequenceOne(request);
+        sequencing = null;
+    }
+
+    private void sequenceOne(final AppendRequest request) {
         if (request.tagged()) {
             final long known = tags.lookup(request.clientId(), request.seq());
             if (known != IdempotenceTable.NEW) {
@@ -208,6 +218,49 @@ public final class Sequencer implements Agent {
     private long nanosToNextDeadline() {
         final long next = tracker.nextDeadline();
         return next == Long.MAX_VALUE ? Long.MAX_VALUE : next - clock.nanoTime();
+    }
+
+    /**
+     * On the sequencer's thread, from its runner: an exception is logged and the next duty cycle goes on; an Error
+     * ends the thread, so nothing would answer appends any more: every one queued, staged or waiting is answered
+     * now, and new ones are refused, until the master is restarted.
+     */
+    private void failed(final Throwable t) {
+        LOG.error("sequencer failed", t);
+        if (!(t instanceof Error)) {
+            return;
+        }
+        failure = t.toString();
+        closeCode = ErrorCode.SHUTTING_DOWN;
+        closeText = "the master's sequencer failed (" + failure + "); restart the master";
+        running = false;
+        while (submitting.get() > 0) {
+            Thread.yield(); // a submit between its check and its offer: a few instructions
+        }
+        if (sequencing != null && !batch.contains(sequencing)) {
+            sequencing.fail(closeCode, closeText + "; the message was not stored");
+        }
+        sequencing = null;
+        final long committed = log.lastId();
+        for (final AppendRequest request : batch) {
+            if (request.msgId() <= committed) {
+                awaiting.add(request);
+            } else {
+                request.fail(closeCode, closeText + "; the message was not stored");
+            }
+        }
+        batch.clear();
+        if (!awaiting.isEmpty()) {
+            tracker.await(awaiting);
+            awaiting.clear();
+        }
+        queue.drain(this::refuse);
+        tracker.failAll(closeCode, closeText);
+    }
+
+    /** Why the sequencer stopped for good (an Error on its thread), or null while it runs. */
+    public String failure() {
+        return failure;
     }
 
     /** Appends waiting for their write concern. */

@@ -86,6 +86,42 @@ class SequencerTest {
     }
 
     @Test
+    void anErrorOnTheSequencersThreadAnswersEveryAppendAndRefusesNewOnes() throws Exception {
+        final WriteConcernTracker tracker = new WriteConcernTracker(1);
+        log.durabilityListener(tracker::onDurable);
+        final java.util.concurrent.atomic.AtomicBoolean outOfMemory = new java.util.concurrent.atomic.AtomicBoolean();
+        // the node's log, but out of memory on demand (as a real OutOfMemoryError struck the test JVM once)
+        final io.replog.node.log.LogStore failing = (io.replog.node.log.LogStore) java.lang.reflect.Proxy
+            .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.replog.node.log.LogStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("append") && outOfMemory.get()) {
+                        throw new OutOfMemoryError("Cannot reserve 16777216 bytes of direct buffer memory (test)");
+                    }
+                    try {
+                        return method.invoke(log, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        final Sequencer sequencer = new Sequencer(failing, tracker, clock);
+        sequencer.start(r -> new Thread(r, "sequencer-test"));
+        try {
+            sequencer.submit(request(2, 0, 0, 0)); // stored, waits for its secondary
+            io.replog.testing.Await.until("stored", () -> log.lastId() == 1);
+            outOfMemory.set(true);
+            sequencer.submit(request(1, 0, 0, 0));
+            io.replog.testing.Await.until("both answered", () -> failed.size() == 2);
+            assertTrue(failed.stream().allMatch(r -> r.errorCode() == ErrorCode.SHUTTING_DOWN));
+            assertTrue(sequencer.failure().contains("OutOfMemoryError"), sequencer.failure());
+            sequencer.submit(request(1, 0, 0, 0));
+            assertEquals(3, failed.size(), "refused at once, not queued for a thread that is gone");
+            assertEquals(0, tracker.waiting());
+        } finally {
+            sequencer.close(ErrorCode.SHUTTING_DOWN, "test over");
+        }
+    }
+
+    @Test
     void everyAppendSubmittedAroundCloseIsAnsweredExactlyOnce() throws Exception {
         for (int round = 0; round < 20; round++) {
             ok.clear();
