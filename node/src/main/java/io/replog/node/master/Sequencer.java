@@ -105,10 +105,7 @@ public final class Sequencer implements Agent {
         if (!batch.isEmpty()) {
             commitBatch();
         }
-        if (!awaiting.isEmpty()) {
-            tracker.await(awaiting);
-            awaiting.clear();
-        }
+        handOverAwaiting();
         if (work > 0) {
             for (int w = 1; w < storedByW.length; w++) {
                 publishedByW.lazySet(w, storedByW[w]);
@@ -183,18 +180,50 @@ public final class Sequencer implements Agent {
     /** The batch did not reach the log: its new appends were not stored (re-sent ones of earlier batches were). */
     private void failBatch(final long committedBefore, final RuntimeException e) {
         LOG.error("master: cannot write to the log, {} append(s) refused: {}", batch.size(), e.getMessage());
+        failUncommitted(committedBefore, e instanceof LogFullException ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_FAILED,
+            "cannot store: " + e.getMessage() + "; the message was not stored");
+    }
+
+    /**
+     * The batch's appends past {@code committed} (not in the log) are answered {@code code}; the others (re-sent
+     * ones of earlier batches) still wait for their w. The batch is empty afterwards.
+     */
+    private void failUncommitted(final long committed, final short code, final String text) {
         for (final AppendRequest request : batch) {
-            if (request.msgId() <= committedBefore) {
+            if (request.msgId() <= committed) {
                 awaiting.add(request);
                 continue;
             }
             if (request.tagged()) {
                 tags.unrecord(request.clientId(), request.seq());
             }
-            request.fail(e instanceof LogFullException ? ErrorCode.STORAGE_FULL : ErrorCode.STORAGE_FAILED,
-                "cannot store: " + e.getMessage() + "; the message was not stored");
+            request.fail(code, text);
         }
         batch.clear();
+    }
+
+    /** Hands the appends that wait for their w to the tracker. */
+    private void handOverAwaiting() {
+        if (!awaiting.isEmpty()) {
+            tracker.await(awaiting);
+            awaiting.clear();
+        }
+    }
+
+    /** Queued appends get the close answer (not stored), waiting ones too (stored, w unknown). */
+    private void answerTheRest() {
+        queue.drain(this::refuse);
+        tracker.failAll(closeCode, closeText);
+    }
+
+    /** No new append gets in after this (submit refuses); one already between its check and its offer is queued. */
+    private void stopTakingAppends(final short code, final String text) {
+        closeCode = code;
+        closeText = text;
+        running = false;
+        while (submitting.get() > 0) {
+            Thread.yield(); // a submit is between its check and its offer: a few instructions
+        }
     }
 
     /** A tagged append seen before: not stored again; answered with its first msg_id once its w is met. */
@@ -231,31 +260,16 @@ public final class Sequencer implements Agent {
             return;
         }
         failure = t.toString();
-        closeCode = ErrorCode.SHUTTING_DOWN;
-        closeText = "the master's sequencer failed (" + failure + "); restart the master";
-        running = false;
-        while (submitting.get() > 0) {
-            Thread.yield(); // a submit between its check and its offer: a few instructions
-        }
+        stopTakingAppends(ErrorCode.SHUTTING_DOWN, "the master's sequencer failed (" + failure
+            + "); restart the master");
+        final String notStored = closeText + "; the message was not stored";
         if (sequencing != null && !batch.contains(sequencing)) {
-            sequencing.fail(closeCode, closeText + "; the message was not stored");
+            sequencing.fail(closeCode, notStored);
         }
         sequencing = null;
-        final long committed = log.lastId();
-        for (final AppendRequest request : batch) {
-            if (request.msgId() <= committed) {
-                awaiting.add(request);
-            } else {
-                request.fail(closeCode, closeText + "; the message was not stored");
-            }
-        }
-        batch.clear();
-        if (!awaiting.isEmpty()) {
-            tracker.await(awaiting);
-            awaiting.clear();
-        }
-        queue.drain(this::refuse);
-        tracker.failAll(closeCode, closeText);
+        failUncommitted(log.lastId(), closeCode, notStored);
+        handOverAwaiting();
+        answerTheRest();
     }
 
     /** Why the sequencer stopped for good (an Error on its thread), or null while it runs. */
@@ -272,13 +286,9 @@ public final class Sequencer implements Agent {
     public void onClose() {
         if (!batch.isEmpty()) {
             commitBatch(); // a duty cycle cut short: what it staged is still stored and answered
-            if (!awaiting.isEmpty()) {
-                tracker.await(awaiting);
-                awaiting.clear();
-            }
+            handOverAwaiting();
         }
-        queue.drain(this::refuse);
-        tracker.failAll(closeCode, closeText);
+        answerTheRest();
     }
 
     @Override
@@ -291,12 +301,7 @@ public final class Sequencer implements Agent {
      * were (their answer says so) but their write concern is unknown.
      */
     public void close(final short waitingCode, final String waitingText) {
-        closeCode = waitingCode;
-        closeText = waitingText;
-        running = false;
-        while (submitting.get() > 0) {
-            Thread.yield(); // a submit is between its check and its offer: a few instructions
-        }
+        stopTakingAppends(waitingCode, waitingText);
         if (runner != null) {
             runner.close(); // onClose drains the queue on the agent's thread
         } else {

@@ -1,10 +1,8 @@
 package io.replog.node.security;
 
+import io.replog.node.logging.OncePerSecond;
 import org.slf4j.Logger;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What a node's replication guard refused, for its /health. Any thread. */
@@ -12,22 +10,17 @@ public final class AuthStats {
     private final LongAdder refusedFrames = new LongAdder();
     private final LongAdder failedHandshakes = new LongAdder();
     private final LongAdder authenticated = new LongAdder();
-    private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
-    private final AtomicInteger unlogged = new AtomicInteger();
+    private final OncePerSecond warnings = new OncePerSecond(System::nanoTime);
 
     /**
      * Logs {@code line} at WARN at most once per second, with how many were left out since: whoever opens
      * connections to send garbage cannot flood the node's log (the counters keep the full count).
      */
     void warn(final Logger log, final String line) {
-        final long now = System.nanoTime();
-        final long due = nextWarning.get();
-        if (now - due >= 0 && nextWarning.compareAndSet(due, now + TimeUnit.SECONDS.toNanos(1))) {
-            final int skipped = unlogged.getAndSet(0);
-            log.warn("{}{}", line, skipped > 0 ? " (" + skipped + " more like it in the last second, not logged)"
+        final int count = warnings.occurred();
+        if (count > 0) {
+            log.warn("{}{}", line, count > 1 ? " (" + (count - 1) + " more like it in the last second, not logged)"
                 : "");
-        } else {
-            unlogged.incrementAndGet();
         }
     }
 

@@ -2,12 +2,11 @@ package io.replog.node.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.replog.node.logging.OncePerSecond;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -19,17 +18,14 @@ import java.util.function.LongSupplier;
  */
 public final class ConnectionLimits {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
-    /** Refusals come in storms (a client pool retrying): one log line per interval says how many. */
-    static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String name;
     private final int maxConnections;
     private final long idleTimeoutMs;
     private final Consumer<String> log;
-    private final LongSupplier nanoClock;
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicInteger unreported = new AtomicInteger();
-    private final AtomicLong nextReport;
+    /** Refusals come in storms (a client pool retrying): one log line per second says how many. */
+    private final OncePerSecond reports;
 
     /**
      * @param name           the node's role, prefixed to log lines
@@ -45,8 +41,7 @@ public final class ConnectionLimits {
         this.maxConnections = maxConnections;
         this.idleTimeoutMs = idleTimeoutMs;
         this.log = log;
-        this.nanoClock = nanoClock;
-        this.nextReport = new AtomicLong(nanoClock.getAsLong());
+        this.reports = new OncePerSecond(nanoClock);
     }
 
     /**
@@ -86,11 +81,8 @@ public final class ConnectionLimits {
     }
 
     private void refused(final Channel channel) {
-        unreported.incrementAndGet();
-        final long now = nanoClock.getAsLong();
-        final long due = nextReport.get();
-        if (now - due >= 0 && nextReport.compareAndSet(due, now + REPORT_INTERVAL_NANOS)) {
-            final int count = unreported.getAndSet(0);
+        final int count = reports.occurred();
+        if (count > 0) {
             log.accept(name + ": refused a connection from " + channel.remoteAddress() + ": at the limit of "
                 + maxConnections + " connections (--max-connections)"
                 + (count > 1 ? "; " + (count - 1) + " more refused since the last report" : ""));
