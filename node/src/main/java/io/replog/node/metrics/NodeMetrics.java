@@ -102,6 +102,11 @@ public final class NodeMetrics {
         return writer.getContentType();
     }
 
+    /** This node's metrics (not the JVM's) as they are now, for readers other than the scrape (the live page). */
+    public MetricSnapshots snapshot() {
+        return registry.scrape();
+    }
+
     /** Writes every metric, this node's and the JVM's, in the Prometheus text format. */
     public void write(final OutputStream out) throws IOException {
         final MetricSnapshots.Builder all = MetricSnapshots.builder();
