@@ -19,7 +19,9 @@ import io.replog.node.master.Master;
 import io.replog.node.role.NodeRole;
 import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
+import io.replog.node.metrics.AppendStats;
 import io.replog.node.metrics.NodeMetrics;
+import io.replog.node.server.RejectedFrames;
 import io.replog.node.security.AuthStats;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.ConnectionLimits;
@@ -51,14 +53,19 @@ public final class ReplogNode implements AutoCloseable {
     private final ChannelGroup connections;
     /** What the replication guards of this node's connections refused. */
     private final AuthStats auth;
+    /** How the appends this node took as master ended. */
+    private final AppendStats appends;
+    /** Frames refused on the binary port. */
+    private final RejectedFrames rejected = new RejectedFrames();
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
-                       final EventLoops ownedLoops, final AuthStats auth) {
+                       final EventLoops ownedLoops, final AuthStats auth, final AppendStats appends) {
         this.log = log;
         this.auth = auth;
+        this.appends = appends;
         this.loops = loops;
         this.ownedLoops = ownedLoops;
         this.roles = new RoleSwitch(initial);
@@ -78,8 +85,9 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode master(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
-        final Master master = new Master(config, log, l.workers());
-        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats())
+        final AppendStats appends = new AppendStats();
+        final Master master = new Master(config, log, l.workers(), appends);
+        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats(), appends)
             .bind(config);
         try {
             master.start();
@@ -105,7 +113,8 @@ public final class ReplogNode implements AutoCloseable {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         final AuthStats auth = new AuthStats();
-        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth), l, loops == null ? l : null, auth)
+        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth), l, loops == null ? l : null, auth,
+            new AppendStats())
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0
             ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
@@ -117,11 +126,11 @@ public final class ReplogNode implements AutoCloseable {
             config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth,
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth, rejected,
                     config.tls()));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
                 new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls(),
-                    new NodeMetrics(roles, log, limits)));
+                    new NodeMetrics(roles, log, limits, appends, auth, rejected)));
             LOG.info("{}: binary protocol on {}, HTTP on {} ({} transport)", roles.name(), port(), httpPort(),
                 Transport.isEpoll() ? "epoll" : "nio");
             if (config.clusterKey() == null && (config.tls() == null || !config.tls().mutual())) {
@@ -173,7 +182,7 @@ public final class ReplogNode implements AutoCloseable {
         if (log.logId() == 0) {
             log.adoptLogId(MemoryLogStore.newLogId()); // it never followed anyone: a new log
         }
-        final Master master = new Master(config, log, loops.workers());
+        final Master master = new Master(config, log, loops.workers(), appends);
         master.start();
         stop(roles.swap(master), "this node is no longer the master");
         LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());

@@ -53,6 +53,12 @@ final class RawFrameSocket implements AutoCloseable {
         }
     }
 
+    /** Sends {@code bytes} as they are: garbage, half frames. */
+    void sendRaw(final byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /** Sends {@code frame} encoded exactly as a node would (and releases it). */
     void send(final io.replog.protocol.Frame frame) throws IOException {
         out.write(FrameFuzzer.encode(frame));

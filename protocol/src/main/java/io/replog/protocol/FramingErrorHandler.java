@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Last handler of a server pipeline: answers a frame the codec refused (oversized, unknown version or type,
@@ -16,11 +17,18 @@ import java.util.function.Consumer;
  */
 public final class FramingErrorHandler extends ChannelInboundHandlerAdapter {
     private final Consumer<String> log;
+    private final IntConsumer refused;
     private boolean closing;
 
     /** @param log receives one line per refused connection (the node logs it; tests may ignore it) */
     public FramingErrorHandler(final Consumer<String> log) {
+        this(log, code -> { });
+    }
+
+    /** @param refused told the error code of each frame refused (metrics) */
+    public FramingErrorHandler(final Consumer<String> log, final IntConsumer refused) {
         this.log = log;
+        this.refused = refused;
     }
 
     @Override
@@ -36,6 +44,7 @@ public final class FramingErrorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         final ErrorFrame error = toErrorFrame(cause);
+        refused.accept(error.code());
         log.accept(ctx.channel().remoteAddress() + ": closing connection: " + error.message());
         ctx.channel().config().setAutoRead(false);
         ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);

@@ -44,6 +44,7 @@ final class Durability implements AutoCloseable {
     private long forcedId;
     private volatile LongConsumer listener;
     private volatile Consumer<String> failureListener;
+    private volatile FsyncObserver observer = FsyncObserver.NONE;
     private volatile IOException failure;
     private volatile boolean stopping;
     private final Thread flusher;
@@ -84,6 +85,10 @@ final class Durability implements AutoCloseable {
         failureListener = value;
     }
 
+    void observer(final FsyncObserver value) {
+        observer = value == null ? FsyncObserver.NONE : value;
+    }
+
     long fsyncs() {
         return fsyncs.get();
     }
@@ -103,8 +108,9 @@ final class Durability implements AutoCloseable {
         notifyListener(lastId);
     }
 
-    /** An fsync of {@code channel}, counted. */
-    void force(final FileChannel channel) throws IOException {
+    /** An fsync of {@code channel} that makes {@code messages} more messages durable, counted and timed. */
+    void force(final FileChannel channel, final long messages) throws IOException {
+        final long start = System.nanoTime();
         try {
             io.force(channel);
         } catch (IOException e) {
@@ -112,6 +118,12 @@ final class Durability implements AutoCloseable {
             throw e;
         }
         fsyncs.incrementAndGet();
+        observer.fsynced(System.nanoTime() - start, messages);
+    }
+
+    /** An fsync that seals or cuts a segment: it makes no new message durable. */
+    void force(final FileChannel channel) throws IOException {
+        force(channel, 0);
     }
 
     private void flushLoop() {
@@ -133,7 +145,7 @@ final class Durability implements AutoCloseable {
             if (target <= durableId || segment == null) {
                 return;
             }
-            force(segment.channel());
+            force(segment.channel(), target - durableId);
             forcedId = target;
             durableId = target;
             notifyListener(target);
@@ -150,7 +162,7 @@ final class Durability implements AutoCloseable {
             final long target = lastId.getAsLong();
             final Segment segment = active.get();
             if (target > forcedId && segment != null && failure == null) {
-                force(segment.channel());
+                force(segment.channel(), target - forcedId);
                 forcedId = target;
             }
         } catch (IOException e) {

@@ -42,7 +42,7 @@ public final class FileLogStore implements LogStore {
     /** Staged or committed; writer only. */
     private long appended;
     /** Bytes of the segment files; writer only: what the size limit is checked against. */
-    private long fileBytes;
+    private volatile long fileBytes;
     private volatile boolean closed;
     private final CutDamage damage;
     /** Package-private for tests that stage a race with a read. */
@@ -315,6 +315,16 @@ public final class FileLogStore implements LogStore {
             durability.unlock();
         }
         LOG.warn("{}: truncated the log after msg_id {}", dir, kept);
+    }
+
+    @Override
+    public long sizeBytes() {
+        return fileBytes;
+    }
+
+    @Override
+    public void fsyncObserver(final FsyncObserver observer) {
+        durability.observer(observer);
     }
 
     @Override

@@ -142,6 +142,16 @@ public interface LogStore extends AutoCloseable {
      */
     void truncateAfter(long lastKept);
 
+    /**
+     * Bytes the log's committed entries take: their segment files (with the batches' framing) for a log on disk,
+     * their memory otherwise. Any thread.
+     */
+    long sizeBytes();
+
+    /** Told about every fsync the log does, for metrics; a log in memory does none. Replaces the previous one. */
+    default void fsyncObserver(final FsyncObserver observer) {
+    }
+
     /** Bytes of memory the log holds (payloads, framing and index), for health and benchmarks. */
     long memoryBytes();
 

@@ -21,6 +21,8 @@ public final class MemoryLogStore implements LogStore {
     private final long maxBytes;
     /** Entry bytes stored (writer only): what the size limit is checked against. */
     private long bytesStored;
+    /** The same for what is committed, published once per commit for metrics. */
+    private volatile long committedBytes;
     private volatile long logId;
     /** Copy-on-write: replaced (never mutated) when a segment is added. */
     private volatile LogSegment[] segments = new LogSegment[0];
@@ -206,6 +208,7 @@ public final class MemoryLogStore implements LogStore {
             return;
         }
         lastId = appended;
+        committedBytes = bytesStored;
         final LongConsumer listener = durabilityListener;
         if (listener != null) {
             listener.accept(appended);
@@ -233,6 +236,7 @@ public final class MemoryLogStore implements LogStore {
         appended = kept;
         lastId = Math.min(lastId, kept);
         epochs.truncateAfter(kept);
+        committedBytes = bytesStored;
     }
 
     private void addSegment(final long firstId, final int payloadLength) {
@@ -274,6 +278,11 @@ public final class MemoryLogStore implements LogStore {
             }
         }
         return lo;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return committedBytes;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.replication.QuorumMonitor;
 import io.replog.node.replication.SecondaryHealth;
 import io.replog.node.replication.SecondarySender;
+import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.ErrorCode;
@@ -41,14 +42,18 @@ public final class Master implements NodeRole, AutoCloseable {
     private final EventLoopGroup loops;
     private final long heartbeatMs;
     private final NodeConfig config;
+    /** Told how every append ends (metrics). */
+    private final AppendObserver observer;
     /** Until the master took back what its secondaries hold past its log: appends are refused meanwhile. */
     private volatile boolean recovering = true;
     /** Why the log refuses writes for good (its disk failed), or null: the master is read-only until restarted. */
     private volatile String storageFailure;
 
     /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
-    public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops) {
+    public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops,
+                  final AppendObserver observer) {
         this.log = log;
+        this.observer = observer;
         this.config = config;
         this.loops = loops;
         this.maxW = 1 + config.secondaries().size();
@@ -171,6 +176,14 @@ public final class Master implements NodeRole, AutoCloseable {
 
     @Override
     public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        final ErrorFrame refused = refusal(requestId, w, payloadLength);
+        if (refused != null) {
+            observer.failed(refused.code());
+        }
+        return refused;
+    }
+
+    private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
         if (w < 1 || w > maxW) {
             return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
                 "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
@@ -201,6 +214,7 @@ public final class Master implements NodeRole, AutoCloseable {
 
     @Override
     public void append(final AppendRequest request) {
+        request.observedBy(observer, System.nanoTime());
         // only appends that can wait count: w=1 is answered as soon as it is stored, so appends stuck on a dead
         // secondary never make the master refuse the clients that do not wait for it
         if (request.w() > 1) {

@@ -2,6 +2,7 @@ package io.replog.node.metrics;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -11,7 +12,9 @@ import io.replog.node.master.Master;
 import io.replog.node.replication.SecondaryHealth;
 import io.replog.node.replication.SecondarySender;
 import io.replog.node.role.RoleSwitch;
+import io.replog.node.security.AuthStats;
 import io.replog.node.server.ConnectionLimits;
+import io.replog.node.server.RejectedFrames;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +23,8 @@ import java.io.OutputStream;
 /**
  * What a node exposes at {@code GET /metrics} (Prometheus text format, the Prometheus Java client). Every value is
  * read when scraped, from the counters and positions the node keeps anyway: nothing is recorded per message on
- * the hot path (the sequencer publishes its per-w counts once per duty cycle). One registry per node, so the nodes
+ * the hot path but the append latency (the sequencer publishes its per-w counts once per duty cycle; latencies go to
+ * a per-thread {@link LatencyHistogram}; fsyncs are few). One registry per node, so the nodes
  * of one process ({@code local}, tests) do not mix.
  */
 public final class NodeMetrics {
@@ -33,7 +37,40 @@ public final class NodeMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
 
-    public NodeMetrics(final RoleSwitch roles, final LogStore log, final ConnectionLimits limits) {
+    public NodeMetrics(final RoleSwitch roles, final LogStore log, final ConnectionLimits limits,
+                       final AppendStats appends, final AuthStats auth, final RejectedFrames rejected) {
+        CounterWithCallback.builder().name("replog_append_errors").labelNames("reason")
+            .help("Appends refused or answered with an error, by error code")
+            .callback(c -> appends.forEachError((reason, count) -> c.call(count, reason))).register(registry);
+        final LatencyHistogram latency = appends.latency();
+        registry.register(latency::snapshot);
+        CounterWithCallback.builder().name("replog_rejected_frames").labelNames("reason")
+            .help("Frames refused on the binary port: by the error code answered, and unauthorized replication")
+            .callback(c -> {
+                rejected.forEach((reason, count) -> c.call(count, reason));
+                c.call(auth.refusedFrames(), "unauthorized");
+            }).register(registry);
+        GaugeWithCallback.builder().name("replog_log_bytes")
+            .help("Bytes the log's entries take: its segment files on disk, or its memory for --in-memory")
+            .callback(c -> c.call(log.sizeBytes())).register(registry);
+        final Histogram fsyncLatency = Histogram.builder().name("replog_fsync_latency_seconds")
+            .help("Duration of each fsync of the log's files").classicOnly()
+            .classicUpperBounds(0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1,
+                0.25, 0.5, 1)
+            .register(registry);
+        final Histogram fsyncBatch = Histogram.builder().name("replog_fsync_batch_messages")
+            .help("Messages each fsync of the flusher (or the interval timer) made durable").classicOnly()
+            .classicUpperBounds(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 50_000)
+            .register(registry);
+        log.fsyncObserver((nanos, messages) -> {
+            fsyncLatency.observe(nanos / 1e9);
+            if (messages > 0) {
+                fsyncBatch.observe(messages);
+            }
+        });
+        CounterWithCallback.builder().name("replog_replicate_batches").labelNames("secondary")
+            .help("REPLICATE frames with entries the master sent to each secondary, resends included")
+            .callback(c -> forEachSender(roles, s -> c.call(s.batchesSent(), s.name()))).register(registry);
         GaugeWithCallback.builder().name("replog_last_msg_id")
             .help("Highest msg_id this node serves (the master: what it holds durably)")
             .callback(c -> c.call(roles.readableId())).register(registry);

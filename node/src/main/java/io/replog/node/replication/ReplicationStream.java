@@ -55,6 +55,8 @@ public final class ReplicationStream {
     private int inFlight;
     private final long[] sentAt = new long[MAX_IN_FLIGHT];
     private long dataRequestId;
+    /** REPLICATE frames with entries sent so far (resends included), published for metrics. */
+    private volatile long batchesSent;
     private long probeRequestId;
     /** Consecutive failed attempts (connects, deliveries); paces retries and their log lines. */
     private int failures;
@@ -92,6 +94,11 @@ public final class ReplicationStream {
     /** Highest msg_id the secondary confirmed holding (with everything before it). */
     public long ackedId() {
         return ackedId;
+    }
+
+    /** REPLICATE frames with entries sent so far, resends included. Any thread. */
+    public long batchesSent() {
+        return batchesSent;
     }
 
     public SenderState state() {
@@ -258,6 +265,7 @@ public final class ReplicationStream {
             if (debug) {
                 LOG.debug("{}: REPLICATE msg_id {}..{}", name, range.firstId(), range.lastId());
             }
+            batchesSent = dataRequestId;
             nextId += range.count();
             highestSent = Math.max(highestSent, nextId - 1);
             inFlight++;

@@ -124,6 +124,11 @@ public final class SecondarySender {
         return stream.ackedId();
     }
 
+    /** REPLICATE frames with entries sent so far, resends included. Any thread. */
+    public long batchesSent() {
+        return stream.batchesSent();
+    }
+
     public SenderState state() {
         return stream.state();
     }

@@ -22,6 +22,8 @@ public final class AppendRequest {
     private String errorText;
     /** Run once when the request is answered: gives back its place under the node's bound on waiting appends. */
     private Runnable onAnswer;
+    private AppendObserver observer;
+    private long arrivedNanos;
 
     /**
      * A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id.
@@ -103,6 +105,12 @@ public final class AppendRequest {
         this.onAnswer = action;
     }
 
+    /** Before the request is queued: who is told how it ends, and when it arrived (System.nanoTime()). */
+    public void observedBy(final AppendObserver value, final long nowNanos) {
+        this.observer = value;
+        this.arrivedNanos = nowNanos;
+    }
+
     /** The sequencer stored the message as {@code id}; its timeout counts from {@code nowNanos}. */
     public void assigned(final long id, final long nowNanos) {
         this.msgId = id;
@@ -111,6 +119,9 @@ public final class AppendRequest {
 
     public void succeed() {
         if (markAnswered()) {
+            if (observer != null) {
+                observer.succeeded(this, System.nanoTime() - arrivedNanos);
+            }
             sink.appended(this);
         }
     }
@@ -119,6 +130,9 @@ public final class AppendRequest {
         if (markAnswered()) {
             errorCode = code;
             errorText = text;
+            if (observer != null) {
+                observer.failed(code);
+            }
             sink.failed(this);
         }
     }

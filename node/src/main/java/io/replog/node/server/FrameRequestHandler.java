@@ -38,6 +38,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     /** Messages per READ_OK frame at most, whatever the client asks. */
     static final int MAX_READ_ENTRIES = 65_536;
 
+    private final RejectedFrames rejected;
     private final NodeRole role;
     private final int maxReadBytes;
     private final ReadGate gate;
@@ -50,8 +51,10 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     private boolean replicationLink;
 
     /** @param gate the connection's read gate: this handler pauses it while too many appends wait */
-    public FrameRequestHandler(final NodeRole role, final int maxFrameLength, final ReadGate gate) {
+    public FrameRequestHandler(final NodeRole role, final int maxFrameLength, final ReadGate gate,
+                               final RejectedFrames rejected) {
         super(Frame.class, false);
+        this.rejected = rejected;
         this.role = role;
         this.gate = gate;
         this.maxReadBytes = maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - ReadOk.FIXED_BODY_LENGTH;
@@ -77,6 +80,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             default -> {
                 ReferenceCountUtil.release(frame);
+                rejected.rejected(ErrorCode.UNEXPECTED_FRAME);
                 context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
                     FrameType.name(frame.type()) + " is not a request this node accepts"), context.voidPromise());
             }

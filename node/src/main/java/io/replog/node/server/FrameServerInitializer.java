@@ -34,13 +34,16 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     private final ClusterKey key;
     private final AuthStats auth;
     private final TlsSettings tls;
+    private final RejectedFrames rejected;
 
     /**
      * @param key the cluster key replication must prove, null for none
      * @param tls TLS for every connection, null for plain TCP
      */
     public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
-                                  final ClusterKey key, final AuthStats auth, final TlsSettings tls) {
+                                  final ClusterKey key, final AuthStats auth, final RejectedFrames rejected,
+                                  final TlsSettings tls) {
+        this.rejected = rejected;
         this.role = role;
         this.maxFrameLength = maxFrameLength;
         this.limits = limits;
@@ -61,12 +64,12 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         }
         // stateful handlers: a new instance per connection
         final ReadGate gate = new ReadGate();
-        final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate);
+        final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate, rejected);
         ProtocolPipeline.addCodec(pipeline, maxFrameLength);
         pipeline.addLast("gate", gate);
         pipeline.addLast("guard", new ReplicationGuard(key, auth, tls != null && tls.mutual()));
         pipeline.addLast("requests", requests);
-        pipeline.addLast("errors", new FramingErrorHandler(refusals));
+        pipeline.addLast("errors", new FramingErrorHandler(refusals, rejected::rejected));
         limits.addIdleTimeout(pipeline, requests::busy);
     }
 
