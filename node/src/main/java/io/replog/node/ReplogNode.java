@@ -21,6 +21,7 @@ import io.replog.node.role.RoleSwitch;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.metrics.AppendStats;
 import io.replog.node.metrics.NodeMetrics;
+import io.replog.node.server.ReadWaiters;
 import io.replog.node.server.RejectedFrames;
 import io.replog.node.security.AuthStats;
 import io.replog.node.server.EventLoops;
@@ -57,12 +58,16 @@ public final class ReplogNode implements AutoCloseable {
     private final AppendStats appends;
     /** Frames refused on the binary port. */
     private final RejectedFrames rejected = new RejectedFrames();
+    /** READs waiting for the node to serve their from_id. */
+    private final ReadWaiters readers;
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
-                       final EventLoops ownedLoops, final AuthStats auth, final AppendStats appends) {
+                       final EventLoops ownedLoops, final AuthStats auth, final AppendStats appends,
+                       final ReadWaiters readers) {
+        this.readers = readers;
         this.log = log;
         this.auth = auth;
         this.appends = appends;
@@ -86,8 +91,10 @@ public final class ReplogNode implements AutoCloseable {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
         final AppendStats appends = new AppendStats();
-        final Master master = new Master(config, log, l.workers(), appends);
-        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats(), appends)
+        final ReadWaiters readers = new ReadWaiters();
+        final Master master = new Master(config, log, l.workers(), appends, readers);
+        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats(), appends,
+            readers)
             .bind(config);
         try {
             master.start();
@@ -113,8 +120,9 @@ public final class ReplogNode implements AutoCloseable {
         config.conclude();
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         final AuthStats auth = new AuthStats();
-        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth), l, loops == null ? l : null, auth,
-            new AppendStats())
+        final ReadWaiters readers = new ReadWaiters();
+        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth, readers), l,
+            loops == null ? l : null, auth, new AppendStats(), readers)
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0
             ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
@@ -126,7 +134,7 @@ public final class ReplogNode implements AutoCloseable {
             config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth, rejected,
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth, rejected, readers,
                     config.tls()));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
                 new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls(),
@@ -182,7 +190,7 @@ public final class ReplogNode implements AutoCloseable {
         if (log.logId() == 0) {
             log.adoptLogId(MemoryLogStore.newLogId()); // it never followed anyone: a new log
         }
-        final Master master = new Master(config, log, loops.workers(), appends);
+        final Master master = new Master(config, log, loops.workers(), appends, readers);
         master.start();
         stop(roles.swap(master), "this node is no longer the master");
         LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
@@ -191,7 +199,7 @@ public final class ReplogNode implements AutoCloseable {
     /** Becomes a secondary of whichever master replicates its log to it; waiting appends get NOT_MASTER. */
     public synchronized void becomeSecondary(final NodeConfig config) {
         config.conclude();
-        stop(roles.swap(new Secondary(config, log, auth)), "this node is no longer the master");
+        stop(roles.swap(new Secondary(config, log, auth, readers)), "this node is no longer the master");
         LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 
@@ -201,6 +209,11 @@ public final class ReplogNode implements AutoCloseable {
         } else if (role instanceof Secondary s) {
             s.close();
         }
+    }
+
+    /** READs (flag WAIT) parked now, for tests. */
+    int waitingReads() {
+        return readers.waiting();
     }
 
     /** Cuts every accepted connection (clients, and the master's replication link on a secondary), as a network

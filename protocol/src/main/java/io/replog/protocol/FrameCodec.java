@@ -106,10 +106,14 @@ public final class FrameCodec {
             }
             case FrameType.READ -> {
                 final Read f = (Read) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Read.BODY_LENGTH);
-                writeHeader(buf, FrameType.READ, 0, f.requestId(), Read.BODY_LENGTH);
+                final int body = f.waits() ? Read.WAIT_BODY_LENGTH : Read.BODY_LENGTH;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + body);
+                writeHeader(buf, FrameType.READ, f.waits() ? Read.FLAG_WAIT : 0, f.requestId(), body);
                 buf.writeLong(f.fromId());
                 buf.writeInt(f.maxCount());
+                if (f.waits()) {
+                    buf.writeInt((int) f.waitMs());
+                }
                 out.add(buf);
             }
             case FrameType.ACK -> {
@@ -242,8 +246,9 @@ public final class FrameCodec {
                 yield new AppendOk(requestId, frame.readLong());
             }
             case FrameType.READ -> {
-                requireExactly(body, Read.BODY_LENGTH, type, requestId);
-                yield new Read(requestId, frame.readLong(), frame.readInt());
+                final boolean waits = (flags & Read.FLAG_WAIT) != 0;
+                requireExactly(body, waits ? Read.WAIT_BODY_LENGTH : Read.BODY_LENGTH, type, requestId);
+                yield new Read(requestId, frame.readLong(), frame.readInt(), waits ? frame.readUnsignedInt() : 0);
             }
             case FrameType.READ_OK -> decodeReadOk(frame, requestId);
             case FrameType.REPLICATE -> decodeReplicate(frame, requestId);

@@ -129,6 +129,13 @@ class FrameCodecTest {
     }
 
     @Test
+    void aWaitingReadRoundTripsWithItsWait() {
+        // the largest wait the u32 field carries survives as a positive long
+        assertEquals(new Read(5, 17, 1000, 30_000), roundTrip(new Read(5, 17, 1000, 30_000), 7));
+        assertEquals(new Read(6, 1, 1, 0xffff_ffffL), roundTrip(new Read(6, 1, 1, 0xffff_ffffL), 7));
+    }
+
+    @Test
     void readOkRoundTrips() {
         final ReadOk decoded = (ReadOk) roundTrip(new ReadOk(3, 10, 3, 99, run("a", "", "ccc")), 3);
         assertEquals(3, decoded.requestId());

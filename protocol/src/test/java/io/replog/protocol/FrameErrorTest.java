@@ -144,6 +144,14 @@ class FrameErrorTest {
     }
 
     @Test
+    void aReadWithTheBodyOfAWaitingReadButNoFlagIsMalformed() {
+        final EmbeddedChannel channel = serverChannel();
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.READ, 4, new byte[Read.WAIT_BODY_LENGTH]));
+        assertEquals(ErrorCode.MALFORMED_FRAME, readError(channel).code());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void frameShorterThanTheHeaderIsMalformed() {
         final EmbeddedChannel channel = serverChannel();
         final ByteBuf buf = Unpooled.buffer();

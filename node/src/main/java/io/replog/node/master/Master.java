@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /** The master's role: the sequencer that orders appends, the write concern, and one sender per secondary. */
 public final class Master implements NodeRole, AutoCloseable {
@@ -44,6 +45,8 @@ public final class Master implements NodeRole, AutoCloseable {
     private final NodeConfig config;
     /** Told how every append ends (metrics). */
     private final AppendObserver observer;
+    /** Told each new durable position: what the master serves (waiting READs). */
+    private final LongConsumer readableAdvanced;
     /** Until the master took back what its secondaries hold past its log: appends are refused meanwhile. */
     private volatile boolean recovering = true;
     /** Why the log refuses writes for good (its disk failed), or null: the master is read-only until restarted. */
@@ -51,8 +54,9 @@ public final class Master implements NodeRole, AutoCloseable {
 
     /** A master over {@code log} (which it keeps appending to), replicating to the configured secondaries. */
     public Master(final NodeConfig config, final LogStore log, final EventLoopGroup loops,
-                  final AppendObserver observer) {
+                  final AppendObserver observer, final LongConsumer readableAdvanced) {
         this.log = log;
+        this.readableAdvanced = readableAdvanced;
         this.observer = observer;
         this.config = config;
         this.loops = loops;
@@ -117,6 +121,7 @@ public final class Master implements NodeRole, AutoCloseable {
         for (final SecondarySender sender : senders) {
             sender.logAdvanced();
         }
+        readableAdvanced.accept(position);
     }
 
     /** The log's disk failed: nothing more can be made durable here, so the master stops taking appends. */

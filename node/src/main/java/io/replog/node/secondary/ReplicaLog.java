@@ -1,5 +1,6 @@
 package io.replog.node.secondary;
 
+import java.util.function.LongConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.node.log.LogStore;
@@ -36,6 +37,7 @@ public final class ReplicaLog {
 
     private final LogStore store;
     private CutListener cutListener = (from, to) -> { };
+    private LongConsumer advancedListener = position -> { };
     /** The epoch of the master whose probes arrive: a new one means entries kept aside may be of another history. */
     private long masterEpoch = -1;
     /** An entry kept aside: itself as a one-entry run, and the epoch it was written in. */
@@ -50,6 +52,11 @@ public final class ReplicaLog {
     }
 
     /** Who keeps what is cut (the secondary: a rollback file). */
+    /** Told the new position after each applied frame (waiting READs). */
+    public synchronized void advancedListener(final LongConsumer listener) {
+        this.advancedListener = listener;
+    }
+
     public synchronized void cutListener(final CutListener listener) {
         this.cutListener = listener;
     }
@@ -107,6 +114,7 @@ public final class ReplicaLog {
             }
         } finally {
             store.commit(); // whatever was staged, also when the log filled up halfway
+            advancedListener.accept(store.lastId());
         }
         return store.lastId();
     }

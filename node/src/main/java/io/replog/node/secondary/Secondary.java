@@ -19,6 +19,7 @@ import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.LongConsumer;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,8 +67,10 @@ public final class Secondary implements NodeRole, AutoCloseable {
         Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
-    public Secondary(final NodeConfig config, final LogStore store, final AuthStats auth) {
+    public Secondary(final NodeConfig config, final LogStore store, final AuthStats auth,
+                     final LongConsumer readableAdvanced) {
         this.replica = new ReplicaLog(store);
+        replica.advancedListener(readableAdvanced);
         this.auth = auth;
         this.authenticates = config.clusterKey() != null;
         this.rollbackDir = config.dataDir();

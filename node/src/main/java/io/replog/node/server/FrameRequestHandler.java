@@ -25,6 +25,8 @@ import io.replog.protocol.Truncate;
 import io.replog.node.log.CorruptLogException;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,6 +41,10 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     static final int MAX_READ_ENTRIES = 65_536;
 
     private final RejectedFrames rejected;
+    private final ReadWaiters readers;
+    /** This connection's READ waiting for the node to serve its from_id, or null: one at a time. */
+    private ReadWaiters.Waiter waitingRead;
+    private ScheduledFuture<?> waitingReadTimeout;
     private final NodeRole role;
     private final int maxReadBytes;
     private final ReadGate gate;
@@ -52,9 +58,10 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
 
     /** @param gate the connection's read gate: this handler pauses it while too many appends wait */
     public FrameRequestHandler(final NodeRole role, final int maxFrameLength, final ReadGate gate,
-                               final RejectedFrames rejected) {
+                               final RejectedFrames rejected, final ReadWaiters readers) {
         super(Frame.class, false);
         this.rejected = rejected;
+        this.readers = readers;
         this.role = role;
         this.gate = gate;
         this.maxReadBytes = maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - ReadOk.FIXED_BODY_LENGTH;
@@ -87,9 +94,18 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         }
     }
 
-    /** True while the connection waits for something: answers to appends, or it is a replication link. */
+    /** True while the connection waits for something: answers to appends or a READ, or it is a replication link. */
     boolean busy() {
-        return outstanding > 0 || replicationLink;
+        return outstanding > 0 || replicationLink || waitingRead != null;
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext context) throws Exception {
+        final ReadWaiters.Waiter waiter = waitingRead;
+        if (waiter != null && waiter.claim()) {
+            endWait(waiter);
+        }
+        super.channelInactive(context);
     }
 
     @Override
@@ -119,6 +135,54 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 "from_id must be >= 1 and max_count >= 0"), ctx.voidPromise());
             return;
         }
+        if (read.waits() && read.maxCount() > 0 && role.readableId() < read.fromId()) {
+            waitFor(read);
+            return;
+        }
+        answerRead(read);
+    }
+
+    /** Parks a READ (flag WAIT) of what the node does not serve yet: answered when it does, or after its wait. */
+    private void waitFor(final Read read) {
+        if (read.waitMs() > Read.MAX_WAIT_MS || waitingRead != null) {
+            ctx.write(new ErrorFrame(read.requestId(), ErrorCode.INVALID_REQUEST, waitingRead != null
+                ? "this connection already has a READ waiting: one at a time"
+                : "wait_ms must be at most " + Read.MAX_WAIT_MS + ", got " + read.waitMs()), ctx.voidPromise());
+            return;
+        }
+        final ReadWaiters.Waiter waiter = readers.park(read.fromId(),
+            () -> ctx.executor().execute(() -> answerWaiting(read)));
+        waitingRead = waiter;
+        waitingReadTimeout = ctx.executor().schedule(() -> {
+            if (waiter.claim()) {
+                answerWaiting(read);
+            }
+        }, read.waitMs(), TimeUnit.MILLISECONDS);
+        // the position may have moved between the check and the park: see ReadWaiters
+        if (role.readableId() >= read.fromId() && waiter.claim()) {
+            answerWaiting(read);
+        }
+    }
+
+    /** On the event loop, by whoever claimed the waiter: the READ is answered with what the node serves now. */
+    private void answerWaiting(final Read read) {
+        endWait(waitingRead);
+        if (ctx.channel().isActive()) {
+            answerRead(read);
+            ctx.flush();
+        }
+    }
+
+    private void endWait(final ReadWaiters.Waiter waiter) {
+        readers.remove(waiter);
+        if (waitingReadTimeout != null) {
+            waitingReadTimeout.cancel(false);
+        }
+        waitingRead = null;
+        waitingReadTimeout = null;
+    }
+
+    private void answerRead(final Read read) {
         final long last = role.readableId();
         final long available = Math.max(0, last - read.fromId() + 1);
         final EntryRange range;

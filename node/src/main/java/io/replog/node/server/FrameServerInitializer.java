@@ -35,6 +35,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     private final AuthStats auth;
     private final TlsSettings tls;
     private final RejectedFrames rejected;
+    private final ReadWaiters readers;
 
     /**
      * @param key the cluster key replication must prove, null for none
@@ -42,8 +43,9 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
      */
     public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
                                   final ClusterKey key, final AuthStats auth, final RejectedFrames rejected,
-                                  final TlsSettings tls) {
+                                  final ReadWaiters readers, final TlsSettings tls) {
         this.rejected = rejected;
+        this.readers = readers;
         this.role = role;
         this.maxFrameLength = maxFrameLength;
         this.limits = limits;
@@ -64,7 +66,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         }
         // stateful handlers: a new instance per connection
         final ReadGate gate = new ReadGate();
-        final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate, rejected);
+        final FrameRequestHandler requests = new FrameRequestHandler(role, maxFrameLength, gate, rejected, readers);
         ProtocolPipeline.addCodec(pipeline, maxFrameLength);
         pipeline.addLast("gate", gate);
         pipeline.addLast("guard", new ReplicationGuard(key, auth, tls != null && tls.mutual()));

@@ -181,8 +181,16 @@ public final class ReplogClient implements AutoCloseable {
 
     /** Reads up to {@code maxCount} messages starting at {@code fromId}. */
     public CompletableFuture<ReadResult> read(final long fromId, final int maxCount) {
+        return read(fromId, maxCount, 0);
+    }
+
+    /**
+     * Reads up to {@code maxCount} messages starting at {@code fromId}; when the node holds none there yet, it answers
+     * as soon as it does, or after {@code waitMs} (at most {@link Read#MAX_WAIT_MS}) with none: a long poll.
+     */
+    public CompletableFuture<ReadResult> read(final long fromId, final int maxCount, final long waitMs) {
         final long id = nextRequestId.getAndIncrement();
-        return send(new Read(id, fromId, maxCount)).thenApply(f -> {
+        return send(new Read(id, fromId, maxCount, waitMs)).thenApply(f -> {
             final ReadOk ok = (ReadOk) f;
             try {
                 final List<Message> messages = new ArrayList<>(ok.count());

@@ -1,0 +1,97 @@
+package io.replog.node;
+
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.Read;
+import io.replog.protocol.ReplogException;
+import io.replog.protocol.client.ReadResult;
+import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.replog.node.ClusterTestSupport.client;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * READ with flag WAIT (the long poll behind {@code logctl tail -f}) on real nodes: parked while the node holds
+ * nothing at from_id, answered by the append (or the replication) that brings it, or empty when its wait ends.
+ */
+class WaitingReadTest {
+    /** Longer than any test waits: an answer before it is the wake-up's doing, never the timeout's. */
+    private static final long LONG_WAIT_MS = Read.MAX_WAIT_MS;
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(1));
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void aWaitingReadIsAnsweredByTheAppendThatBringsItsMessage() throws Exception {
+        for (final ReplogNode reader : java.util.List.of(cluster.master(), cluster.secondaries().get(0))) {
+            try (ReplogClient writer = client(cluster.master()); ReplogClient follower = client(reader)) {
+                final long next = Await.result(follower.read(1, 0)).lastId() + 1;
+                final CompletableFuture<ReadResult> waiting = follower.read(next, 100, LONG_WAIT_MS);
+                Await.until("the READ is parked", () -> reader.waitingReads() == 1);
+                assertFalse(waiting.isDone(), "nothing to serve yet");
+                final long id = Await.result(writer.append("for the follower of " + (reader == cluster.master() ? "master" : "secondary"), 2));
+                final ReadResult got = waiting.get(10, TimeUnit.SECONDS); // long before LONG_WAIT_MS
+                assertEquals(id, got.messages().get(0).msgId());
+                assertEquals("for the follower of " + (reader == cluster.master() ? "master" : "secondary"), got.messages().get(0).text());
+                assertEquals(0, reader.waitingReads(), "the answered READ is forgotten");
+            }
+        }
+    }
+
+    @Test
+    void aWaitingReadIsAnsweredEmptyWhenItsWaitEnds() throws Exception {
+        final ReplogNode master = cluster.master();
+        try (ReplogClient follower = client(master)) {
+            final long last = Await.result(follower.read(1, 0)).lastId();
+            final ReadResult got = follower.read(last + 1000, 10, 50).get(10, TimeUnit.SECONDS);
+            assertEquals(0, got.messages().size());
+            assertEquals(last, got.lastId(), "the node's position, as an ordinary READ past the end");
+            assertEquals(0, master.waitingReads());
+        }
+    }
+
+    @Test
+    void aReadOfWhatIsThereIsAnsweredAtOnceWithoutWaiting() throws Exception {
+        try (ReplogClient c = client(cluster.master())) {
+            final long id = Await.result(c.append("there", 1));
+            final ReadResult got = c.read(id, 10, LONG_WAIT_MS).get(10, TimeUnit.SECONDS);
+            assertEquals("there", got.messages().get(0).text());
+        }
+    }
+
+    @Test
+    void aWaitBeyondTheBoundOrASecondWaitingReadIsRefusedAndTheConnectionServesOn() throws Exception {
+        try (ReplogClient c = client(cluster.master())) {
+            final long past = Await.result(c.read(1, 0)).lastId() + 1_000_000;
+            final ExecutionException tooLong = assertThrows(ExecutionException.class,
+                () -> c.read(past, 10, Read.MAX_WAIT_MS + 1).get(10, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.INVALID_REQUEST, assertInstanceOf(ReplogException.class, tooLong.getCause()).code());
+            final CompletableFuture<ReadResult> first = c.read(past, 10, LONG_WAIT_MS);
+            Await.until("the first READ is parked", () -> cluster.master().waitingReads() == 1);
+            final ExecutionException second = assertThrows(ExecutionException.class,
+                () -> c.read(past, 10, LONG_WAIT_MS).get(10, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.INVALID_REQUEST, assertInstanceOf(ReplogException.class, second.getCause()).code());
+            assertFalse(first.isDone());
+            c.ping().get(10, TimeUnit.SECONDS);
+        }
+        Await.until("a closed connection's waiting READ is forgotten", () -> cluster.master().waitingReads() == 0);
+    }
+}
