@@ -8,8 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code logctl list}: the node's messages as {@code msg_id<TAB>message} lines (or JSON lines), in order. */
@@ -34,7 +32,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final PrintWriter out = spec.commandLine().getOut();
+        final MessageLines out = new MessageLines(spec.commandLine().getOut(), json);
         if (from < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from must be >= 1");
         }
@@ -45,7 +43,7 @@ final class ListCommand implements Callable<Integer> {
                 final int count = (int) Math.min(ReplogClient.READ_PAGE, remaining);
                 final ReadResult page = link.answer(link.client().read(next, count), "READ");
                 for (final Message m : page.messages()) {
-                    print(out, m);
+                    out.print(m);
                 }
                 remaining -= page.messages().size();
                 next += page.messages().size();
@@ -55,18 +53,6 @@ final class ListCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        }
-    }
-
-    private void print(final PrintWriter out, final Message m) throws IOException {
-        if (json) {
-            // a message's own newlines and tabs are escaped inside its JSON string: one object per line, always
-            out.println(NodeLink.JSON.writeValueAsString(NodeLink.JSON.createObjectNode()
-                .put("msg_id", m.msgId()).put("message", m.text())));
-        } else {
-            out.print(m.msgId());
-            out.print('\t');
-            out.println(m.text());
         }
     }
 }

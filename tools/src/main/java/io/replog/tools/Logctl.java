@@ -26,8 +26,8 @@ import java.util.concurrent.CompletionException;
  */
 @Command(name = "logctl", mixinStandardHelpOptions = true, version = "logctl 0.1.0",
     description = "Talk to a replog node over its binary protocol.",
-    subcommands = {AppendCommand.class, ListCommand.class, HealthCommand.class, PingCommand.class,
-        BenchCommand.class})
+    subcommands = {AppendCommand.class, ListCommand.class, TailCommand.class, HealthCommand.class,
+        PingCommand.class, BenchCommand.class})
 public final class Logctl implements Runnable {
     /** Exit code when a request failed or the server could not be reached. */
     static final int EXIT_FAILED = 1;
@@ -51,8 +51,8 @@ public final class Logctl implements Runnable {
 
     @Option(names = "--reconnect-for-ms", defaultValue = "${env:LOGCTL_RECONNECT_FOR_MS:-30000}",
         scope = CommandLine.ScopeType.INHERIT, paramLabel = "MS",
-        description = "append: when the connection is lost, keep reconnecting (and re-sending what was not "
-            + "answered) for this long without an answer before giving up; 0: do not reconnect "
+        description = "append, tail -f: when the connection is lost, keep reconnecting (append: and re-sending "
+            + "what was not answered) for this long without success before giving up; 0: do not reconnect "
             + "(env LOGCTL_RECONNECT_FOR_MS, default ${DEFAULT-VALUE}).")
     long reconnectForMs;
 

@@ -91,12 +91,18 @@ final class NodeLink implements AutoCloseable {
      * @throws CommandFailure  no answer in time, or the peer is not a replog node
      */
     <T> T answer(final CompletableFuture<T> answer, final String request) throws InterruptedException {
+        return answer(answer, request, 0);
+    }
+
+    /** The same for a request the node may hold for {@code heldMs} before it answers (a waiting READ). */
+    <T> T answer(final CompletableFuture<T> answer, final String request, final long heldMs)
+        throws InterruptedException {
         try {
-            return answer.get(answerTimeoutMs, TimeUnit.MILLISECONDS);
+            return answer.get(heldMs + answerTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             answer.cancel(false);
             throw new CommandFailure.NoAnswer(server + " did not answer " + request + " within " + answerTimeoutMs
-                + " ms (--answer-timeout-ms)");
+                + " ms (--answer-timeout-ms)" + (heldMs > 0 ? " after its wait of " + heldMs + " ms" : ""));
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
