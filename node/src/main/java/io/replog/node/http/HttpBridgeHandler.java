@@ -35,8 +35,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The HTTP bridge for curl: {@code POST /append}, {@code GET /messages}, {@code GET /health}. Appends go through
- * the same {@link NodeRole} as binary APPENDs, so both interfaces behave alike. Every error is JSON
+ * The HTTP bridge for curl: {@code POST /append}, {@code GET /messages}, {@code GET /health}, {@code GET /metrics};
+ * and for a browser, the live cluster page {@code GET /} with the document it polls, {@code GET /cluster}. Appends go
+ * through the same {@link NodeRole} as binary APPENDs, so both interfaces behave alike. Every error is JSON
  * {@code {"detail": …}} with a fitting status.
  */
 public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -51,7 +52,7 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
 
     /**
      * @param gate    the connection's read gate: shut while an append is answered, so answers stay in order
-     * @param metrics what GET /metrics shows
+     * @param metrics what GET /metrics shows (and the cluster page's rates)
      */
     public HttpBridgeHandler(final NodeRole role, final ReadGate gate, final NodeMetrics metrics) {
         this.role = role;
@@ -112,9 +113,23 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
                     metrics(ctx, keepAlive);
                 }
             }
+            case "/" -> {
+                if (method != HttpMethod.GET) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
+                } else {
+                    ClusterPage.page(ctx, keepAlive);
+                }
+            }
+            case "/cluster" -> {
+                if (method != HttpMethod.GET) {
+                    HttpResponses.methodNotAllowed(ctx, method.name(), path, "GET", keepAlive);
+                } else {
+                    ClusterPage.status(ctx, role, metrics, keepAlive);
+                }
+            }
             default -> HttpResponses.error(ctx, HttpResponseStatus.NOT_FOUND,
-                "Not Found: " + path + " (routes: POST /append, GET /messages, GET /health, GET /metrics)",
-                keepAlive);
+                "Not Found: " + path + " (routes: POST /append, GET /messages, GET /health, GET /metrics, "
+                    + "GET / (the live cluster page), GET /cluster)", keepAlive);
         }
     }
 

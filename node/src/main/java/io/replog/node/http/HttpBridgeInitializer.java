@@ -39,6 +39,7 @@ public final class HttpBridgeInitializer extends ChannelInitializer<SocketChanne
         this.maxBodyBytes = maxBodyBytes(maxFrameLength);
         this.limits = limits;
         this.tls = tls;
+        ClusterPage.load();
     }
 
     /**

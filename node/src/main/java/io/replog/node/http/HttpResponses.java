@@ -72,8 +72,17 @@ final class HttpResponses {
     /** Sends {@code content} of {@code contentType} (200) and takes ownership of it. */
     static void sendText(final ChannelHandlerContext ctx, final ByteBuf content, final String contentType,
                          final boolean keepAlive) {
+        sendText(ctx, content, contentType, null, keepAlive);
+    }
+
+    /** As {@link #sendText}, with a Cache-Control header unless {@code cacheControl} is null. */
+    static void sendText(final ChannelHandlerContext ctx, final ByteBuf content, final String contentType,
+                         final String cacheControl, final boolean keepAlive) {
         final FullHttpResponse response = response(HttpResponseStatus.OK, content, keepAlive, null);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (cacheControl != null) {
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+        }
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
