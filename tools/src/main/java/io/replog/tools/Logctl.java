@@ -27,7 +27,7 @@ import java.util.concurrent.CompletionException;
 @Command(name = "logctl", mixinStandardHelpOptions = true, version = "logctl 0.1.0",
     description = "Talk to a replog node over its binary protocol.",
     subcommands = {AppendCommand.class, ListCommand.class, TailCommand.class, HealthCommand.class,
-        PingCommand.class, BenchCommand.class})
+        PingCommand.class, BenchCommand.class, VerifyCommand.class})
 public final class Logctl implements Runnable {
     /** Exit code when a request failed or the server could not be reached. */
     static final int EXIT_FAILED = 1;
