@@ -18,26 +18,11 @@ port=27300
 work=$(mktemp -d)
 (umask 077 && head -c 48 /dev/urandom | base64 > "$work/cluster.key")
 
-logctl() { java -jar "$logctl_jar" -s "127.0.0.1:$port" "$@"; }
-start() { # jar
-  local flags=(--in-memory --bind 127.0.0.1 --cluster-key-file "$work/cluster.key")
-  pids=()
-  for i in 1 2; do
-    java -jar "$1" secondary --port $((port + i)) --http-port $((port + 100 + i)) "${flags[@]}" \
-      > "$out/secondary-$i.log" 2>&1 &
-    pids+=($!)
-  done
-  java -jar "$1" master --port $port --http-port $((port + 100)) "${flags[@]}" \
-    --secondaries "127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" > "$out/master.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 600); do logctl ping -c 1 > /dev/null 2>&1 && break; sleep 0.1; done
-  for _ in $(seq 1 600); do
-    [ "$(logctl health --json 2> /dev/null | grep -o '"status":"Healthy"' | wc -l)" -eq 2 ] && return
-    sleep 0.1
-  done
-  echo "cluster never became healthy" >&2; return 1
-}
-stop() { kill "${pids[@]}"; wait "${pids[@]}" 2> /dev/null || true; }
+. bench/cluster.sh
+tls_client=()
+logctl() { cluster_logctl "$@"; }
+start() { cluster_start "$1" "$port" "$out" --in-memory --bind 127.0.0.1 --cluster-key-file "$work/cluster.key"; }
+stop() { cluster_stop; }
 
 for rep in $(seq 1 "${REPS:-3}"); do
   for w in ${WS:-1 3}; do

@@ -27,7 +27,9 @@ openssl x509 -req -in "$work/node.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" 
 openssl pkcs8 -topk8 -nocrypt -in "$work/node.key0" -out "$work/node.key"
 (umask 077 && head -c 48 /dev/urandom | base64 > "$work/cluster.key")
 
-logctl() { java -jar "$logctl_jar" -s "127.0.0.1:$port" "${tls_client[@]}" "$@"; }
+. bench/cluster.sh
+tls_client=()
+logctl() { cluster_logctl "$@"; }
 start() { # config: plain | key | tls
   local flags=(--in-memory --bind 127.0.0.1)
   case "$1" in
@@ -36,23 +38,9 @@ start() { # config: plain | key | tls
                  --tls-ca "$work/ca.pem") ;;
   esac
   tls_client=(); [ "$1" = tls ] && tls_client=(--tls-ca "$work/ca.pem")
-  pids=()
-  for i in 1 2; do
-    java -jar "$node_jar" secondary --port $((port + i)) --http-port $((port + 100 + i)) "${flags[@]}" \
-      > "$out/secondary-$i.log" 2>&1 &
-    pids+=($!)
-  done
-  java -jar "$node_jar" master --port $port --http-port $((port + 100)) "${flags[@]}" \
-    --secondaries "127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" > "$out/master.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 600); do logctl ping -c 1 > /dev/null 2>&1 && break; sleep 0.1; done
-  for _ in $(seq 1 600); do # both secondaries streaming (the HTTP port speaks TLS too under tls)
-    [ "$(logctl health --json 2> /dev/null | grep -o '"status":"Healthy"' | wc -l)" -eq 2 ] && return
-    sleep 0.1
-  done
-  echo "cluster ($1) never became healthy" >&2; return 1
+  cluster_start "$node_jar" "$port" "$out" "${flags[@]}"
 }
-stop() { kill "${pids[@]}"; wait "${pids[@]}" 2> /dev/null || true; }
+stop() { cluster_stop; }
 
 for rep in $(seq 1 "${REPS:-3}"); do
   for w in ${WS:-1 3}; do

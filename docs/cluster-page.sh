@@ -10,18 +10,11 @@ logctl_jar=$PWD/tools/target/logctl.jar
 port=18100
 work=$(mktemp -d)
 (umask 077 && head -c 48 /dev/urandom | base64 > "$work/cluster.key")
-flags=(--in-memory --bind 127.0.0.1 --cluster-key-file "$work/cluster.key")
-pids=()
-for i in 1 2; do
-  java -jar "$node_jar" secondary --port $((port + i)) --http-port $((port + 100 + i)) "${flags[@]}" \
-    > "$work/secondary-$i.log" 2>&1 &
-  pids+=($!)
-done
-java -jar "$node_jar" master --port $port --http-port $((port + 100)) "${flags[@]}" \
-  --secondaries "127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))" > "$work/master.log" 2>&1 &
-pids+=($!)
+. bench/cluster.sh
+tls_client=()
+cluster_start "$node_jar" "$port" "$work" --in-memory --bind 127.0.0.1 --cluster-key-file "$work/cluster.key"
+pids=("${cluster_pids[@]}")
 trap 'kill "${pids[@]}" 2> /dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 600); do java -jar "$logctl_jar" -s 127.0.0.1:$port ping -c 1 > /dev/null 2>&1 && break; sleep 0.1; done
 
 logctl_bench() { java -jar "$logctl_jar" -s 127.0.0.1:$port bench "$@" > /dev/null 2>&1 || true; }
 # the page is loaded about 20 s from here (Maven starting the browser) and watched for 68 s
@@ -29,7 +22,7 @@ logctl_bench -w 1 --rate 300 --duration 110s &
 (sleep 15; logctl_bench -w 2 --rate 200 --duration 95s) &
 (sleep 30; logctl_bench -w 3 --rate 100 --duration 80s) &
 (sleep 75; kill "${pids[1]}") & # the second secondary: w=3 stops being answered, the page shows why
-mvn -B -q -o test -pl node -Dtest=ClusterPageScreenshot -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -q test -pl node -Dtest=ClusterPageScreenshot -Dsurefire.failIfNoSpecifiedTests=false \
   -Dreplog.page.url="http://127.0.0.1:$((port + 100))/" -Dreplog.page.seconds=68 \
   -Dreplog.page.out="$PWD/docs/cluster-page.png"
 echo "saved docs/cluster-page.png"

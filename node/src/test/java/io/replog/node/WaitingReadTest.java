@@ -6,15 +6,13 @@ import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReadResult;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.replog.node.ClusterTestSupport.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,22 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class WaitingReadTest {
     /** Longer than any test waits: an answer before it is the wake-up's doing, never the timeout's. */
     private static final long LONG_WAIT_MS = Read.MAX_WAIT_MS;
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(1));
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final ClusterExtension cluster = ClusterExtension.of(LocalCluster.Settings.ephemeral(1));
 
     @Test
     void aWaitingReadIsAnsweredByTheAppendThatBringsItsMessage() throws Exception {
         for (final ReplogNode reader : java.util.List.of(cluster.master(), cluster.secondaries().get(0))) {
-            try (ReplogClient writer = client(cluster.master()); ReplogClient follower = client(reader)) {
+            try (ReplogClient writer = cluster.client(cluster.master());
+                 ReplogClient follower = cluster.client(reader)) {
                 final long next = Await.result(follower.read(1, 0)).lastId() + 1;
                 final CompletableFuture<ReadResult> waiting = follower.read(next, 100, LONG_WAIT_MS);
                 Await.until("the READ is parked", () -> reader.waitingReads() == 1);
@@ -59,7 +49,7 @@ class WaitingReadTest {
     @Test
     void aWaitingReadIsAnsweredEmptyWhenItsWaitEnds() throws Exception {
         final ReplogNode master = cluster.master();
-        try (ReplogClient follower = client(master)) {
+        try (ReplogClient follower = cluster.client(master)) {
             final long last = Await.result(follower.read(1, 0)).lastId();
             final ReadResult got = follower.read(last + 1000, 10, 50).get(10, TimeUnit.SECONDS);
             assertEquals(0, got.messages().size());
@@ -70,7 +60,7 @@ class WaitingReadTest {
 
     @Test
     void aReadOfWhatIsThereIsAnsweredAtOnceWithoutWaiting() throws Exception {
-        try (ReplogClient c = client(cluster.master())) {
+        try (ReplogClient c = cluster.client(cluster.master())) {
             final long id = Await.result(c.append("there", 1));
             final ReadResult got = c.read(id, 10, LONG_WAIT_MS).get(10, TimeUnit.SECONDS);
             assertEquals("there", got.messages().get(0).text());
@@ -79,7 +69,7 @@ class WaitingReadTest {
 
     @Test
     void aWaitBeyondTheBoundOrASecondWaitingReadIsRefusedAndTheConnectionServesOn() throws Exception {
-        try (ReplogClient c = client(cluster.master())) {
+        try (ReplogClient c = cluster.client(cluster.master())) {
             final long past = Await.result(c.read(1, 0)).lastId() + 1_000_000;
             final ExecutionException tooLong = assertThrows(ExecutionException.class,
                 () -> c.read(past, 10, Read.MAX_WAIT_MS + 1).get(10, TimeUnit.SECONDS));

@@ -62,6 +62,7 @@ class WireFormatGoldenTest {
         new Layout("APPEND_OK", 16, 8, "msg_id"),
         new Layout("READ", 16, 8, "from_id"),
         new Layout("READ", 24, 4, "max_count"),
+        new Layout("READ WAIT", 28, 4, "wait_ms"),
         new Layout("READ_OK", 16, 8, "first_id"),
         new Layout("READ_OK", 24, 4, "count"),
         new Layout("READ_OK", 28, 8, "last_id"),
@@ -200,6 +201,7 @@ class WireFormatGoldenTest {
     void versionFlagsAndLimitsAreTheDocumentedOnes() {
         assertEquals(1, FrameHeader.VERSION);
         assertEquals(0x0001, Append.FLAG_TAGGED);
+        assertEquals(0x0001, Read.FLAG_WAIT);
         assertEquals(4_194_304, FrameHeader.DEFAULT_MAX_FRAME_LENGTH, "4 MiB");
         assertEquals(4_194_304 - 44, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 44 bytes");
         assertEquals(1024 - 44, FrameHeader.maxPayload(1024));
@@ -267,6 +269,22 @@ class WireFormatGoldenTest {
         assertEquals(6, read(wire, field("READ", "from_id")));
         assertEquals(100, f.maxCount());
         assertEquals(100, read(wire, field("READ", "max_count")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    /** Not among PROTOCOL.md's examples: READ with flag WAIT, request id 4, from msg_id 7, 100 at most, 30 s. */
+    private static final String READ_WAIT = "00 00 00 1c  01 03 00 01  00 00 00 00 00 00 00 04"
+        + "  00 00 00 00 00 00 00 07  00 00 00 64  00 00 75 30";
+
+    @Test
+    void readWait() {
+        final byte[] wire = bytes(READ_WAIT);
+        assertHeader(wire, 0x03, Read.FLAG_WAIT, 4);
+        final Read f = assertInstanceOf(Read.class, decode(wire));
+        assertEquals(7, read(wire, field("READ", "from_id")));
+        assertEquals(100, read(wire, field("READ", "max_count")));
+        assertEquals(30_000, f.waitMs());
+        assertEquals(30_000, read(wire, field("READ WAIT", "wait_ms")));
         assertArrayEquals(wire, encode(f));
     }
 
@@ -606,8 +624,8 @@ class WireFormatGoldenTest {
             }
             if (!c.get(0).isEmpty()) {
                 frame = c.get(1);
-            } else if (c.get(1).startsWith("*flag TAGGED")) {
-                frame = "APPEND TAGGED";
+            } else if (c.get(1).startsWith("*flag ")) { // a flag's extra fields: "APPEND TAGGED", "READ WAIT"
+                frame = frame.split(" ")[0] + " " + c.get(1).substring("*flag ".length()).split(" ")[0];
             }
             final Matcher m = fieldName.matcher(c.get(5));
             final String name = m.find() ? m.group(1) : c.get(5);
