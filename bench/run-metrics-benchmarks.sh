@@ -6,7 +6,7 @@
 #   git worktree add /tmp/before cc2da7d && (cd /tmp/before && mvn -B -DskipTests package -pl node -am)
 #   mvn -B -DskipTests package && BEFORE_JAR=/tmp/before/node/target/replog-node.jar bench/run-metrics-benchmarks.sh
 # Environment: REPS (default 3), SECS measured per run (default 8), WS (default "1 3"), MODES (default
-# "sync pipelined"). Results: bench/results/metrics/runs.jsonl.
+# "sync pipelined"), CONFIGS (default "before after"; "unscraped" is this tree's jar not scraped). Results: bench/results/metrics/runs.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/results/metrics
@@ -27,8 +27,8 @@ stop() { cluster_stop; }
 for rep in $(seq 1 "${REPS:-3}"); do
   for w in ${WS:-1 3}; do
     for mode in ${MODES:-sync pipelined}; do
-      for cfg in before after; do
-        if [ "$cfg" = before ]; then start "$before_jar"; else start "$after_jar"; fi
+      for cfg in ${CONFIGS:-before after}; do
+        if [ "$cfg" = before ]; then start "$before_jar"; else start "$after_jar"; fi # "unscraped": after, no scrapes
         scraper=
         if [ "$cfg" = after ]; then # a scrape a second, as a Prometheus server would
           (while curl -s -o /dev/null "http://127.0.0.1:$((port + 100))/metrics"; do sleep 1; done) &

@@ -134,8 +134,8 @@ public final class ReplogNode implements AutoCloseable {
             config.idleTimeoutMs());
         try {
             frameChannel = listen(new InetSocketAddress(config.bindHost(), config.port()),
-                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth, rejected, readers,
-                    config.tls()));
+                new FrameServerInitializer(roles, config.maxFrameLength(), limits, config.clusterKey(), auth, rejected,
+                    readers, config.tls()));
             httpChannel = listen(new InetSocketAddress(config.bindHost(), config.httpPort()),
                 new HttpBridgeInitializer(roles, config.maxFrameLength(), limits, config.tls(),
                     new NodeMetrics(roles, log, limits, appends, auth, rejected)));

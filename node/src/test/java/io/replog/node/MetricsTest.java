@@ -96,7 +96,8 @@ class MetricsTest {
             // errors, by the code each append was answered with: one refused at once, one that timed out
             try (ReplogClient c = client(master)) {
                 assertThrows(CompletionException.class, () -> Await.result(c.append("w too high", 4)));
-                assertThrows(CompletionException.class, () -> Await.result(c.append("never three".getBytes(StandardCharsets.UTF_8), 3, 50)));
+                final byte[] never = "never three".getBytes(StandardCharsets.UTF_8);
+                assertThrows(CompletionException.class, () -> Await.result(c.append(never, 3, 50)));
             }
             final Map<String, Double> errors = scrape(master);
             assertEquals(1.0, errors.get("replog_append_errors_total{reason=\"invalid_request\"}"));

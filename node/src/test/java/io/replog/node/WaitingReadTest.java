@@ -37,10 +37,11 @@ class WaitingReadTest {
                 final CompletableFuture<ReadResult> waiting = follower.read(next, 100, LONG_WAIT_MS);
                 Await.until("the READ is parked", () -> reader.waitingReads() == 1);
                 assertFalse(waiting.isDone(), "nothing to serve yet");
-                final long id = Await.result(writer.append("for the follower of " + (reader == cluster.master() ? "master" : "secondary"), 2));
+                final String text = "for the follower of " + (reader == cluster.master() ? "master" : "secondary");
+                final long id = Await.result(writer.append(text, 2));
                 final ReadResult got = waiting.get(10, TimeUnit.SECONDS); // long before LONG_WAIT_MS
                 assertEquals(id, got.messages().get(0).msgId());
-                assertEquals("for the follower of " + (reader == cluster.master() ? "master" : "secondary"), got.messages().get(0).text());
+                assertEquals(text, got.messages().get(0).text());
                 assertEquals(0, reader.waitingReads(), "the answered READ is forgotten");
             }
         }

@@ -219,7 +219,7 @@ public final class Master implements NodeRole, AutoCloseable {
 
     @Override
     public void append(final AppendRequest request) {
-        request.observedBy(observer, System.nanoTime());
+        request.observedBy(observer);
         // only appends that can wait count: w=1 is answered as soon as it is stored, so appends stuck on a dead
         // secondary never make the master refuse the clients that do not wait for it
         if (request.w() > 1) {

@@ -115,14 +115,17 @@ final class PendingAppends {
      */
     int complete(final long[] commitPoints) {
         int answered = 0;
+        long now = 0; // read once, when the first append is answered (latency metrics)
         for (int w = 1; w < byW.length; w++) {
             final long commit = commitPoints[w - 1];
             final WaitList list = byW[w];
             Waiting head;
             while ((head = list.head) != null && head.msgId() <= commit) {
                 remove(head);
-                head.request.succeed();
-                answered++;
+                if (answered++ == 0) {
+                    now = System.nanoTime();
+                }
+                head.request.succeed(now);
             }
         }
         return answered;

@@ -167,9 +167,10 @@ public final class Sequencer implements Agent {
             return;
         }
         final long durable = log.durableId();
+        final long now = System.nanoTime(); // one clock reading for the batch's answers (latency metrics)
         for (final AppendRequest request : batch) {
             if (request.w() <= 1 && request.msgId() <= durable) {
-                request.succeed();
+                request.succeed(now);
             } else {
                 awaiting.add(request);
             }

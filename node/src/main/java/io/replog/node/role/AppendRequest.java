@@ -23,7 +23,9 @@ public final class AppendRequest {
     /** Run once when the request is answered: gives back its place under the node's bound on waiting appends. */
     private Runnable onAnswer;
     private AppendObserver observer;
-    private long arrivedNanos;
+    /** When it arrived (System.nanoTime()), or {@link #UNKNOWN} until someone says. */
+    private long arrivedNanos = UNKNOWN;
+    private static final long UNKNOWN = Long.MIN_VALUE;
 
     /**
      * A tagged append when {@code clientId != 0}: a re-sent (clientId, seq) gets its first msg_id.
@@ -105,10 +107,20 @@ public final class AppendRequest {
         this.onAnswer = action;
     }
 
-    /** Before the request is queued: who is told how it ends, and when it arrived (System.nanoTime()). */
-    public void observedBy(final AppendObserver value, final long nowNanos) {
+    /**
+     * When the request arrived (System.nanoTime()): a connection reading a burst of appends reads the clock once for
+     * all of them.
+     */
+    public void arrivedAt(final long nanos) {
+        this.arrivedNanos = nanos;
+    }
+
+    /** Before the request is queued: who is told how it ends (and when it arrived, if nobody said). */
+    public void observedBy(final AppendObserver value) {
         this.observer = value;
-        this.arrivedNanos = nowNanos;
+        if (arrivedNanos == UNKNOWN) {
+            arrivedNanos = System.nanoTime();
+        }
     }
 
     /** The sequencer stored the message as {@code id}; its timeout counts from {@code nowNanos}. */
@@ -118,9 +130,14 @@ public final class AppendRequest {
     }
 
     public void succeed() {
+        succeed(observer == null ? 0 : System.nanoTime());
+    }
+
+    /** Answered with success at {@code nowNanos} (System.nanoTime()): who answers a batch reads the clock once. */
+    public void succeed(final long nowNanos) {
         if (markAnswered()) {
             if (observer != null) {
-                observer.succeeded(this, System.nanoTime() - arrivedNanos);
+                observer.succeeded(this, nowNanos - arrivedNanos);
             }
             sink.appended(this);
         }

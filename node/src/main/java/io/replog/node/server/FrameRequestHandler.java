@@ -52,6 +52,8 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     private final MpscUnboundedXaddArrayQueue<AppendRequest> outbox = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
+    /** When the read burst being handled began, read at its first append; 0 between bursts. */
+    private long burstNanos;
     private int outstanding;
     /** The master's link to this secondary: its own heartbeats and half-open detection look after it. */
     private boolean replicationLink;
@@ -110,6 +112,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
 
     @Override
     public void channelReadComplete(final ChannelHandlerContext context) {
+        burstNanos = 0;
         // one flush for everything answered while reading this burst
         context.flush();
     }
@@ -125,8 +128,13 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         if (outstanding >= MAX_OUTSTANDING) {
             gate.pause(ReadGate.TOO_MANY_OUTSTANDING);
         }
-        role.append(new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(), append.clientId(),
-            append.seq(), append.payload()));
+        final AppendRequest request = new AppendRequest(this, append.requestId(), append.w(), append.timeoutMs(),
+            append.clientId(), append.seq(), append.payload());
+        if (burstNanos == 0) {
+            burstNanos = System.nanoTime(); // every append of this read burst arrived now, near enough
+        }
+        request.arrivedAt(burstNanos);
+        role.append(request);
     }
 
     private void onRead(final Read read) {
