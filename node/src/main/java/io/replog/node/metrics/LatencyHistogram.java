@@ -1,5 +1,6 @@
 package io.replog.node.metrics;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -39,7 +40,16 @@ public final class LatencyHistogram {
     private final String label;
     private final int maxW;
     private final List<AtomicLongArray> stripes = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<AtomicLongArray> mine = ThreadLocal.withInitial(this::newStripe);
+    /**
+     * Netty's thread-local: an index into an array on the event loops and the sequencer (FastThreadLocalThreads),
+     * where a JDK ThreadLocal probes a hash map crowded with Netty's own (3% of the master's samples under load).
+     */
+    private final FastThreadLocal<AtomicLongArray> mine = new FastThreadLocal<>() {
+        @Override
+        protected AtomicLongArray initialValue() {
+            return newStripe();
+        }
+    };
 
     /** @param maxW the highest w recorded; higher ones are counted with it */
     public LatencyHistogram(final String name, final String help, final String label, final int maxW) {
