@@ -16,10 +16,12 @@ import java.util.function.LongFunction;
  */
 final class PendingAppends {
     /** A waiting append: its place in its w's list and in the deadline heap. */
-    private static final class Waiting implements PriorityQueueNode {
+    static final class Waiting implements PriorityQueueNode {
         final AppendRequest request;
         Waiting prev;
         Waiting next;
+        /** Once its w is met: the next of the appends taken together, to be answered outside the monitor. */
+        Waiting nextDone;
         int heapIndex = INDEX_NOT_IN_QUEUE;
 
         Waiting(final AppendRequest request) {
@@ -108,25 +110,42 @@ final class PendingAppends {
     }
 
     /**
-     * Answers every waiting append whose write concern is met.
+     * Takes out every waiting append whose write concern is met, as a chain (null for none) that the caller answers
+     * with {@link #succeed} once it left the monitor: answering (the latency metrics, handing the answer to the
+     * client's event loop) then never holds up the other threads that report positions.
      *
      * @param commitPoints commitPoints[w-1] is the highest msg_id held (durably) by at least w nodes
-     * @return appends answered
      */
-    int complete(final long[] commitPoints) {
-        int answered = 0;
-        long now = 0; // read once, when the first append is answered (latency metrics)
+    Waiting takeCompleted(final long[] commitPoints) {
+        Waiting first = null;
+        Waiting last = null;
         for (int w = 1; w < byW.length; w++) {
             final long commit = commitPoints[w - 1];
             final WaitList list = byW[w];
             Waiting head;
             while ((head = list.head) != null && head.msgId() <= commit) {
                 remove(head);
-                if (answered++ == 0) {
-                    now = System.nanoTime();
+                if (last == null) {
+                    first = head;
+                } else {
+                    last.nextDone = head;
                 }
-                head.request.succeed(now);
+                last = head;
             }
+        }
+        return first;
+    }
+
+    /** Answers with success every append of a chain {@link #takeCompleted} took out; returns how many. */
+    static int succeed(final Waiting chain) {
+        if (chain == null) {
+            return 0;
+        }
+        final long now = System.nanoTime(); // one clock reading for all of them (latency metrics)
+        int answered = 0;
+        for (Waiting w = chain; w != null; w = w.nextDone) {
+            w.request.succeed(now);
+            answered++;
         }
         return answered;
     }

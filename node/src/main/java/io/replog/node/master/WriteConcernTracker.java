@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (reported by its log's flusher, {@link #onDurable}) and each secondary's acknowledged one (the senders' event loops,
  * {@link #onAck}), and completes what a report made durable enough right there, so an answer does not wait for the
  * sequencer thread to wake up. The sequencer hands over each batch of appends it cannot answer at once. A monitor guards the waiting appends: the sequencer takes it once per batch, an ACK once per ACK frame
- * that finds appends waiting, both briefly.
+ * that finds appends waiting, both briefly: whoever takes out appends whose w is met answers them after leaving it.
  *
  * <p>No append can be missed. An ACK publishes its position (volatile), then reads {@code waiting}; the sequencer
  * publishes {@code waiting}, then reads the positions. Of two volatile write-then-read pairs at least one sees the
@@ -58,14 +58,17 @@ public final class WriteConcernTracker {
         if (waiting == 0) {
             return;
         }
+        final PendingAppends.Waiting done;
         synchronized (this) {
-            pending.complete(commitPoints());
+            done = pending.takeCompleted(commitPoints());
             publish();
         }
+        PendingAppends.succeed(done); // outside the monitor: taken out under it, so answered by this thread alone
     }
 
     /** Sequencer: these appends (in msg_id order) wait for their w; answers any that already has it. */
     void await(final List<AppendRequest> appended) {
+        final PendingAppends.Waiting done;
         synchronized (this) {
             for (final AppendRequest r : appended) {
                 if (r.msgId() > lostAfter) {
@@ -75,9 +78,10 @@ public final class WriteConcernTracker {
                 }
             }
             waiting = pending.size(); // before reading the positions: see the class comment
-            pending.complete(commitPoints());
+            done = pending.takeCompleted(commitPoints());
             publish();
         }
+        PendingAppends.succeed(done);
     }
 
     /** Fails the appends whose timeout passed before their w was met. */
