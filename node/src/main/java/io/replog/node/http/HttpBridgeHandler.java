@@ -133,16 +133,35 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         }
     }
 
-    /** Prometheus text format; a scrape runs the metrics' callbacks on this event loop (they only read). */
+    /**
+     * Prometheus text format. A scrape takes milliseconds (the JVM's metrics walk every thread), so it runs on the
+     * metrics thread, never on this event loop, which also serves appends and ACKs; the connection reads nothing
+     * more until the answer is out, so answers stay in order.
+     */
     private void metrics(final ChannelHandlerContext ctx, final boolean keepAlive) {
-        final ByteBuf content = ctx.alloc().buffer(16 * 1024);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
-            metrics.write(out);
-        } catch (IOException | RuntimeException e) {
-            content.release();
-            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
-        }
-        HttpResponses.sendText(ctx, content, metrics.contentType(), keepAlive);
+        gate.pause(ReadGate.ANSWERING);
+        NodeMetrics.SCRAPES.execute(() -> {
+            final ByteBuf content = ctx.alloc().buffer(16 * 1024);
+            RuntimeException failure = null;
+            try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
+                metrics.write(out);
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            }
+            final RuntimeException failed = failure;
+            ctx.executor().execute(() -> {
+                if (failed != null || !ctx.channel().isActive()) {
+                    content.release();
+                    if (failed != null && ctx.channel().isActive()) {
+                        HttpResponses.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            "metrics failed: " + failed, false);
+                    }
+                } else {
+                    HttpResponses.sendText(ctx, content, metrics.contentType(), keepAlive);
+                }
+                gate.resume(ReadGate.ANSWERING);
+            });
+        });
     }
 
     private void append(final ChannelHandlerContext ctx, final FullHttpRequest request, final boolean keepAlive) {

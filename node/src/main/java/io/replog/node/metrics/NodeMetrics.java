@@ -16,7 +16,11 @@ import io.replog.node.security.AuthStats;
 import io.replog.node.server.ConnectionLimits;
 import io.replog.node.server.RejectedFrames;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
+
 import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.io.OutputStream;
 
 
@@ -33,6 +37,13 @@ public final class NodeMetrics {
      * so one per node would keep every stopped node (and its log) reachable.
      */
     private static final PrometheusRegistry JVM = jvmRegistry();
+
+    /**
+     * Where scrapes run: one thread for the process, off the event loops (a scrape of the JVM's metrics takes
+     * milliseconds). Each scrape holds its connection's reads, so at most one per connection waits here.
+     */
+    public static final Executor SCRAPES = Executors.newSingleThreadExecutor(new DefaultThreadFactory(
+        "replog-metrics", true));
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);

@@ -66,6 +66,17 @@ class HttpRequestOrderAndInputTest {
     }
 
     @Test
+    void aScrapeAnsweredOffTheEventLoopStaysInOrderWithTheRequestsBehindIt() throws Exception {
+        try (RawHttp http = new RawHttp(httpPort())) {
+            http.send(RawHttp.get("/metrics"), RawHttp.get("/health"), RawHttp.get("/metrics"));
+            final RawHttp.Response first = http.read();
+            assertTrue(first.body().contains("replog_last_msg_id"), first.body());
+            assertEquals("master", JSON.readTree(http.read().body()).path("role").asText());
+            assertTrue(http.read().body().contains("jvm_memory_used_bytes"));
+        }
+    }
+
+    @Test
     void aMalformedPercentEscapeIs400AndTheConnectionStaysUsable() throws Exception {
         try (RawHttp http = new RawHttp(httpPort())) {
             http.send(RawHttp.get("/messages?from=%zz"), RawHttp.get("/health"));
