@@ -2,12 +2,13 @@
 # Makes docs/cluster-page.png: three node processes (logs in memory), a minute of paced load at w=1, 2 and 3, one
 # secondary killed near the end, the master's page watched in headless Chromium the whole time.
 #   mvn -B -DskipTests install && docs/cluster-page.sh
-# Needs chromium and chromium-driver (apt-get install chromium chromium-driver).
+# Needs chromium and chromium-driver (apt-get install chromium chromium-driver). OUT=file saves elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_jar=$PWD/node/target/replog-node.jar
 logctl_jar=$PWD/tools/target/logctl.jar
 port=18100
+out=${OUT:-$PWD/docs/cluster-page.png}
 work=$(mktemp -d)
 (umask 077 && head -c 48 /dev/urandom | base64 > "$work/cluster.key")
 . bench/cluster.sh
@@ -24,5 +25,5 @@ logctl_bench -w 1 --rate 300 --duration 110s &
 (sleep 75; kill "${pids[1]}") & # the second secondary: w=3 stops being answered, the page shows why
 mvn -B -q test -pl node -Dtest=ClusterPageScreenshot -Dsurefire.failIfNoSpecifiedTests=false \
   -Dreplog.page.url="http://127.0.0.1:$((port + 100))/" -Dreplog.page.seconds=68 \
-  -Dreplog.page.out="$PWD/docs/cluster-page.png"
-echo "saved docs/cluster-page.png"
+  -Dreplog.page.out="$out"
+echo "saved $out"
