@@ -98,6 +98,7 @@ public final class ReplogNode implements AutoCloseable {
             .bind(config);
         try {
             master.start();
+            readers.accept(master.readableId()); // what the start took back was served before anyone was told
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -193,6 +194,7 @@ public final class ReplogNode implements AutoCloseable {
         final Master master = new Master(config, log, loops.workers(), appends, readers);
         master.start();
         stop(roles.swap(master), "this node is no longer the master");
+        readers.accept(roles.readableId()); // the new role serves up to another position
         LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 
@@ -200,6 +202,7 @@ public final class ReplogNode implements AutoCloseable {
     public synchronized void becomeSecondary(final NodeConfig config) {
         config.conclude();
         stop(roles.swap(new Secondary(config, log, auth, readers)), "this node is no longer the master");
+        readers.accept(roles.readableId()); // the new role serves up to another position
         LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 

@@ -73,7 +73,7 @@ class WaitingReadTest {
         try (ReplogClient c = cluster.client(cluster.master())) {
             final long past = Await.result(c.read(1, 0)).lastId() + 1_000_000;
             final ExecutionException tooLong = assertThrows(ExecutionException.class,
-                () -> c.read(past, 10, Read.MAX_WAIT_MS + 1).get(10, TimeUnit.SECONDS));
+                () -> c.send(new Read(c.nextRequestId(), past, 10, Read.MAX_WAIT_MS + 1)).get(10, TimeUnit.SECONDS));
             assertEquals(ErrorCode.INVALID_REQUEST, assertInstanceOf(ReplogException.class, tooLong.getCause()).code());
             final CompletableFuture<ReadResult> first = c.read(past, 10, LONG_WAIT_MS);
             Await.until("the first READ is parked", () -> cluster.master().waitingReads() == 1);

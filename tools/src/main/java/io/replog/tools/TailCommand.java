@@ -61,6 +61,8 @@ final class TailCommand implements Callable<Integer> {
 
     /** The msg_id after the last one printed: where a READ (the first, or one after a reconnect) goes on. */
     private long next;
+    /** The last printed msg_id a cut-back warning was given for, so it is given once. */
+    private long warnedCutAt = -1;
 
     @Override
     public Integer call() throws Exception {
@@ -119,6 +121,14 @@ final class TailCommand implements Callable<Integer> {
             }
             out.flush();
             next += page.messages().size();
+            if (page.lastId() < next - 1 && next - 1 != warnedCutAt) {
+                // the node's log went back below what was printed (a secondary rolled back, another node after a
+                // reconnect): what it holds there now may differ from what was printed; say so, then wait for more
+                warnedCutAt = next - 1;
+                Logctl.fail(spec.commandLine().getErr(), parent.server + " now ends at msg_id " + page.lastId()
+                    + ", before the last one printed (" + (next - 1) + "): its log was cut back; msg_ids "
+                    + (page.lastId() + 1) + ".." + (next - 1) + " as printed may not be in the log any more");
+            }
             if (!follow && (page.messages().isEmpty() || next > page.lastId())) {
                 return;
             }

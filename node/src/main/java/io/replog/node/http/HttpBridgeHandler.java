@@ -141,17 +141,23 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
     private void metrics(final ChannelHandlerContext ctx, final boolean keepAlive) {
         gate.pause(ReadGate.ANSWERING);
         NodeMetrics.SCRAPES.execute(() -> {
-            final ByteBuf content = ctx.alloc().buffer(16 * 1024);
-            RuntimeException failure = null;
-            try (ByteBufOutputStream out = new ByteBufOutputStream(content)) {
-                metrics.write(out);
-            } catch (IOException | RuntimeException e) {
-                failure = e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            ByteBuf scraped = null;
+            Throwable failure = null;
+            try {
+                scraped = ctx.alloc().buffer(16 * 1024);
+                try (ByteBufOutputStream out = new ByteBufOutputStream(scraped)) {
+                    metrics.write(out);
+                }
+            } catch (Throwable e) { // whatever happens, the connection gets an answer and reads again
+                failure = e;
             }
-            final RuntimeException failed = failure;
+            final ByteBuf content = scraped;
+            final Throwable failed = failure;
             ctx.executor().execute(() -> {
                 if (failed != null || !ctx.channel().isActive()) {
-                    content.release();
+                    if (content != null) {
+                        content.release();
+                    }
                     if (failed != null && ctx.channel().isActive()) {
                         HttpResponses.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
                             "metrics failed: " + failed, false);

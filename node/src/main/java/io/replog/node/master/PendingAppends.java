@@ -15,6 +15,7 @@ import java.util.function.LongFunction;
  * list and, when it has a timeout, the deadline heap), so nothing answered is held or counted.
  */
 final class PendingAppends {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PendingAppends.class);
     /** A waiting append: its place in its w's list and in the deadline heap. */
     static final class Waiting implements PriorityQueueNode {
         final AppendRequest request;
@@ -144,8 +145,13 @@ final class PendingAppends {
         final long now = System.nanoTime(); // one clock reading for all of them (latency metrics)
         int answered = 0;
         for (Waiting w = chain; w != null; w = w.nextDone) {
-            w.request.succeed(now);
-            answered++;
+            try {
+                w.request.succeed(now);
+                answered++;
+            } catch (RuntimeException e) {
+                // taken out of every list: nobody else would answer the rest, so one failure must not stop them
+                LOG.error("answering msg_id {} failed", w.msgId(), e);
+            }
         }
         return answered;
     }

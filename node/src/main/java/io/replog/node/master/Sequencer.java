@@ -206,8 +206,11 @@ public final class Sequencer implements Agent {
     /** Hands the appends that wait for their w to the tracker. */
     private void handOverAwaiting() {
         if (!awaiting.isEmpty()) {
-            tracker.await(awaiting);
-            awaiting.clear();
+            try {
+                tracker.await(awaiting);
+            } finally {
+                awaiting.clear(); // never handed over twice: two copies could be answered by two threads
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public final class LatencyHistogram {
         }
     }
     private static final int BUCKETS = BOUNDS_SECONDS.length;
-    /** Columns per w: the buckets, then the sum of nanoseconds. */
+    /** Columns per w: the buckets, then the sum of microseconds (nanoseconds would overflow within months). */
     private static final int ROW = BUCKETS + 1;
 
     private final MetricMetadata metadata;
@@ -74,7 +74,7 @@ public final class LatencyHistogram {
         }
         // this thread is the stripe's only writer: read, add, ordered store (lazySet) instead of a CAS
         stripe.lazySet(row + bucket, stripe.get(row + bucket) + 1);
-        stripe.lazySet(row + BUCKETS, stripe.get(row + BUCKETS) + Math.max(0, nanos));
+        stripe.lazySet(row + BUCKETS, stripe.get(row + BUCKETS) + (Math.max(0, nanos) + 500) / 1000);
     }
 
     /** The histogram as it is now: one data point per w that has observations. */
@@ -82,20 +82,20 @@ public final class LatencyHistogram {
         final List<HistogramSnapshot.HistogramDataPointSnapshot> points = new ArrayList<>();
         for (int w = 0; w <= maxW; w++) {
             final long[] counts = new long[BUCKETS];
-            long sumNanos = 0;
+            long sumMicros = 0;
             long total = 0;
             for (final AtomicLongArray stripe : stripes) {
                 for (int b = 0; b < BUCKETS; b++) {
                     counts[b] += stripe.get(w * ROW + b);
                 }
-                sumNanos += stripe.get(w * ROW + BUCKETS);
+                sumMicros += stripe.get(w * ROW + BUCKETS);
             }
             for (final long c : counts) {
                 total += c;
             }
             if (total > 0) {
                 points.add(new HistogramSnapshot.HistogramDataPointSnapshot(
-                    ClassicHistogramBuckets.of(BOUNDS_SECONDS, counts), sumNanos / 1e9,
+                    ClassicHistogramBuckets.of(BOUNDS_SECONDS, counts), sumMicros / 1e6,
                     Labels.of(label, Integer.toString(w)), Exemplars.EMPTY, 0L));
             }
         }

@@ -51,12 +51,12 @@ public final class ReplicaLog {
         this.store = store;
     }
 
-    /** Who keeps what is cut (the secondary: a rollback file). */
     /** Told the new position after each applied frame (waiting READs). */
     public synchronized void advancedListener(final LongConsumer listener) {
         this.advancedListener = listener;
     }
 
+    /** Who keeps what is cut (the secondary: a rollback file). */
     public synchronized void cutListener(final CutListener listener) {
         this.cutListener = listener;
     }

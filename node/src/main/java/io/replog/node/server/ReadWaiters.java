@@ -45,8 +45,8 @@ public final class ReadWaiters implements LongConsumer {
      */
     public Waiter park(final long fromId, final Runnable wake) {
         final Waiter waiter = new Waiter(fromId, wake);
+        waiting.incrementAndGet(); // before it can be found and removed: the count never reads 0 while one waits
         parked.add(waiter);
-        waiting.incrementAndGet();
         return waiter;
     }
 
@@ -66,7 +66,9 @@ public final class ReadWaiters implements LongConsumer {
         for (final Iterator<Waiter> it = parked.iterator(); it.hasNext(); ) {
             final Waiter waiter = it.next();
             if (waiter.fromId <= readableId && waiter.claim()) {
-                remove(waiter);
+                if (parked.remove(waiter)) { // by identity; the iterator's remove may miss a node unlinked meanwhile
+                    waiting.decrementAndGet();
+                }
                 try {
                     waiter.wake.run();
                 } catch (RejectedExecutionException e) {

@@ -186,9 +186,13 @@ public final class ReplogClient implements AutoCloseable {
 
     /**
      * Reads up to {@code maxCount} messages starting at {@code fromId}; when the node holds none there yet, it answers
-     * as soon as it does, or after {@code waitMs} (at most {@link Read#MAX_WAIT_MS}) with none: a long poll.
+     * as soon as it does, or after {@code waitMs} (at most {@link Read#MAX_WAIT_MS}) with none: a long poll. A
+     * connection may have one such READ waiting at a time.
      */
     public CompletableFuture<ReadResult> read(final long fromId, final int maxCount, final long waitMs) {
+        if (waitMs < 0 || waitMs > Read.MAX_WAIT_MS) {
+            throw new IllegalArgumentException("waitMs must be between 0 and " + Read.MAX_WAIT_MS + ", got " + waitMs);
+        }
         final long id = nextRequestId.getAndIncrement();
         return send(new Read(id, fromId, maxCount, waitMs)).thenApply(f -> {
             final ReadOk ok = (ReadOk) f;
