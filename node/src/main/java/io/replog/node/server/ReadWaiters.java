@@ -66,13 +66,12 @@ public final class ReadWaiters implements LongConsumer {
         for (final Iterator<Waiter> it = parked.iterator(); it.hasNext(); ) {
             final Waiter waiter = it.next();
             if (waiter.fromId <= readableId && waiter.claim()) {
-                if (parked.remove(waiter)) { // by identity; the iterator's remove may miss a node unlinked meanwhile
-                    waiting.decrementAndGet();
-                }
+                // the woken READ forgets its waiter itself, on its event loop (remove is a walk of the queue:
+                // not here, once per waiter, on the thread that makes the log durable)
                 try {
                     waiter.wake.run();
                 } catch (RejectedExecutionException e) {
-                    // the connection's event loop is shutting down: nobody is left to answer
+                    remove(waiter); // the connection's event loop is shutting down: nobody is left to answer
                 }
             }
         }
