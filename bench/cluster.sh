@@ -3,6 +3,9 @@
 #   cluster_start NODE_JAR PORT LOG_DIR [node flags…]   secondaries on PORT+1 and PORT+2, master on PORT, HTTP ports
 #                                                       100 higher; returns once both secondaries are Healthy
 #   cluster_stop                                        stops them (SIGTERM) and waits
+#   cluster_bench CONFIG MODE REP W OUT_FILE            one logctl bench run (MODE sync: one at a time; pipelined:
+#                                                       2 connections × 1000 in flight), $SECS s after 3 s, its JSON
+#                                                       line tagged with config/mode/rep and appended to OUT_FILE
 # cluster_pids holds the processes: secondary 1, secondary 2, master.
 
 cluster_logctl() { java -jar "$logctl_jar" -s "127.0.0.1:$cluster_port" "${tls_client[@]}" "$@"; }
@@ -30,3 +33,10 @@ cluster_start() {
 }
 
 cluster_stop() { kill "${cluster_pids[@]}" 2> /dev/null || true; wait "${cluster_pids[@]}" 2> /dev/null || true; }
+
+cluster_bench() {
+  local args=(-w "$4")
+  [ "$2" = pipelined ] && args+=(--inflight 1000 --connections 2)
+  cluster_logctl bench "${args[@]}" --duration "${SECS:-8}s" --warmup 3s --json | tail -1 \
+    | sed "s/^{/{\"config\":\"$1\",\"mode\":\"$2\",\"rep\":$3,/" | tee -a "$5"
+}

@@ -20,7 +20,6 @@ work=$(mktemp -d)
 
 . bench/cluster.sh
 tls_client=()
-logctl() { cluster_logctl "$@"; }
 start() { cluster_start "$1" "$port" "$out" --in-memory --bind 127.0.0.1 --cluster-key-file "$work/cluster.key"; }
 stop() { cluster_stop; }
 
@@ -34,13 +33,7 @@ for rep in $(seq 1 "${REPS:-3}"); do
           (while curl -s -o /dev/null "http://127.0.0.1:$((port + 100))/metrics"; do sleep 1; done) &
           scraper=$!
         fi
-        if [ "$mode" = sync ]; then
-          args=(-w "$w")
-        else
-          args=(-w "$w" --inflight 1000 --connections 2)
-        fi
-        logctl bench "${args[@]}" --duration "${SECS:-8}s" --warmup 3s --json | tail -1 \
-          | sed "s/^{/{\"config\":\"$cfg\",\"mode\":\"$mode\",\"rep\":$rep,/" | tee -a "$out/runs.jsonl"
+        cluster_bench "$cfg" "$mode" "$rep" "$w" "$out/runs.jsonl"
         [ -n "$scraper" ] && kill "$scraper" 2> /dev/null
         stop
       done

@@ -29,7 +29,6 @@ openssl pkcs8 -topk8 -nocrypt -in "$work/node.key0" -out "$work/node.key"
 
 . bench/cluster.sh
 tls_client=()
-logctl() { cluster_logctl "$@"; }
 start() { # config: plain | key | tls
   local flags=(--in-memory --bind 127.0.0.1)
   case "$1" in
@@ -47,13 +46,7 @@ for rep in $(seq 1 "${REPS:-3}"); do
     for mode in ${MODES:-sync pipelined}; do
       for cfg in ${CONFIGS:-plain key tls}; do
         start "$cfg"
-        if [ "$mode" = sync ]; then
-          args=(-w "$w")
-        else
-          args=(-w "$w" --inflight 1000 --connections 2)
-        fi
-        logctl bench "${args[@]}" --duration "${SECS:-8}s" --warmup 3s --json | tail -1 \
-          | sed "s/^{/{\"config\":\"$cfg\",\"mode\":\"$mode\",\"rep\":$rep,/" | tee -a "$out/runs.jsonl"
+        cluster_bench "$cfg" "$mode" "$rep" "$w" "$out/runs.jsonl"
         stop
       done
     done

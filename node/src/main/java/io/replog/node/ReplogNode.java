@@ -22,7 +22,7 @@ import io.replog.node.secondary.Secondary;
 import io.replog.node.metrics.AppendStats;
 import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.server.ReadWaiters;
-import io.replog.node.server.RejectedFrames;
+import io.replog.node.metrics.ErrorCounts;
 import io.replog.node.security.AuthStats;
 import io.replog.node.server.EventLoops;
 import io.replog.node.server.ConnectionLimits;
@@ -57,7 +57,7 @@ public final class ReplogNode implements AutoCloseable {
     /** How the appends this node took as master ended. */
     private final AppendStats appends;
     /** Frames refused on the binary port. */
-    private final RejectedFrames rejected = new RejectedFrames();
+    private final ErrorCounts rejected = new ErrorCounts();
     /** READs waiting for the node to serve their from_id. */
     private final ReadWaiters readers;
     private Channel frameChannel;

@@ -8,12 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -51,12 +48,7 @@ class LogctlProcessTest {
     /** {@code java -cp <this test's class path> io.replog.tools.Logctl args}, in a C locale. */
     private static Result logctl(final Map<String, String> env, final byte[] stdin, final String... args)
         throws IOException, InterruptedException {
-        final List<String> command = new ArrayList<>(List.of(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-cp", System.getProperty("java.class.path"), "io.replog.tools.Logctl"));
-        command.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().remove("LOGCTL_SERVER");
+        final ProcessBuilder builder = LogctlRunner.process(args);
         builder.environment().putAll(Map.of("LC_ALL", "C", "LANG", "C"));
         builder.environment().putAll(env);
         final long start = System.nanoTime();

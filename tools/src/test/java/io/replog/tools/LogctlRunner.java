@@ -3,10 +3,12 @@ package io.replog.tools;
 import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Runs logctl in-process as a user runs it (same parser, same output), with stdin, stdout and stderr swapped. */
@@ -28,6 +30,20 @@ final class LogctlRunner {
     }
 
     private LogctlRunner() {
+    }
+
+    /**
+     * logctl as a separate process: {@code java -cp <this test's class path> io.replog.tools.Logctl args}, without
+     * the LOGCTL_SERVER of whoever runs the tests.
+     */
+    static ProcessBuilder process(final String... args) {
+        final List<String> command = new ArrayList<>(List.of(
+            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+            "-cp", System.getProperty("java.class.path"), "io.replog.tools.Logctl"));
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("LOGCTL_SERVER");
+        return builder;
     }
 
     static Run logctl(final String stdin, final String... args) {

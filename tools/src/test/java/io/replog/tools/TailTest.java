@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -78,13 +77,7 @@ class TailTest {
         final StringBuilder err = new StringBuilder();
 
         Follower(final String... args) throws IOException {
-            final List<String> command = new ArrayList<>(List.of(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp", System.getProperty("java.class.path"), "io.replog.tools.Logctl"));
-            command.addAll(List.of(args));
-            final ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().remove("LOGCTL_SERVER");
-            process = builder.start();
+            process = LogctlRunner.process(args).start();
             pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), lines);
             final BlockingQueue<String> errLines = new LinkedBlockingQueue<>();
             pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), errLines);

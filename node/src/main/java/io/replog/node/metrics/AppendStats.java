@@ -2,10 +2,6 @@ package io.replog.node.metrics;
 
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
-import io.replog.protocol.ErrorCode;
-
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.ObjLongConsumer;
 
 /**
  * What became of the appends a node took as master, for {@code /metrics}: the latency of each one answered with
@@ -13,14 +9,13 @@ import java.util.function.ObjLongConsumer;
  * answered with an error later). Outlives the node's roles, so a node that becomes master again keeps counting.
  */
 public final class AppendStats implements AppendObserver {
-    /** Highest w with a series of its own (higher ones share it), the protocol's error codes below 128. */
+    /** Highest w with a series of its own (higher ones share it). */
     private static final int MAX_W = 15;
-    private static final int CODES = 128;
 
     private final LatencyHistogram latency = new LatencyHistogram("replog_append_latency_seconds",
         "Time from an append's arrival at the master to its successful answer (its w met), by write concern",
         "w", MAX_W);
-    private final AtomicLongArray errors = new AtomicLongArray(CODES);
+    private final ErrorCounts errors = new ErrorCounts();
 
     @Override
     public void succeeded(final AppendRequest request, final long nanos) {
@@ -29,20 +24,15 @@ public final class AppendStats implements AppendObserver {
 
     @Override
     public void failed(final short code) {
-        errors.incrementAndGet(code >= 0 && code < CODES ? code : ErrorCode.INTERNAL_ERROR);
+        errors.count(code);
     }
 
     LatencyHistogram latency() {
         return latency;
     }
 
-    /** Each error code seen so far with its count, by the code's name in lower case. */
-    void forEachError(final ObjLongConsumer<String> sink) {
-        for (int code = 0; code < CODES; code++) {
-            final long count = errors.get(code);
-            if (count > 0) {
-                sink.accept(ErrorCode.name(code).toLowerCase(java.util.Locale.ROOT), count);
-            }
-        }
+    /** The errors by code. */
+    ErrorCounts errors() {
+        return errors;
     }
 }

@@ -14,7 +14,6 @@ import io.replog.node.replication.SecondarySender;
 import io.replog.node.role.RoleSwitch;
 import io.replog.node.security.AuthStats;
 import io.replog.node.server.ConnectionLimits;
-import io.replog.node.server.RejectedFrames;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -49,10 +48,10 @@ public final class NodeMetrics {
     private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
 
     public NodeMetrics(final RoleSwitch roles, final LogStore log, final ConnectionLimits limits,
-                       final AppendStats appends, final AuthStats auth, final RejectedFrames rejected) {
+                       final AppendStats appends, final AuthStats auth, final ErrorCounts rejected) {
         CounterWithCallback.builder().name("replog_append_errors").labelNames("reason")
             .help("Appends refused or answered with an error, by error code")
-            .callback(c -> appends.forEachError((reason, count) -> c.call(count, reason))).register(registry);
+            .callback(c -> appends.errors().forEach((reason, count) -> c.call(count, reason))).register(registry);
         final LatencyHistogram latency = appends.latency();
         registry.register(latency::snapshot);
         CounterWithCallback.builder().name("replog_rejected_frames").labelNames("reason")

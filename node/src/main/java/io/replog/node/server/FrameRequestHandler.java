@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.node.log.EntryRange;
+import io.replog.node.metrics.ErrorCounts;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.ReplySink;
 import io.replog.protocol.Append;
@@ -40,7 +41,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     /** Messages per READ_OK frame at most, whatever the client asks. */
     static final int MAX_READ_ENTRIES = 65_536;
 
-    private final RejectedFrames rejected;
+    private final ErrorCounts rejected;
     private final ReadWaiters readers;
     /** This connection's READ waiting for the node to serve its from_id, or null: one at a time. */
     private ReadWaiters.Waiter waitingRead;
@@ -60,7 +61,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
 
     /** @param gate the connection's read gate: this handler pauses it while too many appends wait */
     public FrameRequestHandler(final NodeRole role, final int maxFrameLength, final ReadGate gate,
-                               final RejectedFrames rejected, final ReadWaiters readers) {
+                               final ErrorCounts rejected, final ReadWaiters readers) {
         super(Frame.class, false);
         this.rejected = rejected;
         this.readers = readers;
@@ -89,7 +90,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             default -> {
                 ReferenceCountUtil.release(frame);
-                rejected.rejected(ErrorCode.UNEXPECTED_FRAME);
+                rejected.count(ErrorCode.UNEXPECTED_FRAME);
                 context.write(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME,
                     FrameType.name(frame.type()) + " is not a request this node accepts"), context.voidPromise());
             }

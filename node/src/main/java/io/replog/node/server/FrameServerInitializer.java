@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.replog.node.role.NodeRole;
+import io.replog.node.metrics.ErrorCounts;
 import io.replog.node.security.AuthStats;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.ReplicationGuard;
@@ -34,7 +35,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
     private final ClusterKey key;
     private final AuthStats auth;
     private final TlsSettings tls;
-    private final RejectedFrames rejected;
+    private final ErrorCounts rejected;
     private final ReadWaiters readers;
 
     /**
@@ -42,7 +43,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
      * @param tls TLS for every connection, null for plain TCP
      */
     public FrameServerInitializer(final NodeRole role, final int maxFrameLength, final ConnectionLimits limits,
-                                  final ClusterKey key, final AuthStats auth, final RejectedFrames rejected,
+                                  final ClusterKey key, final AuthStats auth, final ErrorCounts rejected,
                                   final ReadWaiters readers, final TlsSettings tls) {
         this.rejected = rejected;
         this.readers = readers;
@@ -71,7 +72,7 @@ public final class FrameServerInitializer extends ChannelInitializer<SocketChann
         pipeline.addLast("gate", gate);
         pipeline.addLast("guard", new ReplicationGuard(key, auth, tls != null && tls.mutual()));
         pipeline.addLast("requests", requests);
-        pipeline.addLast("errors", new FramingErrorHandler(refusals, rejected::rejected));
+        pipeline.addLast("errors", new FramingErrorHandler(refusals, rejected::count));
         limits.addIdleTimeout(pipeline, requests::busy);
     }
 

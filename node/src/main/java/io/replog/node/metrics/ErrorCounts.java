@@ -1,4 +1,4 @@
-package io.replog.node.server;
+package io.replog.node.metrics;
 
 import io.replog.protocol.ErrorCode;
 
@@ -7,20 +7,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.ObjLongConsumer;
 
 /**
- * Frames this node refused on its binary port, by the error code it answered (malformed, too large, unknown type,
- * unsupported version: the connection is closed; a frame its role does not take: answered, connection kept). Any
- * thread; a refusal is rare and never on the hot path.
+ * Counts by protocol error code, for metrics labelled {@code reason}: the frames a node refused, the appends that
+ * ended in an error. Any thread; an error is never on the hot path.
  */
-public final class RejectedFrames {
+public final class ErrorCounts {
     private static final int CODES = 128;
     private final AtomicLongArray byCode = new AtomicLongArray(CODES);
 
-    /** A frame was refused with {@code code}. */
-    public void rejected(final int code) {
+    /** One more answered with {@code code}. */
+    public void count(final int code) {
         byCode.incrementAndGet(code >= 0 && code < CODES ? code : ErrorCode.INTERNAL_ERROR);
     }
 
-    /** Each reason seen so far (the error code's name in lower case) with its count. */
+    /** Each code seen so far (its name in lower case) with its count. */
     public void forEach(final ObjLongConsumer<String> sink) {
         for (int code = 0; code < CODES; code++) {
             final long count = byCode.get(code);
