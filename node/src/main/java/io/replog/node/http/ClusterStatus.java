@@ -9,8 +9,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.role.NodeRole;
-import io.replog.protocol.ErrorCode;
-import io.replog.protocol.ErrorFrame;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +65,8 @@ final class ClusterStatus {
 
     private static void master(final NodeRole role, final Map<String, Object> health, final MetricSnapshots metrics,
                                final Map<String, Object> status) {
-        final String readOnlyReason = readOnlyReason(role, health);
+        // worded as the master's admission check words it, so the page says what a refused client is told
+        final String readOnlyReason = role.readOnlyReason();
         status.put("read_only", readOnlyReason != null);
         if (readOnlyReason != null) {
             status.put("read_only_reason", readOnlyReason);
@@ -107,18 +106,6 @@ final class ClusterStatus {
         status.put("commit", byW(find(metrics, COMMIT)));
         status.put("appends", byW(find(metrics, APPENDS)));
         status.put("latency", latency(find(metrics, LATENCY)));
-    }
-
-    /**
-     * Why appends are refused now, or null. The master's own admission check words it (starting, no quorum, a
-     * failed disk or sequencer), so the page says exactly what a refused client is told.
-     */
-    private static String readOnlyReason(final NodeRole role, final Map<String, Object> health) {
-        final ErrorFrame refusal = role.checkAppend(0, 1, 0);
-        if (refusal != null && refusal.code() == ErrorCode.READ_ONLY) {
-            return refusal.message().replaceFirst("^read-only: ", "");
-        }
-        return Boolean.TRUE.equals(health.get("read_only")) ? "read-only" : null;
     }
 
     /**

@@ -148,7 +148,23 @@ public final class Master implements NodeRole, AutoCloseable {
 
     /** Whether appends are refused now: starting, no quorum, or the disk failed. */
     public boolean readOnly() {
-        return recovering || storageFailure != null || sequencer.failure() != null || quorum.readOnly();
+        return readOnlyReason() != null;
+    }
+
+    @Override
+    public String readOnlyReason() {
+        if (recovering) {
+            return "the master is starting (taking back what its secondaries hold past its log)";
+        }
+        final String failure = storageFailure;
+        if (failure != null) {
+            return "the master's log on disk failed (" + failure + "); restart the master";
+        }
+        final String stopped = sequencer.failure();
+        if (stopped != null) {
+            return "the master's sequencer failed (" + stopped + "); restart the master";
+        }
+        return quorum.readOnly() ? "no quorum (" + quorum.describe() + ")" : null;
     }
 
     /** 1 + the number of secondaries. */
@@ -193,22 +209,9 @@ public final class Master implements NodeRole, AutoCloseable {
             return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST,
                 "w must be between 1 and " + maxW + " (master + " + senders.size() + " secondaries), got " + w);
         }
-        if (recovering) {
-            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
-                "read-only: the master is starting (taking back what its secondaries hold past its log)");
-        }
-        final String failure = storageFailure;
-        if (failure != null) {
-            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
-                "read-only: the master's log on disk failed (" + failure + "); restart the master");
-        }
-        final String stopped = sequencer.failure();
-        if (stopped != null) {
-            return new ErrorFrame(requestId, ErrorCode.READ_ONLY,
-                "read-only: the master's sequencer failed (" + stopped + "); restart the master");
-        }
-        if (quorum.readOnly()) {
-            return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: no quorum (" + quorum.describe() + ")");
+        final String readOnly = readOnlyReason();
+        if (readOnly != null) {
+            return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: " + readOnly);
         }
         if (payloadLength > maxPayload) {
             return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,

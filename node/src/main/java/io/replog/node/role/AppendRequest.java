@@ -129,10 +129,6 @@ public final class AppendRequest {
         this.deadlineNanos = nowNanos + timeoutNanos;
     }
 
-    public void succeed() {
-        succeed(observer == null ? 0 : System.nanoTime());
-    }
-
     /** Answered with success at {@code nowNanos} (System.nanoTime()): who answers a batch reads the clock once. */
     public void succeed(final long nowNanos) {
         if (markAnswered()) {

@@ -31,6 +31,14 @@ public interface NodeRole {
      */
     io.replog.protocol.ErrorFrame checkAppend(long requestId, int w, int payloadLength);
 
+    /**
+     * Why this node, as master, refuses appends now (starting, no quorum, its disk or sequencer failed), or null when
+     * it takes them or is not the master. Reading it counts nothing, unlike {@link #checkAppend}.
+     */
+    default String readOnlyReason() {
+        return null;
+    }
+
     /** Queues a checked append; the answer goes to the request's sink. Called on an event loop. */
     void append(AppendRequest request);
 

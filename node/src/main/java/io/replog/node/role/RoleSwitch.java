@@ -51,6 +51,11 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
+    public String readOnlyReason() {
+        return current.readOnlyReason();
+    }
+
+    @Override
     public void append(final AppendRequest request) {
         current.append(request);
     }
