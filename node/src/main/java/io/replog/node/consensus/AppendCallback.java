@@ -1,0 +1,14 @@
+package io.replog.node.consensus;
+
+/** The answer to one append: called once, on the replica's thread. */
+public interface AppendCallback {
+
+    /** Stored as {@code msgId} and held by at least w nodes durably. */
+    void stored(long msgId);
+
+    /**
+     * Not (known to be) stored with its w: {@code code} is an ERROR code ({@code NOT_MASTER}, {@code OVERLOADED},
+     * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
+     */
+    void failed(short code, String why, int masterId);
+}

@@ -1,0 +1,40 @@
+package io.replog.node.consensus;
+
+import java.util.List;
+
+/**
+ * What nodes of a failover cluster say to each other. Every message carries its sender's epoch: a node that receives
+ * a higher one adopts it at once (and a master steps down), a lower one is answered with the receiver's own so the
+ * sender learns it is stale (fencing).
+ */
+public sealed interface PeerMessage {
+
+    long epoch();
+
+    /** A candidate asks for a vote; its log's last entry lets the voter refuse a candidate that is behind. */
+    record VoteRequest(long epoch, long lastEpoch, long lastId) implements PeerMessage {
+    }
+
+    /** The answer to a {@link VoteRequest} of {@code epoch} (or the voter's own, higher one). */
+    record VoteReply(long epoch, boolean granted) implements PeerMessage {
+    }
+
+    /**
+     * The master's entries from {@code prevId + 1} on, to be appended after an entry {@code prevId} of
+     * {@code prevEpoch}; also the heartbeat (no entries). {@code commitId}: what a majority holds.
+     */
+    record Replicate(long epoch, long prevId, long prevEpoch, List<Entry> entries, long commitId)
+        implements PeerMessage {
+    }
+
+    /**
+     * The answer to a {@link Replicate}. Accepted: the receiver's log matches the master's up to
+     * {@code acceptedId}, durably up to {@code durableId} (what counts toward w). Refused (its log does not hold
+     * {@code prevId} in {@code prevEpoch}): where the master should try again, by epoch (Kafka's KIP-101 leader-epoch
+     * exchange, Raft's fast back-off): {@code conflictEpoch} is the receiver's epoch at prevId (0 if its log is
+     * shorter) and {@code conflictId} the first msg_id it holds of that epoch (or its last msg_id + 1).
+     */
+    record ReplicateReply(long epoch, boolean accepted, long acceptedId, long durableId, long conflictEpoch,
+                          long conflictId) implements PeerMessage {
+    }
+}

@@ -1,0 +1,522 @@
+package io.replog.node.consensus;
+
+import io.replog.node.consensus.PeerMessage.ReplicateReply;
+import io.replog.node.consensus.PeerMessage.Replicate;
+import io.replog.node.consensus.PeerMessage.VoteReply;
+import io.replog.node.consensus.PeerMessage.VoteRequest;
+import io.replog.protocol.ErrorCode;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.NanoClock;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node of a failover cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
+ * (Ongaro &amp; Ousterhout §5.2–5.4) over replog's log, where Raft's term is replog's epoch.
+ *
+ * <p>An event-driven state machine and nothing else: it reads time only through the injected clock, randomness only
+ * through the injected {@link Random}, talks only through {@link PeerTransport} and stores only through
+ * {@link ReplicaStorage}. The node drives it from one thread over real sockets and disks; the simulation drives the
+ * very same code under a simulated clock, network and disk, thousands of seeds per build. Not thread-safe: one
+ * thread calls every method.
+ *
+ * <p>The write concern on top of Raft: an append is answered once w nodes hold it durably; for w at or above a
+ * majority also only once it is committed (so after an entry of the master's own epoch reached a majority), which
+ * is what makes those answers survive any failover. Smaller w promise less and say so: they may be rolled back.
+ */
+public final class Replica {
+    public static final int NOBODY = 0;
+
+    public enum Role { FOLLOWER, CANDIDATE, LEADER }
+
+    /** What the master knows of one peer. */
+    private static final class Progress {
+        /** Next msg_id to send (optimistic: advanced when sent, moved back when refused). */
+        long nextId;
+        /**
+         * Highest msg_id the peer holds durably as the master does: counts toward w, and survives any crash of the
+         * peer (what it accepted but had not fsynced may not, so only this bounds how far back nextId may go).
+         */
+        long durableId;
+        long lastHeardNanos;
+    }
+
+    private final int id;
+    private final int[] peers;
+    private final int clusterSize;
+    private final int majority;
+    private final ReplicaStorage log;
+    private final PeerTransport transport;
+    private final NanoClock clock;
+    private final Random random;
+    private final ReplicaSettings settings;
+    private final ReplicaEvents events;
+    private final BrokenRule broken;
+
+    private Role role = Role.FOLLOWER;
+    private long epoch;
+    private int votedFor;
+    private int masterId = NOBODY;
+    private long electionDeadline;
+    /** As candidate: who granted its vote in this epoch (a duplicated grant counts once). */
+    private final IntHashSet votes = new IntHashSet();
+    /** As follower: the master's log and this one agree up to here (in this epoch). */
+    private long acceptedId;
+    private long lastDurableReported;
+    /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
+    private long commitId;
+
+    // master only
+    private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
+    private final WriteConcernWaiters waiters;
+    /** Tagged appends in this master's log: (client id, seq) → msg_id. Rebuilt on election, bounded by the log. */
+    private final Map<Tag, Long> tags = new HashMap<>();
+    private long nextHeartbeat;
+    private long leaderSince;
+    private boolean peersBehind;
+    private final long[] held;
+
+    private record Tag(long clientId, long seq) {
+    }
+
+    public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
+                   final NanoClock clock, final Random random, final ReplicaSettings settings,
+                   final ReplicaEvents events) {
+        this(id, peers, log, transport, clock, random, settings, events, BrokenRule.NONE);
+    }
+
+    Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
+            final NanoClock clock, final Random random, final ReplicaSettings settings, final ReplicaEvents events,
+            final BrokenRule broken) {
+        if (id == NOBODY || Arrays.stream(peers).anyMatch(peer -> peer == id || peer == NOBODY)) {
+            throw new IllegalArgumentException("node ids must be positive and differ from each other: " + id + " "
+                + Arrays.toString(peers));
+        }
+        this.id = id;
+        this.peers = peers.clone();
+        this.clusterSize = peers.length + 1;
+        this.majority = clusterSize / 2 + 1;
+        this.log = log;
+        this.transport = transport;
+        this.clock = clock;
+        this.random = random;
+        this.settings = settings;
+        this.events = events;
+        this.broken = broken;
+        this.waiters = new WriteConcernWaiters(clusterSize);
+        this.held = new long[clusterSize];
+        this.epoch = log.savedEpoch();
+        this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
+        this.lastDurableReported = 0;
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- what the node asks
+
+    public int id() {
+        return id;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The master this node follows (or itself), or {@link #NOBODY} when it knows none in its epoch. */
+    public int masterId() {
+        return masterId;
+    }
+
+    public long commitId() {
+        return commitId;
+    }
+
+    public int clusterSize() {
+        return clusterSize;
+    }
+
+    /** Appends waiting for their w. */
+    public int waitingAppends() {
+        return waiters.size();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Time passed: an election is due, or (master) heartbeats and the check that a majority still answers. */
+    public void tick() {
+        final long now = clock.nanoTime();
+        if (role == Role.LEADER) {
+            if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
+                stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
+                return;
+            }
+            if (now - nextHeartbeat >= 0) {
+                nextHeartbeat = now + millis(settings.heartbeatMs());
+                for (final int peer : peers) {
+                    sendTo(peer);
+                }
+            }
+        } else if (now - electionDeadline >= 0) {
+            startElection();
+        }
+    }
+
+    /** A peer's message arrived. */
+    public void receive(final int from, final PeerMessage message) {
+        if (message.epoch() > epoch) {
+            final int master = message instanceof Replicate ? from : NOBODY;
+            stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch());
+        }
+        if (message instanceof Replicate replicate) {
+            replicate(from, replicate);
+        } else if (message instanceof ReplicateReply reply) {
+            replied(from, reply);
+        } else if (message instanceof VoteRequest request) {
+            vote(from, request);
+        } else if (message instanceof VoteReply reply) {
+            counted(from, reply);
+        }
+    }
+
+    /** The store made everything up to {@code durableId} durable. */
+    public void durable(final long durableId) {
+        if (role == Role.LEADER) {
+            advance();
+        } else if (role == Role.FOLLOWER && masterId != NOBODY) {
+            final long counted = Math.min(acceptedId, durableId);
+            if (counted > lastDurableReported) {
+                lastDurableReported = counted;
+                transport.send(masterId, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
+            }
+        }
+    }
+
+    /**
+     * A client's append (clientId 0: untagged). Answered through {@code callback}, on this thread, maybe at once.
+     * The entry goes to the peers on the next {@link #flush} (so a burst of appends travels in one message).
+     */
+    public void append(final byte[] payload, final int w, final long clientId, final long seq,
+                       final AppendCallback callback) {
+        if (role != Role.LEADER) {
+            callback.failed(ErrorCode.NOT_MASTER, "not the master" + (masterId == NOBODY
+                ? ": no master is known right now (an election may be under way); retry shortly"
+                : "; node " + masterId + " is"), masterId);
+            return;
+        }
+        if (w < 1 || w > clusterSize) {
+            callback.failed(ErrorCode.INVALID_REQUEST, "w must be 1.." + clusterSize + " (the cluster's nodes), got "
+                + w, masterId);
+            return;
+        }
+        if (clientId != 0) {
+            final Long earlier = tags.get(new Tag(clientId, seq));
+            if (earlier != null) {
+                waiters.addResent(w, earlier, callback);
+                answerWaiting();
+                return;
+            }
+        }
+        if (waiters.size() >= settings.maxPendingAppends()) {
+            callback.failed(ErrorCode.OVERLOADED, "too many appends waiting for their w (" + waiters.size()
+                + "); retry later", masterId);
+            return;
+        }
+        log.append(Entry.message(epoch, payload, clientId, seq));
+        final long msgId = log.lastId();
+        if (clientId != 0) {
+            tags.put(new Tag(clientId, seq), msgId);
+        }
+        waiters.add(w, msgId, callback);
+        peersBehind = true;
+        log.sync();
+    }
+
+    /** Sends what was appended since the last flush to every peer. */
+    public void flush() {
+        if (role == Role.LEADER && peersBehind) {
+            peersBehind = false;
+            for (final int peer : peers) {
+                final Progress p = progress.get(peer);
+                if (p.nextId <= log.lastId()) {
+                    sendTo(peer);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- election
+
+    private void startElection() {
+        epoch++;
+        votedFor = id;
+        log.saveVote(epoch, id);
+        role = Role.CANDIDATE;
+        masterId = NOBODY;
+        votes.clear();
+        votes.add(id);
+        resetElectionTimer();
+        events.roleChanged(role, epoch, NOBODY, "heard from no master");
+        if (votes.size() >= majority) {
+            becomeLeader();
+            return;
+        }
+        final long lastId = log.lastId();
+        final VoteRequest request = new VoteRequest(epoch, log.epochAt(lastId), lastId);
+        for (final int peer : peers) {
+            transport.send(peer, request);
+        }
+    }
+
+    private void vote(final int from, final VoteRequest request) {
+        if (request.epoch() < epoch) {
+            transport.send(from, new VoteReply(epoch, false));
+            return;
+        }
+        final long lastId = log.lastId();
+        final long lastEpoch = log.epochAt(lastId);
+        final boolean upToDate = request.lastEpoch() > lastEpoch
+            || (request.lastEpoch() == lastEpoch && request.lastId() >= lastId)
+            || broken == BrokenRule.VOTES_FOR_STALE_LOG;
+        final boolean free = votedFor == NOBODY || votedFor == from
+            || (broken == BrokenRule.VOTES_TWICE && role == Role.FOLLOWER);
+        final boolean granted = free && upToDate;
+        if (granted) {
+            votedFor = from;
+            log.saveVote(epoch, from);
+            resetElectionTimer();
+        }
+        transport.send(from, new VoteReply(epoch, granted));
+    }
+
+    private void counted(final int from, final VoteReply reply) {
+        if (role != Role.CANDIDATE || reply.epoch() != epoch || !reply.granted()) {
+            return;
+        }
+        if (votes.add(from) && votes.size() >= majority) {
+            becomeLeader();
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        masterId = id;
+        final long now = clock.nanoTime();
+        leaderSince = now;
+        log.append(Entry.epochStart(epoch));
+        log.sync();
+        final long lastId = log.lastId();
+        progress.clear();
+        for (final int peer : peers) {
+            final Progress p = new Progress();
+            p.nextId = lastId;
+            p.lastHeardNanos = now;
+            progress.put(peer, p);
+        }
+        tags.clear();
+        for (long i = 1; i <= lastId; i++) {
+            final Entry entry = log.entry(i);
+            if (entry.tagged()) {
+                tags.put(new Tag(entry.clientId(), entry.seq()), i);
+            }
+        }
+        events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
+        nextHeartbeat = now + millis(settings.heartbeatMs());
+        for (final int peer : peers) {
+            sendTo(peer);
+        }
+        advance();
+    }
+
+    /** Follows {@code newEpoch} (higher, or the same when a master of it showed up); a master fails its waiters. */
+    private void stepDown(final long newEpoch, final int master, final String why) {
+        final Role before = role;
+        if (newEpoch > epoch) {
+            epoch = newEpoch;
+            votedFor = NOBODY;
+            log.saveVote(epoch, NOBODY);
+        }
+        role = Role.FOLLOWER;
+        masterId = master;
+        acceptedId = 0;
+        lastDurableReported = 0;
+        resetElectionTimer();
+        if (before == Role.LEADER) {
+            progress.clear();
+            tags.clear();
+            waiters.failAll("not the master any more: " + why, master);
+        }
+        if (before != Role.FOLLOWER || master != NOBODY) {
+            events.roleChanged(role, epoch, master, why);
+        }
+    }
+
+    private boolean heardFromMajority(final long now) {
+        int heard = 1;
+        final long since = now - millis(settings.electionMaxMs());
+        for (final int peer : peers) {
+            if (progress.get(peer).lastHeardNanos - since >= 0) {
+                heard++;
+            }
+        }
+        return heard >= majority;
+    }
+
+    // ---------------------------------------------------------------- replication, follower side
+
+    private void replicate(final int from, final Replicate request) {
+        if (request.epoch() < epoch) {
+            transport.send(from, new ReplicateReply(epoch, false, 0, 0, 0, 0));
+            return;
+        }
+        if (role == Role.LEADER) {
+            return; // two masters in one epoch cannot be: the simulation's first invariant
+        }
+        if (role != Role.FOLLOWER || masterId != from) {
+            // a candidate of this epoch lost; or the first word from this epoch's master
+            final Role before = role;
+            role = Role.FOLLOWER;
+            masterId = from;
+            acceptedId = 0;
+            lastDurableReported = 0;
+            events.roleChanged(role, epoch, from, before == Role.CANDIDATE ? "node " + from + " won the election"
+                : "node " + from + " is master");
+        }
+        resetElectionTimer();
+        final long lastId = log.lastId();
+        final long prevId = request.prevId();
+        if (prevId > lastId) {
+            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, 0, lastId + 1));
+            return;
+        }
+        final long prevEpoch = log.epochAt(prevId);
+        if (prevEpoch != request.prevEpoch()) {
+            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, prevEpoch, log.firstIdOf(prevEpoch)));
+            return;
+        }
+        final List<Entry> entries = request.entries();
+        boolean wrote = false;
+        long at = prevId;
+        for (final Entry entry : entries) {
+            at++;
+            if (at <= log.lastId()) {
+                if (log.epochAt(at) == entry.epoch()) {
+                    continue; // already held (a resent or duplicated message)
+                }
+                final long formerLast = log.lastId();
+                log.truncateAfter(at - 1);
+                events.truncated(at - 1, formerLast);
+            }
+            log.append(entry);
+            wrote = true;
+        }
+        acceptedId = Math.max(acceptedId, prevId + entries.size());
+        commitId = Math.max(commitId, Math.min(request.commitId(), acceptedId));
+        if (wrote) {
+            log.sync();
+        }
+        final long counted = Math.min(acceptedId, log.durableId());
+        lastDurableReported = Math.max(lastDurableReported, counted);
+        transport.send(from, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
+    }
+
+    // ---------------------------------------------------------------- replication, master side
+
+    private void replied(final int from, final ReplicateReply reply) {
+        if (role != Role.LEADER || reply.epoch() != epoch) {
+            return;
+        }
+        final Progress p = progress.get(from);
+        if (p == null) {
+            return;
+        }
+        p.lastHeardNanos = clock.nanoTime();
+        if (reply.accepted()) {
+            p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
+            if (reply.durableId() > p.durableId) {
+                p.durableId = reply.durableId();
+                advance();
+            }
+            if (p.nextId <= log.lastId()) {
+                sendTo(from);
+            }
+            return;
+        }
+        long next = reply.conflictId();
+        if (reply.conflictEpoch() != 0) {
+            final long end = log.lastIdOf(reply.conflictEpoch());
+            if (end >= 0) {
+                next = end + 1;
+            }
+        }
+        p.nextId = Math.max(p.durableId + 1, Math.min(next, log.lastId() + 1));
+        sendTo(from);
+    }
+
+    private void sendTo(final int peer) {
+        final Progress p = progress.get(peer);
+        final long lastId = log.lastId();
+        final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
+        final long to = Math.min(lastId, from + settings.maxBatch() - 1);
+        final List<Entry> entries = to < from ? List.of() : new ArrayList<>((int) (to - from + 1));
+        for (long i = from; i <= to; i++) {
+            entries.add(log.entry(i));
+        }
+        transport.send(peer, new Replicate(epoch, from - 1, log.epochAt(from - 1), entries, commitId));
+        p.nextId = to + 1;
+    }
+
+    /** Recomputes the commit point and answers the appends whose w is met. */
+    private void advance() {
+        held[0] = log.durableId();
+        int i = 1;
+        for (final int peer : peers) {
+            held[i++] = Math.min(progress.get(peer).durableId, log.lastId());
+        }
+        Arrays.sort(held);
+        // held ascending: the w-th highest is held[clusterSize - w]
+        final long majorityHeld = held[clusterSize - majority];
+        if (majorityHeld > commitId
+            && (log.epochAt(majorityHeld) == epoch || broken == BrokenRule.COMMITS_OLD_EPOCH)) {
+            commitId = majorityHeld;
+        }
+        answerWaiting();
+    }
+
+    private void answerWaiting() {
+        if (waiters.size() == 0) {
+            return;
+        }
+        for (int w = 1; w <= clusterSize; w++) {
+            final long heldByW = held[clusterSize - w];
+            waiters.answer(w, w >= majority ? Math.min(heldByW, commitId) : heldByW);
+        }
+    }
+
+    // ---------------------------------------------------------------- time
+
+    private void resetElectionTimer() {
+        final long min = settings.electionMinMs();
+        final long spread = settings.electionMaxMs() - min;
+        electionDeadline = clock.nanoTime() + millis(min) + (long) (random.nextDouble() * millis(spread));
+    }
+
+    private static long millis(final long ms) {
+        return TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    @Override
+    public String toString() {
+        return "node " + id + " " + role + " epoch " + epoch + " master " + masterId + " log " + log.lastId()
+            + " durable " + log.durableId() + " commit " + commitId;
+    }
+}

@@ -1,0 +1,28 @@
+package io.replog.node.consensus;
+
+/**
+ * Timing and bounds of a replica. A node that hears no master for a random time in
+ * [{@code electionMinMs}, {@code electionMaxMs}) starts an election; a master sends each peer something at least
+ * every {@code heartbeatMs}, and steps down when it has heard from no majority for {@code electionMaxMs}.
+ */
+public record ReplicaSettings(long electionMinMs, long electionMaxMs, long heartbeatMs, int maxBatch,
+                              int maxPendingAppends) {
+
+    public ReplicaSettings {
+        if (electionMinMs <= 0 || electionMaxMs <= electionMinMs) {
+            throw new IllegalArgumentException("election timeout: need 0 < min < max, got " + electionMinMs + ".."
+                + electionMaxMs + " ms");
+        }
+        if (heartbeatMs <= 0 || heartbeatMs * 2 > electionMinMs) {
+            throw new IllegalArgumentException("heartbeat " + heartbeatMs + " ms must be positive and at most half "
+                + "the shortest election timeout (" + electionMinMs + " ms)");
+        }
+        if (maxBatch < 1 || maxPendingAppends < 1) {
+            throw new IllegalArgumentException("maxBatch and maxPendingAppends must be positive");
+        }
+    }
+
+    public static ReplicaSettings defaults() {
+        return new ReplicaSettings(150, 300, 50, 1024, 100_000);
+    }
+}

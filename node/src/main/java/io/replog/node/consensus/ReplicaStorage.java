@@ -1,0 +1,43 @@
+package io.replog.node.consensus;
+
+/**
+ * A node's log and vote as the consensus core uses them. Appends are written at once and made durable later (group
+ * commit): the store reports each new durable position through {@link Replica#durable}. Truncation and the vote are
+ * durable when the call returns. Single-threaded: only the replica's thread calls it.
+ */
+public interface ReplicaStorage {
+
+    /** Highest msg_id held (written, durable or not); 0 when empty. */
+    long lastId();
+
+    /** Epoch of entry {@code id}; 0 for id 0. */
+    long epochAt(long id);
+
+    /** Last msg_id held of epoch {@code epoch}, or -1 when the log holds no entry of it. */
+    long lastIdOf(long epoch);
+
+    /** First msg_id held of epoch {@code epoch}, or -1 when the log holds no entry of it. */
+    long firstIdOf(long epoch);
+
+    Entry entry(long id);
+
+    /** Appends {@code entry} as msg_id {@link #lastId()} + 1. */
+    void append(Entry entry);
+
+    /** Drops every entry after {@code lastKept}, durably (kept aside in a rollback file where the store has one). */
+    void truncateAfter(long lastKept);
+
+    /** Highest msg_id durable: what survives a machine crash. */
+    long durableId();
+
+    /** Asks for what was appended to become durable; the store reports it through {@link Replica#durable}. */
+    void sync();
+
+    /** The epoch and vote saved last (0 and {@link Replica#NOBODY} for a new node). */
+    long savedEpoch();
+
+    int savedVote();
+
+    /** Saves the epoch and the vote in it durably (fsync) before returning: a vote is never given twice. */
+    void saveVote(long epoch, int votedFor);
+}
