@@ -2,6 +2,7 @@ package io.replog.node;
 
 import io.replog.node.cli.LocalCommand;
 import io.replog.node.cli.MasterCommand;
+import io.replog.node.cli.NodeCommand;
 import io.replog.node.cli.SecondaryCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "replog-node", mixinStandardHelpOptions = true, version = "replog 0.1.0",
     description = "A replog node: the master, a secondary, or a whole local cluster in one process.",
-    subcommands = {MasterCommand.class, SecondaryCommand.class, LocalCommand.class})
+    subcommands = {MasterCommand.class, SecondaryCommand.class, LocalCommand.class, NodeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(final String[] args) {

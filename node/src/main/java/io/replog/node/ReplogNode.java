@@ -11,6 +11,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.ReplicaSettings;
+import io.replog.node.failover.FailoverCluster;
+import io.replog.node.failover.Peers;
 import io.replog.node.http.HttpBridgeInitializer;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.LogStores;
@@ -63,6 +66,8 @@ public final class ReplogNode implements AutoCloseable {
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
+    /** The failover part of a node started with {@link #failover}, else null. */
+    private FailoverCluster failover;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
                        final EventLoops ownedLoops, final AuthStats auth, final AppendStats appends,
@@ -127,6 +132,33 @@ public final class ReplogNode implements AutoCloseable {
             .bind(config);
         LOG.info("secondary: ready{}", config.delayMs() > 0
             ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
+        return node;
+    }
+
+    /**
+     * Starts a node of a failover cluster: the same command on every node, the master decided by election
+     * ({@code node --id --peers}). Pass null loops to give the node event loops of its own.
+     */
+    public static ReplogNode failover(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+                                      final EventLoops loops) {
+        config.conclude();
+        final LogStore log = LogStores.open(config, false);
+        if (log.logId() == 0) {
+            // one cluster, one log: every node derives the same identity from the list of peers
+            log.adoptLogId(peers.toString().hashCode() * 0x9E3779B97F4A7C15L | 1);
+        }
+        final EventLoops l = loops != null ? loops : EventLoops.standard("node-" + peers.self());
+        final AppendStats appends = new AppendStats();
+        final ReadWaiters readers = new ReadWaiters();
+        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, log, l.workers(), appends,
+            readers);
+        final ReplogNode node = new ReplogNode(log, cluster.role(), l, loops == null ? l : null, new AuthStats(),
+            appends, readers);
+        node.failover = cluster;
+        node.bind(config);
+        cluster.start();
+        LOG.info("node {}: in a failover cluster of {} ({}), log at msg_id {}", peers.self(), peers.size(), peers,
+            log.lastId());
         return node;
     }
 
@@ -269,6 +301,9 @@ public final class ReplogNode implements AutoCloseable {
         }
         listeners.forEach(c -> c.close().awaitUninterruptibly());
         final NodeRole role = roles.current();
+        if (failover != null) {
+            failover.close();
+        }
         if (role instanceof Master m) {
             m.stop(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
         } else if (role instanceof Secondary s) {

@@ -2,10 +2,12 @@ package io.replog.protocol;
 
 /**
  * A decoded frame. Frames that carry bytes ({@link Append}, {@link ReadOk}, {@link Replicate}) are reference
- * counted: whoever holds the last reference releases it.
+ * counted: whoever holds the last reference releases it. {@link AppendEntries} carries bytes too, but copied into
+ * arrays: it is not reference counted, nor are any of the other frames.
  */
 public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong, Health,
-    HealthOk, Truncate, AuthHello, AuthChallenge, AuthProof, AuthOk {
+    HealthOk, Truncate, AuthHello, AuthChallenge, AuthProof, AuthOk, VoteRequest, VoteReply, AppendEntries,
+    AppendEntriesReply {
 
     /** The {@link FrameType} code. */
     byte type();

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -153,6 +154,41 @@ public final class FrameCodec {
                 buf.writeBytes(p.proof());
                 out.add(buf);
             }
+            case FrameType.VOTE_REQUEST -> {
+                final VoteRequest v = (VoteRequest) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + VoteRequest.BODY_LENGTH);
+                writeHeader(buf, FrameType.VOTE_REQUEST, v.preVote() ? VoteRequest.FLAG_PRE_VOTE : 0, v.requestId(),
+                    VoteRequest.BODY_LENGTH);
+                buf.writeInt(v.from());
+                buf.writeLong(v.epoch());
+                buf.writeLong(v.lastEpoch());
+                buf.writeLong(v.lastId());
+                out.add(buf);
+            }
+            case FrameType.VOTE_REPLY -> {
+                final VoteReply v = (VoteReply) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + VoteReply.BODY_LENGTH);
+                writeHeader(buf, FrameType.VOTE_REPLY, v.preVote() ? VoteReply.FLAG_PRE_VOTE : 0, v.requestId(),
+                    VoteReply.BODY_LENGTH);
+                buf.writeInt(v.from());
+                buf.writeLong(v.epoch());
+                buf.writeByte(v.granted() ? 1 : 0);
+                out.add(buf);
+            }
+            case FrameType.APPEND_ENTRIES -> out.add(encodeAppendEntries((AppendEntries) frame, alloc));
+            case FrameType.APPEND_ENTRIES_REPLY -> {
+                final AppendEntriesReply r = (AppendEntriesReply) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendEntriesReply.BODY_LENGTH);
+                writeHeader(buf, FrameType.APPEND_ENTRIES_REPLY, 0, r.requestId(), AppendEntriesReply.BODY_LENGTH);
+                buf.writeInt(r.from());
+                buf.writeLong(r.epoch());
+                buf.writeByte(r.accepted() ? 1 : 0);
+                buf.writeLong(r.acceptedId());
+                buf.writeLong(r.durableId());
+                buf.writeLong(r.conflictEpoch());
+                buf.writeLong(r.conflictId());
+                out.add(buf);
+            }
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
@@ -189,6 +225,30 @@ public final class FrameCodec {
         final ByteBuf head = headFor(alloc, ReadOk.FIXED_BODY_LENGTH, run);
         writeReadOkHeader(head, f.requestId(), f.firstId(), f.count(), f.lastId(), run.readableBytes());
         addBody(head, run, out);
+    }
+
+    /** One buffer of exactly the frame's size: the payloads are arrays, there is nothing to share. */
+    private static ByteBuf encodeAppendEntries(final AppendEntries f, final ByteBufAllocator alloc) {
+        final int body = f.encodedBodyLength();
+        final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + body);
+        writeHeader(buf, FrameType.APPEND_ENTRIES, 0, f.requestId(), body);
+        buf.writeInt(f.from());
+        buf.writeLong(f.epoch());
+        buf.writeLong(f.prevId());
+        buf.writeLong(f.prevEpoch());
+        buf.writeLong(f.commitId());
+        buf.writeInt(f.entries().size());
+        for (final PeerEntry e : f.entries()) {
+            buf.writeLong(e.epoch());
+            buf.writeByte(e.flags());
+            if (e.tagged()) {
+                buf.writeLong(e.clientId());
+                buf.writeLong(e.seq());
+            }
+            buf.writeInt(e.payload().length); // uint32
+            buf.writeBytes(e.payload());
+        }
+        return buf;
     }
 
     private static ByteBuf encodeError(final ErrorFrame f, final ByteBufAllocator alloc) {
@@ -294,6 +354,39 @@ public final class FrameCodec {
                 requireExactly(body, 0, type, requestId);
                 yield new AuthOk(requestId);
             }
+            case FrameType.VOTE_REQUEST -> {
+                requireExactly(body, VoteRequest.BODY_LENGTH, type, requestId);
+                final int from = readNodeId(frame, type, requestId);
+                final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
+                final long lastEpoch = readAtLeast(frame, 0, type, "last_epoch", requestId);
+                final long lastId = readAtLeast(frame, 0, type, "last_id", requestId);
+                if (lastEpoch > epoch) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "VOTE_REQUEST last_epoch "
+                        + lastEpoch + " is above the epoch " + epoch + " it asks votes for");
+                }
+                yield new VoteRequest(requestId, from, epoch, lastEpoch, lastId,
+                    (flags & VoteRequest.FLAG_PRE_VOTE) != 0);
+            }
+            case FrameType.VOTE_REPLY -> {
+                requireExactly(body, VoteReply.BODY_LENGTH, type, requestId);
+                final int from = readNodeId(frame, type, requestId);
+                final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
+                yield new VoteReply(requestId, from, epoch, readBoolean(frame, type, "granted", requestId),
+                    (flags & VoteReply.FLAG_PRE_VOTE) != 0);
+            }
+            case FrameType.APPEND_ENTRIES -> decodeAppendEntries(frame, requestId);
+            case FrameType.APPEND_ENTRIES_REPLY -> {
+                requireExactly(body, AppendEntriesReply.BODY_LENGTH, type, requestId);
+                final int from = readNodeId(frame, type, requestId);
+                final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
+                final boolean accepted = readBoolean(frame, type, "accepted", requestId);
+                final long acceptedId = readAtLeast(frame, 0, type, "accepted_id", requestId);
+                final long durableId = readAtLeast(frame, 0, type, "durable_id", requestId);
+                final long conflictEpoch = readAtLeast(frame, 0, type, "conflict_epoch", requestId);
+                final long conflictId = readAtLeast(frame, 0, type, "conflict_id", requestId);
+                yield new AppendEntriesReply(requestId, from, epoch, accepted, acceptedId, durableId, conflictEpoch,
+                    conflictId);
+            }
             case FrameType.HEALTH_OK -> new HealthOk(requestId,
                 frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
@@ -348,6 +441,121 @@ public final class FrameCodec {
         EntryRun.validate(frame, count, requestId);
         return new Replicate(requestId, logId, firstId, count, epoch,
             frame.readRetainedSlice(frame.readableBytes()));
+    }
+
+    private static AppendEntries decodeAppendEntries(final ByteBuf frame, final long requestId) {
+        final byte type = FrameType.APPEND_ENTRIES;
+        requireAtLeast(frame.readableBytes(), AppendEntries.FIXED_BODY_LENGTH, type, requestId);
+        final int from = readNodeId(frame, type, requestId);
+        final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
+        final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
+        final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
+        final long commitId = readAtLeast(frame, 0, type, "commit_id", requestId);
+        final int count = frame.readInt();
+        if (prevEpoch > epoch) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                "APPEND_ENTRIES prev_epoch " + prevEpoch + " is above the frame's epoch " + epoch);
+        }
+        if (count < 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "negative entry count " + count);
+        }
+        // before allocating anything count-sized: every entry takes at least MIN_LENGTH bytes
+        if (count > frame.readableBytes() / PeerEntry.MIN_LENGTH) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "APPEND_ENTRIES count " + count
+                + " does not fit the " + frame.readableBytes() + " bytes that follow (an entry takes at least "
+                + PeerEntry.MIN_LENGTH + ")");
+        }
+        final List<PeerEntry> entries = new ArrayList<>(count);
+        long lastEpoch = prevEpoch;
+        for (int i = 0; i < count; i++) {
+            final String entry = "APPEND_ENTRIES entry " + i + " of " + count;
+            if (frame.readableBytes() < PeerEntry.MIN_LENGTH) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + " truncated: " + frame.readableBytes() + " bytes left");
+            }
+            final long entryEpoch = frame.readLong();
+            final int flags = frame.readUnsignedByte();
+            if ((flags & ~PeerEntry.KNOWN_FLAGS) != 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + String.format(" has unknown flags 0x%02x", flags));
+            }
+            if (entryEpoch < lastEpoch) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, entry + " is of epoch "
+                    + entryEpoch + ", after epoch " + lastEpoch + ": epochs never decrease along a log");
+            }
+            if (entryEpoch > epoch) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + " is of epoch " + entryEpoch + ", above the frame's epoch " + epoch);
+            }
+            final boolean tagged = (flags & PeerEntry.FLAG_TAGGED) != 0;
+            final boolean epochStart = (flags & PeerEntry.FLAG_EPOCH_START) != 0;
+            if (epochStart && tagged) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
+            }
+            long clientId = 0;
+            long seq = 0;
+            if (tagged) {
+                if (frame.readableBytes() < PeerEntry.TAG_LENGTH + EntryRun.ENTRY_OVERHEAD) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                        entry + " truncated: " + frame.readableBytes() + " bytes left for its tag and length");
+                }
+                clientId = frame.readLong();
+                seq = frame.readLong();
+                if (clientId == 0 || seq < 1) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                        entry + " is TAGGED and needs client_id != 0 and seq >= 1");
+                }
+            }
+            final long length = frame.readUnsignedInt();
+            if (length > frame.readableBytes()) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + " claims " + length + " bytes, " + frame.readableBytes() + " left");
+            }
+            if (epochStart && length != 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entry + " is EPOCH_START with " + length + " bytes: an EPOCH_START entry carries no message");
+            }
+            entries.add(new PeerEntry(entryEpoch, flags, clientId, seq, readBytes(frame, (int) length)));
+            lastEpoch = entryEpoch;
+        }
+        if (frame.isReadable()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                frame.readableBytes() + " bytes after the last of " + count + " APPEND_ENTRIES entries");
+        }
+        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, entries);
+    }
+
+    /** A node id: int32, at least 1. */
+    private static int readNodeId(final ByteBuf frame, final byte type, final long requestId) {
+        final int from = frame.readInt();
+        if (from < 1) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                FrameType.name(type) + " from must be a node id >= 1, got " + from);
+        }
+        return from;
+    }
+
+    /** An int64 that must be at least {@code min}. */
+    private static long readAtLeast(final ByteBuf frame, final long min, final byte type, final String field,
+                                    final long requestId) {
+        final long value = frame.readLong();
+        if (value < min) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                FrameType.name(type) + " " + field + " must be >= " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A uint8 that must be 1 (true) or 0 (false). */
+    private static boolean readBoolean(final ByteBuf frame, final byte type, final String field,
+                                       final long requestId) {
+        final int value = frame.readUnsignedByte();
+        if (value > 1) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                FrameType.name(type) + " " + field + " must be 1 or 0, got " + value);
+        }
+        return value == 1;
     }
 
     private static void requireAtLeast(final int body, final int min, final byte type, final long requestId) {

@@ -34,6 +34,20 @@ public final class FrameType {
     public static final byte AUTH_PROOF = 0x0F;
     /** Secondary → master: the connection is authenticated. */
     public static final byte AUTH_OK = 0x10;
+    /**
+     * Node → node (node mode): a candidate asks for a vote in an epoch, naming its log's last entry. Answered by
+     * VOTE_REPLY, sent on the voter's own connection to the candidate.
+     */
+    public static final byte VOTE_REQUEST = 0x11;
+    /** Node → node (node mode): a vote given or refused, with the voter's epoch. */
+    public static final byte VOTE_REPLY = 0x12;
+    /**
+     * Master → node (node mode): entries to append after (prev_id, prev_epoch), and the commit point; no entries is
+     * the heartbeat. Answered by APPEND_ENTRIES_REPLY, sent on the node's own connection to the master.
+     */
+    public static final byte APPEND_ENTRIES = 0x13;
+    /** Node → master (node mode): how far the node's log matches the master's (and durably), or where they part. */
+    public static final byte APPEND_ENTRIES_REPLY = 0x14;
 
     private FrameType() {
     }
@@ -57,6 +71,10 @@ public final class FrameType {
             case AUTH_CHALLENGE -> "AUTH_CHALLENGE";
             case AUTH_PROOF -> "AUTH_PROOF";
             case AUTH_OK -> "AUTH_OK";
+            case VOTE_REQUEST -> "VOTE_REQUEST";
+            case VOTE_REPLY -> "VOTE_REPLY";
+            case APPEND_ENTRIES -> "APPEND_ENTRIES";
+            case APPEND_ENTRIES_REPLY -> "APPEND_ENTRIES_REPLY";
             default -> String.format("0x%02x", type & 0xff);
         };
     }

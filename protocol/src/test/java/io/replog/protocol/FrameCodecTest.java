@@ -3,7 +3,9 @@ package io.replog.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCounted;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,9 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every frame type round-trips through the real pipeline codec, including when its bytes arrive in fragments. */
@@ -183,6 +187,136 @@ class FrameCodecTest {
     void pingAndPongRoundTrip() {
         assertEquals(new Ping(1), roundTrip(new Ping(1), 1));
         assertEquals(new Pong(2), roundTrip(new Pong(2), 16));
+    }
+
+    @Test
+    void voteRequestAndVoteReplyRoundTrip() {
+        for (final int fragment : new int[] {1, 5, 1000}) {
+            final VoteRequest request = new VoteRequest(-21, 3, 9, 8, 1234567890123L);
+            final VoteRequest decoded = assertInstanceOf(VoteRequest.class, roundTrip(request, fragment));
+            assertEquals(request, decoded);
+            assertEquals(3, decoded.from());
+            assertEquals(9, decoded.epoch());
+            assertEquals(8, decoded.lastEpoch());
+            assertEquals(1234567890123L, decoded.lastId());
+        }
+        assertEquals(new VoteRequest(1, 1, 1, 0, 0), roundTrip(new VoteRequest(1, 1, 1, 0, 0), 3), "empty log");
+        final VoteRequest pre = new VoteRequest(5, 2, 7, 6, 40, true);
+        assertEquals(pre, roundTrip(pre, 3), "a pre-vote stays one");
+        assertEquals(new VoteReply(5, 3, 7, true, true), roundTrip(new VoteReply(5, 3, 7, true, true), 3));
+        final io.netty.buffer.ByteBuf wire = io.netty.buffer.Unpooled.buffer();
+        FrameCodec.writeHeader(wire, FrameType.VOTE_REQUEST, VoteRequest.FLAG_PRE_VOTE, 5, VoteRequest.BODY_LENGTH);
+        assertEquals(1, wire.getUnsignedShort(6), "the flag travels in the header's flags field");
+        wire.release();
+        assertEquals(new VoteReply(21, 2, 9, true), roundTrip(new VoteReply(21, 2, 9, true), 3));
+        assertEquals(new VoteReply(22, Integer.MAX_VALUE, 10, false),
+            roundTrip(new VoteReply(22, Integer.MAX_VALUE, 10, false), 7));
+    }
+
+    @Test
+    void appendEntriesRoundTripsWithEveryKindOfEntry() {
+        final byte[] big = new byte[FrameCodec.ZERO_COPY_THRESHOLD * 3];
+        new Random(2).nextBytes(big);
+        final List<PeerEntry> entries = List.of(
+            PeerEntry.message(4, "plain".getBytes(StandardCharsets.UTF_8)),
+            PeerEntry.tagged(4, -77L, 12, big),
+            PeerEntry.epochStart(6),
+            PeerEntry.message(6, new byte[0]),
+            PeerEntry.tagged(6, Long.MAX_VALUE, Long.MAX_VALUE, "again".getBytes(StandardCharsets.UTF_8)));
+        for (final int fragment : new int[] {1, 7, 100_000}) {
+            final AppendEntries sent = new AppendEntries(31, 2, 6, 40, 3, 38, entries);
+            final AppendEntries decoded = assertInstanceOf(AppendEntries.class, roundTrip(sent, fragment));
+            assertEquals(sent, decoded, "payloads compared by content");
+            assertEquals(2, decoded.from());
+            assertEquals(6, decoded.epoch());
+            assertEquals(40, decoded.prevId());
+            assertEquals(3, decoded.prevEpoch());
+            assertEquals(38, decoded.commitId());
+            assertEquals(45, decoded.lastId());
+            assertFalse(decoded.heartbeat());
+            assertArrayEquals(big, decoded.entries().get(1).payload());
+            assertEquals(-77L, decoded.entries().get(1).clientId());
+            assertEquals(12, decoded.entries().get(1).seq());
+            assertTrue(decoded.entries().get(2).epochStart());
+            assertFalse(decoded.entries().get(3).tagged());
+            assertEquals(0, decoded.entries().get(3).clientId());
+        }
+    }
+
+    @Test
+    void aHeartbeatIsAnAppendEntriesWithoutEntries() {
+        final AppendEntries heartbeat = new AppendEntries(-3, 4, 7, 10, 7, 9, List.of());
+        final AppendEntries decoded = assertInstanceOf(AppendEntries.class, roundTrip(heartbeat, 9));
+        assertEquals(heartbeat, decoded);
+        assertTrue(decoded.heartbeat());
+        assertEquals(10, decoded.lastId());
+        assertEquals(AppendEntries.FIXED_BODY_LENGTH, decoded.encodedBodyLength());
+        // the very first one, before any entry: prev_id 0 of epoch 0
+        assertEquals(new AppendEntries(1, 1, 1, 0, 0, 0, List.of()),
+            roundTrip(new AppendEntries(1, 1, 1, 0, 0, 0, List.of()), 100));
+    }
+
+    @Test
+    void appendEntriesIsEncodedIntoOneBufferOfExactlyItsSize() {
+        final AppendEntries f = new AppendEntries(5, 1, 3, 0, 0, 0, List.of(PeerEntry.epochStart(3),
+            PeerEntry.message(3, new byte[5000]), PeerEntry.tagged(3, 1, 1, new byte[] {9})));
+        assertEquals(40 + 13 + (13 + 5000) + (13 + 16 + 1), f.encodedBodyLength());
+        final List<Object> out = new ArrayList<>();
+        FrameCodec.encode(f, UnpooledByteBufAllocator.DEFAULT, out);
+        assertEquals(1, out.size(), "one buffer, payloads copied in");
+        final ByteBuf buf = (ByteBuf) out.get(0);
+        try {
+            assertEquals(FrameHeader.HEADER_LENGTH + f.encodedBodyLength(), buf.readableBytes());
+            assertEquals(buf.readableBytes(), buf.capacity(), "allocated at its final size, never grown");
+            assertEquals(12 + f.encodedBodyLength(), buf.getInt(0), "Frame Length");
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void appendEntriesIsNotReferenceCountedItsPayloadsAreCopies() {
+        final byte[] payload = "copied".getBytes(StandardCharsets.UTF_8);
+        final AppendEntries decoded = assertInstanceOf(AppendEntries.class,
+            roundTrip(new AppendEntries(8, 1, 2, 0, 0, 0, List.of(PeerEntry.message(2, payload))), 1000));
+        // the frame's buffer is released by the decoder; the payload lives on in its own array
+        assertFalse(ReferenceCounted.class.isInstance(decoded));
+        assertArrayEquals(payload, decoded.entries().get(0).payload());
+        assertThrows(UnsupportedOperationException.class, () -> decoded.entries().add(PeerEntry.epochStart(2)));
+    }
+
+    @Test
+    void appendEntriesReplyRoundTrips() {
+        final AppendEntriesReply accepted = new AppendEntriesReply(9, 3, 5, true, 19, 18, 0, 0);
+        assertEquals(accepted, roundTrip(accepted, 1));
+        final AppendEntriesReply refused = new AppendEntriesReply(-10, 4, 6, false, 11, 7, 3, 12);
+        final AppendEntriesReply decoded = assertInstanceOf(AppendEntriesReply.class, roundTrip(refused, 6));
+        assertEquals(refused, decoded);
+        assertEquals(4, decoded.from());
+        assertEquals(6, decoded.epoch());
+        assertFalse(decoded.accepted());
+        assertEquals(11, decoded.acceptedId());
+        assertEquals(7, decoded.durableId());
+        assertEquals(3, decoded.conflictEpoch());
+        assertEquals(12, decoded.conflictId());
+    }
+
+    @Test
+    void aPeerEntryTheWireCannotCarryIsRefusedWhenBuilt() {
+        final byte[] hi = {'h', 'i'};
+        assertThrows(IllegalArgumentException.class, () -> new PeerEntry(1, 0x04, 0, 0, hi), "unknown flag");
+        assertThrows(IllegalArgumentException.class, () -> PeerEntry.tagged(1, 0, 1, hi), "client_id 0");
+        assertThrows(IllegalArgumentException.class, () -> PeerEntry.tagged(1, 5, 0, hi), "seq 0");
+        assertThrows(IllegalArgumentException.class, () -> new PeerEntry(1, 0, 5, 1, hi), "a tag without the flag");
+        assertThrows(IllegalArgumentException.class,
+            () -> new PeerEntry(1, PeerEntry.FLAG_EPOCH_START, 0, 0, hi), "EPOCH_START with bytes");
+        assertThrows(IllegalArgumentException.class,
+            () -> new PeerEntry(1, PeerEntry.FLAG_EPOCH_START | PeerEntry.FLAG_TAGGED, 5, 1, new byte[0]),
+            "EPOCH_START tagged");
+        assertThrows(NullPointerException.class, () -> PeerEntry.message(1, null));
+        assertEquals(PeerEntry.message(1, hi), PeerEntry.message(1, new byte[] {'h', 'i'}), "equal by content");
+        assertEquals(PeerEntry.message(1, hi).hashCode(), PeerEntry.message(1, new byte[] {'h', 'i'}).hashCode());
+        assertFalse(PeerEntry.message(1, hi).equals(PeerEntry.message(2, hi)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,6 +179,276 @@ class FrameErrorTest {
         channel.writeInbound(frame(FrameHeader.VERSION, FrameType.REPLICATE, 8, bytes));
         assertEquals(ErrorCode.MALFORMED_FRAME, readError(channel).code());
         channel.finishAndReleaseAll();
+    }
+
+    // ---- node mode: VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_ENTRIES_REPLY ------------------------
+
+    /** The bytes {@code writer} writes. */
+    private static byte[] body(final Consumer<ByteBuf> writer) {
+        final ByteBuf buf = Unpooled.buffer();
+        writer.accept(buf);
+        final byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        buf.release();
+        return bytes;
+    }
+
+    private static void voteRequest(final ByteBuf b, final int from, final long epoch, final long lastEpoch,
+                                    final long lastId) {
+        b.writeInt(from);
+        b.writeLong(epoch);
+        b.writeLong(lastEpoch);
+        b.writeLong(lastId);
+    }
+
+    private static void voteReply(final ByteBuf b, final int from, final long epoch, final int granted) {
+        b.writeInt(from);
+        b.writeLong(epoch);
+        b.writeByte(granted);
+    }
+
+    private static void appendEntries(final ByteBuf b, final int from, final long epoch, final long prevId,
+                                      final long prevEpoch, final long commitId, final int count) {
+        b.writeInt(from);
+        b.writeLong(epoch);
+        b.writeLong(prevId);
+        b.writeLong(prevEpoch);
+        b.writeLong(commitId);
+        b.writeInt(count);
+    }
+
+    /** One entry as the wire carries it; the tag is written when flag TAGGED (0x01) is set. */
+    private static void entry(final ByteBuf b, final long epoch, final int flags, final long clientId,
+                              final long seq, final byte[] payload) {
+        b.writeLong(epoch);
+        b.writeByte(flags);
+        if ((flags & 0x01) != 0) {
+            b.writeLong(clientId);
+            b.writeLong(seq);
+        }
+        b.writeInt(payload.length);
+        b.writeBytes(payload);
+    }
+
+    private static void appendEntriesReply(final ByteBuf b, final int from, final long epoch, final int accepted,
+                                           final long acceptedId, final long durableId, final long conflictEpoch,
+                                           final long conflictId) {
+        b.writeInt(from);
+        b.writeLong(epoch);
+        b.writeByte(accepted);
+        b.writeLong(acceptedId);
+        b.writeLong(durableId);
+        b.writeLong(conflictEpoch);
+        b.writeLong(conflictId);
+    }
+
+    /** The two entries of PROTOCOL.md's example: EPOCH_START of epoch 5, then "hi" tagged 42/7 of epoch 5. */
+    private static void exampleEntries(final ByteBuf b) {
+        entry(b, 5, 0x02, 0, 0, new byte[0]);
+        entry(b, 5, 0x01, 42, 7, new byte[] {'h', 'i'});
+    }
+
+    /** Sends one frame of {@code type} to a server pipeline: refused with MALFORMED_FRAME, text, connection closed. */
+    private void assertMalformed(final byte type, final byte[] body, final String text) {
+        final EmbeddedChannel channel = serverChannel();
+        channel.writeInbound(frame(FrameHeader.VERSION, type, 61, body));
+        assertNull(channel.readInbound(), "nothing decoded");
+        final ErrorFrame error = readError(channel);
+        assertEquals(ErrorCode.MALFORMED_FRAME, error.code(), error.message());
+        assertEquals(61, error.requestId());
+        assertTrue(error.message().contains(text), "'" + text + "' in: " + error.message());
+        assertFalse(channel.isOpen());
+        channel.finishAndReleaseAll();
+    }
+
+    /** The same helpers build frames that decode: each refusal below is the one field it changes. */
+    @Test
+    void theNodeModeFramesTheseTestsBuildAreWellFormed() {
+        final EmbeddedChannel channel = serverChannel();
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.VOTE_REQUEST, 1,
+            body(b -> voteRequest(b, 2, 5, 4, 17))));
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.VOTE_REPLY, 2, body(b -> voteReply(b, 3, 5, 0))));
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.APPEND_ENTRIES, 3, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 2);
+            exampleEntries(b);
+        })));
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.APPEND_ENTRIES_REPLY, 4,
+            body(b -> appendEntriesReply(b, 4, 5, 0, 0, 0, 3, 12))));
+        assertEquals(new VoteRequest(1, 2, 5, 4, 17), channel.readInbound());
+        assertEquals(new VoteReply(2, 3, 5, false), channel.readInbound());
+        assertEquals(new AppendEntries(3, 2, 5, 17, 4, 17, List.of(PeerEntry.epochStart(5),
+            PeerEntry.tagged(5, 42, 7, new byte[] {'h', 'i'}))), channel.readInbound());
+        assertEquals(new AppendEntriesReply(4, 4, 5, false, 0, 0, 3, 12), channel.readInbound());
+        assertNull(channel.readOutbound(), "nothing refused");
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aGrantedOrAcceptedByteOtherThanOneOrZeroIsMalformed() {
+        assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, 3, 5, 2)), "granted must be 1 or 0, got 2");
+        assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, 3, 5, 0xff)), "granted must be 1 or 0, got 255");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, 5, 7, 19, 18, 0, 0)),
+            "accepted must be 1 or 0, got 7");
+    }
+
+    @Test
+    void aFromOfZeroOrBelowIsMalformedInEveryNodeModeFrame() {
+        final String text = "from must be a node id >= 1, got ";
+        assertMalformed(FrameType.VOTE_REQUEST, body(b -> voteRequest(b, 0, 5, 4, 17)), "VOTE_REQUEST " + text + 0);
+        assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, 0, 5, 1)), "VOTE_REPLY " + text + 0);
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 0, 5, 0, 0, 0, 0)),
+            "APPEND_ENTRIES " + text + 0);
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 0, 5, 1, 1, 1, 0, 0)),
+            "APPEND_ENTRIES_REPLY " + text + 0);
+        assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, -2, 5, 1)), text + -2);
+    }
+
+    @Test
+    void epochsAndIdsOutOfTheirRangeAreMalformed() {
+        assertMalformed(FrameType.VOTE_REQUEST, body(b -> voteRequest(b, 2, 0, 0, 0)), "epoch must be >= 1, got 0");
+        assertMalformed(FrameType.VOTE_REQUEST, body(b -> voteRequest(b, 2, 5, -1, 17)),
+            "last_epoch must be >= 0, got -1");
+        assertMalformed(FrameType.VOTE_REQUEST, body(b -> voteRequest(b, 2, 5, 4, -17)),
+            "last_id must be >= 0, got -17");
+        assertMalformed(FrameType.VOTE_REQUEST, body(b -> voteRequest(b, 2, 5, 6, 17)),
+            "last_epoch 6 is above the epoch 5");
+        assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, 3, -5, 1)), "epoch must be >= 0, got -5");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 0, 0, 0, 0, 0)),
+            "epoch must be >= 1, got 0");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 5, -1, 0, 0, 0)),
+            "prev_id must be >= 0, got -1");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 5, 3, -4, 0, 0)),
+            "prev_epoch must be >= 0, got -4");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 5, 3, 4, -9, 0)),
+            "commit_id must be >= 0, got -9");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 5, 3, 6, 0, 0)),
+            "prev_epoch 6 is above the frame's epoch 5");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, -1, 1, 0, 0, 0, 0)),
+            "epoch must be >= 0, got -1");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, 5, 1, -19, 0, 0, 0)),
+            "accepted_id must be >= 0, got -19");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, 5, 1, 19, -18, 0, 0)),
+            "durable_id must be >= 0, got -18");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, 5, 0, 0, 0, -3, 12)),
+            "conflict_epoch must be >= 0, got -3");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, body(b -> appendEntriesReply(b, 3, 5, 0, 0, 0, 3, -12)),
+            "conflict_id must be >= 0, got -12");
+    }
+
+    @Test
+    void aFixedSizeNodeModeBodyOfAnyOtherSizeIsMalformed() {
+        assertMalformed(FrameType.VOTE_REQUEST, new byte[27], "VOTE_REQUEST body of 27 bytes, exactly 28");
+        assertMalformed(FrameType.VOTE_REQUEST, new byte[29], "VOTE_REQUEST body of 29 bytes, exactly 28");
+        assertMalformed(FrameType.VOTE_REPLY, new byte[14], "VOTE_REPLY body of 14 bytes, exactly 13");
+        assertMalformed(FrameType.APPEND_ENTRIES_REPLY, new byte[44],
+            "APPEND_ENTRIES_REPLY body of 44 bytes, exactly 45");
+        assertMalformed(FrameType.APPEND_ENTRIES, new byte[39], "APPEND_ENTRIES body of 39 bytes, at least 40");
+    }
+
+    @Test
+    void anEntryWithAnUnknownFlagIsMalformed() {
+        for (final int flags : new int[] {0x04, 0x80, 0x05}) {
+            assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+                appendEntries(b, 2, 5, 17, 4, 17, 2);
+                entry(b, 5, 0x02, 0, 0, new byte[0]);
+                entry(b, 5, flags, 42, 7, new byte[] {'h', 'i'});
+            }), String.format("entry 1 of 2 has unknown flags 0x%02x", flags));
+        }
+    }
+
+    @Test
+    void anEpochStartEntryCarriesNoMessageAndNoTag() {
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x02, 0, 0, new byte[] {'h', 'i'});
+        }), "entry 0 of 1 is EPOCH_START with 2 bytes");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x03, 42, 7, new byte[0]);
+        }), "entry 0 of 1 is EPOCH_START and TAGGED");
+    }
+
+    @Test
+    void aTaggedEntryNeedsAClientIdAndASeq() {
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x01, 0, 7, new byte[] {'h', 'i'});
+        }), "entry 0 of 1 is TAGGED and needs client_id != 0 and seq >= 1");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x01, 42, 0, new byte[] {'h', 'i'});
+        }), "entry 0 of 1 is TAGGED and needs client_id != 0 and seq >= 1");
+    }
+
+    @Test
+    void aCountLargerThanTheBodyIsMalformed() {
+        // a huge count is refused before anything count-sized is allocated
+        for (final int count : new int[] {Integer.MAX_VALUE, 1 << 30, 4}) {
+            assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+                appendEntries(b, 2, 5, 17, 4, 17, count);
+                exampleEntries(b);
+            }), "APPEND_ENTRIES count " + count + " does not fit the 44 bytes that follow");
+        }
+        // 44 bytes could hold 3 entries of 13: the third one is missing
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 3);
+            exampleEntries(b);
+        }), "entry 2 of 3 truncated: 0 bytes left");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> appendEntries(b, 2, 5, 17, 4, 17, -1)),
+            "negative entry count -1");
+    }
+
+    @Test
+    void aTruncatedEntryIsMalformed() {
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x00, 0, 0, new byte[] {'h', 'i'});
+            b.writerIndex(b.writerIndex() - 1); // the last byte of "hi" is missing
+        }), "entry 0 of 1 claims 2 bytes, 1 left");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 5, 0x01, 42, 7, new byte[0]);
+            b.writerIndex(b.writerIndex() - 5); // cut inside the tag
+        }), "entry 0 of 1 truncated: 15 bytes left for its tag and length");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            b.writeLong(5);
+            b.writeByte(0);
+            b.writeInt(-1); // length 4294967295 (uint32), far past the end
+        }), "entry 0 of 1 claims 4294967295 bytes, 0 left");
+    }
+
+    @Test
+    void bytesAfterTheLastEntryAreMalformed() {
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 2);
+            exampleEntries(b);
+            b.writeByte(0);
+        }), "1 bytes after the last of 2 APPEND_ENTRIES entries");
+        // a heartbeat carries nothing after count
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 0);
+            b.writeZero(12);
+        }), "12 bytes after the last of 0 APPEND_ENTRIES entries");
+    }
+
+    @Test
+    void entryEpochsThatDecreaseOrPassTheFramesEpochAreMalformed() {
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 2);
+            entry(b, 5, 0x00, 0, 0, new byte[] {'a'});
+            entry(b, 4, 0x00, 0, 0, new byte[] {'b'});
+        }), "entry 1 of 2 is of epoch 4, after epoch 5");
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 1);
+            entry(b, 3, 0x00, 0, 0, new byte[] {'a'});
+        }), "entry 0 of 1 is of epoch 3, after epoch 4"); // below prev_epoch
+        assertMalformed(FrameType.APPEND_ENTRIES, body(b -> {
+            appendEntries(b, 2, 5, 17, 4, 17, 2);
+            entry(b, 5, 0x00, 0, 0, new byte[] {'a'});
+            entry(b, 6, 0x00, 0, 0, new byte[] {'b'});
+        }), "entry 1 of 2 is of epoch 6, above the frame's epoch 5");
     }
 
     @Test

@@ -87,13 +87,49 @@ class WireFormatGoldenTest {
         new Layout("AUTH_CHALLENGE", 16, 32, "nonce"),
         new Layout("AUTH_CHALLENGE", 48, 32, "proof"),
         new Layout("AUTH_PROOF", 16, 32, "proof"),
-        new Layout("AUTH_OK", 16, 0, "—"));
+        new Layout("AUTH_OK", 16, 0, "—"),
+        new Layout("VOTE_REQUEST", 16, 4, "from"),
+        new Layout("VOTE_REQUEST", 20, 8, "epoch"),
+        new Layout("VOTE_REQUEST", 28, 8, "last_epoch"),
+        new Layout("VOTE_REQUEST", 36, 8, "last_id"),
+        new Layout("VOTE_REPLY", 16, 4, "from"),
+        new Layout("VOTE_REPLY", 20, 8, "epoch"),
+        new Layout("VOTE_REPLY", 28, 1, "granted"),
+        new Layout("APPEND_ENTRIES", 16, 4, "from"),
+        new Layout("APPEND_ENTRIES", 20, 8, "epoch"),
+        new Layout("APPEND_ENTRIES", 28, 8, "prev_id"),
+        new Layout("APPEND_ENTRIES", 36, 8, "prev_epoch"),
+        new Layout("APPEND_ENTRIES", 44, 8, "commit_id"),
+        new Layout("APPEND_ENTRIES", 52, 4, "count"),
+        new Layout("APPEND_ENTRIES", 56, -1, "entries"),
+        new Layout("APPEND_ENTRIES_REPLY", 16, 4, "from"),
+        new Layout("APPEND_ENTRIES_REPLY", 20, 8, "epoch"),
+        new Layout("APPEND_ENTRIES_REPLY", 28, 1, "accepted"),
+        new Layout("APPEND_ENTRIES_REPLY", 29, 8, "accepted_id"),
+        new Layout("APPEND_ENTRIES_REPLY", 37, 8, "durable_id"),
+        new Layout("APPEND_ENTRIES_REPLY", 45, 8, "conflict_epoch"),
+        new Layout("APPEND_ENTRIES_REPLY", 53, 8, "conflict_id"));
+
+    /**
+     * Every row of the table "Entries of APPEND_ENTRIES" of PROTOCOL.md: offsets from the start of the entry, size -1
+     * = the entry's {@code length} bytes.
+     */
+    private static final List<Layout> ENTRY_TABLE = List.of(
+        new Layout("entry", 0, 8, "epoch"),
+        new Layout("entry", 8, 1, "flags"),
+        new Layout("entry", 9, 4, "length"),
+        new Layout("entry", 13, -1, "payload"),
+        new Layout("entry TAGGED", 9, 8, "client_id"),
+        new Layout("entry TAGGED", 17, 8, "seq"),
+        new Layout("entry TAGGED", 25, 4, "length"),
+        new Layout("entry TAGGED", 29, -1, "payload"));
 
     /** Frame types of PROTOCOL.md, in table order. */
     private static final Map<String, Integer> TYPES = orderedMap(
         "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
         "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B,
-        "TRUNCATE", 0x0C, "AUTH_HELLO", 0x0D, "AUTH_CHALLENGE", 0x0E, "AUTH_PROOF", 0x0F, "AUTH_OK", 0x10);
+        "TRUNCATE", 0x0C, "AUTH_HELLO", 0x0D, "AUTH_CHALLENGE", 0x0E, "AUTH_PROOF", 0x0F, "AUTH_OK", 0x10,
+        "VOTE_REQUEST", 0x11, "VOTE_REPLY", 0x12, "APPEND_ENTRIES", 0x13, "APPEND_ENTRIES_REPLY", 0x14);
 
     /** Error codes of PROTOCOL.md and whether each one closes the connection. */
     private record Code(String name, boolean closes) {
@@ -159,13 +195,30 @@ class WireFormatGoldenTest {
     private static final String AUTH_PROOF = "00 00 00 2c  01 0f 00 00  00 00 00 00 00 00 00 02"
         + "  bc 22 97 c0 ce 30 e0 cf  ae f6 e8 aa 39 94 3a 2a  28 92 f5 e9 79 74 16 ce  68 4f 06 02 b4 29 c8 f8";
     private static final String AUTH_OK = "00 00 00 0c  01 10 00 00  00 00 00 00 00 00 00 02";
+    private static final String VOTE_REQUEST = "00 00 00 28  01 11 00 00  00 00 00 00 00 00 00 08  00 00 00 02"
+        + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 11";
+    private static final String VOTE_REPLY = "00 00 00 19  01 12 00 00  00 00 00 00 00 00 00 08  00 00 00 03"
+        + "  00 00 00 00 00 00 00 05  01";
+    private static final String APPEND_ENTRIES = "00 00 00 60  01 13 00 00  00 00 00 00 00 00 00 09  00 00 00 02"
+        + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 11  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 0f"
+        + "  00 00 00 02"
+        + "  00 00 00 00 00 00 00 05  02  00 00 00 00"
+        + "  00 00 00 00 00 00 00 05  01  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  00 00 00 02 68 69";
+    private static final String APPEND_ENTRIES_REPLY = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 09"
+        + "  00 00 00 03  00 00 00 00 00 00 00 05  01  00 00 00 00 00 00 00 13  00 00 00 00 00 00 00 12"
+        + "  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00";
+    private static final String APPEND_ENTRIES_REFUSED = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 0a"
+        + "  00 00 00 04  00 00 00 00 00 00 00 05  00  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00"
+        + "  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 0c";
+
     /** The key of the handshake example. */
     private static final byte[] EXAMPLE_KEY =
         "example-cluster-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
         PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE,
-        AUTH_HELLO, AUTH_CHALLENGE, AUTH_PROOF, AUTH_OK);
+        AUTH_HELLO, AUTH_CHALLENGE, AUTH_PROOF, AUTH_OK,
+        VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_ENTRIES_REPLY, APPEND_ENTRIES_REFUSED);
 
     /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
     private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
@@ -198,10 +251,17 @@ class WireFormatGoldenTest {
     }
 
     @Test
+    void theEntriesTableHasTheseOffsetsAndSizes() throws IOException {
+        assertEquals(ENTRY_TABLE, documentedEntryLayout());
+    }
+
+    @Test
     void versionFlagsAndLimitsAreTheDocumentedOnes() {
         assertEquals(1, FrameHeader.VERSION);
         assertEquals(0x0001, Append.FLAG_TAGGED);
         assertEquals(0x0001, Read.FLAG_WAIT);
+        assertEquals(0x01, PeerEntry.FLAG_TAGGED);
+        assertEquals(0x02, PeerEntry.FLAG_EPOCH_START);
         assertEquals(4_194_304, FrameHeader.DEFAULT_MAX_FRAME_LENGTH, "4 MiB");
         assertEquals(4_194_304 - 44, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 44 bytes");
         assertEquals(1024 - 44, FrameHeader.maxPayload(1024));
@@ -409,6 +469,143 @@ class WireFormatGoldenTest {
     }
 
     @Test
+    void voteRequest() {
+        final byte[] wire = bytes(VOTE_REQUEST);
+        assertHeader(wire, 0x11, 0, 8);
+        final VoteRequest f = assertInstanceOf(VoteRequest.class, decode(wire));
+        assertEquals(2, f.from());
+        assertEquals(2, read(wire, field("VOTE_REQUEST", "from")));
+        assertEquals(5, f.epoch());
+        assertEquals(5, read(wire, field("VOTE_REQUEST", "epoch")));
+        assertEquals(4, f.lastEpoch());
+        assertEquals(4, read(wire, field("VOTE_REQUEST", "last_epoch")));
+        assertEquals(17, f.lastId());
+        assertEquals(17, read(wire, field("VOTE_REQUEST", "last_id")));
+        assertEquals(44, wire.length, "nothing after last_id");
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void voteReply() {
+        final byte[] wire = bytes(VOTE_REPLY);
+        assertHeader(wire, 0x12, 0, 8);
+        final VoteReply f = assertInstanceOf(VoteReply.class, decode(wire));
+        assertEquals(3, f.from());
+        assertEquals(3, read(wire, field("VOTE_REPLY", "from")));
+        assertEquals(5, f.epoch());
+        assertEquals(5, read(wire, field("VOTE_REPLY", "epoch")));
+        assertTrue(f.granted());
+        assertEquals(1, read(wire, field("VOTE_REPLY", "granted")));
+        assertEquals(29, wire.length, "nothing after granted");
+        assertArrayEquals(wire, encode(f));
+        // refused: the same bytes with granted 0
+        final VoteReply refused = new VoteReply(8, 3, 5, false);
+        final byte[] refusedWire = encode(refused);
+        assertEquals(0, read(refusedWire, field("VOTE_REPLY", "granted")));
+        assertEquals(refused, decode(refusedWire));
+    }
+
+    @Test
+    void appendEntries() {
+        final byte[] wire = bytes(APPEND_ENTRIES);
+        assertHeader(wire, 0x13, 0, 9);
+        final AppendEntries f = assertInstanceOf(AppendEntries.class, decode(wire));
+        assertEquals(2, f.from());
+        assertEquals(2, read(wire, field("APPEND_ENTRIES", "from")));
+        assertEquals(5, f.epoch());
+        assertEquals(5, read(wire, field("APPEND_ENTRIES", "epoch")));
+        assertEquals(17, f.prevId());
+        assertEquals(17, read(wire, field("APPEND_ENTRIES", "prev_id")));
+        assertEquals(4, f.prevEpoch());
+        assertEquals(4, read(wire, field("APPEND_ENTRIES", "prev_epoch")));
+        assertEquals(15, f.commitId());
+        assertEquals(15, read(wire, field("APPEND_ENTRIES", "commit_id")));
+        assertEquals(2, f.entries().size());
+        assertEquals(2, read(wire, field("APPEND_ENTRIES", "count")));
+        assertEquals(19, f.lastId());
+
+        // entry 0 (msg_id 18): EPOCH_START of epoch 5, where the entries start
+        final int first = field("APPEND_ENTRIES", "entries").offset();
+        final PeerEntry start = f.entries().get(0);
+        assertEquals(5, start.epoch());
+        assertEquals(5, read(wire, entryField(first, "entry", "epoch")));
+        assertTrue(start.epochStart());
+        assertFalse(start.tagged());
+        assertEquals(0x02, start.flags());
+        assertEquals(0x02, read(wire, entryField(first, "entry", "flags")));
+        assertEquals(0, start.payload().length);
+        assertEquals(0, read(wire, entryField(first, "entry", "length")));
+
+        // entry 1 (msg_id 19): "hi" tagged 42/7, of epoch 5, right after entry 0's (empty) payload
+        final int second = entryField(first, "entry", "payload").offset();
+        final PeerEntry hi = f.entries().get(1);
+        assertEquals(5, hi.epoch());
+        assertEquals(5, read(wire, entryField(second, "entry", "epoch")));
+        assertFalse(hi.epochStart());
+        assertTrue(hi.tagged());
+        assertEquals(0x01, hi.flags());
+        assertEquals(0x01, read(wire, entryField(second, "entry", "flags")));
+        assertEquals(42, hi.clientId());
+        assertEquals(42, read(wire, entryField(second, "entry TAGGED", "client_id")));
+        assertEquals(7, hi.seq());
+        assertEquals(7, read(wire, entryField(second, "entry TAGGED", "seq")));
+        assertEquals(2, read(wire, entryField(second, "entry TAGGED", "length")));
+        assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), hi.payload());
+        assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8),
+            rest(wire, entryField(second, "entry TAGGED", "payload")), "the last entry ends the frame");
+
+        assertEquals(List.of(PeerEntry.epochStart(5),
+            PeerEntry.tagged(5, 42, 7, "hi".getBytes(StandardCharsets.UTF_8))), f.entries());
+        assertEquals(wire.length - 16, f.encodedBodyLength());
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void appendEntriesReplyAccepted() {
+        final byte[] wire = bytes(APPEND_ENTRIES_REPLY);
+        assertHeader(wire, 0x14, 0, 9);
+        final AppendEntriesReply f = assertInstanceOf(AppendEntriesReply.class, decode(wire));
+        assertEquals(3, f.from());
+        assertEquals(3, read(wire, field("APPEND_ENTRIES_REPLY", "from")));
+        assertEquals(5, f.epoch());
+        assertEquals(5, read(wire, field("APPEND_ENTRIES_REPLY", "epoch")));
+        assertTrue(f.accepted());
+        assertEquals(1, read(wire, field("APPEND_ENTRIES_REPLY", "accepted")));
+        assertEquals(19, f.acceptedId());
+        assertEquals(19, read(wire, field("APPEND_ENTRIES_REPLY", "accepted_id")));
+        assertEquals(18, f.durableId());
+        assertEquals(18, read(wire, field("APPEND_ENTRIES_REPLY", "durable_id")));
+        assertEquals(0, f.conflictEpoch());
+        assertEquals(0, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_epoch")));
+        assertEquals(0, f.conflictId());
+        assertEquals(0, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_id")));
+        assertEquals(61, wire.length, "nothing after conflict_id");
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void appendEntriesReplyRefused() {
+        final byte[] wire = bytes(APPEND_ENTRIES_REFUSED);
+        assertHeader(wire, 0x14, 0, 10);
+        final AppendEntriesReply f = assertInstanceOf(AppendEntriesReply.class, decode(wire));
+        assertEquals(4, f.from());
+        assertEquals(4, read(wire, field("APPEND_ENTRIES_REPLY", "from")));
+        assertEquals(5, f.epoch());
+        assertEquals(5, read(wire, field("APPEND_ENTRIES_REPLY", "epoch")));
+        assertFalse(f.accepted());
+        assertEquals(0, read(wire, field("APPEND_ENTRIES_REPLY", "accepted")));
+        assertEquals(0, f.acceptedId());
+        assertEquals(0, read(wire, field("APPEND_ENTRIES_REPLY", "accepted_id")));
+        assertEquals(0, f.durableId());
+        assertEquals(0, read(wire, field("APPEND_ENTRIES_REPLY", "durable_id")));
+        assertEquals(3, f.conflictEpoch());
+        assertEquals(3, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_epoch")));
+        assertEquals(12, f.conflictId());
+        assertEquals(12, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_id")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
     void ack() {
         final byte[] wire = bytes(ACK);
         assertHeader(wire, 0x06, 0, 4);
@@ -510,6 +707,13 @@ class WireFormatGoldenTest {
     private static Layout field(final String frame, final String name) {
         return FRAME_TABLE.stream().filter(l -> l.frame().equals(frame) && l.field().equals(name)).findFirst()
             .orElseThrow(() -> new AssertionError("no field " + name + " of " + frame));
+    }
+
+    /** A field of the entries table, moved to the entry that starts at {@code entryStart}. */
+    private static Layout entryField(final int entryStart, final String variant, final String name) {
+        final Layout l = ENTRY_TABLE.stream().filter(e -> e.frame().equals(variant) && e.field().equals(name))
+            .findFirst().orElseThrow(() -> new AssertionError("no field " + name + " of " + variant));
+        return new Layout(l.frame(), entryStart + l.offset(), l.size(), l.field());
     }
 
     /** The big-endian unsigned integer of {@code layout.size()} bytes at {@code layout.offset()}. */
@@ -632,6 +836,42 @@ class WireFormatGoldenTest {
             out.add(new Layout(frame, Integer.parseInt(c.get(3)), "n".equals(c.get(4)) ? -1
                 : Integer.parseInt(c.get(4)), name));
         }
+        return out;
+    }
+
+    /**
+     * The rows of the table "Entries of APPEND_ENTRIES": | Entry | Offset | Size | Field | Meaning |, the first
+     * column naming a flag's variant ("*flag TAGGED (0x01)*") for its row and the rows after it.
+     */
+    private static List<Layout> documentedEntryLayout() throws IOException {
+        final List<Layout> out = new ArrayList<>();
+        final Pattern fieldName = Pattern.compile("^`([a-z_]+)`");
+        boolean inTable = false;
+        String variant = "entry";
+        for (final String line : markdown()) {
+            if (line.startsWith("| Entry | Offset |")) {
+                inTable = true;
+                continue;
+            }
+            if (!inTable || line.startsWith("|---")) {
+                continue;
+            }
+            if (!line.startsWith("|")) {
+                if (!out.isEmpty()) {
+                    break;
+                }
+                continue;
+            }
+            final List<String> c = cells(line);
+            assertEquals(5, c.size(), "entries table row: " + line);
+            if (c.get(0).startsWith("*flag ")) {
+                variant = "entry " + c.get(0).substring("*flag ".length()).split(" ")[0];
+            }
+            final Matcher m = fieldName.matcher(c.get(3));
+            out.add(new Layout(variant, Integer.parseInt(c.get(1)), "n".equals(c.get(2)) ? -1
+                : Integer.parseInt(c.get(2)), m.find() ? m.group(1) : c.get(3)));
+        }
+        assertFalse(out.isEmpty(), "PROTOCOL.md has the table 'Entries of APPEND_ENTRIES'");
         return out;
     }
 

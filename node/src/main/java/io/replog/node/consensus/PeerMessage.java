@@ -11,12 +11,17 @@ public sealed interface PeerMessage {
 
     long epoch();
 
-    /** A candidate asks for a vote; its log's last entry lets the voter refuse a candidate that is behind. */
-    record VoteRequest(long epoch, long lastEpoch, long lastId) implements PeerMessage {
+    /**
+     * A candidate asks for a vote; its log's last entry lets the voter refuse a candidate that is behind. A
+     * {@code preVote} asks only whether the voter <em>would</em> vote in {@code epoch} (Raft thesis §9.6): nobody
+     * changes epoch or vote for it, and a voter that hears from a live master says no, so a node that was cut off
+     * (or restarted) cannot depose a working master by asking for votes in ever higher epochs.
+     */
+    record VoteRequest(long epoch, long lastEpoch, long lastId, boolean preVote) implements PeerMessage {
     }
 
-    /** The answer to a {@link VoteRequest} of {@code epoch} (or the voter's own, higher one). */
-    record VoteReply(long epoch, boolean granted) implements PeerMessage {
+    /** The answer to a {@link VoteRequest} of {@code epoch} (or, refused, the voter's own higher one). */
+    record VoteReply(long epoch, boolean granted, boolean preVote) implements PeerMessage {
     }
 
     /**

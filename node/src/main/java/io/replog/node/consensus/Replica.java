@@ -64,6 +64,13 @@ public final class Replica {
     private long epoch;
     private int votedFor;
     private int masterId = NOBODY;
+    /** The epoch was adopted from a vote request and is saved with the answer to it. */
+    private boolean voteUnsaved;
+    /** Asking whether the others would vote for it (pre-vote), before it starts an election. */
+    private boolean preVoting;
+    private final IntHashSet preVotes = new IntHashSet();
+    /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
+    private long lastMasterContact = Long.MIN_VALUE;
     private long electionDeadline;
     /** As candidate: who granted its vote in this epoch (a duplicated grant counts once). */
     private final IntHashSet votes = new IntHashSet();
@@ -167,15 +174,19 @@ public final class Replica {
                 }
             }
         } else if (now - electionDeadline >= 0) {
-            startElection();
+            startPreVote();
         }
     }
 
     /** A peer's message arrived. */
     public void receive(final int from, final PeerMessage message) {
-        if (message.epoch() > epoch) {
+        final boolean tentative = message instanceof VoteRequest request && request.preVote()
+            || message instanceof VoteReply reply && reply.preVote() && reply.granted();
+        if (message.epoch() > epoch && !tentative) {
             final int master = message instanceof Replicate ? from : NOBODY;
-            stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch());
+            // a vote request saves the new epoch together with the vote: one fsync, not two
+            stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch(),
+                !(message instanceof VoteRequest));
         }
         if (message instanceof Replicate replicate) {
             replicate(from, replicate);
@@ -256,7 +267,34 @@ public final class Replica {
 
     // ---------------------------------------------------------------- election
 
+    private void startPreVote() {
+        if (role == Role.CANDIDATE) {
+            role = Role.FOLLOWER; // its election failed: it asks again before it tries a new epoch
+            events.roleChanged(role, epoch, NOBODY, "its election in epoch " + epoch + " found no majority");
+        }
+        preVoting = true;
+        preVotes.clear();
+        preVotes.add(id);
+        masterId = NOBODY;
+        resetElectionTimer();
+        if (preVotes.size() >= majority) {
+            startElection();
+            return;
+        }
+        final long lastId = log.lastId();
+        final VoteRequest request = new VoteRequest(epoch + 1, log.epochAt(lastId), lastId, true);
+        for (final int peer : peers) {
+            transport.send(peer, request);
+        }
+    }
+
+    private boolean hearsFromMaster(final long now) {
+        return role == Role.LEADER || (masterId != NOBODY && lastMasterContact != Long.MIN_VALUE
+            && now - lastMasterContact < millis(settings.electionMinMs()));
+    }
+
     private void startElection() {
+        preVoting = false;
         epoch++;
         votedFor = id;
         log.saveVote(epoch, id);
@@ -271,34 +309,53 @@ public final class Replica {
             return;
         }
         final long lastId = log.lastId();
-        final VoteRequest request = new VoteRequest(epoch, log.epochAt(lastId), lastId);
+        final VoteRequest request = new VoteRequest(epoch, log.epochAt(lastId), lastId, false);
         for (final int peer : peers) {
             transport.send(peer, request);
         }
     }
 
     private void vote(final int from, final VoteRequest request) {
-        if (request.epoch() < epoch) {
-            transport.send(from, new VoteReply(epoch, false));
-            return;
-        }
         final long lastId = log.lastId();
         final long lastEpoch = log.epochAt(lastId);
         final boolean upToDate = request.lastEpoch() > lastEpoch
             || (request.lastEpoch() == lastEpoch && request.lastId() >= lastId)
             || broken == BrokenRule.VOTES_FOR_STALE_LOG;
+        if (request.preVote()) {
+            final boolean would = request.epoch() > epoch && upToDate && !hearsFromMaster(clock.nanoTime());
+            transport.send(from, new VoteReply(would ? request.epoch() : epoch, would, true));
+            return;
+        }
+        if (request.epoch() < epoch) {
+            transport.send(from, new VoteReply(epoch, false, false));
+            return;
+        }
         final boolean free = votedFor == NOBODY || votedFor == from
             || (broken == BrokenRule.VOTES_TWICE && role == Role.FOLLOWER);
         final boolean granted = free && upToDate;
         if (granted) {
             votedFor = from;
-            log.saveVote(epoch, from);
             resetElectionTimer();
         }
-        transport.send(from, new VoteReply(epoch, granted));
+        if (granted || voteUnsaved) {
+            voteUnsaved = false;
+            log.saveVote(epoch, votedFor);
+        }
+        events.voted(epoch, from, granted, granted ? "its log is at least as up to date"
+            : !upToDate ? "its log (last epoch " + request.lastEpoch() + ", msg_id " + request.lastId()
+                + ") is behind this one's (epoch " + lastEpoch + ", msg_id " + lastId + ")"
+            : "already voted for node " + votedFor + " in this epoch");
+        transport.send(from, new VoteReply(epoch, granted, false));
     }
 
     private void counted(final int from, final VoteReply reply) {
+        if (reply.preVote()) {
+            if (preVoting && role == Role.FOLLOWER && reply.granted() && reply.epoch() == epoch + 1
+                && preVotes.add(from) && preVotes.size() >= majority) {
+                startElection();
+            }
+            return;
+        }
         if (role != Role.CANDIDATE || reply.epoch() != epoch || !reply.granted()) {
             return;
         }
@@ -323,12 +380,7 @@ public final class Replica {
             progress.put(peer, p);
         }
         tags.clear();
-        for (long i = 1; i <= lastId; i++) {
-            final Entry entry = log.entry(i);
-            if (entry.tagged()) {
-                tags.put(new Tag(entry.clientId(), entry.seq()), i);
-            }
-        }
+        log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), msgId));
         events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
         nextHeartbeat = now + millis(settings.heartbeatMs());
         for (final int peer : peers) {
@@ -339,14 +391,24 @@ public final class Replica {
 
     /** Follows {@code newEpoch} (higher, or the same when a master of it showed up); a master fails its waiters. */
     private void stepDown(final long newEpoch, final int master, final String why) {
+        stepDown(newEpoch, master, why, true);
+    }
+
+    /** {@code save}: false only when the caller saves the new epoch itself before it sends anything. */
+    private void stepDown(final long newEpoch, final int master, final String why, final boolean save) {
         final Role before = role;
         if (newEpoch > epoch) {
             epoch = newEpoch;
             votedFor = NOBODY;
-            log.saveVote(epoch, NOBODY);
+            if (save) {
+                log.saveVote(epoch, NOBODY);
+            } else {
+                voteUnsaved = true;
+            }
         }
         role = Role.FOLLOWER;
         masterId = master;
+        preVoting = false;
         acceptedId = 0;
         lastDurableReported = 0;
         resetElectionTimer();
@@ -392,6 +454,8 @@ public final class Replica {
                 : "node " + from + " is master");
         }
         resetElectionTimer();
+        preVoting = false;
+        lastMasterContact = clock.nanoTime();
         final long lastId = log.lastId();
         final long prevId = request.prevId();
         if (prevId > lastId) {

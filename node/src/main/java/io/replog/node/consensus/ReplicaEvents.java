@@ -11,6 +11,10 @@ public interface ReplicaEvents {
     default void truncated(long lastKept, long formerLastId) {
     }
 
+    /** A vote was asked for in {@code epoch}: given to {@code candidate} or refused, and why. */
+    default void voted(long epoch, int candidate, boolean granted, String why) {
+    }
+
     ReplicaEvents NONE = new ReplicaEvents() {
     };
 }

@@ -21,6 +21,17 @@ public interface ReplicaStorage {
 
     Entry entry(long id);
 
+    /** Receives a tagged append the log holds: its msg_id, client id and sequence number. */
+    interface TagConsumer {
+        void accept(long msgId, long clientId, long seq);
+    }
+
+    /**
+     * Every tagged append the store knows it holds (a store may know only the newest ones), without reading the
+     * entries: a new master rebuilds its table of tags from it in memory.
+     */
+    void forEachTag(TagConsumer consumer);
+
     /** Appends {@code entry} as msg_id {@link #lastId()} + 1. */
     void append(Entry entry);
 

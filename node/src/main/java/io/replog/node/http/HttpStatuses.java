@@ -11,7 +11,9 @@ final class HttpStatuses {
     static HttpResponseStatus forErrorCode(final int code) {
         return switch (code) {
             case ErrorCode.INVALID_REQUEST -> HttpResponseStatus.BAD_REQUEST;
-            case ErrorCode.NOT_MASTER, ErrorCode.UNAUTHORIZED -> HttpResponseStatus.FORBIDDEN;
+            // 421 Misdirected Request: this node cannot answer it, another can (the text names it when known)
+            case ErrorCode.NOT_MASTER -> HttpResponseStatus.MISDIRECTED_REQUEST;
+            case ErrorCode.UNAUTHORIZED -> HttpResponseStatus.FORBIDDEN;
             case ErrorCode.PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;

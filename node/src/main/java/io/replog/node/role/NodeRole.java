@@ -2,6 +2,7 @@ package io.replog.node.role;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
+import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Truncate;
 
@@ -29,7 +30,7 @@ public interface NodeRole {
      * Checks an append before it is queued; returns null when acceptable, else the ERROR to answer with.
      * Called on an event loop.
      */
-    io.replog.protocol.ErrorFrame checkAppend(long requestId, int w, int payloadLength);
+    ErrorFrame checkAppend(long requestId, int w, int payloadLength);
 
     /**
      * Why this node, as master, refuses appends now (starting, no quorum, its disk or sequencer failed), or null when
@@ -50,6 +51,16 @@ public interface NodeRole {
 
     /** A TRUNCATE arrived: the secondary cuts its conflicting tail and acknowledges, the master refuses it. */
     void truncate(ChannelHandlerContext ctx, Truncate frame);
+
+    /**
+     * A frame between the nodes of a failover cluster arrived (VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES,
+     * APPEND_ENTRIES_REPLY): a node with a fixed role takes none.
+     */
+    default void peer(final ChannelHandlerContext ctx, final io.replog.protocol.Frame frame) {
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), io.replog.protocol.ErrorCode.UNEXPECTED_FRAME,
+            io.replog.protocol.FrameType.name(frame.type()) + " is for failover clusters (the node command); this "
+                + "node is a " + name() + " with a fixed role"), ctx.voidPromise());
+    }
 
     /** The health report, as JSON-ready values. */
     Map<String, Object> health();

@@ -71,6 +71,11 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
+    public void peer(final ChannelHandlerContext ctx, final io.replog.protocol.Frame frame) {
+        current.peer(ctx, frame);
+    }
+
+    @Override
     public Map<String, Object> health() {
         return current.health();
     }

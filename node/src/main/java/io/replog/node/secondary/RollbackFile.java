@@ -24,14 +24,14 @@ import java.util.Base64;
  * {@code message} (or {@code message_base64} when the bytes are not UTF-8), so an operator can see what was cut and
  * append it again if it matters.
  */
-final class RollbackFile {
+public final class RollbackFile {
     private static final JsonFactory JSON = new JsonFactory().setRootValueSeparator("\n");
 
     private RollbackFile() {
     }
 
     /** Writes entries {@code from..to} of {@code store} to a new file in {@code dir} (fsynced) and returns it. */
-    static Path save(final Path dir, final LogStore store, final long from, final long to) {
+    public static Path save(final Path dir, final LogStore store, final long from, final long to) {
         final Path file = dir.resolve("rollback-" + Long.toHexString(store.logId()) + "-" + from + "-" + to + "-"
             + System.currentTimeMillis() + ".jsonl");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -13,7 +13,11 @@ import io.replog.protocol.AuthProof;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
+import io.replog.protocol.AppendEntries;
+import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.Replicate;
+import io.replog.protocol.VoteReply;
+import io.replog.protocol.VoteRequest;
 import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +64,9 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
             onHello(ctx, hello);
         } else if (msg instanceof AuthProof proof) {
             onProof(ctx, proof);
-        } else if ((msg instanceof Replicate || msg instanceof Truncate) && !mayReplicate(ctx)) {
+        } else if ((msg instanceof Replicate || msg instanceof Truncate || msg instanceof AppendEntries
+            || msg instanceof AppendEntriesReply || msg instanceof VoteRequest || msg instanceof VoteReply)
+            && !mayReplicate(ctx)) {
             refuse(ctx, (Frame) msg);
         } else {
             ctx.fireChannelRead(msg);

@@ -88,6 +88,11 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 role.replicate(context, (Replicate) frame);
             }
             case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
+            case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
+                FrameType.APPEND_ENTRIES_REPLY -> {
+                replicationLink = true;
+                role.peer(context, frame);
+            }
             default -> {
                 ReferenceCountUtil.release(frame);
                 rejected.count(ErrorCode.UNEXPECTED_FRAME);

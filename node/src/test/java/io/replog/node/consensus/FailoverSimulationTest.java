@@ -23,6 +23,8 @@ class FailoverSimulationTest {
     private static final int SEEDS = Integer.getInteger("replog.sim.seeds", 10_000);
     private static final int OPS = Integer.getInteger("replog.sim.ops", 1000);
     private static final long FIRST = Long.getLong("replog.sim.first", 0);
+    /** How far the search for a broken rule may go (it stops at the first seed that catches it). */
+    private static final int BROKEN_SEEDS = Integer.getInteger("replog.sim.brokenSeeds", 40_000);
 
     static String replayCommand(final long seed, final BrokenRule broken) {
         return "mvn -q -pl node -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=FailoverSimulationTest#replay"
@@ -78,7 +80,7 @@ class FailoverSimulationTest {
     @ParameterizedTest
     @EnumSource(value = BrokenRule.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void aBrokenRuleIsCaught(final BrokenRule broken) {
-        final Optional<String> caught = LongStream.range(0, SEEDS).parallel().mapToObj(seed -> {
+        final Optional<String> caught = LongStream.range(0, BROKEN_SEEDS).parallel().mapToObj(seed -> {
             try {
                 new Simulation(seed, new Simulation.Options(OPS, broken, false)).run();
                 return null;
@@ -86,7 +88,7 @@ class FailoverSimulationTest {
                 return "seed " + seed + ": " + violation.getMessage().lines().findFirst().orElse("");
             }
         }).filter(java.util.Objects::nonNull).findFirst();
-        assertTrue(caught.isPresent(), broken + " went unnoticed through " + SEEDS + " seeds");
+        assertTrue(caught.isPresent(), broken + " went unnoticed through " + BROKEN_SEEDS + " seeds");
         System.out.println(broken + " caught: " + caught.get());
     }
 }

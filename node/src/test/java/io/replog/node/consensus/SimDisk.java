@@ -79,6 +79,16 @@ final class SimDisk implements ReplicaStorage {
     }
 
     @Override
+    public void forEachTag(final TagConsumer consumer) {
+        for (int i = 0; i < entries.size(); i++) {
+            final Entry entry = entries.get(i);
+            if (entry.tagged()) {
+                consumer.accept(i + 1, entry.clientId(), entry.seq());
+            }
+        }
+    }
+
+    @Override
     public void append(final Entry entry) {
         if (!entries.isEmpty() && entry.epoch() < entries.get(entries.size() - 1).epoch()) {
             throw new IllegalStateException("node " + node + ": epoch " + entry.epoch() + " appended after epoch "

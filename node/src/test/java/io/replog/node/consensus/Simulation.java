@@ -55,6 +55,8 @@ final class Simulation {
     private final double dropRate;
     private final double duplicateRate;
     private final double slowRate;
+    private final double crashAfterVote;
+    private final double crashNewMaster;
     private final boolean[][] cut;
     private int opsStarted;
     private boolean settling;
@@ -101,6 +103,31 @@ final class Simulation {
                     public void roleChanged(final Replica.Role role, final long epoch, final int masterId,
                                             final String why) {
                         trace("node %d: %s in epoch %d (master %d): %s", id, role, epoch, masterId, why);
+                        // a master that dies moments after its election, its first entries half sent
+                        if (role == Replica.Role.LEADER && !settling && random.nextDouble() < crashNewMaster) {
+                            final int life = incarnation;
+                            after(random.nextInt((int) (10 * MS)), () -> {
+                                if (incarnation == life && up) {
+                                    crash(SimNode.this, random.nextBoolean());
+                                }
+                            });
+                        }
+                    }
+
+                    @Override
+                    public void voted(final long epoch, final int candidate, final boolean granted,
+                                      final String why) {
+                        trace("node %d: %s node %d in epoch %d", id, granted ? "voted for" : "refused", candidate,
+                            epoch);
+                        // the worst moment to crash: right after a vote was given, back at once (same election)
+                        if (granted && !settling && random.nextDouble() < crashAfterVote) {
+                            final int life = incarnation;
+                            after(0, () -> {
+                                if (incarnation == life && up) {
+                                    crash(SimNode.this, random.nextBoolean(), MS + random.nextInt((int) (5 * MS)));
+                                }
+                            });
+                        }
                     }
 
                     @Override
@@ -257,10 +284,14 @@ final class Simulation {
             clients[i] = new Client(i + 1);
         }
         // small batches split a catch-up over many messages: more interleavings of old and new epochs
-        this.settings = new ReplicaSettings(150, 300, 50, new int[] {1, 2, 4, 16, 64}[random.nextInt(5)], 10_000);
+        // a narrow election timeout spread makes candidates collide: split votes, competing masters
+        this.settings = new ReplicaSettings(150, new int[] {160, 200, 300}[random.nextInt(3)], 50,
+            new int[] {1, 2, 4, 16, 64}[random.nextInt(5)], 10_000);
         this.dropRate = random.nextDouble() * 0.15;
         this.duplicateRate = random.nextDouble() * 0.05;
         this.slowRate = random.nextDouble() * 0.1;
+        this.crashAfterVote = random.nextDouble() * 0.1;
+        this.crashNewMaster = random.nextDouble() * 0.2;
         this.cut = new boolean[size + 1][size + 1];
     }
 
@@ -395,6 +426,12 @@ final class Simulation {
     }
 
     private void crash(final SimNode node, final boolean machine) {
+        // some come back at once (in the same election), some after a while
+        crash(node, machine, random.nextBoolean() ? MS + random.nextInt((int) (30 * MS))
+            : 30 * MS + random.nextInt((int) (800 * MS)));
+    }
+
+    private void crash(final SimNode node, final boolean machine, final long down) {
         crashes++;
         node.up = false;
         node.incarnation++;
@@ -406,7 +443,7 @@ final class Simulation {
         invariants.crashed(node.id);
         trace("node %d: %s crash; disk holds %d (epoch %d)", node.id, machine ? "machine" : "process",
             node.disk.lastId(), node.disk.savedEpoch());
-        after(30 * MS + random.nextInt((int) (800 * MS)), () -> {
+        after(down, () -> {
             if (!node.up) {
                 node.start();
                 trace("node %d: restarted", node.id);

@@ -210,8 +210,8 @@ class HttpBridgeTest {
     }
 
     @Test
-    void secondaryRefusesAppendsWith403() throws Exception {
-        assertError(post(cluster.secondaries().get(0), "{\"message\": \"x\"}"), 403, "not the master");
+    void secondaryRefusesAppendsWith421() throws Exception {
+        assertError(post(cluster.secondaries().get(0), "{\"message\": \"x\"}"), 421, "not the master");
     }
 
     @Test

@@ -1,0 +1,254 @@
+package io.replog.node.failover;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
+import io.replog.node.consensus.AppendCallback;
+import io.replog.node.consensus.Replica;
+import io.replog.node.consensus.ReplicaEvents;
+import io.replog.node.log.LogStore;
+import io.replog.node.role.AppendObserver;
+import io.replog.node.role.AppendRequest;
+import io.replog.node.role.NodeRole;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
+import io.replog.protocol.Replicate;
+import io.replog.protocol.Truncate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.LongConsumer;
+
+/**
+ * A node of a failover cluster as its connections see it: master or secondary as the election decided, changing
+ * without a restart. Appends go to the {@link Replica} on its thread (a node that is not master refuses them with
+ * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; reads are served from the
+ * log on every node.
+ */
+final class FailoverRole implements NodeRole, ReplicaEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
+
+    /** What the connections may read without asking the replica's thread. */
+    private record View(Replica.Role role, long epoch, int masterId) {
+    }
+
+    /** An append waiting for its w with a deadline (timeout_ms). */
+    private record Deadline(long atNanos, AppendRequest request) {
+    }
+
+    private final Peers peers;
+    private final LogStore log;
+    private final ReplicaDriver driver;
+    private final int maxPayload;
+    private final AppendObserver observer;
+    private final LongConsumer readableAdvanced;
+    private final PeerLinks links;
+    private volatile View view = new View(Replica.Role.FOLLOWER, 0, Replica.NOBODY);
+    private volatile String lastElection = "none yet";
+    private volatile long lastElectionMillis;
+    private volatile long commitId;
+    private volatile int waiting;
+    /** Driver thread only. */
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
+
+    FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
+                 final int maxPayload, final AppendObserver observer, final LongConsumer readableAdvanced) {
+        this.peers = peers;
+        this.log = log;
+        this.driver = driver;
+        this.links = links;
+        this.maxPayload = maxPayload;
+        this.observer = observer;
+        this.readableAdvanced = readableAdvanced;
+    }
+
+    // ---------------------------------------------------------------- told by the replica (its thread)
+
+    @Override
+    public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
+        final View before = view;
+        view = new View(role, epoch, masterId);
+        if (role == Replica.Role.LEADER) {
+            lastElection = "node " + peers.self() + " became master in epoch " + epoch + ": " + why;
+            lastElectionMillis = System.currentTimeMillis();
+        } else if (masterId != Replica.NOBODY && masterId != before.masterId()) {
+            lastElection = "node " + masterId + " is master in epoch " + epoch;
+            lastElectionMillis = System.currentTimeMillis();
+        }
+        LOG.info("node {}: {} in epoch {}{}: {}", peers.self(), role == Replica.Role.LEADER ? "master"
+            : role == Replica.Role.CANDIDATE ? "candidate" : "secondary", epoch,
+            masterId == Replica.NOBODY || masterId == peers.self() ? "" : " (master: node " + masterId + " at "
+                + peers.hostPort(masterId) + ")", why);
+        readableAdvanced.accept(readableId());
+    }
+
+    @Override
+    public void voted(final long epoch, final int candidate, final boolean granted, final String why) {
+        LOG.info("node {}: {} node {} in epoch {}: {}", peers.self(), granted ? "voted for" : "refused its vote to",
+            candidate, epoch, why);
+    }
+
+    @Override
+    public void truncated(final long lastKept, final long formerLastId) {
+        LOG.warn("node {}: cut msg_ids {}..{}: the master's log of epoch {} does not hold them", peers.self(),
+            lastKept + 1, formerLastId, view.epoch());
+    }
+
+    /** On the replica's thread after every tick: appends past their timeout_ms are answered TIMEOUT. */
+    void tick(final Replica replica) {
+        commitId = replica.commitId();
+        waiting = replica.waitingAppends();
+        final long now = System.nanoTime();
+        while (!deadlines.isEmpty() && deadlines.peek().atNanos() - now <= 0) {
+            final AppendRequest request = deadlines.poll().request();
+            request.fail(ErrorCode.TIMEOUT, "the write concern w=" + request.w() + " was not met within "
+                + request.timeoutNanos() / 1_000_000 + " ms; the message stays in the log");
+        }
+    }
+
+    /** The store made {@code durableId} durable: readers may see it on the master. */
+    void durable(final long durableId) {
+        if (view.role() == Replica.Role.LEADER) {
+            readableAdvanced.accept(durableId);
+        }
+    }
+
+    // ---------------------------------------------------------------- NodeRole
+
+    @Override
+    public String name() {
+        return view.role() == Replica.Role.LEADER ? "master" : "secondary";
+    }
+
+    @Override
+    public LogStore log() {
+        return log;
+    }
+
+    @Override
+    public long readableId() {
+        return view.role() == Replica.Role.LEADER ? log.durableId() : log.lastId();
+    }
+
+    @Override
+    public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        if (view.role() != Replica.Role.LEADER) {
+            return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
+        }
+        if (w < 1 || w > peers.size()) {
+            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be 1.." + peers.size()
+                + " (the cluster's nodes), got " + w);
+        }
+        if (payloadLength > maxPayload) {
+            return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,
+                "message of " + payloadLength + " bytes exceeds the limit of " + maxPayload);
+        }
+        return null;
+    }
+
+    /** The NOT_MASTER text: names the master and its address when known ("master at HOST:PORT"). */
+    String notMaster() {
+        final View v = view;
+        if (v.masterId() == Replica.NOBODY || v.masterId() == peers.self()) {
+            return "not the master: no master is known right now (an election may be under way); retry shortly";
+        }
+        return "not the master; master at " + peers.hostPort(v.masterId()) + " (node " + v.masterId() + ", epoch "
+            + v.epoch() + ")";
+    }
+
+    @Override
+    public void append(final AppendRequest request) {
+        final ByteBuf payload = request.takePayload();
+        final byte[] bytes;
+        try {
+            bytes = ByteBufUtil.getBytes(payload);
+        } finally {
+            payload.release();
+        }
+        request.observedBy(observer);
+        driver.execute(replica -> {
+            if (request.timeoutNanos() > 0) {
+                deadlines.add(new Deadline(System.nanoTime() + request.timeoutNanos(), request));
+            }
+            replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
+                request.tagged() ? request.seq() : 0, new AppendCallback() {
+                    @Override
+                    public void stored(final long msgId) {
+                        request.assigned(msgId, System.nanoTime());
+                        request.succeed(System.nanoTime());
+                    }
+
+                    @Override
+                    public void failed(final short code, final String why, final int masterId) {
+                        request.fail(code, code == ErrorCode.NOT_MASTER ? notMaster() : why);
+                    }
+                });
+        });
+    }
+
+    /** A peer frame arrived on a connection: to the replica's thread. */
+    @Override
+    public void peer(final ChannelHandlerContext ctx, final Frame frame) {
+        final int from = PeerFrames.sender(frame);
+        if (from == peers.self() || peers.address(from) == null) {
+            ReferenceCountUtil.release(frame);
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.INVALID_REQUEST, "node " + from
+                + " is not a peer of node " + peers.self() + " (" + peers + ")"), ctx.voidPromise());
+            return;
+        }
+        final var message = PeerFrames.toMessage(frame);
+        driver.execute(replica -> replica.receive(from, message));
+    }
+
+    @Override
+    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
+        frame.release();
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME, "REPLICATE is for fixed "
+            + "roles; this node is in a failover cluster (" + peers + ")"), ctx.voidPromise());
+    }
+
+    @Override
+    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME, "TRUNCATE is for fixed "
+            + "roles; this node is in a failover cluster (" + peers + ")"), ctx.voidPromise());
+    }
+
+    @Override
+    public Map<String, Object> health() {
+        final View v = view;
+        final Map<String, Object> health = new LinkedHashMap<>();
+        health.put("role", name());
+        health.put("mode", "failover");
+        health.put("node_id", peers.self());
+        health.put("epoch", v.epoch());
+        health.put("master_id", v.masterId());
+        health.put("master", v.masterId() == Replica.NOBODY ? null : peers.hostPort(v.masterId()));
+        health.put("read_only", v.role() != Replica.Role.LEADER);
+        final Map<String, Object> election = new LinkedHashMap<>();
+        election.put("what", lastElection);
+        election.put("ms_ago", lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis);
+        health.put("last_election", election);
+        health.put("last_msg_id", log.lastId());
+        health.put("durable_msg_id", log.durableId());
+        health.put("commit_id", commitId);
+        health.put("waiting_appends", waiting);
+        health.put("max_message_bytes", maxPayload);
+        final List<Map<String, Object>> others = new ArrayList<>();
+        for (final int id : peers.others()) {
+            final Map<String, Object> peer = new LinkedHashMap<>();
+            peer.put("id", id);
+            peer.put("address", peers.hostPort(id));
+            peer.put("connected", links.connected(id));
+            others.add(peer);
+        }
+        health.put("peers", others);
+        return health;
+    }
+}

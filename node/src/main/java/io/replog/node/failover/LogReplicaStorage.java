@@ -1,0 +1,188 @@
+package io.replog.node.failover;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.replog.node.consensus.Entry;
+import io.replog.node.consensus.ReplicaStorage;
+import io.replog.node.log.EntryRange;
+import io.replog.node.log.LogStore;
+import io.replog.node.log.VoteFile;
+import io.replog.node.secondary.RollbackFile;
+import io.replog.protocol.EntryRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * The consensus core's storage over the node's {@link LogStore} (segment files, CRC32C, group commit) and its
+ * {@link VoteFile}. Entries are staged and committed as one batch when the core asks for them to become durable (or
+ * when it needs to read them back), so a burst of appends or a replicated message costs one batch, not one per
+ * entry; the store's flush policy makes them durable and reports it through the durability listener.
+ *
+ * <p>A new master's epoch-start entry is stored as an empty message. The tags of tagged appends travel with the
+ * entries and are remembered for the newest {@value #TAGS_KEPT} msg_ids, in memory: a node that restarts forgets the
+ * tags of what it held (the README says what that means for a re-sent append).
+ */
+final class LogReplicaStorage implements ReplicaStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(LogReplicaStorage.class);
+    static final int TAGS_KEPT = 1 << 16;
+
+    private final LogStore log;
+    private final VoteFile vote;
+    private final Path rollbackDir;
+    private final Runnable syncRequested;
+    private final long[] tagIds = new long[TAGS_KEPT];
+    private final long[] tagClients = new long[TAGS_KEPT];
+    private final long[] tagSeqs = new long[TAGS_KEPT];
+    private int staged;
+    private long stagedEpoch;
+
+    /** {@code syncRequested}: told when staged entries were committed and wait for the flush policy. */
+    LogReplicaStorage(final LogStore log, final VoteFile vote, final Path rollbackDir, final Runnable syncRequested) {
+        this.log = log;
+        this.vote = vote;
+        this.rollbackDir = rollbackDir;
+        this.syncRequested = syncRequested;
+    }
+
+    @Override
+    public long lastId() {
+        return log.lastId() + staged;
+    }
+
+    @Override
+    public long epochAt(final long id) {
+        return id > log.lastId() ? stagedEpoch : log.epochAt(id);
+    }
+
+    @Override
+    public long lastIdOf(final long epoch) {
+        commitStaged();
+        final long[] history = log.epochHistory();
+        for (int i = 0; i < history.length; i += 2) {
+            if (history[i] == epoch) {
+                final long start = history[i + 1];
+                final long end = i + 2 < history.length ? history[i + 3] - 1 : log.lastId();
+                return end >= start ? end : -1;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public long firstIdOf(final long epoch) {
+        final long end = lastIdOf(epoch);
+        if (end < 0) {
+            return -1;
+        }
+        final long[] history = log.epochHistory();
+        for (int i = 0; i < history.length; i += 2) {
+            if (history[i] == epoch) {
+                return history[i + 1];
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public Entry entry(final long id) {
+        commitStaged();
+        final EntryRange range = log.read(id, 1, Integer.MAX_VALUE);
+        try {
+            if (range.count() != 1 || range.firstId() != id) {
+                throw new IllegalStateException("msg_id " + id + " cannot be read back (the log holds up to "
+                    + log.lastId() + ")");
+            }
+            final ByteBuf run = range.run();
+            final int length = run.getInt(run.readerIndex());
+            final byte[] payload = ByteBufUtil.getBytes(run, run.readerIndex() + 4, length);
+            final int slot = (int) (id & (TAGS_KEPT - 1));
+            return tagIds[slot] == id
+                ? Entry.message(range.epoch(), payload, tagClients[slot], tagSeqs[slot])
+                : Entry.message(range.epoch(), payload, 0, 0);
+        } finally {
+            range.run().release();
+        }
+    }
+
+    @Override
+    public void forEachTag(final TagConsumer consumer) {
+        final long last = lastId();
+        for (long id = Math.max(1, last - TAGS_KEPT + 1); id <= last; id++) {
+            final int slot = (int) (id & (TAGS_KEPT - 1));
+            if (tagIds[slot] == id) {
+                consumer.accept(id, tagClients[slot], tagSeqs[slot]);
+            }
+        }
+    }
+
+    @Override
+    public void append(final Entry entry) {
+        if (staged > 0 && entry.epoch() != stagedEpoch) {
+            commitStaged(); // a batch holds one epoch
+        }
+        final ByteBuf run = Unpooled.buffer(4 + entry.payload().length);
+        try {
+            EntryRun.writeEntry(run, entry.payload());
+            log.appendRun(run, 1, entry.epoch());
+        } finally {
+            run.release();
+        }
+        staged++;
+        stagedEpoch = entry.epoch();
+        final long id = lastId();
+        final int slot = (int) (id & (TAGS_KEPT - 1));
+        tagIds[slot] = entry.tagged() ? id : 0;
+        tagClients[slot] = entry.clientId();
+        tagSeqs[slot] = entry.seq();
+    }
+
+    @Override
+    public void truncateAfter(final long lastKept) {
+        commitStaged();
+        final long formerLast = log.lastId();
+        if (formerLast <= lastKept) {
+            return;
+        }
+        final String kept = rollbackDir == null ? "not kept (the log is in memory)"
+            : "kept in " + RollbackFile.save(rollbackDir, log, lastKept + 1, formerLast);
+        log.truncateAfter(lastKept);
+        LOG.warn("node: cut msg_ids {}..{}, which the master's log does not hold; {}", lastKept + 1, formerLast,
+            kept);
+    }
+
+    @Override
+    public long durableId() {
+        return log.durableId();
+    }
+
+    @Override
+    public void sync() {
+        commitStaged();
+    }
+
+    private void commitStaged() {
+        if (staged > 0) {
+            staged = 0;
+            log.commit();
+            syncRequested.run();
+        }
+    }
+
+    @Override
+    public long savedEpoch() {
+        return vote.epoch();
+    }
+
+    @Override
+    public int savedVote() {
+        return vote.votedFor();
+    }
+
+    @Override
+    public void saveVote(final long epoch, final int votedFor) {
+        vote.save(epoch, votedFor);
+    }
+}

@@ -1,0 +1,194 @@
+package io.replog.node.failover;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.replog.node.consensus.PeerMessage;
+import io.replog.node.consensus.PeerTransport;
+import io.replog.node.replication.RetryBackoff;
+import io.replog.node.security.ClusterKey;
+import io.replog.node.security.MasterHandshake;
+import io.replog.node.security.TlsSettings;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.Frame;
+import io.replog.protocol.ProtocolPipeline;
+import io.replog.protocol.Tls;
+import io.replog.protocol.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A failover node's connections to its peers, one outbound connection each, over which it says everything it has
+ * to say to that peer (a peer answers on its own connection back). Fire and forget, as the consensus core expects:
+ * a message to a peer that is not connected, or whose connection is not writable (a slow peer: the write buffer is
+ * bounded), is dropped, and the core sends again on its next heartbeat. A broken connection is re-made with backoff.
+ * With a cluster key every connection proves it first (the same handshake a master makes with its secondaries).
+ */
+final class PeerLinks implements PeerTransport, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
+
+    private final int self;
+    private final Map<Integer, Link> links = new HashMap<>();
+    private volatile boolean closed;
+
+    private final class Link {
+        final int id;
+        final InetSocketAddress address;
+        final Bootstrap bootstrap;
+        volatile Channel ready;
+        volatile Channel current;
+        int failures;
+        boolean wasUp;
+
+        Link(final int id, final InetSocketAddress address, final EventLoopGroup loops, final int maxFrameLength,
+             final ClusterKey key, final TlsSettings tls, final long timeoutMs) {
+            this.id = id;
+            this.address = address;
+            this.bootstrap = new Bootstrap()
+                .group(loops)
+                .channel(Transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(final SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", Tls.clientHandler(tls.client(), ch.alloc(),
+                                address.getHostString(), address.getPort()));
+                        }
+                        ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
+                        if (key != null) {
+                            ch.pipeline().addLast(new MasterHandshake(key, () -> 0L, timeoutMs,
+                                new MasterHandshake.Outcome() {
+                                    @Override
+                                    public void authenticated(final Channel channel) {
+                                        up(channel);
+                                    }
+
+                                    @Override
+                                    public void failed(final Channel channel, final String why,
+                                                       final boolean unauthorized) {
+                                        LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id,
+                                            address, why);
+                                    }
+                                }));
+                        }
+                        ch.pipeline().addLast(new Answers(id));
+                    }
+                });
+        }
+
+        void connect() {
+            if (closed) {
+                return;
+            }
+            final ChannelFuture connecting = bootstrap.connect(address);
+            connecting.addListener(f -> {
+                if (!f.isSuccess()) {
+                    retry();
+                    return;
+                }
+                final Channel channel = connecting.channel();
+                current = channel;
+                if (closed) {
+                    channel.close();
+                    return;
+                }
+                channel.closeFuture().addListener(c -> {
+                    ready = null;
+                    if (wasUp) {
+                        wasUp = false;
+                        LOG.info("node {}: lost the connection to node {} at {}; reconnecting", self, id, address);
+                    }
+                    retry();
+                });
+                if (channel.pipeline().get(MasterHandshake.class) == null) {
+                    up(channel);
+                }
+            });
+        }
+
+        void up(final Channel channel) {
+            failures = 0;
+            wasUp = true;
+            ready = channel;
+            LOG.info("node {}: connected to node {} at {}", self, id, address);
+        }
+
+        void retry() {
+            if (closed) {
+                return;
+            }
+            failures++;
+            bootstrap.config().group().schedule(this::connect, new RetryBackoff(1_000).delayMs(failures, false),
+                TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** What a peer says on this node's connection: only errors (a refused frame) and the handshake. */
+    private final class Answers extends SimpleChannelInboundHandler<Frame> {
+        private final int peer;
+
+        Answers(final int peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
+            if (frame instanceof ErrorFrame error) {
+                LOG.warn("node {}: node {} refused a message: {}", self, peer, error.message());
+            }
+        }
+    }
+
+    PeerLinks(final Peers peers, final EventLoopGroup loops, final int maxFrameLength, final ClusterKey key,
+              final TlsSettings tls, final long timeoutMs) {
+        this.self = peers.self();
+        for (final int id : peers.others()) {
+            links.put(id, new Link(id, peers.address(id), loops, maxFrameLength, key, tls, timeoutMs));
+        }
+    }
+
+    void start() {
+        links.values().forEach(Link::connect);
+    }
+
+    @Override
+    public void send(final int to, final PeerMessage message) {
+        final Link link = links.get(to);
+        final Channel channel = link == null ? null : link.ready;
+        if (channel != null && channel.isWritable()) {
+            channel.writeAndFlush(PeerFrames.toFrame(self, message), channel.voidPromise());
+        }
+    }
+
+    /** Whether node {@code id} is connected now. */
+    boolean connected(final int id) {
+        final Link link = links.get(id);
+        return link != null && link.ready != null;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (final Link link : links.values()) {
+            final Channel channel = link.current;
+            if (channel != null) {
+                channel.close().awaitUninterruptibly(1_000);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.replog.node.failover;
+
+import io.replog.node.consensus.Replica;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The one thread a failover node's {@link Replica} runs on. Everything that concerns it (peer messages, client
+ * appends, the store's durable position) arrives as a task through a lock-free MPSC queue; the thread runs them in
+ * order, then lets the replica send what they produced in one go ({@link Replica#flush}), and ticks it every
+ * {@value #TICK_MS} ms. Idle, it parks until a task comes or the next tick is due: it never spins.
+ */
+final class ReplicaDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaDriver.class);
+    static final long TICK_MS = 10;
+    private static final int DRAIN_LIMIT = 4096;
+
+    private final MpscUnboundedXaddArrayQueue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(1024);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private Replica replica;
+    private Runnable everyTick = () -> { };
+
+    ReplicaDriver(final String name) {
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts driving {@code value}; {@code tick} runs on the thread after each replica tick (timeouts). */
+    void start(final Replica value, final Runnable tick) {
+        this.replica = value;
+        this.everyTick = tick;
+        thread.start();
+    }
+
+    /** From any thread: run {@code task} with the replica, on the replica's thread. Never blocks. */
+    void execute(final Consumer<Replica> task) {
+        tasks.offer(() -> task.accept(replica));
+        LockSupport.unpark(thread);
+    }
+
+    boolean onDriverThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void run() {
+        final long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MS);
+        long nextTick = System.nanoTime() + tickNanos;
+        while (running) {
+            final int done = tasks.drain(this::runTask, DRAIN_LIMIT);
+            final long now = System.nanoTime();
+            if (now - nextTick >= 0) {
+                nextTick = now + tickNanos;
+                guarded(replica::tick);
+                guarded(everyTick);
+            }
+            guarded(replica::flush);
+            if (done == 0 && tasks.isEmpty()) {
+                LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
+            }
+        }
+    }
+
+    private void runTask(final Runnable task) {
+        guarded(task);
+    }
+
+    private static void guarded(final Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            // one failed step (a full disk, a bug, even an Error) must not silently stop the node's consensus: a
+            // thread that died would leave a master that never steps down and a node that never votes
+            LOG.error("node: the replica failed a step: {}", e.toString(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.replog.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ReplogException;
+import io.replog.protocol.client.Message;
+import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.Test;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three {@code replog-node node} processes under concurrent w=2 writers: the master is killed with SIGKILL (twice
+ * in a row, each time brought back as a secondary) and paused with SIGSTOP; every append acknowledged with w=2 (a
+ * majority) must be on every node exactly once, in the same order. Prints the failover times (kill → first
+ * append acknowledged by the new master).
+ */
+class FailoverProcessTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern MASTER_AT = Pattern.compile("master at (\\S+):(\\d+)");
+    private static final int KILLS = Integer.getInteger("replog.failover.kills", 2);
+
+    /** Appends tagged messages with w=2 one after another, following the master, re-sending until acknowledged. */
+    private static final class Writer extends Thread {
+        final long clientId;
+        final List<Integer> ports;
+        final Map<Long, String> acked = new ConcurrentHashMap<>();
+        final AtomicLong lastAckNanos = new AtomicLong();
+        volatile boolean stop;
+        volatile Throwable failure;
+        int target;
+
+        Writer(final long clientId, final List<Integer> ports) {
+            super("writer-" + clientId);
+            this.clientId = clientId;
+            this.ports = ports;
+        }
+
+        @Override
+        public void run() {
+            long seq = 0;
+            ReplogClient client = null;
+            try {
+                while (!stop) {
+                    seq++;
+                    final String text = "client " + clientId + " seq " + seq;
+                    while (!stop) {
+                        try {
+                            if (client == null || !client.isConnected()) {
+                                if (client != null) {
+                                    client.close();
+                                }
+                                client = ReplogClient.connect("127.0.0.1", ports.get(target));
+                            }
+                            client.append(text.getBytes(StandardCharsets.UTF_8), 2, 0, clientId, seq)
+                                .get(3, TimeUnit.SECONDS);
+                            acked.put(seq, text);
+                            lastAckNanos.set(System.nanoTime());
+                            break;
+                        } catch (ExecutionException e) {
+                            final Matcher at = e.getCause() instanceof ReplogException r
+                                && r.code() == ErrorCode.NOT_MASTER ? MASTER_AT.matcher(r.getMessage()) : null;
+                            if (at != null && at.find() && ports.contains(Integer.parseInt(at.group(2)))) {
+                                target = ports.indexOf(Integer.parseInt(at.group(2)));
+                            } else {
+                                target = (target + 1) % ports.size();
+                                Thread.sleep(20);
+                            }
+                            if (client != null) {
+                                client.close();
+                                client = null;
+                            }
+                        } catch (Exception e) { // connect refused, timeout: the master may be gone
+                            target = (target + 1) % ports.size();
+                            if (client != null) {
+                                client.close();
+                                client = null;
+                            }
+                            Thread.sleep(20);
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                if (client != null) {
+                    client.close();
+                }
+            }
+        }
+    }
+
+    private static JsonNode health(final NodeProcess node) {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
+            return JSON.readTree(client.health().get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static int master(final List<NodeProcess> nodes, final int not) {
+        final int[] found = new int[1];
+        Await.until("one master", Duration.ofSeconds(30), () -> {
+            for (int i = 0; i < nodes.size(); i++) {
+                final JsonNode h = i == not ? null : health(nodes.get(i));
+                if (h != null && "master".equals(h.path("role").asText())) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static List<String> texts(final NodeProcess node) throws Exception {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
+            final List<String> texts = new ArrayList<>();
+            for (final Message m : client.readAll()) {
+                if (m.payload().length > 0) {
+                    texts.add(new String(m.payload(), StandardCharsets.UTF_8));
+                }
+            }
+            return texts;
+        }
+    }
+
+    @Test
+    void killedAndPausedMastersLoseNoMajorityAcknowledgedAppend() throws Exception {
+        final List<Socket> reserved = List.of(NodeProcess.reservePort(), NodeProcess.reservePort(),
+            NodeProcess.reservePort());
+        final List<Integer> ports = reserved.stream().map(Socket::getLocalPort).toList();
+        final String peers = "1@127.0.0.1:" + ports.get(0) + ",2@127.0.0.1:" + ports.get(1) + ",3@127.0.0.1:"
+            + ports.get(2);
+        final List<NodeProcess> nodes = new ArrayList<>();
+        final List<Writer> writers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(NodeProcess.startOn("failover-" + (i + 1), reserved.get(i), "node", "--id",
+                    String.valueOf(i + 1), "--peers", peers));
+            }
+            int master = master(nodes, -1);
+            for (int c = 1; c <= 2; c++) {
+                final Writer writer = new Writer(c, ports);
+                writer.target = master;
+                writers.add(writer);
+                writer.start();
+            }
+            Await.until("appends acknowledged", () -> writers.stream().allMatch(w -> w.acked.size() > 50));
+            final List<Long> failoverMs = new ArrayList<>();
+            for (int kill = 0; kill < KILLS; kill++) {
+                nodes.get(master).kill();
+                final long killed = System.nanoTime(); // dead: anything acknowledged after is the new master's
+                final int old = master;
+                Await.until("an append acknowledged after the kill", Duration.ofSeconds(30),
+                    () -> writers.stream().anyMatch(w -> w.lastAckNanos.get() > killed));
+                failoverMs.add(TimeUnit.NANOSECONDS.toMillis(writers.stream().mapToLong(w -> w.lastAckNanos.get())
+                    .filter(t -> t > killed).min().orElseThrow() - killed));
+                master = master(nodes, old);
+                nodes.get(old).launch(); // back with its data directory: a secondary of the new master
+                final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
+                Await.until("more appends", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+            }
+            System.out.println("failover times (SIGKILL of the master → first w=2 append acknowledged): "
+                + failoverMs + " ms");
+            // SIGSTOP: the paused master is replaced; woken up, it steps down and acknowledges nothing more
+            final NodeProcess paused = nodes.get(master);
+            paused.signal("STOP");
+            final int pausedIndex = master;
+            try {
+                master = master(nodes, pausedIndex);
+                final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
+                Await.until("appends go on", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+            } finally {
+                paused.signal("CONT");
+            }
+            Await.until("the paused master steps down", () -> {
+                final JsonNode h = health(paused);
+                return h != null && "secondary".equals(h.path("role").asText());
+            });
+            final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
+            Await.until("appends go on", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+        } catch (Throwable t) {
+            writers.forEach(w -> w.stop = true);
+            nodes.forEach(NodeProcess::close);
+            throw t;
+        } finally {
+            writers.forEach(w -> w.stop = true);
+            for (final Writer w : writers) {
+                w.join(10_000);
+            }
+        }
+        for (final Writer w : writers) {
+            if (w.failure != null) {
+                throw new AssertionError("writer failed", w.failure);
+            }
+        }
+        try {
+            final Map<String, Integer> expected = new HashMap<>();
+            writers.forEach(w -> w.acked.values().forEach(t -> expected.put(t, 1)));
+            final List<String> reference = new ArrayList<>();
+            Await.until("every node holds the same log", Duration.ofSeconds(60), () -> {
+                try {
+                    final List<String> first = texts(nodes.get(0));
+                    reference.clear();
+                    reference.addAll(first);
+                    return first.equals(texts(nodes.get(1))) && first.equals(texts(nodes.get(2)));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            final Map<String, Integer> counts = new HashMap<>();
+            reference.forEach(t -> counts.merge(t, 1, Integer::sum));
+            for (final String acked : expected.keySet()) {
+                assertEquals(1, counts.getOrDefault(acked, 0), "acknowledged with w=2: " + acked);
+            }
+            counts.forEach((text, n) -> assertEquals(1, n, "stored once: " + text));
+            assertTrue(expected.size() > 300, "enough appends: " + expected.size());
+        } finally {
+            nodes.forEach(NodeProcess::close);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.replog.node.failover;
+
+import io.replog.node.ReplogNode;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.ReplicaSettings;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ReplogException;
+import io.replog.protocol.client.Message;
+import io.replog.protocol.client.ReplogClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Three failover nodes in one process on loopback, over real sockets and real data directories. */
+class FailoverClusterTest {
+    private static final ReplicaSettings SETTINGS = new ReplicaSettings(150, 300, 50, 1024, 10_000);
+
+    @TempDir
+    Path data;
+
+    private final int[] ports = new int[4];
+    private final ReplogNode[] nodes = new ReplogNode[4];
+    private Peers[] peers;
+
+    @AfterEach
+    void stop() {
+        for (final ReplogNode node : nodes) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    private void startAll() throws IOException {
+        for (int id = 1; id <= 3; id++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                ports[id] = probe.getLocalPort();
+            }
+        }
+        final String list = "1@127.0.0.1:" + ports[1] + ",2@127.0.0.1:" + ports[2] + ",3@127.0.0.1:" + ports[3];
+        peers = new Peers[4];
+        for (int id = 1; id <= 3; id++) {
+            peers[id] = Peers.parse(id, list);
+            start(id);
+        }
+    }
+
+    private void start(final int id) {
+        final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(0)
+            .dataDir(data.resolve("node-" + id));
+        nodes[id] = ReplogNode.failover(config, peers[id], SETTINGS, null);
+    }
+
+    private int awaitOneMaster(final int notThis) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            int masters = 0;
+            int master = 0;
+            for (int id = 1; id <= 3; id++) {
+                if (nodes[id] != null && nodes[id].role().name().equals("master")) {
+                    masters++;
+                    master = id;
+                }
+            }
+            if (masters == 1 && master != notThis) {
+                return master;
+            }
+            sleepBriefly();
+        }
+        fail("no single master within 20 s");
+        return 0;
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(final BooleanSupplier condition, final String what) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within 20 s: " + what);
+            }
+            sleepBriefly();
+        }
+    }
+
+    private List<String> texts(final int id) throws Exception {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[id])) {
+            final List<String> texts = new ArrayList<>();
+            for (final Message m : client.readAll()) {
+                final String text = new String(m.payload(), StandardCharsets.UTF_8);
+                if (!text.isEmpty()) { // a master's epoch-start entry is an empty message
+                    texts.add(text);
+                }
+            }
+            return texts;
+        }
+    }
+
+    /** Appends with w, through whichever node is master, until acknowledged; returns the texts acknowledged. */
+    private List<String> append(final int master, final String prefix, final int count, final int w)
+        throws Exception {
+        final List<String> acked = new ArrayList<>();
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[master])) {
+            for (int i = 0; i < count; i++) {
+                final String text = prefix + i;
+                client.append(text, w).get(20, TimeUnit.SECONDS);
+                acked.add(text);
+            }
+        }
+        return acked;
+    }
+
+    @Test
+    void electsOneMasterThatReplicatesToEveryNode() throws Exception {
+        startAll();
+        final int master = awaitOneMaster(0);
+        final List<String> acked = append(master, "m", 50, 3);
+        for (int id = 1; id <= 3; id++) {
+            assertEquals(acked, texts(id), "node " + id);
+        }
+    }
+
+    @Test
+    void aNodeThatIsNotMasterNamesTheMaster() throws Exception {
+        startAll();
+        final int master = awaitOneMaster(0);
+        final int other = master % 3 + 1;
+        await(() -> nodes[other].role().health().get("master_id").equals(master), "node " + other + " knows the master");
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[other])) {
+            final ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client.append("x", 1).get(10, TimeUnit.SECONDS));
+            final ReplogException refused = assertInstanceOf(ReplogException.class, e.getCause());
+            assertEquals(ErrorCode.NOT_MASTER, refused.code());
+            assertTrue(refused.getMessage().contains("master at 127.0.0.1:" + ports[master]), refused.getMessage());
+        }
+        final java.net.http.HttpResponse<String> http = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + nodes[other].httpPort()
+                + "/append")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"message\": \"x\"}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(421, http.statusCode(), http.body());
+        assertTrue(http.body().contains("master at 127.0.0.1:" + ports[master]), http.body());
+    }
+
+    @Test
+    void anotherMasterTakesOverAndTheOldOneComesBackAsSecondary() throws Exception {
+        startAll();
+        final int first = awaitOneMaster(0);
+        final List<String> acked = new ArrayList<>(append(first, "before-", 100, 2));
+        nodes[first].close();
+        nodes[first] = null;
+        final int second = awaitOneMaster(first);
+        assertNotEquals(first, second);
+        acked.addAll(append(second, "after-", 100, 2));
+        start(first); // same data directory: it rejoins as a secondary and catches up
+        await(() -> {
+            try {
+                return texts(first).equals(acked);
+            } catch (Exception e) {
+                return false;
+            }
+        }, "node " + first + " holds every acknowledged message");
+        assertEquals("secondary", nodes[first].role().name());
+        for (int id = 1; id <= 3; id++) {
+            assertEquals(acked, texts(id), "node " + id);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.replog.node.failover;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeersTest {
+    @Test
+    void parsesTheListAndKnowsItsOwnPlace() {
+        final Peers peers = Peers.parse(2, "1@10.0.0.1:7000, 3@10.0.0.3:7002,2@10.0.0.2:7001");
+        assertEquals(3, peers.size());
+        assertArrayEquals(new int[] {1, 3}, peers.others());
+        assertEquals("10.0.0.3:7002", peers.hostPort(3));
+        assertEquals("1@10.0.0.1:7000,2@10.0.0.2:7001,3@10.0.0.3:7002", peers.toString());
+    }
+
+    @Test
+    void refusesWhatCannotBeACluster() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(4, "1@h:1,2@h:2"))
+            .getMessage().contains("--id 4 is not among"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(1, "1@h:1,1@h:2"))
+            .getMessage().contains("given twice"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(1, "1@h:1,h:2"))
+            .getMessage().contains("id@host:port"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(1, "1@h:1,0@h:2"))
+            .getMessage().contains("1 or more"));
+    }
+}
