@@ -112,6 +112,28 @@ class NodeCommandLineTest {
     }
 
     @Test
+    void theNodeCommandTakesItsIdAndPeersFromTheEnvironmentAndRefusesToGuess() throws Exception {
+        final int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        final Started node = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_NODE_ID", "1", "REPLOG_PEERS",
+            "1@127.0.0.1:" + port, "REPLOG_HTTP_PORT", "0"), 1, "node");
+        final int httpPort = node.ports().get(0)[1];
+        Await.until("a cluster of one elects itself", () -> "master".equals(health(httpPort).path("role").asText()));
+        final JsonNode h = health(httpPort);
+        assertEquals("failover", h.path("mode").asText(), h.toString());
+        assertEquals("127.0.0.1:" + port, h.path("master").asText());
+        assertEquals(200, append(httpPort, "{\"message\": \"one\", \"w\": 1}").statusCode());
+
+        final Started noId = start(Map.of("REPLOG_PEERS", "1@127.0.0.1:" + port), 0, "node");
+        assertTrue(noId.process().waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, noId.process().exitValue());
+        Await.until("the reason is printed", () -> String.join("\n", noId.output()).contains("--id and --peers are "
+            + "required"));
+    }
+
+        @Test
     void everyFlagComesFromItsEnvironmentVariableAndAFlagWinsOverIt() throws Exception {
         final Started secondary = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_PORT", "0",
             "REPLOG_HTTP_PORT", "0", "REPLOG_DELAY_MS", "1234", "REPLOG_MAX_FRAME_BYTES", "2048"), 1, "secondary");

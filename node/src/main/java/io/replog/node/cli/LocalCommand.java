@@ -8,6 +8,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.replog.node.ReplogNode;
+import io.replog.node.consensus.ReplicaSettings;
+import io.replog.node.failover.Peers;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -38,6 +43,11 @@ public final class LocalCommand implements Callable<Integer> {
             + "(env REPLOG_DELAYS, default ${DEFAULT-VALUE}). Example: --delays 0,3000")
     List<Long> delays;
 
+    @Option(names = "--failover", defaultValue = "${env:REPLOG_LOCAL_FAILOVER:-false}",
+        description = "Run three failover nodes instead (the node command: they elect their master) on port, port+1, "
+            + "port+2 (env REPLOG_LOCAL_FAILOVER).")
+    boolean failover;
+
     @Mixin
     LimitFlags limits;
 
@@ -58,6 +68,9 @@ public final class LocalCommand implements Callable<Integer> {
         if (secondaries < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--secondaries must be >= 0");
         }
+        if (failover) {
+            return Lifecycle.runUntilSignalled(this::startFailover);
+        }
         // every node of the process draws on the same memory: each gets its share of a given log limit
         final long share = limits.maxLogBytes / (1 + secondaries);
         final LocalCluster.Settings settings = new LocalCluster.Settings(bind, port, httpPort, secondaries,
@@ -65,5 +78,24 @@ public final class LocalCommand implements Callable<Integer> {
             config -> connections.applyTo(limits.applyTo(storage.applyTo(config, null), share)), master::applyTo,
             storage.inMemory ? null : storage.localRoot());
         return Lifecycle.runUntilSignalled(() -> LocalCluster.start(settings));
+    }
+
+    /** Three {@code node}s on loopback, each with its own directory under the local data root. */
+    private AutoCloseable startFailover() {
+        final String list = "1@" + bind + ":" + port + ",2@" + bind + ":" + (port + 1) + ",3@" + bind + ":"
+            + (port + 2);
+        final List<ReplogNode> nodes = new ArrayList<>();
+        try {
+            for (int id = 1; id <= 3; id++) {
+                final NodeConfig config = connections.applyTo(limits.applyTo(storage.applyTo(new NodeConfig()
+                    .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1),
+                    storage.inMemory ? null : storage.localRoot().resolve("node-" + id)), limits.maxLogBytes / 3));
+                nodes.add(ReplogNode.failover(config, Peers.parse(id, list), ReplicaSettings.defaults(), null));
+            }
+        } catch (RuntimeException e) {
+            nodes.forEach(ReplogNode::close);
+            throw e;
+        }
+        return () -> nodes.forEach(ReplogNode::close);
     }
 }

@@ -17,11 +17,11 @@ import java.util.concurrent.Callable;
     description = "Run one node of a failover cluster: every node runs this command with the same --peers and its "
         + "own --id; the nodes elect the master among themselves and elect another when it fails.")
 public final class NodeCommand implements Callable<Integer> {
-    @Option(names = "--id", required = true, defaultValue = "${env:REPLOG_NODE_ID}",
-        description = "This node's id among --peers (env REPLOG_NODE_ID).")
+    @Option(names = "--id", defaultValue = "${env:REPLOG_NODE_ID:-0}",
+        description = "This node's id among --peers (env REPLOG_NODE_ID). Required.")
     int id;
 
-    @Option(names = "--peers", required = true, defaultValue = "${env:REPLOG_PEERS}",
+    @Option(names = "--peers", defaultValue = "${env:REPLOG_PEERS}",
         description = "Every node of the cluster, this one included, as id@host:port,… with the binary ports "
             + "(env REPLOG_PEERS). Example: 1@10.0.0.1:7000,2@10.0.0.2:7000,3@10.0.0.3:7000")
     String peers;
@@ -68,6 +68,10 @@ public final class NodeCommand implements Callable<Integer> {
         final Peers cluster;
         final ReplicaSettings settings;
         try {
+            if (id < 1 || peers == null || peers.isBlank()) {
+                throw new IllegalArgumentException("--id and --peers are required (or REPLOG_NODE_ID and REPLOG_PEERS),"
+                    + " e.g. --id 1 --peers 1@10.0.0.1:7000,2@10.0.0.2:7000,3@10.0.0.3:7000");
+            }
             cluster = Peers.parse(id, peers);
             if (electionTimeoutMs.length != 2) {
                 throw new IllegalArgumentException("--election-timeout-ms is MIN..MAX, e.g. 150..300");
