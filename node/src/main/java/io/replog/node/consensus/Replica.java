@@ -252,6 +252,15 @@ public final class Replica {
         log.sync();
     }
 
+    /**
+     * The node stops: every append waiting for its w is answered {@code SHUTTING_DOWN} (it is in the log and may
+     * still reach its w through the other nodes).
+     */
+    public void shutDown() {
+        waiters.failAll(ErrorCode.SHUTTING_DOWN, "the node is shutting down; the message is in its log and may "
+            + "still be replicated by the next master", NOBODY);
+    }
+
     /** Sends what was appended since the last flush to every peer. */
     public void flush() {
         if (role == Role.LEADER && peersBehind) {
@@ -415,7 +424,7 @@ public final class Replica {
         if (before == Role.LEADER) {
             progress.clear();
             tags.clear();
-            waiters.failAll("not the master any more: " + why, master);
+            waiters.failAll(ErrorCode.NOT_MASTER, "not the master any more: " + why, master);
         }
         if (before != Role.FOLLOWER || master != NOBODY) {
             events.roleChanged(role, epoch, master, why);

@@ -63,15 +63,15 @@ final class WriteConcernWaiters {
         }
     }
 
-    /** Fails every waiting append: this node is no longer master. */
-    void failAll(final String why, final int masterId) {
+    /** Fails every waiting append with {@code code}: this node is no longer master, or stops. */
+    void failAll(final short code, final String why, final int masterId) {
         for (int w = 1; w < byW.length; w++) {
             final List<Waiter> all = new ArrayList<>(byW[w]);
             all.addAll(resent[w]);
             byW[w].clear();
             resent[w].clear();
             for (final Waiter waiter : all) {
-                waiter.callback().failed(ErrorCode.NOT_MASTER, why, masterId);
+                waiter.callback().failed(code, why, masterId);
             }
         }
         size = 0;

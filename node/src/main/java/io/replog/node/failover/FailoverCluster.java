@@ -62,6 +62,7 @@ public final class FailoverCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        driver.runAndWait(Replica::shutDown);
         driver.close();
         links.close();
         vote.close();

@@ -7,6 +7,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.AppendCallback;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaEvents;
+import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
@@ -177,7 +178,19 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             if (request.timeoutNanos() > 0) {
                 deadlines.add(new Deadline(System.nanoTime() + request.timeoutNanos(), request));
             }
-            replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
+            try {
+                appendTo(replica, request, bytes);
+            } catch (LogFullException e) {
+                request.fail(ErrorCode.STORAGE_FULL, "the log is full: " + e.getMessage());
+            } catch (RuntimeException e) {
+                request.fail(ErrorCode.STORAGE_FAILED, "the message could not be stored: " + e);
+                throw e;
+            }
+        });
+    }
+
+    private void appendTo(final Replica replica, final AppendRequest request, final byte[] bytes) {
+        replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
                 request.tagged() ? request.seq() : 0, new AppendCallback() {
                     @Override
                     public void stored(final long msgId) {
@@ -190,7 +203,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                         request.fail(code, code == ErrorCode.NOT_MASTER ? notMaster() : why);
                     }
                 });
-        });
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */

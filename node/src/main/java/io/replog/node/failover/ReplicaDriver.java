@@ -80,6 +80,23 @@ final class ReplicaDriver implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} with the replica on its thread and waits (at most a few seconds) for it to have run. */
+    void runAndWait(final Consumer<Replica> task) {
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        execute(replica -> {
+            try {
+                task.accept(replica);
+            } finally {
+                done.countDown();
+            }
+        });
+        try {
+            done.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         running = false;

@@ -165,6 +165,25 @@ class FailoverClusterTest {
     }
 
     @Test
+    void aStoppingMasterAnswersTheAppendsWaitingForTheirW() throws Exception {
+        startAll();
+        final int master = awaitOneMaster(0);
+        final int other = master % 3 + 1;
+        nodes[other].close();
+        nodes[other] = null;
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[master])) {
+            final var waiting = client.append("needs all three", 3);
+            await(() -> ((Number) nodes[master].role().health().get("waiting_appends")).intValue() == 1,
+                "the w=3 append waits");
+            nodes[master].close();
+            nodes[master] = null;
+            final ExecutionException e = assertThrows(ExecutionException.class,
+                () -> waiting.get(10, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.SHUTTING_DOWN, assertInstanceOf(ReplogException.class, e.getCause()).code());
+        }
+    }
+
+        @Test
     void anotherMasterTakesOverAndTheOldOneComesBackAsSecondary() throws Exception {
         startAll();
         final int first = awaitOneMaster(0);
