@@ -25,6 +25,7 @@ public final class FailoverCluster implements AutoCloseable {
     private final FailoverRole role;
     private final Replica replica;
     private final VoteFile vote;
+    private final LogReplicaStorage storage;
 
     public FailoverCluster(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
                            final LogStore log, final EventLoopGroup loops, final AppendObserver observer,
@@ -36,7 +37,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.role = new FailoverRole(peers, log, driver, links, FrameHeader.maxPayload(config.maxFrameLength()),
             observer, readableAdvanced);
         this.vote = VoteFile.open(config.dataDir());
-        final LogReplicaStorage storage = new LogReplicaStorage(log, vote,
+        this.storage = new LogReplicaStorage(log, vote,
             config.dataDir(), () -> { });
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings, role);
@@ -66,5 +67,6 @@ public final class FailoverCluster implements AutoCloseable {
         driver.close();
         links.close();
         vote.close();
+        storage.close();
     }
 }

@@ -22,10 +22,11 @@ import java.nio.file.Path;
  * entry; the store's flush policy makes them durable and reports it through the durability listener.
  *
  * <p>A new master's epoch-start entry is stored as an empty message. The tags of tagged appends travel with the
- * entries and are remembered for the newest {@value #TAGS_KEPT} msg_ids, in memory: a node that restarts forgets the
- * tags of what it held (the README says what that means for a re-sent append).
+ * entries; the node remembers them for the newest {@value #TAGS_KEPT} msg_ids, in memory and, with a data
+ * directory, in its {@link TagFile} (fsynced before the entries are committed), so a node that restarts still knows
+ * them when it becomes master.
  */
-final class LogReplicaStorage implements ReplicaStorage {
+final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogReplicaStorage.class);
     static final int TAGS_KEPT = 1 << 16;
 
@@ -36,15 +37,27 @@ final class LogReplicaStorage implements ReplicaStorage {
     private final long[] tagIds = new long[TAGS_KEPT];
     private final long[] tagClients = new long[TAGS_KEPT];
     private final long[] tagSeqs = new long[TAGS_KEPT];
+    private final TagFile tagFile;
     private int staged;
     private long stagedEpoch;
 
-    /** {@code syncRequested}: told when staged entries were committed and wait for the flush policy. */
-    LogReplicaStorage(final LogStore log, final VoteFile vote, final Path rollbackDir, final Runnable syncRequested) {
+    /**
+     * {@code dataDir}: where rollback files and the tag file go (null: a log in memory, tags in memory only);
+     * {@code syncRequested}: told when staged entries were committed and wait for the flush policy.
+     */
+    LogReplicaStorage(final LogStore log, final VoteFile vote, final Path dataDir, final Runnable syncRequested) {
         this.log = log;
         this.vote = vote;
-        this.rollbackDir = rollbackDir;
+        this.rollbackDir = dataDir;
         this.syncRequested = syncRequested;
+        this.tagFile = dataDir == null ? null : TagFile.open(dataDir, log.lastId(), TAGS_KEPT, this::remember);
+    }
+
+    private void remember(final long id, final long clientId, final long seq) {
+        final int slot = (int) (id & (TAGS_KEPT - 1));
+        tagIds[slot] = clientId != 0 ? id : 0;
+        tagClients[slot] = clientId;
+        tagSeqs[slot] = seq;
     }
 
     @Override
@@ -133,10 +146,10 @@ final class LogReplicaStorage implements ReplicaStorage {
         staged++;
         stagedEpoch = entry.epoch();
         final long id = lastId();
-        final int slot = (int) (id & (TAGS_KEPT - 1));
-        tagIds[slot] = entry.tagged() ? id : 0;
-        tagClients[slot] = entry.clientId();
-        tagSeqs[slot] = entry.seq();
+        remember(id, entry.clientId(), entry.seq());
+        if (entry.tagged() && tagFile != null) {
+            tagFile.add(id, entry.clientId(), entry.seq());
+        }
     }
 
     @Override
@@ -148,6 +161,9 @@ final class LogReplicaStorage implements ReplicaStorage {
         }
         final String kept = rollbackDir == null ? "not kept (the log is in memory)"
             : "kept in " + RollbackFile.save(rollbackDir, log, lastKept + 1, formerLast);
+        if (tagFile != null) {
+            tagFile.truncateAfter(lastKept);
+        }
         log.truncateAfter(lastKept);
         LOG.warn("node: cut msg_ids {}..{}, which the master's log does not hold; {}", lastKept + 1, formerLast,
             kept);
@@ -166,8 +182,18 @@ final class LogReplicaStorage implements ReplicaStorage {
     private void commitStaged() {
         if (staged > 0) {
             staged = 0;
+            if (tagFile != null) {
+                tagFile.flush(); // a tag is durable no later than its entry
+            }
             log.commit();
             syncRequested.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (tagFile != null) {
+            tagFile.close();
         }
     }
 

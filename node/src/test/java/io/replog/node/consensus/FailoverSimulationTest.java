@@ -1,12 +1,14 @@
 package io.replog.node.consensus;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 
@@ -79,6 +81,7 @@ class FailoverSimulationTest {
      */
     @ParameterizedTest
     @EnumSource(value = BrokenRule.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // Figure 8 takes ~15,000 seeds: over the build's 180 s under load
     void aBrokenRuleIsCaught(final BrokenRule broken) {
         final Optional<String> caught = LongStream.range(0, BROKEN_SEEDS).parallel().mapToObj(seed -> {
             try {

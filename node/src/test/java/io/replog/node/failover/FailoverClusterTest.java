@@ -184,6 +184,30 @@ class FailoverClusterTest {
     }
 
         @Test
+    void aTaggedAppendSentAgainAfterEveryNodeRestartedIsStoredOnce() throws Exception {
+        startAll();
+        final int first = awaitOneMaster(0);
+        final long msgId;
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[first])) {
+            msgId = client.append("tagged once".getBytes(StandardCharsets.UTF_8), 3, 0, 77, 1)
+                .get(20, TimeUnit.SECONDS);
+        }
+        for (int id = 1; id <= 3; id++) {
+            nodes[id].close(); // the tags are known only from the data directories now
+            nodes[id] = null;
+        }
+        for (int id = 1; id <= 3; id++) {
+            start(id);
+        }
+        final int master = awaitOneMaster(0);
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[master])) {
+            assertEquals(msgId, client.append("tagged once".getBytes(StandardCharsets.UTF_8), 3, 0, 77, 1)
+                .get(20, TimeUnit.SECONDS), "the first msg_id, not a new one");
+        }
+        assertEquals(List.of("tagged once"), texts(master));
+    }
+
+        @Test
     void anotherMasterTakesOverAndTheOldOneComesBackAsSecondary() throws Exception {
         startAll();
         final int first = awaitOneMaster(0);
