@@ -142,6 +142,13 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode failover(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
                                       final EventLoops loops) {
         config.conclude();
+        if (config.dataDir() != null && !NodeConfig.DEFAULT_FLUSH.equals(config.flush())) {
+            // a copy counts toward w once its node reports it durable: with interval/never a node reports what
+            // is only in its page cache, and a majority-acknowledged append could be lost with two machines
+            throw new IllegalArgumentException("a failover node needs --flush " + NodeConfig.DEFAULT_FLUSH
+                + " (fsync before a copy counts toward w); --flush " + config.flush() + " would void the guarantee "
+                + "of appends acknowledged by a majority");
+        }
         final LogStore log = LogStores.open(config, false);
         if (log.logId() == 0) {
             // one cluster, one log: every node derives the same identity from the list of peers

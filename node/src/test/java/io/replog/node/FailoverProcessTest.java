@@ -118,14 +118,16 @@ class FailoverProcessTest {
     private static int master(final List<NodeProcess> nodes, final int not) {
         final int[] found = new int[1];
         Await.until("one master", Duration.ofSeconds(30), () -> {
+            long epoch = -1;
             for (int i = 0; i < nodes.size(); i++) {
                 final JsonNode h = i == not ? null : health(nodes.get(i));
-                if (h != null && "master".equals(h.path("role").asText())) {
+                // a master of an older epoch may not have heard of the newer one yet: the newest is the master
+                if (h != null && "master".equals(h.path("role").asText()) && h.path("epoch").asLong() > epoch) {
+                    epoch = h.path("epoch").asLong();
                     found[0] = i;
-                    return true;
                 }
             }
-            return false;
+            return epoch >= 0;
         });
         return found[0];
     }

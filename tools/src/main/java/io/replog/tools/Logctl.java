@@ -18,7 +18,10 @@ import java.nio.file.Path;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import io.replog.protocol.ReplogException;
 
 /**
  * {@code logctl}: a netcat-style client for replog over the binary protocol. Plain lines on stdout, errors on
@@ -34,7 +37,9 @@ public final class Logctl implements Runnable {
 
     @Option(names = {"-s", "--server"}, defaultValue = "${env:LOGCTL_SERVER:-127.0.0.1:7000}",
         scope = CommandLine.ScopeType.INHERIT,
-        description = "host:port of the node's binary port (env LOGCTL_SERVER, default ${DEFAULT-VALUE}).")
+        description = "host:port of the node's binary port, or a comma-separated list of the nodes of a failover "
+            + "cluster: append finds the master among them and follows it; reads use the first node that answers "
+            + "(env LOGCTL_SERVER, default ${DEFAULT-VALUE}).")
     String server;
 
     @Option(names = "--connect-timeout-ms", defaultValue = "${env:LOGCTL_CONNECT_TIMEOUT_MS:-3000}",
@@ -106,13 +111,62 @@ public final class Logctl implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** Connects to {@code --server} and checks it is a replog node, within the connect and answer timeouts. */
+    /**
+     * Connects to {@code --server} and checks it is a replog node, within the connect and answer timeouts. With a
+     * list of nodes, the first of them that answers (reads work on every node).
+     */
     NodeLink open() {
+        checkTimeouts();
+        if (!isList()) {
+            return NodeLink.open(server, connectTimeoutMs, answerTimeoutMs, tlsContext());
+        }
+        final SslContext tls = tlsContext();
+        final List<String> failures = new ArrayList<>();
+        for (final String node : servers()) {
+            try {
+                return open(node, tls);
+            } catch (ReplogException | CommandFailure e) {
+                failures.add(node + ": " + describe(e));
+            }
+        }
+        throw new CommandFailure("none of the nodes of --server " + server + " answered: "
+            + String.join("; ", failures));
+    }
+
+    /** Connects to one node of the list. */
+    NodeLink open(final String node, final SslContext tls) {
+        return NodeLink.open(node, connectTimeoutMs, answerTimeoutMs, tls);
+    }
+
+    void checkTimeouts() {
         if (connectTimeoutMs < 1 || answerTimeoutMs < 1 || reconnectForMs < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--connect-timeout-ms and --answer-timeout-ms must be >= 1, --reconnect-for-ms >= 0");
         }
-        return NodeLink.open(server, connectTimeoutMs, answerTimeoutMs, tlsContext());
+    }
+
+    /** Whether --server is a comma-separated list of nodes (even of one) rather than one node, as it always was. */
+    boolean isList() {
+        return server.indexOf(',') >= 0;
+    }
+
+    /** The nodes of --server, in the order given. */
+    List<String> servers() {
+        final List<String> nodes = new ArrayList<>();
+        for (final String node : server.split(",")) {
+            if (!node.isBlank()) {
+                nodes.add(node.trim());
+            }
+        }
+        if (nodes.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--server: no node in '" + server + "'");
+        }
+        return nodes;
+    }
+
+    /** A failure as the user should read it: worded already, or with its kind (ReplogException: code). */
+    static String describe(final RuntimeException e) {
+        return e instanceof CommandFailure ? e.getMessage() : e.toString();
     }
 
     /** The client TLS context of --tls / --tls-ca, or null for plain TCP. */

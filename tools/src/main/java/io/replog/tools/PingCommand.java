@@ -27,7 +27,7 @@ final class PingCommand implements Callable<Integer> {
             for (int i = 1; i <= count; i++) {
                 final long start = System.nanoTime();
                 link.answer(link.client().ping(), "PING");
-                out.printf("pong from %s: seq=%d time=%.3f ms%n", parent.server, i, (System.nanoTime() - start) / 1e6);
+                out.printf("pong from %s: seq=%d time=%.3f ms%n", link.server(), i, (System.nanoTime() - start) / 1e6);
             }
             out.flush();
             return 0;

@@ -14,7 +14,10 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.io.IOException;
 
 /**
  * Sends appends pipelined, up to {@link #WINDOW} unanswered, and prints their msg_ids in input order. Every append
@@ -27,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * reported for its line and counted; logctl goes on with the next line and exits 1 at the end. A framing error
  * means the node cannot read what logctl sends: it stops there. Lines the node would refuse anyway (larger than
  * its max_message_bytes, or not UTF-8 text) are reported without being sent.
+ *
+ * <p>With {@code --server a,b,c} (a failover cluster) it first finds the master ({@link MasterFinder}) and follows
+ * it: NOT_MASTER, a lost connection, SHUTTING_DOWN, or a master that stops answering (no append answered and no
+ * HEALTH answer within --answer-timeout-ms) all mean "find the master again and re-send every unanswered append,
+ * same tags", which the new master answers with the original msg_id when it holds the first copy. It gives up
+ * after --reconnect-for-ms without an answer.
  */
 final class PipelinedAppender implements AutoCloseable {
     /** Appends in flight at once: deep enough to hide round trips, well inside the master's dedup window (4096). */
@@ -61,6 +70,8 @@ final class PipelinedAppender implements AutoCloseable {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private CharBuffer decoded = CharBuffer.allocate(256);
+    /** Finds and follows the master with --server a,b,c; null for one server. */
+    private final MasterFinder finder;
     private NodeLink link;
     private int failures;
     /** When the connection was first lost since the node last answered (System.nanoTime), or 0. */
@@ -69,12 +80,20 @@ final class PipelinedAppender implements AutoCloseable {
     private long backoffMs;
 
     PipelinedAppender(final Logctl options, final int w, final long timeoutMs, final PrintWriter out,
-                      final PrintWriter err) {
+                      final PrintWriter err) throws InterruptedException {
         this.options = options;
         this.w = w;
         this.timeoutMs = timeoutMs;
         this.out = out;
         this.err = err;
+        if (options.isList()) {
+            options.checkTimeouts();
+            this.finder = new MasterFinder(options);
+            this.link = finder.find(null, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs),
+                options.reconnectForMs == 0);
+            return;
+        }
+        this.finder = null;
         this.link = options.open();
         if ("secondary".equals(link.role())) {
             close();
@@ -115,7 +134,7 @@ final class PipelinedAppender implements AutoCloseable {
     private String refusal(final byte[] payload, final long length) {
         if (length > maxMessageBytes()) {
             return ErrorCode.name(ErrorCode.PAYLOAD_TOO_LARGE) + ": message of " + length + " bytes exceeds the limit"
-                + " of " + maxMessageBytes() + " bytes (max_message_bytes of " + options.server + "); not sent";
+                + " of " + maxMessageBytes() + " bytes (max_message_bytes of " + link.server() + "); not sent";
         }
         final int bad = firstNonUtf8(payload);
         return bad < 0 ? null : "not valid UTF-8 (at byte " + (bad + 1) + " of " + payload.length + "); not sent";
@@ -146,15 +165,19 @@ final class PipelinedAppender implements AutoCloseable {
         }
         while (true) {
             try {
-                out.println(oldest.answer.join());
+                out.println(finder == null ? oldest.answer.join() : awaitWatchingMaster(oldest.answer));
                 window.poll();
                 outageSince = 0;
                 return;
             } catch (CompletionException e) {
                 final ReplogException r = e.getCause() instanceof ReplogException x ? x
                     : new ReplogException(ReplogException.CONNECTION_LOST, String.valueOf(e.getCause()));
-                if (retryable(r)) {
-                    reconnectAndResend(r);
+                if (retry(r)) {
+                    if (finder == null) {
+                        reconnectAndResend(r);
+                    } else {
+                        followMaster(r);
+                    }
                 } else if (ErrorCode.isFraming(r.code()) || r.code() == ReplogException.NOT_REPLOG_PEER) {
                     out.flush();
                     throw new CommandFailure(oldest.label + ": " + r + "; the node cannot read what logctl sends, so "
@@ -180,6 +203,45 @@ final class PipelinedAppender implements AutoCloseable {
         return e.code() == ReplogException.CONNECTION_LOST || e.code() == ErrorCode.SHUTTING_DOWN;
     }
 
+    /** The same, and with a list of nodes NOT_MASTER too: the master changed, so send it to the new one. */
+    private boolean retry(final ReplogException e) {
+        return retryable(e) || finder != null && e.code() == ErrorCode.NOT_MASTER;
+    }
+
+    /**
+     * The answer, waited for as long as it takes while the master shows it is alive: each time no answer came for
+     * --answer-timeout-ms, logctl asks the master for its HEALTH; no answer to that either (a paused or cut-off
+     * node), or an answer that it is no longer the master, fails the wait as a lost connection.
+     */
+    private long awaitWatchingMaster(final CompletableFuture<Long> answer) throws InterruptedException {
+        while (true) {
+            try {
+                return answer.get(options.answerTimeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new CompletionException(e.getCause());
+            } catch (TimeoutException e) {
+                final String dead = masterGone();
+                if (dead != null) {
+                    throw new CompletionException(new ReplogException(ReplogException.CONNECTION_LOST, dead));
+                }
+            }
+        }
+    }
+
+    /** Why the current master is no longer worth waiting for, or null when it answers HEALTH as the master. */
+    private String masterGone() throws InterruptedException {
+        try {
+            final String health = link.client().health().get(options.answerTimeoutMs, TimeUnit.MILLISECONDS);
+            final String role = NodeLink.JSON.readTree(health).path("role").asText();
+            return "master".equals(role) ? null : link.server() + " is no longer the master (role " + role + ")";
+        } catch (TimeoutException e) {
+            return link.server() + " answered neither an append nor HEALTH within " + options.answerTimeoutMs
+                + " ms (--answer-timeout-ms)";
+        } catch (ExecutionException | IOException e) {
+            return link.server() + ": " + (e instanceof ExecutionException ? e.getCause() : e);
+        }
+    }
+
     private boolean mustResend(final Attempt a) {
         if (a.answer == null) {
             return false;
@@ -191,7 +253,7 @@ final class PipelinedAppender implements AutoCloseable {
             a.answer.join();
             return false;
         } catch (CompletionException e) {
-            return !(e.getCause() instanceof ReplogException r) || retryable(r);
+            return !(e.getCause() instanceof ReplogException r) || retry(r);
         }
     }
 
@@ -241,6 +303,53 @@ final class PipelinedAppender implements AutoCloseable {
             }
         }
         Logctl.fail(err, "reconnected after " + attempt + " attempt(s); re-sent " + resent
+            + " unanswered append(s) with their original ids, so none is stored twice");
+    }
+
+    /**
+     * With a list of nodes: finds the master again (first where a NOT_MASTER says it is) and re-sends what was not
+     * answered, same tags. Gives up after --reconnect-for-ms without an answer, counted as {@link
+     * #reconnectAndResend} does; one line on stderr per switch.
+     */
+    private void followMaster(final ReplogException why) throws InterruptedException {
+        final String previous = link.server();
+        link.close();
+        out.flush();
+        final boolean once = options.reconnectForMs == 0;
+        if (outageSince == 0) {
+            outageSince = System.nanoTime();
+            backoffMs = 0;
+        } else {
+            // the node found last time failed again before answering anything: do not hammer a stale master
+            backoffMs = backoffMs == 0 ? MasterFinder.FIRST_BACKOFF_MS
+                : Math.min(MasterFinder.MAX_BACKOFF_MS, backoffMs * 2);
+            final long left = TimeUnit.NANOSECONDS.toMillis(outageSince
+                + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs) - System.nanoTime());
+            Thread.sleep(Math.max(0, Math.min(backoffMs, left)));
+        }
+        final long deadline = outageSince + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs);
+        if (!once && System.nanoTime() - deadline >= 0) {
+            // masters were found, but none answered: give up as when none is found
+            throw new CommandFailure("gave up after losing the master " + previous + " (" + why + "): no master "
+                + "answered for --reconnect-for-ms " + options.reconnectForMs + "; " + unconfirmed());
+        }
+        final String hint = why.code() == ErrorCode.NOT_MASTER ? MasterFinder.masterAt(why.getMessage()) : null;
+        try {
+            link = finder.find(hint, deadline, once);
+        } catch (CommandFailure e) {
+            throw new CommandFailure("gave up after losing the master " + previous + " (" + why + "): "
+                + e.getMessage() + "; " + unconfirmed());
+        }
+        int resent = 0;
+        for (final Attempt a : window) {
+            if (mustResend(a)) {
+                send(a);
+                resent++;
+            }
+        }
+        final String change = link.server().equals(previous) ? "master is still " + previous + ", reconnected"
+            : "master is now " + link.server();
+        Logctl.fail(err, change + " (after " + previous + ": " + why + "); re-sent " + resent
             + " unanswered append(s) with their original ids, so none is stored twice");
     }
 

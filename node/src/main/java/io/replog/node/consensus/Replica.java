@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Replica {
     public static final int NOBODY = 0;
+    /** Bytes an entry takes on the wire beside its payload (epoch, flags, tag, length). */
+    static final int ENTRY_OVERHEAD = 29;
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -45,6 +47,10 @@ public final class Replica {
          * peer (what it accepted but had not fsynced may not, so only this bounds how far back nextId may go).
          */
         long durableId;
+        /** Highest msg_id the peer said it holds as the master does (a hint: a crash of the peer may lower it). */
+        long acceptedId;
+        /** When acceptedId last grew: a window that stays full without progress is resent from acceptedId. */
+        long progressNanos;
         long lastHeardNanos;
     }
 
@@ -68,6 +74,8 @@ public final class Replica {
     private boolean voteUnsaved;
     /** Asking whether the others would vote for it (pre-vote), before it starts an election. */
     private boolean preVoting;
+    /** Why the storage failure stopped this replica, or null. */
+    private String halted;
     private final IntHashSet preVotes = new IntHashSet();
     /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
     private long lastMasterContact = Long.MIN_VALUE;
@@ -89,6 +97,8 @@ public final class Replica {
     private long leaderSince;
     private boolean peersBehind;
     private final long[] held;
+    /** Entries a master may have sent a peer beyond what the peer said it holds. */
+    private final long inFlightLimit;
 
     private record Tag(long clientId, long seq) {
     }
@@ -119,6 +129,7 @@ public final class Replica {
         this.broken = broken;
         this.waiters = new WriteConcernWaiters(clusterSize);
         this.held = new long[clusterSize];
+        this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
         this.lastDurableReported = 0;
@@ -161,6 +172,9 @@ public final class Replica {
 
     /** Time passed: an election is due, or (master) heartbeats and the check that a majority still answers. */
     public void tick() {
+        if (halted != null) {
+            return;
+        }
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
             if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
@@ -170,7 +184,7 @@ public final class Replica {
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + millis(settings.heartbeatMs());
                 for (final int peer : peers) {
-                    sendTo(peer);
+                    heartbeat(peer, now);
                 }
             }
         } else if (now - electionDeadline >= 0) {
@@ -180,6 +194,9 @@ public final class Replica {
 
     /** A peer's message arrived. */
     public void receive(final int from, final PeerMessage message) {
+        if (halted != null) {
+            return; // a node whose storage failed takes no part: to the others it is a crashed node
+        }
         final boolean tentative = message instanceof VoteRequest request && request.preVote()
             || message instanceof VoteReply reply && reply.preVote() && reply.granted();
         if (message.epoch() > epoch && !tentative) {
@@ -201,10 +218,15 @@ public final class Replica {
 
     /** The store made everything up to {@code durableId} durable. */
     public void durable(final long durableId) {
+        if (halted != null) {
+            return;
+        }
         if (role == Role.LEADER) {
             advance();
         } else if (role == Role.FOLLOWER && masterId != NOBODY) {
-            final long counted = Math.min(acceptedId, durableId);
+            // the store may have cut its log since it reported durableId (a truncation lowers what is durable, and
+            // the entries written after it are not yet): never report more than it holds durably now
+            final long counted = Math.min(acceptedId, Math.min(durableId, log.durableId()));
             if (counted > lastDurableReported) {
                 lastDurableReported = counted;
                 transport.send(masterId, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
@@ -218,6 +240,11 @@ public final class Replica {
      */
     public void append(final byte[] payload, final int w, final long clientId, final long seq,
                        final AppendCallback callback) {
+        if (halted != null) {
+            callback.failed(ErrorCode.STORAGE_FAILED, "this node stopped taking part in its cluster: " + halted,
+                NOBODY);
+            return;
+        }
         if (role != Role.LEADER) {
             callback.failed(ErrorCode.NOT_MASTER, "not the master" + (masterId == NOBODY
                 ? ": no master is known right now (an election may be under way); retry shortly"
@@ -261,17 +288,72 @@ public final class Replica {
             + "still be replicated by the next master", NOBODY);
     }
 
+    /**
+     * The node's storage failed under it (a write, an fsync or the vote file): whatever this replica believed about
+     * its log may now be untrue, so it stops for good, like a crashed node: waiting appends fail, it neither votes
+     * nor stands for election nor replicates until the node is restarted (recovery then reads what is on disk).
+     */
+    public void halt(final String why) {
+        if (halted != null) {
+            return;
+        }
+        halted = why;
+        final Role before = role;
+        role = Role.FOLLOWER;
+        masterId = NOBODY;
+        progress.clear();
+        tags.clear();
+        waiters.failAll(ErrorCode.STORAGE_FAILED, "this node's storage failed: " + why, NOBODY);
+        events.halted(why);
+        events.roleChanged(role, epoch, NOBODY, "stopped: its storage failed (" + why + "); restart the node"
+            + (before == Role.LEADER ? "; the other nodes elect another master" : ""));
+    }
+
+    /** Why the replica stopped ({@link #halt}), or null. */
+    public String halted() {
+        return halted;
+    }
+
     /** Sends what was appended since the last flush to every peer. */
     public void flush() {
         if (role == Role.LEADER && peersBehind) {
             peersBehind = false;
             for (final int peer : peers) {
                 final Progress p = progress.get(peer);
-                if (p.nextId <= log.lastId()) {
+                if (p.nextId <= log.lastId() && windowOpen(p)) {
                     sendTo(peer);
                 }
             }
         }
+    }
+
+    /**
+     * Whether more entries may go to the peer: at most {@link #inFlightLimit} beyond what it said it holds, so a slow
+     * peer's connection never fills up with entries (it would hold back the heartbeats behind them).
+     */
+    private boolean windowOpen(final Progress p) {
+        return p.nextId - 1 - p.acceptedId < inFlightLimit;
+    }
+
+    /**
+     * The master's heartbeat to a peer: the next entries when the window allows, else an empty message after what
+     * the peer holds (it keeps the peer from electing, and its answer says where the peer is). A window that stayed
+     * full without progress for two heartbeats lost its messages: it is sent again from what the peer holds.
+     */
+    private void heartbeat(final int peer, final long now) {
+        final Progress p = progress.get(peer);
+        if (windowOpen(p)) {
+            sendTo(peer);
+            return;
+        }
+        if (now - p.progressNanos >= 2 * millis(settings.heartbeatMs())) {
+            p.nextId = p.acceptedId + 1;
+            p.progressNanos = now;
+            sendTo(peer);
+            return;
+        }
+        final long held = Math.min(p.acceptedId, log.lastId());
+        transport.send(peer, new Replicate(epoch, held, log.epochAt(held), List.of(), commitId));
     }
 
     // ---------------------------------------------------------------- election
@@ -386,6 +468,7 @@ public final class Replica {
             final Progress p = new Progress();
             p.nextId = lastId;
             p.lastHeardNanos = now;
+            p.progressNanos = now;
             progress.put(peer, p);
         }
         tags.clear();
@@ -514,16 +597,22 @@ public final class Replica {
         }
         p.lastHeardNanos = clock.nanoTime();
         if (reply.accepted()) {
+            if (reply.acceptedId() > p.acceptedId) {
+                p.acceptedId = reply.acceptedId();
+                p.progressNanos = p.lastHeardNanos;
+            }
             p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
             if (reply.durableId() > p.durableId) {
                 p.durableId = reply.durableId();
                 advance();
             }
-            if (p.nextId <= log.lastId()) {
+            if (p.nextId <= log.lastId() && windowOpen(p)) {
                 sendTo(from);
             }
             return;
         }
+        p.acceptedId = Math.min(reply.acceptedId(), log.lastId()); // the peer's own view (lower after a crash)
+        p.progressNanos = p.lastHeardNanos;
         long next = reply.conflictId();
         if (reply.conflictEpoch() != 0) {
             final long end = log.lastIdOf(reply.conflictEpoch());
@@ -539,10 +628,19 @@ public final class Replica {
         final Progress p = progress.get(peer);
         final long lastId = log.lastId();
         final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
-        final long to = Math.min(lastId, from + settings.maxBatch() - 1);
-        final List<Entry> entries = to < from ? List.of() : new ArrayList<>((int) (to - from + 1));
-        for (long i = from; i <= to; i++) {
-            entries.add(log.entry(i));
+        final long most = Math.min(lastId, from + settings.maxBatch() - 1);
+        final List<Entry> entries = most < from ? List.of() : new ArrayList<>((int) (most - from + 1));
+        long bytes = 0;
+        long to = from - 1;
+        // a byte budget too: a batch must fit in the receiver's frame (at least one entry, which always fits)
+        while (to < most) {
+            final Entry entry = log.entry(to + 1);
+            bytes += entry.payload().length + ENTRY_OVERHEAD;
+            if (!entries.isEmpty() && bytes > settings.maxBatchBytes()) {
+                break;
+            }
+            entries.add(entry);
+            to++;
         }
         transport.send(peer, new Replicate(epoch, from - 1, log.epochAt(from - 1), entries, commitId));
         p.nextId = to + 1;

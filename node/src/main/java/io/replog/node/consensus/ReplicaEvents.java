@@ -15,6 +15,10 @@ public interface ReplicaEvents {
     default void voted(long epoch, int candidate, boolean granted, String why) {
     }
 
+    /** The replica stopped for good: its storage failed ({@link Replica#halt}). */
+    default void halted(String why) {
+    }
+
     ReplicaEvents NONE = new ReplicaEvents() {
     };
 }

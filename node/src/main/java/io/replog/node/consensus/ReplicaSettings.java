@@ -6,7 +6,18 @@ package io.replog.node.consensus;
  * every {@code heartbeatMs}, and steps down when it has heard from no majority for {@code electionMaxMs}.
  */
 public record ReplicaSettings(long electionMinMs, long electionMaxMs, long heartbeatMs, int maxBatch,
-                              int maxPendingAppends) {
+                              int maxPendingAppends, long maxBatchBytes) {
+
+    /** With batches of at most 1 MiB. */
+    public ReplicaSettings(final long electionMinMs, final long electionMaxMs, final long heartbeatMs,
+                           final int maxBatch, final int maxPendingAppends) {
+        this(electionMinMs, electionMaxMs, heartbeatMs, maxBatch, maxPendingAppends, 1 << 20);
+    }
+
+    /** The same with batches of at most {@code bytes} (the receivers' frame limit). */
+    public ReplicaSettings withMaxBatchBytes(final long bytes) {
+        return new ReplicaSettings(electionMinMs, electionMaxMs, heartbeatMs, maxBatch, maxPendingAppends, bytes);
+    }
 
     public ReplicaSettings {
         if (electionMinMs <= 0 || electionMaxMs <= electionMinMs) {
@@ -17,7 +28,7 @@ public record ReplicaSettings(long electionMinMs, long electionMaxMs, long heart
             throw new IllegalArgumentException("heartbeat " + heartbeatMs + " ms must be positive and at most half "
                 + "the shortest election timeout (" + electionMinMs + " ms)");
         }
-        if (maxBatch < 1 || maxPendingAppends < 1) {
+        if (maxBatch < 1 || maxPendingAppends < 1 || maxBatchBytes < 1) {
             throw new IllegalArgumentException("maxBatch and maxPendingAppends must be positive");
         }
     }

@@ -19,6 +19,9 @@ import java.util.function.LongConsumer;
  * ports talk to.
  */
 public final class FailoverCluster implements AutoCloseable {
+    /** APPEND_ENTRIES' fixed body and one entry's framing, beyond what REPLICATE needs around a payload. */
+    static final int APPEND_ENTRIES_EXTRA = 40;
+
     private final Peers peers;
     private final ReplicaDriver driver;
     private final PeerLinks links;
@@ -34,13 +37,15 @@ public final class FailoverCluster implements AutoCloseable {
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
         this.links = new PeerLinks(peers, loops, config.maxFrameLength(), config.clusterKey(), config.tls(),
             config.replicationTimeoutMs());
-        this.role = new FailoverRole(peers, log, driver, links, FrameHeader.maxPayload(config.maxFrameLength()),
+        // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
+        this.role = new FailoverRole(peers, log, driver, links,
+            FrameHeader.maxPayload(config.maxFrameLength()) - APPEND_ENTRIES_EXTRA, config.maxPendingAppends(),
             observer, readableAdvanced);
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir(), () -> { });
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
-            settings, role);
+            settings.withMaxBatchBytes(config.maxFrameLength() / 2), role);
         log.durabilityListener(durableId -> {
             driver.execute(r -> r.durable(durableId));
             role.durable(durableId);

@@ -50,17 +50,24 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private final int maxPayload;
     private final AppendObserver observer;
     private final LongConsumer readableAdvanced;
+    /** Appends handed to the replica's thread and not answered yet, and their bound (--max-pending-appends). */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final int maxQueued;
     private final PeerLinks links;
     private volatile View view = new View(Replica.Role.FOLLOWER, 0, Replica.NOBODY);
     private volatile String lastElection = "none yet";
     private volatile long lastElectionMillis;
     private volatile long commitId;
+    /** Why the replica stopped for good (its storage failed), or null. */
+    private volatile String storageError;
     private volatile int waiting;
     /** Driver thread only. */
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
-                 final int maxPayload, final AppendObserver observer, final LongConsumer readableAdvanced) {
+                 final int maxPayload, final int maxQueued, final AppendObserver observer,
+                 final LongConsumer readableAdvanced) {
+        this.maxQueued = maxQueued;
         this.peers = peers;
         this.log = log;
         this.driver = driver;
@@ -91,6 +98,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     @Override
+    public void halted(final String why) {
+        storageError = why;
+        LOG.error("node {}: stopped taking part in the cluster: its storage failed ({}); restart it once the disk "
+            + "is fixed", peers.self(), why);
+    }
+
+    @Override
     public void voted(final long epoch, final int candidate, final boolean granted, final String why) {
         LOG.info("node {}: {} node {} in epoch {}: {}", peers.self(), granted ? "voted for" : "refused its vote to",
             candidate, epoch, why);
@@ -107,8 +121,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         commitId = replica.commitId();
         waiting = replica.waitingAppends();
         final long now = System.nanoTime();
-        while (!deadlines.isEmpty() && deadlines.peek().atNanos() - now <= 0) {
+        while (!deadlines.isEmpty() && (deadlines.peek().request().answered()
+            || deadlines.peek().atNanos() - now <= 0)) {
             final AppendRequest request = deadlines.poll().request();
+            if (request.answered()) {
+                continue;
+            }
             request.fail(ErrorCode.TIMEOUT, "the write concern w=" + request.w() + " was not met within "
                 + request.timeoutNanos() / 1_000_000 + " ms; the message stays in the log");
         }
@@ -140,6 +158,10 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        if (storageError != null) {
+            return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
+                + "); it takes no part in its cluster until restarted");
+        }
         if (view.role() != Replica.Role.LEADER) {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
@@ -166,6 +188,14 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public void append(final AppendRequest request) {
+        if (queued.incrementAndGet() > maxQueued) {
+            queued.decrementAndGet();
+            request.takePayload().release();
+            request.fail(ErrorCode.OVERLOADED, "too many appends waiting for an answer (" + maxQueued
+                + ", --max-pending-appends); retry later. Nothing stored");
+            return;
+        }
+        request.onAnswer(queued::decrementAndGet);
         final ByteBuf payload = request.takePayload();
         final byte[] bytes;
         try {
@@ -182,6 +212,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                 appendTo(replica, request, bytes);
             } catch (LogFullException e) {
                 request.fail(ErrorCode.STORAGE_FULL, "the log is full: " + e.getMessage());
+                throw e;
             } catch (RuntimeException e) {
                 request.fail(ErrorCode.STORAGE_FAILED, "the message could not be stored: " + e);
                 throw e;
@@ -251,6 +282,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         health.put("durable_msg_id", log.durableId());
         health.put("commit_id", commitId);
         health.put("waiting_appends", waiting);
+        if (storageError != null) {
+            health.put("storage_error", storageError);
+        }
         health.put("max_message_bytes", maxPayload);
         final List<Map<String, Object>> others = new ArrayList<>();
         for (final int id : peers.others()) {

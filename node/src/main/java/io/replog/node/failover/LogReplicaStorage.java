@@ -185,7 +185,15 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             if (tagFile != null) {
                 tagFile.flush(); // a tag is durable no later than its entry
             }
-            log.commit();
+            try {
+                log.commit();
+            } catch (RuntimeException e) {
+                // the store dropped the staged entries: so go their tags (the replica halts on this failure)
+                if (tagFile != null) {
+                    tagFile.truncateAfter(log.lastId());
+                }
+                throw e;
+            }
             syncRequested.run();
         }
     }

@@ -70,13 +70,19 @@ final class ReplicaDriver implements AutoCloseable {
         guarded(task);
     }
 
-    private static void guarded(final Runnable task) {
+    private void guarded(final Runnable task) {
         try {
             task.run();
         } catch (Throwable e) {
-            // one failed step (a full disk, a bug, even an Error) must not silently stop the node's consensus: a
-            // thread that died would leave a master that never steps down and a node that never votes
-            LOG.error("node: the replica failed a step: {}", e.toString(), e);
+            // a failed step (the disk, a bug, even an Error) leaves the replica's idea of its log in doubt: it stops
+            // taking part (fail-stop, like a crashed node) rather than go on from a state that may be false; a
+            // thread that simply died would leave a master that never steps down
+            LOG.error("node: the replica failed a step and stops taking part in its cluster: {}", e.toString(), e);
+            try {
+                replica.halt(e.toString());
+            } catch (Throwable again) {
+                LOG.error("node: halting the replica failed too: {}", again.toString(), again);
+            }
         }
     }
 

@@ -79,7 +79,7 @@ final class Invariants implements SimDisk.Watcher {
 
     /** A node answered an append as stored. */
     void acknowledged(final int node, final long epoch, final SimDisk disk, final long msgId, final long clientId,
-                      final long seq, final int w, final byte[] payload) {
+                      final long seq, final int w, final byte[] payload, final List<SimDisk> disks) {
         if (msgId > disk.lastId()) {
             fail("node " + node + " acknowledged msg_id " + msgId + " but holds only up to " + disk.lastId());
         }
@@ -87,6 +87,16 @@ final class Invariants implements SimDisk.Watcher {
         if (entry.clientId() != clientId || entry.seq() != seq || !java.util.Arrays.equals(entry.payload(), payload)) {
             fail("node " + node + " acknowledged client " + clientId + " seq " + seq + " as msg_id " + msgId
                 + " which holds " + entry);
+        }
+        int durable = 0;
+        for (final SimDisk d : disks) {
+            if (d.heldDurably(msgId, entry.epoch())) { // (msg_id, epoch) names one entry: log matching
+                durable++;
+            }
+        }
+        if (durable < w) {
+            fail("node " + node + " acknowledged msg_id " + msgId + " with w=" + w + " but only " + durable
+                + " node(s) hold it durably");
         }
         if (w >= majority) {
             commit(msgId, entry, epoch, "acknowledged with w=" + w + " by node " + node);

@@ -23,6 +23,8 @@ final class SimDisk implements ReplicaStorage {
     private final Runnable syncRequested;
     private final List<Entry> entries = new ArrayList<>();
     private long synced;
+    /** Every (msg_id, epoch) this disk ever held durably: what a w count may rely on (a later cut is allowed). */
+    private final java.util.Set<Long> everDurable = new java.util.HashSet<>();
     private long savedEpoch;
     private int savedVote;
 
@@ -118,8 +120,20 @@ final class SimDisk implements ReplicaStorage {
 
     /** The fsync ran: everything written is durable. */
     long fsync() {
+        markDurable(synced, entries.size());
         synced = entries.size();
         return synced;
+    }
+
+    private void markDurable(final long from, final long to) {
+        for (long id = from + 1; id <= to; id++) {
+            everDurable.add(id * 1_000_003L + entries.get((int) id - 1).epoch());
+        }
+    }
+
+    /** Whether this disk held entry {@code id} of {@code epoch} durably at some point. */
+    boolean heldDurably(final long id, final long epoch) {
+        return everDurable.contains(id * 1_000_003L + epoch);
     }
 
     @Override
@@ -143,6 +157,7 @@ final class SimDisk implements ReplicaStorage {
 
     /** The process died: the OS still writes out what it was given. */
     void processCrash() {
+        markDurable(synced, entries.size());
         synced = entries.size();
     }
 
@@ -152,6 +167,7 @@ final class SimDisk implements ReplicaStorage {
         while (entries.size() > keep) {
             entries.remove(entries.size() - 1);
         }
+        markDurable(synced, entries.size()); // what survived is on disk now
         synced = entries.size();
     }
 

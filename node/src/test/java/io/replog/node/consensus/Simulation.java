@@ -157,8 +157,16 @@ final class Simulation {
                     if (incarnation == life && up) {
                         onNode(() -> {
                             syncScheduled = false;
-                            replica.durable(disk.fsync());
-                            replica.flush();
+                            final long synced = disk.fsync();
+                            // the store tells the replica through its queue: a truncation may come first
+                            after(random.nextInt((int) MS), () -> {
+                                if (incarnation == life && up) {
+                                    onNode(() -> {
+                                        replica.durable(synced);
+                                        replica.flush();
+                                    });
+                                }
+                            });
                         });
                     }
                 });
@@ -231,7 +239,7 @@ final class Simulation {
                         @Override
                         public void stored(final long msgId) {
                             invariants.acknowledged(node.id, node.replica.epoch(), node.disk, msgId, clientId,
-                                sentSeq, sentW, sentPayload);
+                                sentSeq, sentW, sentPayload, disks());
                             trace("client %d: seq %d stored as msg_id %d with w=%d by node %d", clientId, sentSeq,
                                 msgId, sentW, node.id);
                             after(MS / 4, () -> answered(thisAttempt, true, Replica.NOBODY, (short) 0));
@@ -534,6 +542,14 @@ final class Simulation {
             }
         }
         return live;
+    }
+
+    List<SimDisk> disks() {
+        final List<SimDisk> disks = new ArrayList<>(nodes.length);
+        for (final SimNode node : nodes) {
+            disks.add(node.disk);
+        }
+        return disks;
     }
 
     SimDisk disk(final int node) {
