@@ -168,6 +168,7 @@ class FailoverProcessTest {
             Await.until("appends acknowledged", () -> writers.stream().allMatch(w -> w.acked.size() > 50));
             final List<Long> failoverMs = new ArrayList<>();
             for (int kill = 0; kill < KILLS; kill++) {
+                master = master(nodes, -1); // asked just before: the master of the newest epoch now
                 nodes.get(master).kill();
                 final long killed = System.nanoTime(); // dead: anything acknowledged after is the new master's
                 final int old = master;
