@@ -45,7 +45,8 @@ class HalfOpenLinkTest {
                 final CompletableFuture<Long> during = client.append("during".getBytes(), 2, 0);
                 Await.until("the master drops the silent link", Duration.ofSeconds(20), () -> count(lines,
                     "no answer to") >= 1);
-                assertFalse(during.isDone(), "w=2 cannot be met while the only secondary is stopped");
+                assertFalse(during.isDone(), () -> "w=2 cannot be met while the only secondary is stopped, yet the "
+                    + "append ended: " + during.handle((id, e) -> e != null ? e.toString() : "msg_id " + id).join());
                 secondary.signal("CONT");
                 assertEquals(2, during.get(30, TimeUnit.SECONDS), "answered once the secondary runs again");
                 try (ReplogClient toSecondary = ReplogClient.connect("127.0.0.1", port)) {
