@@ -43,7 +43,7 @@ public final class FailoverCluster implements AutoCloseable {
             observer, readableAdvanced);
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
-            config.dataDir(), () -> { });
+            config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role);
         log.durabilityListener(durableId -> {

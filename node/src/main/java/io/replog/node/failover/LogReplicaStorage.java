@@ -7,6 +7,7 @@ import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.ReplicaStorage;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
+import io.replog.node.log.TagFile;
 import io.replog.node.log.VoteFile;
 import io.replog.node.secondary.RollbackFile;
 import io.replog.protocol.EntryRun;
@@ -33,7 +34,6 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private final LogStore log;
     private final VoteFile vote;
     private final Path rollbackDir;
-    private final Runnable syncRequested;
     private final long[] tagIds = new long[TAGS_KEPT];
     private final long[] tagClients = new long[TAGS_KEPT];
     private final long[] tagSeqs = new long[TAGS_KEPT];
@@ -42,14 +42,13 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private long stagedEpoch;
 
     /**
-     * {@code dataDir}: where rollback files and the tag file go (null: a log in memory, tags in memory only);
-     * {@code syncRequested}: told when staged entries were committed and wait for the flush policy.
+     * {@code dataDir}: where rollback files and the tag file go (null: a log in memory, tags in memory only). What
+     * is committed becomes durable by the log's flush policy, which reports it through its durability listener.
      */
-    LogReplicaStorage(final LogStore log, final VoteFile vote, final Path dataDir, final Runnable syncRequested) {
+    LogReplicaStorage(final LogStore log, final VoteFile vote, final Path dataDir) {
         this.log = log;
         this.vote = vote;
         this.rollbackDir = dataDir;
-        this.syncRequested = syncRequested;
         this.tagFile = dataDir == null ? null : TagFile.open(dataDir, log.lastId(), TAGS_KEPT, this::remember);
     }
 
@@ -72,31 +71,28 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     @Override
     public long lastIdOf(final long epoch) {
+        final long[] range = rangeOf(epoch);
+        return range == null ? -1 : range[1];
+    }
+
+    @Override
+    public long firstIdOf(final long epoch) {
+        final long[] range = rangeOf(epoch);
+        return range == null ? -1 : range[0];
+    }
+
+    /** The first and last msg_id the log holds of {@code epoch}, or null when it holds none of it. */
+    private long[] rangeOf(final long epoch) {
         commitStaged();
         final long[] history = log.epochHistory();
         for (int i = 0; i < history.length; i += 2) {
             if (history[i] == epoch) {
                 final long start = history[i + 1];
                 final long end = i + 2 < history.length ? history[i + 3] - 1 : log.lastId();
-                return end >= start ? end : -1;
+                return end >= start ? new long[] {start, end} : null;
             }
         }
-        return -1;
-    }
-
-    @Override
-    public long firstIdOf(final long epoch) {
-        final long end = lastIdOf(epoch);
-        if (end < 0) {
-            return -1;
-        }
-        final long[] history = log.epochHistory();
-        for (int i = 0; i < history.length; i += 2) {
-            if (history[i] == epoch) {
-                return history[i + 1];
-            }
-        }
-        return -1;
+        return null;
     }
 
     @Override
@@ -194,7 +190,6 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
                 }
                 throw e;
             }
-            syncRequested.run();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.log;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.log;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +18,12 @@ import java.util.zip.CRC32C;
  * a torn last record and records past the log's end (entries a crash took) are cut; a cut of the log cuts the
  * file at the same msg_id. Past twice {@code keep} records the file is rewritten with the newest {@code keep}.
  */
-final class TagFile implements AutoCloseable {
+public final class TagFile implements AutoCloseable {
     static final String NAME = "tags";
     static final int RECORD_BYTES = 28;
 
     /** Receives each record found on open. */
-    interface Found {
+    public interface Found {
         void tag(long msgId, long clientId, long seq);
     }
 
@@ -39,7 +39,7 @@ final class TagFile implements AutoCloseable {
     }
 
     /** Opens (or creates) the file in {@code dir}, telling {@code found} every valid record up to {@code lastId}. */
-    static TagFile open(final Path dir, final long lastId, final int keep, final Found found) {
+    public static TagFile open(final Path dir, final long lastId, final int keep, final Found found) {
         final TagFile file = new TagFile(dir, keep);
         try {
             file.channel = FileChannel.open(dir.resolve(NAME), StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -79,7 +79,7 @@ final class TagFile implements AutoCloseable {
     }
 
     /** Buffers a record; {@link #flush} writes it. */
-    void add(final long msgId, final long clientId, final long seq) {
+    public void add(final long msgId, final long clientId, final long seq) {
         if (pending.remaining() < RECORD_BYTES) {
             final ByteBuffer bigger = ByteBuffer.allocate(pending.capacity() * 2);
             pending.flip();
@@ -94,7 +94,7 @@ final class TagFile implements AutoCloseable {
     }
 
     /** Writes and fsyncs what {@link #add} buffered (nothing to do when nothing was). */
-    void flush() {
+    public void flush() {
         if (pending.position() == 0) {
             return;
         }
@@ -118,7 +118,7 @@ final class TagFile implements AutoCloseable {
     }
 
     /** Drops the records after msg_id {@code lastKept} (the log was cut there), durably. */
-    void truncateAfter(final long lastKept) {
+    public void truncateAfter(final long lastKept) {
         pending.clear();
         try {
             long lo = 0;
@@ -146,7 +146,7 @@ final class TagFile implements AutoCloseable {
 
     /** Keeps the newest {@code keep} records: written to a new file, fsynced, renamed over the old one. */
     private void compact() {
-        final Path temp = dir.resolve(NAME + ".tmp");
+        final Path temp = dir.resolve(NAME + AtomicFile.TEMP_SUFFIX);
         try {
             final long from = (records - keep) * RECORD_BYTES;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -160,9 +160,7 @@ final class TagFile implements AutoCloseable {
             }
             channel.close();
             Files.move(temp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            AtomicFile.syncDirectory(dir);
             channel = FileChannel.open(dir.resolve(NAME), StandardOpenOption.READ, StandardOpenOption.WRITE);
             records = keep;
         } catch (IOException e) {
