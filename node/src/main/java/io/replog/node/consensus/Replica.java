@@ -576,9 +576,13 @@ public final class Replica {
             wrote = true;
         }
         acceptedId = Math.max(acceptedId, prevId + entries.size());
-        commitId = Math.max(commitId, Math.min(request.commitId(), acceptedId));
         if (wrote) {
             log.sync();
+        }
+        final long committed = Math.min(request.commitId(), acceptedId);
+        if (committed > commitId) {
+            commitId = committed; // after the sync: what is committed is in the store, readable
+            events.committed(commitId);
         }
         final long counted = Math.min(acceptedId, log.durableId());
         lastDurableReported = Math.max(lastDurableReported, counted);
@@ -659,6 +663,7 @@ public final class Replica {
         if (majorityHeld > commitId
             && (log.epochAt(majorityHeld) == epoch || broken == BrokenRule.COMMITS_OLD_EPOCH)) {
             commitId = majorityHeld;
+            events.committed(commitId);
         }
         answerWaiting();
     }

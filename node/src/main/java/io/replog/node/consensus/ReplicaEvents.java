@@ -15,6 +15,13 @@ public interface ReplicaEvents {
     default void voted(long epoch, int candidate, boolean granted, String why) {
     }
 
+    /**
+     * The commit point moved up to {@code commitId}: entries up to it are on a majority durably and no later master
+     * lacks them, so they may be served to readers. Not saved: a restarted node starts again from 0.
+     */
+    default void committed(long commitId) {
+    }
+
     /** The replica stopped for good: its storage failed ({@link Replica#halt}). */
     default void halted(String why) {
     }

@@ -46,10 +46,7 @@ public final class FailoverCluster implements AutoCloseable {
             config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role);
-        log.durabilityListener(durableId -> {
-            driver.execute(r -> r.durable(durableId));
-            role.durable(durableId);
-        });
+        log.durabilityListener(durableId -> driver.execute(r -> r.durable(durableId)));
     }
 
     /** Connects to the peers and starts the replica (a follower until it hears from a master or elects one). */

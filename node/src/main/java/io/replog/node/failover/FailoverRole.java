@@ -30,8 +30,8 @@ import java.util.function.LongConsumer;
 /**
  * A node of a failover cluster as its connections see it: master or secondary as the election decided, changing
  * without a restart. Appends go to the {@link Replica} on its thread (a node that is not master refuses them with
- * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; reads are served from the
- * log on every node.
+ * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; every node serves reads
+ * of its log up to the commit point it knows.
  */
 final class FailoverRole implements NodeRole, ReplicaEvents {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
@@ -116,9 +116,14 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             lastKept + 1, formerLastId, view.epoch());
     }
 
+    @Override
+    public void committed(final long id) {
+        commitId = id;
+        readableAdvanced.accept(readableId());
+    }
+
     /** On the replica's thread after every tick: appends past their timeout_ms are answered TIMEOUT. */
     void tick(final Replica replica) {
-        commitId = replica.commitId();
         waiting = replica.waitingAppends();
         final long now = System.nanoTime();
         while (!deadlines.isEmpty() && (deadlines.peek().request().answered()
@@ -132,12 +137,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
     }
 
-    /** The store made {@code durableId} durable: readers may see it on the master. */
-    void durable(final long durableId) {
-        if (view.role() == Replica.Role.LEADER) {
-            readableAdvanced.accept(durableId);
-        }
-    }
 
     // ---------------------------------------------------------------- NodeRole
 
@@ -151,9 +150,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return log;
     }
 
+    /**
+     * Every node serves what it knows to be committed (Kafka's high watermark): what a reader sees is never rolled
+     * back by a failover, whichever node it reads from and whatever w the append had.
+     */
     @Override
     public long readableId() {
-        return view.role() == Replica.Role.LEADER ? log.durableId() : log.lastId();
+        return Math.min(commitId, log.lastId());
     }
 
     @Override
