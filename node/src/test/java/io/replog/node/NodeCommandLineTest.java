@@ -118,12 +118,13 @@ class NodeCommandLineTest {
             port = probe.getLocalPort();
         }
         final Started node = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_NODE_ID", "1", "REPLOG_PEERS",
-            "1@127.0.0.1:" + port, "REPLOG_HTTP_PORT", "0"), 1, "node");
+            "1@127.0.0.1:" + port, "REPLOG_HTTP_PORT", "0", "REPLOG_HTTP_PEERS", "1@localhost:9999"), 1, "node");
         final int httpPort = node.ports().get(0)[1];
         Await.until("a cluster of one elects itself", () -> "master".equals(health(httpPort).path("role").asText()));
         final JsonNode h = health(httpPort);
         assertEquals("failover", h.path("mode").asText(), h.toString());
         assertEquals("127.0.0.1:" + port, h.path("master").asText());
+        assertEquals("localhost:9999", h.path("master_http").asText(), "where HTTP clients are sent: REPLOG_HTTP_PEERS");
         assertEquals(200, append(httpPort, "{\"message\": \"one\", \"w\": 1}").statusCode());
 
         final Started noId = start(Map.of("REPLOG_PEERS", "1@127.0.0.1:" + port), 0, "node");
@@ -133,7 +134,7 @@ class NodeCommandLineTest {
             + "required"));
     }
 
-        @Test
+    @Test
     void everyFlagComesFromItsEnvironmentVariableAndAFlagWinsOverIt() throws Exception {
         final Started secondary = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_PORT", "0",
             "REPLOG_HTTP_PORT", "0", "REPLOG_DELAY_MS", "1234", "REPLOG_MAX_FRAME_BYTES", "2048"), 1, "secondary");

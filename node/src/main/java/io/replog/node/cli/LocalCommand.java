@@ -84,13 +84,15 @@ public final class LocalCommand implements Callable<Integer> {
     private AutoCloseable startFailover() {
         final String list = "1@" + bind + ":" + port + ",2@" + bind + ":" + (port + 1) + ",3@" + bind + ":"
             + (port + 2);
+        final String http = "1@" + bind + ":" + httpPort + ",2@" + bind + ":" + (httpPort + 1) + ",3@" + bind + ":"
+            + (httpPort + 2);
         final List<ReplogNode> nodes = new ArrayList<>();
         try {
             for (int id = 1; id <= 3; id++) {
                 final NodeConfig config = connections.applyTo(limits.applyTo(storage.applyTo(new NodeConfig()
                     .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1),
                     storage.inMemory ? null : storage.localRoot().resolve("node-" + id)), limits.maxLogBytes / 3));
-                nodes.add(ReplogNode.failover(config, Peers.parse(id, list), ReplicaSettings.defaults(), null));
+                nodes.add(ReplogNode.failover(config, Peers.parse(id, list, http), ReplicaSettings.defaults(), null));
             }
         } catch (RuntimeException e) {
             nodes.forEach(ReplogNode::close);

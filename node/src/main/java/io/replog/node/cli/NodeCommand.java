@@ -4,6 +4,8 @@ import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.failover.Peers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +19,8 @@ import java.util.concurrent.Callable;
     description = "Run one node of a failover cluster: every node runs this command with the same --peers and its "
         + "own --id; the nodes elect the master among themselves and elect another when it fails.")
 public final class NodeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+
     @Option(names = "--id", defaultValue = "${env:REPLOG_NODE_ID:-0}",
         description = "This node's id among --peers (env REPLOG_NODE_ID). Required.")
     int id;
@@ -37,6 +41,13 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "${env:REPLOG_HTTP_PORT:-0}",
         description = "HTTP bridge port (env REPLOG_HTTP_PORT; default: the binary port + 1000).")
     int httpPort;
+
+    @Option(names = "--http-peers", defaultValue = "${env:REPLOG_HTTP_PEERS}",
+        description = "Where HTTP clients reach each node, as id@host:port,… for every node of --peers (env "
+            + "REPLOG_HTTP_PEERS; default: each node's host in --peers with its binary port + 1000). A node that "
+            + "is not master redirects POST /append to the master's (307). Name it when the HTTP ports differ from "
+            + "that or clients reach the nodes by other names (containers, a proxy).")
+    String httpPeers;
 
     @Option(names = "--election-timeout-ms", split = "\\.\\.", defaultValue = "${env:REPLOG_ELECTION_TIMEOUT_MS:-150..300}",
         description = "A node that hears no master for a random time in MIN..MAX ms asks for votes "
@@ -72,7 +83,7 @@ public final class NodeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--id and --peers are required (or REPLOG_NODE_ID and REPLOG_PEERS),"
                     + " e.g. --id 1 --peers 1@10.0.0.1:7000,2@10.0.0.2:7000,3@10.0.0.3:7000");
             }
-            cluster = Peers.parse(id, peers);
+            cluster = Peers.parse(id, peers, httpPeers);
             if (electionTimeoutMs.length != 2) {
                 throw new IllegalArgumentException("--election-timeout-ms is MIN..MAX, e.g. 150..300");
             }
@@ -87,6 +98,10 @@ public final class NodeCommand implements Callable<Integer> {
                 + id + "'s port in --peers (" + peersPort + ")");
         }
         final int port = peersPort;
+        if ((httpPeers == null || httpPeers.isBlank()) && httpPort != 0 && httpPort != port + Peers.HTTP_PORT_OFFSET) {
+            LOG.warn("node {}: HTTP on {}, but without --http-peers the other nodes send HTTP clients to {}: name "
+                + "every node's HTTP address with --http-peers", id, httpPort, cluster.httpHostPort(id));
+        }
         final NodeConfig config = storage.applyTo(connections.applyTo(limits.applyTo(new NodeConfig().bindHost(bind)
             .port(port).httpPort(httpPort != 0 ? httpPort : port + 1000), limits.maxLogBytes)),
             storage.nodeDir("node", port));

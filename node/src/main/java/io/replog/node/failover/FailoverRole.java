@@ -190,6 +190,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     @Override
+    public String masterHttpAddress() {
+        final View v = view;
+        return v.masterId() == Replica.NOBODY || v.masterId() == peers.self() ? null : peers.httpHostPort(v.masterId());
+    }
+
+    @Override
     public void append(final AppendRequest request) {
         if (queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
@@ -276,6 +282,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         health.put("epoch", v.epoch());
         health.put("master_id", v.masterId());
         health.put("master", v.masterId() == Replica.NOBODY ? null : peers.hostPort(v.masterId()));
+        health.put("master_http", v.masterId() == Replica.NOBODY ? null : peers.httpHostPort(v.masterId()));
         health.put("read_only", v.role() != Replica.Role.LEADER);
         final Map<String, Object> election = new LinkedHashMap<>();
         election.put("what", lastElection);
@@ -294,6 +301,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             final Map<String, Object> peer = new LinkedHashMap<>();
             peer.put("id", id);
             peer.put("address", peers.hostPort(id));
+            peer.put("http", peers.httpHostPort(id));
             peer.put("connected", links.connected(id));
             others.add(peer);
         }

@@ -10,40 +10,75 @@ import java.util.Map;
 
 /**
  * The nodes of a failover cluster, from {@code --peers 1@host:port,2@host:port,3@host:port}: every node is given the
- * same list (itself included) and its own {@code --id}. Ids are positive and distinct.
+ * same list (itself included) and its own {@code --id}. Ids are positive and distinct. Each node also has the
+ * address HTTP clients reach it at ({@code --http-peers}, by default its host with the binary port + 1000), where a
+ * node that is not master redirects them.
  */
-public record Peers(int self, Map<Integer, InetSocketAddress> addresses) {
+public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Integer, InetSocketAddress> http) {
+    /** The HTTP port of a node that names none: its binary port + this, as {@code --http-port} defaults to. */
+    public static final int HTTP_PORT_OFFSET = 1000;
 
     public Peers {
         if (!addresses.containsKey(self)) {
             throw new IllegalArgumentException("--id " + self + " is not among --peers " + addresses.keySet());
         }
+        if (!http.keySet().equals(addresses.keySet())) {
+            throw new IllegalArgumentException("--http-peers must name the nodes of --peers " + addresses.keySet()
+                + ", each once; it names " + http.keySet());
+        }
         addresses = Map.copyOf(addresses);
+        http = Map.copyOf(http);
     }
 
-    /** Parses {@code 1@host:port,2@host:port,…}. */
+    /** Parses {@code 1@host:port,2@host:port,…}; HTTP at each host's binary port + {@value #HTTP_PORT_OFFSET}. */
     public static Peers parse(final int self, final String list) {
+        return parse(self, list, null);
+    }
+
+    /**
+     * Parses {@code list} and, unless null or blank, {@code httpList}: both {@code 1@host:port,2@host:port,…}, the
+     * second naming where HTTP clients reach each node (it may differ from where the node listens: a container's
+     * published port, a proxy).
+     */
+    public static Peers parse(final int self, final String list, final String httpList) {
+        final Map<Integer, InetSocketAddress> addresses = parseList(list, "--peers");
+        if (httpList != null && !httpList.isBlank()) {
+            return new Peers(self, addresses, parseList(httpList, "--http-peers"));
+        }
+        final Map<Integer, InetSocketAddress> http = new LinkedHashMap<>();
+        addresses.forEach((id, a) -> {
+            final int port = a.getPort() + HTTP_PORT_OFFSET;
+            if (port > 65_535) {
+                throw new IllegalArgumentException("node " + id + "'s HTTP port would be its binary port + "
+                    + HTTP_PORT_OFFSET + ", past 65535: name every node's HTTP address with --http-peers");
+            }
+            http.put(id, InetSocketAddress.createUnresolved(a.getHostString(), port));
+        });
+        return new Peers(self, addresses, http);
+    }
+
+    private static Map<Integer, InetSocketAddress> parseList(final String list, final String flag) {
         final Map<Integer, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (final String item : list.split(",")) {
             final String trimmed = item.trim();
             final int at = trimmed.indexOf('@');
             if (at <= 0) {
-                throw new IllegalArgumentException("a peer is id@host:port, got '" + trimmed + "'");
+                throw new IllegalArgumentException(flag + ": a node is id@host:port, got '" + trimmed + "'");
             }
             final int id;
             try {
                 id = Integer.parseInt(trimmed.substring(0, at));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("a peer's id must be a number, got '" + trimmed + "'");
+                throw new IllegalArgumentException(flag + ": a node's id must be a number, got '" + trimmed + "'");
             }
             if (id < 1) {
-                throw new IllegalArgumentException("peer ids are 1 or more, got " + id);
+                throw new IllegalArgumentException(flag + ": node ids are 1 or more, got " + id);
             }
             if (addresses.put(id, HostPort.parse(trimmed.substring(at + 1))) != null) {
-                throw new IllegalArgumentException("peer id " + id + " is given twice");
+                throw new IllegalArgumentException(flag + ": node id " + id + " is given twice");
             }
         }
-        return new Peers(self, addresses);
+        return addresses;
     }
 
     /** The other nodes' ids. */
@@ -61,8 +96,20 @@ public record Peers(int self, Map<Integer, InetSocketAddress> addresses) {
 
     /** host:port of node {@code id}, as clients should dial it. */
     public String hostPort(final int id) {
-        final InetSocketAddress a = addresses.get(id);
-        return a == null ? null : a.getHostString() + ":" + a.getPort();
+        return hostPort(addresses.get(id));
+    }
+
+    /** host:port where HTTP clients reach node {@code id}. */
+    public String httpHostPort(final int id) {
+        return hostPort(http.get(id));
+    }
+
+    private static String hostPort(final InetSocketAddress a) {
+        if (a == null) {
+            return null;
+        }
+        final String host = a.getHostString();
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @Override

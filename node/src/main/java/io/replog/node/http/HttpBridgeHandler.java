@@ -24,6 +24,7 @@ import io.replog.node.role.AppendRequest;
 import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.role.NodeRole;
 import io.replog.node.server.ReadGate;
+import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,7 +216,15 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         final byte[] bytes = message.textValue().getBytes(StandardCharsets.UTF_8);
         final ErrorFrame refused = role.checkAppend(0, w, bytes.length);
         if (refused != null) {
-            HttpResponses.error(ctx, HttpStatuses.forErrorCode(refused.code()), refused.message(), keepAlive);
+            final String master = refused.code() == ErrorCode.NOT_MASTER ? role.masterHttpAddress() : null;
+            if (master != null) {
+                // nothing was stored here: the client may send the very same request there (curl -L does)
+                final String rawQuery = new QueryStringDecoder(request.uri()).rawQuery();
+                final String location = "http://" + master + "/append" + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
+                HttpResponses.redirect(ctx, location, refused.message() + "; send it to " + location, keepAlive);
+            } else {
+                HttpResponses.error(ctx, HttpStatuses.forErrorCode(refused.code()), refused.message(), keepAlive);
+            }
             return;
         }
         final ByteBuf payload = ctx.alloc().buffer(bytes.length).writeBytes(bytes);

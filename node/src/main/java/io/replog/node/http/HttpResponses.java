@@ -61,7 +61,23 @@ final class HttpResponses {
     /** Sends {@code content} (already JSON) and takes ownership of it. */
     static void send(final ChannelHandlerContext ctx, final HttpResponseStatus status, final ByteBuf content,
                      final boolean keepAlive, final String allow) {
-        final FullHttpResponse response = response(status, content, keepAlive, allow);
+        write(ctx, response(status, content, keepAlive, allow), keepAlive);
+    }
+
+    /**
+     * 307 Temporary Redirect: the same request (method and body) belongs at {@code location}; the body says why for
+     * a client that does not follow it.
+     */
+    static void redirect(final ChannelHandlerContext ctx, final String location, final String detail,
+                         final boolean keepAlive) {
+        final FullHttpResponse response = response(HttpResponseStatus.TEMPORARY_REDIRECT,
+            toJson(ctx, Map.of("detail", detail)), keepAlive, null);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        write(ctx, response, keepAlive);
+    }
+
+    private static void write(final ChannelHandlerContext ctx, final FullHttpResponse response,
+                              final boolean keepAlive) {
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
@@ -83,11 +99,7 @@ final class HttpResponses {
         if (cacheControl != null) {
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
         }
-        if (keepAlive) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        write(ctx, response, keepAlive);
     }
 
     /** An error response {@code {"detail": …}} for whoever writes it (the aggregator, a refused connection). */

@@ -22,7 +22,8 @@ public interface NodeRole {
 
     /**
      * Highest msg_id clients may read: on the master what its log holds durably (an entry a crash could still take
-     * back is never shown), on a secondary its contiguous prefix.
+     * back is never shown), on a secondary its contiguous prefix; in a failover cluster what the node knows to be
+     * committed.
      */
     long readableId();
 
@@ -37,6 +38,14 @@ public interface NodeRole {
      * it takes them or is not the master. Reading it counts nothing, unlike {@link #checkAppend}.
      */
     default String readOnlyReason() {
+        return null;
+    }
+
+    /**
+     * host:port where HTTP clients reach the master, when this node is not the master and knows which node is:
+     * the HTTP bridge redirects refused appends there. Null otherwise (and for fixed roles).
+     */
+    default String masterHttpAddress() {
         return null;
     }
 

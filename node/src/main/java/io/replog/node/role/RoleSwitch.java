@@ -56,6 +56,11 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
+    public String masterHttpAddress() {
+        return current.masterHttpAddress();
+    }
+
+    @Override
     public void append(final AppendRequest request) {
         current.append(request);
     }

@@ -13,6 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +40,7 @@ class FailoverClusterTest {
     Path data;
 
     private final int[] ports = new int[4];
+    private final int[] httpPorts = new int[4];
     private final ReplogNode[] nodes = new ReplogNode[4];
     private Peers[] peers;
     private ReplicaSettings settings = SETTINGS;
@@ -56,20 +61,23 @@ class FailoverClusterTest {
     private void startAll(final ReplicaSettings settings) throws IOException {
         this.settings = settings;
         for (int id = 1; id <= 3; id++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
+            try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
                 ports[id] = probe.getLocalPort();
+                httpPorts[id] = http.getLocalPort();
             }
         }
         final String list = "1@127.0.0.1:" + ports[1] + ",2@127.0.0.1:" + ports[2] + ",3@127.0.0.1:" + ports[3];
+        final String http = "1@127.0.0.1:" + httpPorts[1] + ",2@127.0.0.1:" + httpPorts[2] + ",3@127.0.0.1:"
+            + httpPorts[3];
         peers = new Peers[4];
         for (int id = 1; id <= 3; id++) {
-            peers[id] = Peers.parse(id, list);
+            peers[id] = Peers.parse(id, list, http);
             start(id);
         }
     }
 
     private void start(final int id) {
-        final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(0)
+        final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id])
             .dataDir(data.resolve("node-" + id));
         nodes[id] = ReplogNode.failover(config, peers[id], settings, null);
     }
@@ -204,12 +212,21 @@ class FailoverClusterTest {
             assertEquals(ErrorCode.NOT_MASTER, refused.code());
             assertTrue(refused.getMessage().contains("master at 127.0.0.1:" + ports[master]), refused.getMessage());
         }
-        final java.net.http.HttpResponse<String> http = java.net.http.HttpClient.newHttpClient().send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + nodes[other].httpPort()
-                + "/append")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"message\": \"x\"}"))
-                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(421, http.statusCode(), http.body());
-        assertTrue(http.body().contains("master at 127.0.0.1:" + ports[master]), http.body());
+        final HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[other]
+            + "/append")).POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"via HTTP\", \"w\": 2}")).build();
+        final HttpResponse<String> refused = HttpClient.newHttpClient().send(post,
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(307, refused.statusCode(), refused.body());
+        assertEquals("http://127.0.0.1:" + httpPorts[master] + "/append",
+            refused.headers().firstValue("Location").orElse(null));
+        assertTrue(refused.body().contains("master at 127.0.0.1:" + ports[master]), refused.body());
+        // a client that follows it (curl -L) sends the same POST to the master, which stores it
+        final HttpResponse<String> followed = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+            .build().send(post, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, followed.statusCode(), followed.body());
+        assertTrue(followed.body().contains("\"msg_id\""), followed.body());
+        assertEquals(List.of("via HTTP"), texts(master));
+        assertEquals("127.0.0.1:" + httpPorts[master], nodes[other].role().health().get("master_http"));
     }
 
     @Test

@@ -15,6 +15,23 @@ class PeersTest {
         assertArrayEquals(new int[] {1, 3}, peers.others());
         assertEquals("10.0.0.3:7002", peers.hostPort(3));
         assertEquals("1@10.0.0.1:7000,2@10.0.0.2:7001,3@10.0.0.3:7002", peers.toString());
+        assertEquals("10.0.0.3:8002", peers.httpHostPort(3), "HTTP at the binary port + 1000 unless named");
+    }
+
+    @Test
+    void httpAddressesCanBeNamedForEveryNode() {
+        final Peers peers = Peers.parse(1, "1@node1:7000,2@node2:7000", "1@localhost:8000, 2@localhost:8001");
+        assertEquals("localhost:8001", peers.httpHostPort(2));
+        assertEquals("node2:7000", peers.hostPort(2));
+        assertEquals("[::1]:8000", Peers.parse(1, "1@[::1]:7000").httpHostPort(1));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> Peers.parse(1, "1@h:7000,2@h:7001", "1@h:8000")).getMessage()
+            .contains("--http-peers must name the nodes of --peers [1, 2]"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> Peers.parse(1, "1@h:7000,2@h:7001", "1@h:8000,3@h:8002")).getMessage()
+            .contains("it names [1, 3]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(1, "1@h:65000")).getMessage()
+            .contains("--http-peers"));
     }
 
     @Test
