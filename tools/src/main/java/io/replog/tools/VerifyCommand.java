@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
     description = {"Check that every node holds a prefix of the master's log: read each node's log page by page "
         + "beside the master's (--server) and report per node the messages it holds, its lag behind the master, "
         + "the first msg_id where it differs, and the gaps, duplicates, reordered, changed and extra messages "
-        + "from there. The nodes are the master's secondaries as its health lists them, or --nodes.",
+        + "from there. The nodes are the master's secondaries as its health lists them (on a node of a failover "
+        + "cluster, any node: its peers), or --nodes.",
         "Compares msg_ids 1..N, N being the master's last msg_id when verify starts; appends may go on meanwhile."},
     exitCodeListHeading = "Exit codes (the worst node decides):%n",
     exitCodeList = {
@@ -88,7 +89,10 @@ final class VerifyCommand implements Callable<Integer> {
             final JsonNode health = master.health();
             masterRow.role = master.role();
             masterRow.logId = health.path("log_id").asText(null);
-            report.target = health.path("last_msg_id").asLong(0);
+            // a node of a failover cluster serves what it knows committed, which may be short of its last msg_id
+            report.target = health.has("commit_id")
+                ? Math.min(health.path("last_msg_id").asLong(0), health.path("commit_id").asLong(0))
+                : health.path("last_msg_id").asLong(0);
             for (final String address : nodeAddresses(master)) {
                 final VerifyReport.Node row = new VerifyReport.Node(address, false);
                 report.nodes.add(row);
@@ -138,11 +142,19 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** --nodes, else the secondaries in the master's health; never the master itself, each once. */
+    /**
+     * --nodes, else the secondaries in the master's health (a failover cluster's node: its peers); never the node
+     * itself, each once.
+     */
     private List<String> nodeAddresses(final NodeLink master) {
         final Set<String> addresses = new LinkedHashSet<>();
         if (nodes != null) {
             nodes.forEach(a -> addresses.add(a.trim()));
+        } else if ("failover".equals(master.health().path("mode").asText())) {
+            // every node of a failover cluster knows the others: compare with them, whichever is master now
+            for (final JsonNode peer : master.health().path("peers")) {
+                addresses.add(peer.path("address").asText());
+            }
         } else if ("master".equals(master.role())) {
             for (final JsonNode secondary : master.health().path("secondaries")) {
                 addresses.add(secondary.path("address").asText());

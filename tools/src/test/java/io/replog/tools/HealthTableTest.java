@@ -81,4 +81,32 @@ class HealthTableTest {
         assertEquals("role: secondary   last msg_id: 17   master last seen: 120 ms ago   delay: 3000 ms\n",
             table.replace("\r", ""));
     }
+
+    @Test
+    void aFailoverNodeShowsItsEpochItsMasterTheLastElectionAndItsPeers() throws Exception {
+        final String table = HealthCommand.table(new ObjectMapper().readTree("""
+            {"role":"secondary","mode":"failover","node_id":2,"epoch":5,"master_id":1,"master":"10.0.0.1:7000",
+             "master_http":"10.0.0.1:8000","read_only":true,
+             "last_election":{"what":"node 1 is master in epoch 5","ms_ago":1234},"last_msg_id":12,
+             "durable_msg_id":11,"commit_id":10,"waiting_appends":0,"max_message_bytes":1000,"peers":[
+              {"id":1,"address":"10.0.0.1:7000","http":"10.0.0.1:8000","connected":true},
+              {"id":3,"address":"10.0.0.3:7000","http":"10.0.0.3:8000","connected":false}]}
+            """));
+        final String[] lines = table.split("\n");
+        assertEquals("node 2: secondary   epoch: 5   master: node 1 at 10.0.0.1:7000 (HTTP 10.0.0.1:8000)", lines[0]);
+        assertEquals("last msg_id: 12   durable: 11   committed: 10   waiting appends: 0", lines[1]);
+        assertEquals("last election: node 1 is master in epoch 5 (1234 ms ago)", lines[2]);
+        assertTrue(lines[3].matches("PEER\\s+ADDRESS\\s+HTTP\\s+CONNECTED"), lines[3]);
+        assertEquals(List.of("1", "10.0.0.1:7000", "10.0.0.1:8000", "yes"), List.of(lines[4].split("\\s+")));
+        assertEquals(List.of("3", "10.0.0.3:7000", "10.0.0.3:8000", "no"), List.of(lines[5].split("\\s+")));
+
+        final String electing = HealthCommand.table(new ObjectMapper().readTree("""
+            {"role":"secondary","mode":"failover","node_id":3,"epoch":6,"master_id":0,"master":null,
+             "last_election":{"what":"none yet","ms_ago":-1},"storage_error":"disk full","peers":[]}
+            """));
+        assertTrue(electing.startsWith("node 3: secondary   epoch: 6   master: none known (an election may be under "
+            + "way)\n"), electing);
+        assertTrue(electing.contains("last election: none yet\n"), electing);
+        assertTrue(electing.contains("STORAGE FAILED, out of the cluster until restarted: disk full"), electing);
+    }
 }

@@ -9,6 +9,8 @@ import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import io.replog.tools.LogctlRunner.Run;
 import org.junit.jupiter.api.AfterEach;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -258,6 +260,12 @@ class LogctlFailoverTest {
             final Run l = logctl("", "--server", unreachable + "," + address(secondary), "list");
             return l.exit() == 0 && l.out().contains(id + "\tfound it") && l.out().contains("\tb");
         });
+
+        // any node names the others: verify compares all three without --nodes
+        final Run verify = logctl("", "--server", address(secondary), "verify", "--json");
+        assertEquals(0, verify.exit(), verify.toString());
+        final JsonNode report = new ObjectMapper().readTree(verify.out());
+        assertEquals(3, report.path("nodes").size(), verify.toString());
     }
 
     @Test
