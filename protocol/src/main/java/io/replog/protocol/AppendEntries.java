@@ -25,6 +25,12 @@ public record AppendEntries(long requestId, int from, long epoch, long prevId, l
         entries = List.copyOf(entries);
     }
 
+    /** Largest message payload that fits an APPEND_ENTRIES frame under {@code maxFrameLength}, as one tagged entry. */
+    public static int maxPayload(final int maxFrameLength) {
+        return maxFrameLength - FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD - FIXED_BODY_LENGTH
+            - PeerEntry.MAX_OVERHEAD;
+    }
+
     @Override
     public byte type() {
         return FrameType.APPEND_ENTRIES;

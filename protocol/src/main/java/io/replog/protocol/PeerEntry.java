@@ -25,6 +25,8 @@ public record PeerEntry(long epoch, int flags, long clientId, long seq, byte[] p
     public static final int TAG_LENGTH = 16;
     /** Bytes of the smallest entry: epoch (i64), flags (u8), length (u32); no tag, no payload. */
     public static final int MIN_LENGTH = 13;
+    /** Bytes of an entry beyond its payload, at most: a tagged entry's. */
+    public static final int MAX_OVERHEAD = MIN_LENGTH + TAG_LENGTH;
 
     private static final byte[] NOTHING = new byte[0];
 

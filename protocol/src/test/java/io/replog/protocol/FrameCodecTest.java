@@ -244,6 +244,14 @@ class FrameCodecTest {
     }
 
     @Test
+    void theLargestPayloadAppendEntriesCarriesFillsTheFrameExactly() {
+        final byte[] payload = new byte[AppendEntries.maxPayload(MAX_FRAME)];
+        final AppendEntries full = new AppendEntries(1, 1, 2, 0, 0, 0, List.of(PeerEntry.tagged(2, 7, 1, payload)));
+        assertEquals(MAX_FRAME, FrameHeader.HEADER_LENGTH_AFTER_LENGTH_FIELD + full.encodedBodyLength());
+        assertEquals(full, roundTrip(full, 4096), "the decoder under MAX_FRAME takes it");
+    }
+
+    @Test
     void aHeartbeatIsAnAppendEntriesWithoutEntries() {
         final AppendEntries heartbeat = new AppendEntries(-3, 4, 7, 10, 7, 9, List.of());
         final AppendEntries decoded = assertInstanceOf(AppendEntries.class, roundTrip(heartbeat, 9));

@@ -5,6 +5,7 @@ import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
 import io.replog.protocol.ErrorCode;
+import io.replog.protocol.PeerEntry;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.NanoClock;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class Replica {
     public static final int NOBODY = 0;
     /** Bytes an entry takes on the wire beside its payload (epoch, flags, tag, length). */
-    static final int ENTRY_OVERHEAD = 29;
+    static final int ENTRY_OVERHEAD = PeerEntry.MAX_OVERHEAD;
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -87,6 +88,8 @@ public final class Replica {
     private long lastDurableReported;
     /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
     private long commitId;
+    /** Appends since the last {@link #flush}: a burst of them is one batch for the store. */
+    private boolean unsynced;
 
     // master only
     private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
@@ -276,7 +279,7 @@ public final class Replica {
         }
         waiters.add(w, msgId, callback);
         peersBehind = true;
-        log.sync();
+        unsynced = true; // written and made durable with the rest of the burst, at the next flush
     }
 
     /**
@@ -314,8 +317,12 @@ public final class Replica {
         return halted;
     }
 
-    /** Sends what was appended since the last flush to every peer. */
+    /** Stores what was appended since the last flush as one batch (its fsync follows) and sends it to every peer. */
     public void flush() {
+        if (unsynced && halted == null) {
+            unsynced = false;
+            log.sync();
+        }
         if (role == Role.LEADER && peersBehind) {
             peersBehind = false;
             for (final int peer : peers) {

@@ -8,7 +8,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
-import io.replog.protocol.FrameHeader;
+import io.replog.protocol.AppendEntries;
 
 import java.util.Random;
 import java.util.function.LongConsumer;
@@ -19,9 +19,6 @@ import java.util.function.LongConsumer;
  * ports talk to.
  */
 public final class FailoverCluster implements AutoCloseable {
-    /** APPEND_ENTRIES' fixed body and one entry's framing, beyond what REPLICATE needs around a payload. */
-    static final int APPEND_ENTRIES_EXTRA = 40;
-
     private final Peers peers;
     private final ReplicaDriver driver;
     private final PeerLinks links;
@@ -39,7 +36,7 @@ public final class FailoverCluster implements AutoCloseable {
             config.replicationTimeoutMs());
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links,
-            FrameHeader.maxPayload(config.maxFrameLength()) - APPEND_ENTRIES_EXTRA, config.maxPendingAppends(),
+            AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced);
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
