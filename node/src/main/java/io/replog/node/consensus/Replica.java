@@ -10,7 +10,6 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.NanoClock;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -640,19 +639,10 @@ public final class Replica {
         final long lastId = log.lastId();
         final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
         final long most = Math.min(lastId, from + settings.maxBatch() - 1);
-        final List<Entry> entries = most < from ? List.of() : new ArrayList<>((int) (most - from + 1));
-        long bytes = 0;
-        long to = from - 1;
         // a byte budget too: a batch must fit in the receiver's frame (at least one entry, which always fits)
-        while (to < most) {
-            final Entry entry = log.entry(to + 1);
-            bytes += entry.payload().length + ENTRY_OVERHEAD;
-            if (!entries.isEmpty() && bytes > settings.maxBatchBytes()) {
-                break;
-            }
-            entries.add(entry);
-            to++;
-        }
+        final List<Entry> entries = most < from ? List.of()
+            : log.entries(from, (int) (most - from + 1), settings.maxBatchBytes(), ENTRY_OVERHEAD);
+        final long to = from - 1 + entries.size();
         transport.send(peer, new Replicate(epoch, from - 1, log.epochAt(from - 1), entries, commitId));
         p.nextId = to + 1;
     }

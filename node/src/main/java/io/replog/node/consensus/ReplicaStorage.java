@@ -21,6 +21,26 @@ public interface ReplicaStorage {
 
     Entry entry(long id);
 
+    /**
+     * The entries from {@code fromId} on, which the log holds up to at least {@code fromId + maxCount - 1}: at most
+     * {@code maxCount} of them, and no more than fit {@code maxBytes} counting each as its payload plus
+     * {@code overhead} bytes, but always the first. This default reads them one at a time.
+     */
+    default java.util.List<Entry> entries(final long fromId, final int maxCount, final long maxBytes,
+                                          final int overhead) {
+        final java.util.List<Entry> entries = new java.util.ArrayList<>(Math.min(maxCount, 1024));
+        long bytes = 0;
+        for (long id = fromId; id < fromId + maxCount; id++) {
+            final Entry entry = entry(id);
+            bytes += entry.payload().length + overhead;
+            if (!entries.isEmpty() && bytes > maxBytes) {
+                break;
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
     /** Receives a tagged append the log holds: its msg_id, client id and sequence number. */
     interface TagConsumer {
         void accept(long msgId, long clientId, long seq);

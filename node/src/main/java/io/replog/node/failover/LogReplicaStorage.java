@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The consensus core's storage over the node's {@link LogStore} (segment files, CRC32C, group commit) and its
@@ -107,13 +109,52 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             final ByteBuf run = range.run();
             final int length = run.getInt(run.readerIndex());
             final byte[] payload = ByteBufUtil.getBytes(run, run.readerIndex() + 4, length);
-            final int slot = (int) (id & (TAGS_KEPT - 1));
-            return tagIds[slot] == id
-                ? Entry.message(range.epoch(), payload, tagClients[slot], tagSeqs[slot])
-                : Entry.message(range.epoch(), payload, 0, 0);
+            return entryOf(id, range.epoch(), payload);
         } finally {
             range.run().release();
         }
+    }
+
+    /** Reads whole runs of the log (one slice of its tail cache per epoch or file), not one entry at a time. */
+    @Override
+    public List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
+        commitStaged();
+        final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
+        long bytes = 0;
+        long id = fromId;
+        while (entries.size() < maxCount) {
+            final EntryRange range = log.read(id, maxCount - entries.size(),
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes)));
+            try {
+                if (range.count() == 0 || range.firstId() != id) {
+                    throw new IllegalStateException("msg_id " + id + " cannot be read back (the log holds up to "
+                        + log.lastId() + ")");
+                }
+                final ByteBuf run = range.run();
+                int at = run.readerIndex();
+                for (int i = 0; i < range.count(); i++) {
+                    final int length = run.getInt(at);
+                    bytes += length + overhead;
+                    if (!entries.isEmpty() && bytes > maxBytes) {
+                        return entries;
+                    }
+                    entries.add(entryOf(id, range.epoch(), ByteBufUtil.getBytes(run, at + EntryRun.ENTRY_OVERHEAD,
+                        length)));
+                    at += EntryRun.ENTRY_OVERHEAD + length;
+                    id++;
+                }
+            } finally {
+                range.run().release();
+            }
+        }
+        return entries;
+    }
+
+    private Entry entryOf(final long id, final long epoch, final byte[] payload) {
+        final int slot = (int) (id & (TAGS_KEPT - 1));
+        return tagIds[slot] == id
+            ? Entry.message(epoch, payload, tagClients[slot], tagSeqs[slot])
+            : Entry.message(epoch, payload, 0, 0);
     }
 
     @Override
