@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 import io.replog.node.ReplogNode;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.failover.Peers;
+import io.replog.node.security.ClusterKey;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -87,10 +88,12 @@ public final class LocalCommand implements Callable<Integer> {
         final String http = "1@" + bind + ":" + httpPort + ",2@" + bind + ":" + (httpPort + 1) + ",3@" + bind + ":"
             + (httpPort + 2);
         final List<ReplogNode> nodes = new ArrayList<>();
+        // as for fixed roles: a key made for this run, so only these three nodes replicate to one another
+        final ClusterKey key = ClusterKey.random();
         try {
             for (int id = 1; id <= 3; id++) {
                 final NodeConfig config = connections.applyTo(limits.applyTo(storage.applyTo(new NodeConfig()
-                    .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1),
+                    .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1).clusterKey(key),
                     storage.inMemory ? null : storage.localRoot().resolve("node-" + id)), limits.maxLogBytes / 3));
                 nodes.add(ReplogNode.failover(config, Peers.parse(id, list, http), ReplicaSettings.defaults(), null));
             }
