@@ -83,10 +83,8 @@ public final class LocalCommand implements Callable<Integer> {
 
     /** Three {@code node}s on loopback, each with its own directory under the local data root. */
     private AutoCloseable startFailover() {
-        final String list = "1@" + bind + ":" + port + ",2@" + bind + ":" + (port + 1) + ",3@" + bind + ":"
-            + (port + 2);
-        final String http = "1@" + bind + ":" + httpPort + ",2@" + bind + ":" + (httpPort + 1) + ",3@" + bind + ":"
-            + (httpPort + 2);
+        final String list = threeNodes(port);
+        final String http = threeNodes(httpPort);
         final List<ReplogNode> nodes = new ArrayList<>();
         // as for fixed roles: a key made for this run, so only these three nodes replicate to one another
         final ClusterKey key = ClusterKey.random();
@@ -102,5 +100,10 @@ public final class LocalCommand implements Callable<Integer> {
             throw e;
         }
         return () -> nodes.forEach(ReplogNode::close);
+    }
+
+    /** {@code 1@bind:first,2@bind:first+1,3@bind:first+2}. */
+    private String threeNodes(final int first) {
+        return "1@" + bind + ":" + first + ",2@" + bind + ":" + (first + 1) + ",3@" + bind + ":" + (first + 2);
     }
 }

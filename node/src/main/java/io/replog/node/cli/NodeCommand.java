@@ -103,7 +103,7 @@ public final class NodeCommand implements Callable<Integer> {
                 + "every node's HTTP address with --http-peers", id, httpPort, cluster.httpHostPort(id));
         }
         final NodeConfig config = storage.applyTo(connections.applyTo(limits.applyTo(new NodeConfig().bindHost(bind)
-            .port(port).httpPort(httpPort != 0 ? httpPort : port + 1000), limits.maxLogBytes)),
+            .port(port).httpPort(httpPort != 0 ? httpPort : port + Peers.HTTP_PORT_OFFSET), limits.maxLogBytes)),
             storage.nodeDir("node", port));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.failover(security.applyTo(config), cluster, settings,
             null));

@@ -1,5 +1,8 @@
 package io.replog.node.consensus;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A node's log and vote as the consensus core uses them. Appends are written at once and made durable later (group
  * commit): the store reports each new durable position through {@link Replica#durable}. Truncation and the vote are
@@ -26,9 +29,8 @@ public interface ReplicaStorage {
      * {@code maxCount} of them, and no more than fit {@code maxBytes} counting each as its payload plus
      * {@code overhead} bytes, but always the first. This default reads them one at a time.
      */
-    default java.util.List<Entry> entries(final long fromId, final int maxCount, final long maxBytes,
-                                          final int overhead) {
-        final java.util.List<Entry> entries = new java.util.ArrayList<>(Math.min(maxCount, 1024));
+    default List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
+        final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
         long bytes = 0;
         for (long id = fromId; id < fromId + maxCount; id++) {
             final Entry entry = entry(id);

@@ -99,20 +99,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     @Override
     public Entry entry(final long id) {
-        commitStaged();
-        final EntryRange range = log.read(id, 1, Integer.MAX_VALUE);
-        try {
-            if (range.count() != 1 || range.firstId() != id) {
-                throw new IllegalStateException("msg_id " + id + " cannot be read back (the log holds up to "
-                    + log.lastId() + ")");
-            }
-            final ByteBuf run = range.run();
-            final int length = run.getInt(run.readerIndex());
-            final byte[] payload = ByteBufUtil.getBytes(run, run.readerIndex() + 4, length);
-            return entryOf(id, range.epoch(), payload);
-        } finally {
-            range.run().release();
-        }
+        return entries(id, 1, Long.MAX_VALUE, 0).get(0);
     }
 
     /** Reads whole runs of the log (one slice of its tail cache per epoch or file), not one entry at a time. */

@@ -4,22 +4,19 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
 import io.replog.node.replication.RetryBackoff;
+import io.replog.node.replication.ReplicationClientInitializer;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.MasterHandshake;
 import io.replog.node.security.TlsSettings;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
-import io.replog.protocol.ProtocolPipeline;
-import io.replog.protocol.Tls;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,33 +59,18 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(final SocketChannel ch) {
-                        if (tls != null) {
-                            ch.pipeline().addLast("tls", Tls.clientHandler(tls.client(), ch.alloc(),
-                                address.getHostString(), address.getPort()));
+                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, () -> 0L, timeoutMs,
+                    new MasterHandshake.Outcome() {
+                        @Override
+                        public void authenticated(final Channel channel) {
+                            up(channel);
                         }
-                        ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
-                        if (key != null) {
-                            ch.pipeline().addLast(new MasterHandshake(key, () -> 0L, timeoutMs,
-                                new MasterHandshake.Outcome() {
-                                    @Override
-                                    public void authenticated(final Channel channel) {
-                                        up(channel);
-                                    }
 
-                                    @Override
-                                    public void failed(final Channel channel, final String why,
-                                                       final boolean unauthorized) {
-                                        LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id,
-                                            address, why);
-                                    }
-                                }));
+                        @Override
+                        public void failed(final Channel channel, final String why, final boolean unauthorized) {
+                            LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id, address, why);
                         }
-                        ch.pipeline().addLast(new Answers(id));
-                    }
-                });
+                    }, () -> new Answers(id)));
         }
 
         void connect() {

@@ -90,7 +90,7 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
                 if (method != HttpMethod.POST) {
                     HttpResponses.methodNotAllowed(ctx, method.name(), path, "POST", keepAlive);
                 } else {
-                    append(ctx, request, keepAlive);
+                    append(ctx, request, query.rawQuery(), keepAlive);
                 }
             }
             case "/messages" -> {
@@ -171,7 +171,8 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         });
     }
 
-    private void append(final ChannelHandlerContext ctx, final FullHttpRequest request, final boolean keepAlive) {
+    private void append(final ChannelHandlerContext ctx, final FullHttpRequest request, final String rawQuery,
+                        final boolean keepAlive) {
         final JsonNode body;
         try {
             body = HttpResponses.JSON.readTree(new ByteBufInputStream(request.content()));
@@ -219,7 +220,6 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             final String master = refused.code() == ErrorCode.NOT_MASTER ? role.masterHttpAddress() : null;
             if (master != null) {
                 // nothing was stored here: the client may send the very same request there (curl -L does)
-                final String rawQuery = new QueryStringDecoder(request.uri()).rawQuery();
                 final String location = "http://" + master + "/append" + (rawQuery.isEmpty() ? "" : "?" + rawQuery);
                 HttpResponses.redirect(ctx, location, refused.message() + "; send it to " + location, keepAlive);
             } else {

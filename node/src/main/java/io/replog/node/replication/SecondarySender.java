@@ -4,25 +4,21 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogStore;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.MasterHandshake;
 import io.replog.node.security.TlsSettings;
-import io.replog.protocol.Tls;
 import io.netty.handler.ssl.SslHandler;
 import io.replog.protocol.Ack;
 import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
-import io.replog.protocol.ProtocolPipeline;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
@@ -98,21 +94,8 @@ public final class SecondarySender {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000, config.retryCapMs())))
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(final SocketChannel ch) {
-                    if (tls != null) {
-                        ch.pipeline().addLast("tls", Tls.clientHandler(tls.client(), ch.alloc(),
-                            address.getHostString(), address.getPort()));
-                    }
-                    ProtocolPipeline.addCodec(ch.pipeline(), maxFrameLength);
-                    if (key != null) {
-                        ch.pipeline().addLast(new MasterHandshake(key, log::logId, config.replicationTimeoutMs(),
-                            handshakeOutcome));
-                    }
-                    ch.pipeline().addLast(new AnswerHandler());
-                }
-            });
+            .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, log::logId,
+                config.replicationTimeoutMs(), handshakeOutcome, AnswerHandler::new));
     }
 
     public String name() {
