@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * before the node binds it. Where the binary port must be fixed in advance (a restart on the same port, which the
  * master knows; a secondary the master must know before it runs) the launch is retried while the bind fails.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile(
         "(master|secondary): binary protocol on (\\d+), HTTP on (\\d+)");
     private static final String BIND_FAILED = "cannot listen on";
@@ -47,15 +47,17 @@ final class NodeProcess implements AutoCloseable {
     private int httpPort;
     private Process process;
 
-    private NodeProcess(final String name, final List<String> args, final int port) {
+    private NodeProcess(final String name, final List<String> jvmOptions, final List<String> args, final int port) {
         this.name = name;
         this.args = withDataDir(name, args);
         this.port = port;
         this.log = LOGS.resolve(name + ".log");
-        this.java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-            "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid",
-            "-Dio.netty.leakDetection.targetRecords=8", "-cp", System.getProperty("java.class.path"),
-            Main.class.getName());
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid",
+            "-Dio.netty.leakDetection.targetRecords=8"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        this.java = List.copyOf(command);
     }
 
     /**
@@ -74,7 +76,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** The node's data directory (null when it keeps its log in memory). */
-    Path dataDir() {
+    public Path dataDir() {
         final int i = args.indexOf("--data-dir");
         return i < 0 ? null : Path.of(args.get(i + 1));
     }
@@ -84,12 +86,13 @@ final class NodeProcess implements AutoCloseable {
      * {@code --http-port}. Returns once it answers.
      */
     static NodeProcess start(final String name, final String... args) {
-        return startOn(name, 0, args);
+        return startOn(name, 0, List.of(), args);
     }
 
     /** Like {@link #start}, on binary port {@code port} (0: any), retrying while the port is taken. */
-    private static NodeProcess startOn(final String name, final int port, final String... args) {
-        final NodeProcess node = new NodeProcess(name, List.of(args), port);
+    private static NodeProcess startOn(final String name, final int port, final List<String> jvmOptions,
+                                       final String... args) {
+        final NodeProcess node = new NodeProcess(name, jvmOptions, List.of(args), port);
         try {
             Files.createDirectories(LOGS);
             Files.deleteIfExists(node.log); // a log of an earlier run must not fail this one
@@ -105,7 +108,7 @@ final class NodeProcess implements AutoCloseable {
      * listens, so connections to it are refused (as to a node that is down) and nobody else can take the port.
      * {@link #startOn(String, Socket, String...)} lets it go just before the node binds it.
      */
-    static Socket reservePort() {
+    public static Socket reservePort() {
         final Socket socket = new Socket();
         try {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -117,17 +120,23 @@ final class NodeProcess implements AutoCloseable {
 
     /** Like {@link #start}, on the port {@code reserved} held (released here, retried while still taken). */
     static NodeProcess startOn(final String name, final Socket reserved, final String... args) {
+        return startOn(name, reserved, List.of(), args);
+    }
+
+    /** Like {@link #startOn(String, Socket, String...)}, with these options for the node's JVM (-Dkey=value). */
+    public static NodeProcess startOn(final String name, final Socket reserved, final List<String> jvmOptions,
+                                      final String... args) {
         final int port = reserved.getLocalPort();
         try {
             reserved.close();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return startOn(name, port, args);
+        return startOn(name, port, jvmOptions, args);
     }
 
     /** Starts the node (again, with an empty memory) on its binary port, and waits until it answers. */
-    void launch() {
+    public void launch() {
         final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             final long logStart = logSize();
@@ -195,7 +204,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** kill -9: no shutdown hook, no goodbye to peers. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -207,7 +216,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Sends a signal by name (STOP, CONT, …) to the node's process. */
-    void signal(final String name) {
+    public void signal(final String name) {
         try {
             final Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -221,7 +230,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** SIGTERM: the node shuts down on its own terms; returns its exit code. */
-    int terminate() {
+    public int terminate() {
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -234,22 +243,22 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Starts again with the same flags and binary port (and an empty memory). */
-    void restart() {
+    public void restart() {
         kill();
         launch();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** The HTTP port of the current launch (a restarted node may get another one). */
-    int httpPort() {
+    public int httpPort() {
         return httpPort;
     }
 
     /** host:port for {@code --secondaries}. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + port;
     }
 

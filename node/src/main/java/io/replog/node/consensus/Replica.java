@@ -111,9 +111,10 @@ public final class Replica {
         this(id, peers, log, transport, clock, random, settings, events, BrokenRule.NONE);
     }
 
-    Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
-            final NanoClock clock, final Random random, final ReplicaSettings settings, final ReplicaEvents events,
-            final BrokenRule broken) {
+    /** A replica that breaks {@code broken} on purpose (tests only: the simulation, the history test's nodes). */
+    public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
+                   final NanoClock clock, final Random random, final ReplicaSettings settings,
+                   final ReplicaEvents events, final BrokenRule broken) {
         if (id == NOBODY || Arrays.stream(peers).anyMatch(peer -> peer == id || peer == NOBODY)) {
             throw new IllegalArgumentException("node ids must be positive and differ from each other: " + id + " "
                 + Arrays.toString(peers));
@@ -329,6 +330,9 @@ public final class Replica {
                 if (p.nextId <= log.lastId() && windowOpen(p)) {
                     sendTo(peer);
                 }
+            }
+            if (broken == BrokenRule.ACKS_ON_SEND) {
+                advance();
             }
         }
     }
@@ -652,7 +656,9 @@ public final class Replica {
         held[0] = log.durableId();
         int i = 1;
         for (final int peer : peers) {
-            held[i++] = Math.min(progress.get(peer).durableId, log.lastId());
+            final Progress p = progress.get(peer);
+            held[i++] = Math.min(broken == BrokenRule.ACKS_ON_SEND ? Math.max(p.durableId, p.nextId - 1)
+                : p.durableId, log.lastId());
         }
         Arrays.sort(held);
         // held ascending: the w-th highest is held[clusterSize - w]

@@ -2,6 +2,7 @@ package io.replog.node.failover;
 
 import io.netty.channel.EventLoopGroup;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.BrokenRule;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.log.LogStore;
@@ -42,7 +43,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
-            settings.withMaxBatchBytes(config.maxFrameLength() / 2), role);
+            settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, BrokenRule.fromSystemProperty());
         log.durabilityListener(durableId -> driver.execute(r -> r.durable(durableId)));
     }
 

@@ -230,6 +230,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     private void appendTo(final Replica replica, final AppendRequest request, final byte[] bytes) {
+        // refused while the replica takes it: nothing was stored; answered later (the master stepped down while the
+        // append waited for its w): it is in this node's log, and whether it survives is not known yet
+        final boolean[] taken = new boolean[1];
         replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
                 request.tagged() ? request.seq() : 0, new AppendCallback() {
                     @Override
@@ -240,9 +243,17 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
                     @Override
                     public void failed(final short code, final String why, final int masterId) {
-                        request.fail(code, code == ErrorCode.NOT_MASTER ? notMaster() : why);
+                        if (code != ErrorCode.NOT_MASTER) {
+                            request.fail(code, why);
+                        } else if (taken[0]) {
+                            request.fail(code, why + "; the message is in this node's log and may or may not "
+                                + "survive (send it again tagged); " + notMaster());
+                        } else {
+                            request.fail(code, notMaster());
+                        }
                     }
                 });
+        taken[0] = true;
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */

@@ -1,0 +1,177 @@
+package io.replog.node.history;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoopGroup;
+import io.replog.node.NodeProcess;
+import io.replog.protocol.Transport;
+import io.replog.protocol.client.ReplogClient;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The failover cluster of a history run: {@code replog-node node} processes, each with its own data directory, whose
+ * links to each other run through the test's {@link Network}. Node {@code i}'s {@code --peers} names itself at its
+ * real port and every other node at the proxy from i to it. Clients dial the nodes' real ports directly.
+ */
+final class HistoryCluster implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_FRAME = 4 * 1024 * 1024;
+
+    /** What a node says of itself. */
+    record Status(int id, String role, long epoch, int masterId, long commitId) {
+    }
+
+    private final Map<Integer, NodeProcess> nodes = new LinkedHashMap<>();
+    private final Map<Integer, Integer> ports = new LinkedHashMap<>();
+    private final Map<Integer, Boolean> paused = new LinkedHashMap<>();
+    private final Network network;
+    private final EventLoopGroup clientLoops = Transport.group(2, "history-client");
+
+    /**
+     * Starts {@code size} nodes; {@code jvmOptions} go to every node's JVM (the failpoint that breaks a rule), {@code
+     * flags} to every node's command line (election timing).
+     */
+    HistoryCluster(final String name, final int size, final List<String> jvmOptions, final List<String> flags)
+        throws IOException {
+        final Map<Integer, Socket> reserved = new LinkedHashMap<>();
+        for (int id = 1; id <= size; id++) {
+            final Socket socket = NodeProcess.reservePort();
+            reserved.put(id, socket);
+            ports.put(id, socket.getLocalPort());
+        }
+        network = new Network(ports);
+        try {
+            for (final int id : ports.keySet()) {
+                final List<String> args = new ArrayList<>(List.of("node", "--id", String.valueOf(id), "--peers",
+                    peersSeenBy(id)));
+                args.addAll(flags);
+                nodes.put(id, NodeProcess.startOn(name + "-" + id, reserved.get(id), jvmOptions,
+                    args.toArray(String[]::new)));
+                paused.put(id, false);
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Node {@code id}'s --peers: itself at its port, the others at the proxies from it. */
+    private String peersSeenBy(final int id) {
+        final List<String> parts = new ArrayList<>();
+        for (final int other : ports.keySet()) {
+            final int port = other == id ? ports.get(id) : network.proxyPort(id, other);
+            parts.add(other + "@127.0.0.1:" + port);
+        }
+        return String.join(",", parts);
+    }
+
+    List<Integer> ids() {
+        return List.copyOf(ports.keySet());
+    }
+
+    int size() {
+        return ports.size();
+    }
+
+    Network network() {
+        return network;
+    }
+
+    String address(final int id) {
+        return "127.0.0.1:" + ports.get(id);
+    }
+
+    /** A client of node {@code id} on the cluster's shared client threads; the caller closes it. */
+    ReplogClient connect(final int id) {
+        return ReplogClient.connect(clientLoops, new InetSocketAddress("127.0.0.1", ports.get(id)), MAX_FRAME);
+    }
+
+    synchronized void kill(final int id) {
+        nodes.get(id).kill();
+        paused.put(id, false);
+    }
+
+    /** Starts a killed node again, with its data directory; returns once it answers. */
+    void restart(final int id) {
+        nodes.get(id).launch();
+    }
+
+    synchronized void pause(final int id) {
+        nodes.get(id).signal("STOP");
+        paused.put(id, true);
+    }
+
+    synchronized void resume(final int id) {
+        nodes.get(id).signal("CONT");
+        paused.put(id, false);
+    }
+
+    /** What node {@code id} says of itself, or null when it does not answer within a second. */
+    Status status(final int id) {
+        try (ReplogClient client = connect(id)) {
+            final JsonNode health = JSON.readTree(client.health().get(1, TimeUnit.SECONDS));
+            return new Status(id, health.path("role").asText(), health.path("epoch").asLong(),
+                health.path("master_id").asInt(), health.path("commit_id").asLong());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The master of the newest epoch among the nodes that answer, or 0 when none does. */
+    int master() {
+        int master = 0;
+        long epoch = -1;
+        for (final int id : ports.keySet()) {
+            final Status s = status(id);
+            if (s != null && "master".equals(s.role()) && s.epoch() > epoch) {
+                master = id;
+                epoch = s.epoch();
+            }
+        }
+        return master;
+    }
+
+    /** The highest epoch any node reports (0 when none answers). */
+    long epoch() {
+        long epoch = 0;
+        for (final int id : ports.keySet()) {
+            final Status s = status(id);
+            if (s != null) {
+                epoch = Math.max(epoch, s.epoch());
+            }
+        }
+        return epoch;
+    }
+
+    @Override
+    public void close() {
+        for (final Map.Entry<Integer, NodeProcess> node : nodes.entrySet()) {
+            if (paused.getOrDefault(node.getKey(), false)) {
+                node.getValue().signal("CONT");
+            }
+        }
+        network.close();
+        final List<Throwable> failures = new ArrayList<>();
+        for (final NodeProcess node : nodes.values()) {
+            try {
+                node.close(); // fails if the node's log reported a Netty leak
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        }
+        clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (!failures.isEmpty()) {
+            final AssertionError error = new AssertionError("closing the history cluster: " + failures.get(0));
+            failures.forEach(error::addSuppressed);
+            throw error;
+        }
+    }
+}
