@@ -214,7 +214,15 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
             badRequest(ctx, "\"client_id\" must be a non-zero integer and \"seq\" an integer >= 1", keepAlive);
             return;
         }
-        final byte[] bytes = message.textValue().getBytes(StandardCharsets.UTF_8);
+        final String text = message.textValue();
+        final int lone = loneSurrogate(text);
+        if (lone >= 0) {
+            // UTF-8 cannot carry it: encoding would silently turn it into '?'
+            badRequest(ctx, String.format("\"message\" is not valid Unicode: a lone UTF-16 surrogate (\\u%04x) at "
+                + "character %d; nothing stored", (int) text.charAt(lone), lone), keepAlive);
+            return;
+        }
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         final ErrorFrame refused = role.checkAppend(0, w, bytes.length);
         if (refused != null) {
             final String master = refused.code() == ErrorCode.NOT_MASTER ? role.masterHttpAddress() : null;
@@ -232,6 +240,19 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
         gate.pause(ReadGate.ANSWERING);
         role.append(new AppendRequest(new HttpAppendExchange(ctx, gate, keepAlive), 0, w, timeoutMs,
             clientId == null ? 0 : clientId.longValue(), seq == null ? 0 : seq.longValue(), payload));
+    }
+
+    /** Where {@code text} holds a UTF-16 surrogate that is not half of a pair (JSON's "\\ud83d" alone), or -1. */
+    static int loneSurrogate(final String text) {
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The field as an int, {@code absent} when missing, null when not an integer that fits. */

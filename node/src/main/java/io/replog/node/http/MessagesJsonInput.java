@@ -2,6 +2,7 @@ package io.replog.node.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -23,7 +24,12 @@ import java.nio.charset.StandardCharsets;
 final class MessagesJsonInput implements ChunkedInput<ByteBuf> {
     /** Messages rendered per chunk. */
     private static final int MESSAGES_PER_CHUNK = 4096;
-    private static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
+    /**
+     * Every character as UTF-8, escaping only what JSON must (quotes, backslashes, control characters): an emoji is
+     * its four bytes, like é and 日本語 are theirs, not a pair of \\u escapes.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build().setRootValueSeparator(null);
 
     private final LogStore log;
     private final long last;

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every route and every error case of the HTTP bridge, through a real HTTP client against real nodes. */
@@ -121,6 +122,31 @@ class HttpBridgeTest {
             .body().path("msg_id").asLong();
         final JsonNode list = call(cluster.secondaries().get(1), "GET", "/messages?from=" + id, null).body();
         assertEquals("grüße ☃ \n tab\t", list.get(0).path("message").asText());
+    }
+
+    /** /messages writes every character as UTF-8, an emoji as much as é: no \\u escapes for either. */
+    @Test
+    void everyCharacterIsListedAsUtf8() throws Exception {
+        final String text = "party 🎉 café 日本語";
+        final long id = post(cluster.master(), "{\"message\": \"party \\ud83c\\udf89 café 日本語\", \"w\": 3}")
+            .body().path("msg_id").asLong();
+        final Reply listed = call(cluster.secondaries().get(0), "GET", "/messages?from=" + id + "&limit=1", null);
+        assertEquals(text, listed.body().get(0).path("message").asText());
+        assertTrue(listed.raw().body().contains(text), "raw UTF-8, not escaped: " + listed.raw().body());
+        assertFalse(listed.raw().body().contains("\\u"), listed.raw().body());
+    }
+
+    /** UTF-8 cannot carry a lone surrogate: refused, not stored as '?'. A pair (an emoji) is fine. */
+    @Test
+    void aLoneSurrogateIs400AndNothingIsStored() throws Exception {
+        final long before = cluster.master().role().log().lastId();
+        assertError(post(cluster.master(), "{\"message\": \"lone surrogate \\ud83d\", \"w\": 1}"), 400,
+            "a lone UTF-16 surrogate (\\ud83d) at character 15");
+        assertError(post(cluster.master(), "{\"message\": \"\\udf89 low first\", \"w\": 1}"), 400,
+            "(\\udf89) at character 0");
+        assertError(post(cluster.master(), "{\"message\": \"swapped \\udf89\\ud83c\", \"w\": 1}"), 400,
+            "at character 8");
+        assertEquals(before, cluster.master().role().log().lastId(), "nothing stored");
     }
 
     @Test
