@@ -59,12 +59,18 @@ final class HistoryRun {
             final Nemesis nemesis = new Nemesis(cluster, history, options.seed(), options.faultMs(),
                 options.faults());
             final Thread nemesisThread = thread("history-nemesis", nemesis);
+            Throwable healing = null;
             try {
                 nemesisThread.join(options.faultMs() + 120_000);
             } finally {
                 nemesis.stop();
                 nemesisThread.join(60_000);
-                nemesis.healAll();
+                try {
+                    nemesis.healAll();
+                } catch (Throwable t) {
+                    healing = t;
+                }
+                // the clients stop before anything closes under them
                 appenders.forEach(Appender::stop);
                 readers.forEach(Reader::stop);
                 for (final Thread t : threads) {
@@ -73,6 +79,10 @@ final class HistoryRun {
                         throw new AssertionError(t.getName() + " did not stop");
                     }
                 }
+            }
+            if (nemesis.failure() != null || healing != null) {
+                throw new AssertionError("the nemesis could not do its work (the run says nothing)",
+                    nemesis.failure() != null ? nemesis.failure() : healing);
             }
             final long barrier = barrier(cluster, history);
             final List<History.FinalLog> logs = finalLogs(cluster, barrier);

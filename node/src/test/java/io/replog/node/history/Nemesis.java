@@ -1,14 +1,15 @@
 package io.replog.node.history;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The faults of a history run, chosen by a seeded {@link Random}: one at a time, each held for a while and then
- * undone, with a quiet spell between them. It kills -9 any node or the master on purpose (and starts it again with its
+ * The faults of a history run, in an order a seeded {@link Random} shuffles (every kind once before any comes
+ * again): one at a time, each held for one to three seconds and then undone, with a quiet spell between them. It kills -9 any node or the master on purpose (and starts it again with its
  * data directory), pauses a node or the master (SIGSTOP, then SIGCONT), isolates a node or the master (its links
  * black-holed both ways), and cuts one way (the master still speaks but hears nobody). Every fault and every heal is
  * recorded in the history. {@link #healAll} ends every fault at the end of the run.
@@ -21,9 +22,12 @@ final class Nemesis implements Runnable {
     private final Random random;
     private final long runNanos;
     private final List<Fault> faults;
+    /** The faults still to come before any repeats: a run of a few faults sees each kind once. */
+    private final List<Fault> deck = new ArrayList<>();
     private final List<Integer> killed = new ArrayList<>();
     private final List<Integer> paused = new ArrayList<>();
     private volatile boolean stop;
+    private volatile Throwable failure;
 
     Nemesis(final HistoryCluster cluster, final History history, final long seed, final long runMs,
             final Set<Fault> faults) {
@@ -38,20 +42,38 @@ final class Nemesis implements Runnable {
         stop = true;
     }
 
+    /** Why the nemesis stopped before its time (a node that would not start again), or null. */
+    Throwable failure() {
+        return failure;
+    }
+
     @Override
     public void run() {
+        try {
+            causeFaults();
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private void causeFaults() {
         final long end = System.nanoTime() + runNanos;
         while (!stop && System.nanoTime() < end) {
             if (!quiet(500 + random.nextInt(1500))) {
                 break;
             }
-            final Fault fault = faults.get(random.nextInt(faults.size()));
+            if (deck.isEmpty()) {
+                deck.addAll(faults);
+                Collections.shuffle(deck, random);
+            }
+            final Fault fault = deck.remove(deck.size() - 1);
             final int victim = victim(fault);
             if (victim == 0) {
-                continue; // no master right now: nothing to aim at
+                deck.add(fault); // no master right now: nothing to aim at, next time
+                continue;
             }
             start(fault, victim);
-            quiet(1000 + random.nextInt(3000));
+            quiet(1000 + random.nextInt(2000));
             healAll();
         }
     }
