@@ -185,8 +185,20 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         return Math.min(commitId, log.lastId());
     }
 
+    /**
+     * Refusals are counted in the append errors, as a fixed master counts its own; NOT_MASTER is not: it is not an
+     * append this node took, only one sent to the wrong node.
+     */
     @Override
     public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        final ErrorFrame refused = refusal(requestId, w, payloadLength);
+        if (refused != null && refused.code() != ErrorCode.NOT_MASTER) {
+            observer.failed(refused.code());
+        }
+        return refused;
+    }
+
+    private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
         if (storageError != null) {
             return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
