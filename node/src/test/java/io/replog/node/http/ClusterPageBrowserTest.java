@@ -71,7 +71,9 @@ class ClusterPageBrowserTest {
             fail(MISSING + "; CI must run this test (.ci/run installs them)");
         }
         if (!present) {
-            System.err.println("ClusterPageBrowserTest skipped: " + MISSING);
+            // loud on purpose: a skipped test is easy to read as a passed one
+            System.err.println("\n*** ClusterPageBrowserTest SKIPPED: " + MISSING + ". The live page is NOT tested in"
+                + " this run; under CI=true (.ci/run sets it) this fails instead. ***\n");
             return; // each test is then reported skipped, with the reason (see below)
         }
         final ChromeDriverService service = new ChromeDriverService.Builder()
