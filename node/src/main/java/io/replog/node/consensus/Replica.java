@@ -171,6 +171,36 @@ public final class Replica {
         return waiters.size();
     }
 
+    /**
+     * What a master knows of one peer's log, for the node's health report and metrics: the highest msg_id the peer
+     * holds durably as the master does (what counts toward w), the highest it said it holds, and how long since it
+     * last answered.
+     */
+    public record PeerProgress(long durableId, long acceptedId, long silentNanos) {
+    }
+
+    /** As master, what it knows of {@code peer}; null on a node that is not master or for an unknown peer. */
+    public PeerProgress progressOf(final int peer) {
+        final Progress p = role == Role.LEADER ? progress.get(peer) : null;
+        if (p == null) {
+            return null;
+        }
+        final long lastId = log.lastId();
+        return new PeerProgress(Math.min(p.durableId, lastId), Math.min(p.acceptedId, lastId),
+            clock.nanoTime() - p.lastHeardNanos);
+    }
+
+    /**
+     * As follower of a known master: how long since that master last sent something; -1 on a master, a candidate,
+     * a node that knows no master or has not heard from it yet.
+     */
+    public long masterSilentNanos() {
+        if (role != Role.FOLLOWER || masterId == NOBODY || lastMasterContact == Long.MIN_VALUE) {
+            return -1;
+        }
+        return clock.nanoTime() - lastMasterContact;
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /** Time passed: an election is due, or (master) heartbeats and the check that a majority still answers. */

@@ -36,7 +36,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.links = new PeerLinks(peers, loops, config.maxFrameLength(), config.clusterKey(), config.tls(),
             config.replicationTimeoutMs());
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
-        this.role = new FailoverRole(peers, log, driver, links,
+        this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced);
         this.vote = VoteFile.open(config.dataDir());

@@ -7,6 +7,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.AppendCallback;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaEvents;
+import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +35,20 @@ import java.util.function.LongConsumer;
  * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; every node serves reads
  * of its log up to the commit point it knows.
  */
-final class FailoverRole implements NodeRole, ReplicaEvents {
+final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
 
     /** What the connections may read without asking the replica's thread. */
     private record View(Replica.Role role, long epoch, int masterId) {
+    }
+
+    /**
+     * What the replica's thread published at its last tick for the health report and metrics: its progress with each
+     * peer (null entries on a node that is not master), in {@link Peers#others()} order, and how long it had not
+     * heard from its master (-1: no master known, or this node is master); {@code atNanos} is when, so the silences
+     * keep growing if the thread stalls.
+     */
+    private record Progress(long atNanos, Replica.PeerProgress[] peers, long masterSilentNanos) {
     }
 
     /** An append waiting for its w with a deadline (timeout_ms). */
@@ -54,6 +65,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final int maxQueued;
     private final PeerLinks links;
+    private final ReplicaSettings settings;
+    /** The other nodes' ids, ascending: the order of {@link Progress#peers} and of the health report's peers. */
+    private final int[] others;
     private volatile View view = new View(Replica.Role.FOLLOWER, 0, Replica.NOBODY);
     private volatile String lastElection = "none yet";
     private volatile long lastElectionMillis;
@@ -61,12 +75,16 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    private volatile Progress progress;
     /** Driver thread only. */
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
-                 final int maxPayload, final int maxQueued, final AppendObserver observer,
-                 final LongConsumer readableAdvanced) {
+                 final ReplicaSettings settings, final int maxPayload, final int maxQueued,
+                 final AppendObserver observer, final LongConsumer readableAdvanced) {
+        this.settings = settings;
+        this.others = peers.others();
+        this.progress = new Progress(System.nanoTime(), new Replica.PeerProgress[others.length], -1);
         this.maxQueued = maxQueued;
         this.peers = peers;
         this.log = log;
@@ -122,9 +140,17 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         readableAdvanced.accept(readableId());
     }
 
-    /** On the replica's thread after every tick: appends past their timeout_ms are answered TIMEOUT. */
+    /**
+     * On the replica's thread after every tick: publishes what it knows of its peers (for health and metrics, read
+     * on other threads); appends past their timeout_ms are answered TIMEOUT.
+     */
     void tick(final Replica replica) {
         waiting = replica.waitingAppends();
+        final Replica.PeerProgress[] each = new Replica.PeerProgress[others.length];
+        for (int i = 0; i < others.length; i++) {
+            each[i] = replica.progressOf(others[i]);
+        }
+        progress = new Progress(System.nanoTime(), each, replica.masterSilentNanos());
         final long now = System.nanoTime();
         while (!deadlines.isEmpty() && (deadlines.peek().request().answered()
             || deadlines.peek().atNanos() - now <= 0)) {
@@ -159,8 +185,20 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return Math.min(commitId, log.lastId());
     }
 
+    /**
+     * Refusals are counted in the append errors, as a fixed master counts its own; NOT_MASTER is not: it is not an
+     * append this node took, only one sent to the wrong node.
+     */
     @Override
     public ErrorFrame checkAppend(final long requestId, final int w, final int payloadLength) {
+        final ErrorFrame refused = refusal(requestId, w, payloadLength);
+        if (refused != null && refused.code() != ErrorCode.NOT_MASTER) {
+            observer.failed(refused.code());
+        }
+        return refused;
+    }
+
+    private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
         if (storageError != null) {
             return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
@@ -288,8 +326,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         final View v = view;
         final Map<String, Object> health = new LinkedHashMap<>();
         health.put("role", name());
+        health.put("replica_role", v.role() == Replica.Role.LEADER ? "master"
+            : v.role() == Replica.Role.CANDIDATE ? "candidate" : "secondary");
         health.put("mode", "failover");
         health.put("node_id", peers.self());
+        health.put("address", peers.hostPort(peers.self()));
+        health.put("http", peers.httpHostPort(peers.self()));
         health.put("epoch", v.epoch());
         health.put("master_id", v.masterId());
         health.put("master", v.masterId() == Replica.NOBODY ? null : peers.hostPort(v.masterId()));
@@ -299,6 +341,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         election.put("what", lastElection);
         election.put("ms_ago", lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis);
         health.put("last_election", election);
+        health.put("log_id", Long.toHexString(log.logId()));
         health.put("last_msg_id", log.lastId());
         health.put("durable_msg_id", log.durableId());
         health.put("commit_id", commitId);
@@ -308,15 +351,98 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         health.put("max_message_bytes", maxPayload);
         final List<Map<String, Object>> others = new ArrayList<>();
-        for (final int id : peers.others()) {
+        final long lastId = log.lastId();
+        for (final PeerStatus p : peerStatuses()) {
             final Map<String, Object> peer = new LinkedHashMap<>();
-            peer.put("id", id);
-            peer.put("address", peers.hostPort(id));
-            peer.put("http", peers.httpHostPort(id));
-            peer.put("connected", links.connected(id));
+            peer.put("id", p.id());
+            peer.put("address", p.address());
+            peer.put("http", p.http());
+            peer.put("role", p.isMaster() ? "master" : "secondary");
+            peer.put("connected", p.connected());
+            peer.put("status", p.status(settings));
+            if (p.reason(settings) != null) {
+                peer.put("reason", p.reason(settings));
+            }
+            peer.put("last_answer_ms_ago", p.lastAnswerMsAgo() < 0 ? null : p.lastAnswerMsAgo());
+            if (p.durableId() >= 0) { // only the master knows where its peers are
+                peer.put("durable_msg_id", p.durableId());
+                peer.put("accepted_msg_id", p.acceptedId());
+                peer.put("lag", p.lag(lastId));
+            }
             others.add(peer);
         }
         health.put("peers", others);
         return health;
+    }
+
+    // ---------------------------------------------------------------- FailoverStatus
+
+    @Override
+    public int nodeId() {
+        return peers.self();
+    }
+
+    @Override
+    public long epoch() {
+        return view.epoch();
+    }
+
+    @Override
+    public boolean isMaster() {
+        return view.role() == Replica.Role.LEADER;
+    }
+
+    @Override
+    public int masterId() {
+        return view.masterId();
+    }
+
+    @Override
+    public long commitId() {
+        return commitId;
+    }
+
+    @Override
+    public int waitingAppends() {
+        return waiting;
+    }
+
+    @Override
+    public int clusterSize() {
+        return peers.size();
+    }
+
+    @Override
+    public List<PeerStatus> peerStatuses() {
+        final View v = view;
+        final Progress p = progress;
+        final long sinceTick = System.nanoTime() - p.atNanos();
+        final List<PeerStatus> statuses = new ArrayList<>(others.length);
+        for (int i = 0; i < others.length; i++) {
+            final int id = others[i];
+            final Replica.PeerProgress known = v.role() == Replica.Role.LEADER ? p.peers()[i] : null;
+            final long silentNanos = known != null ? known.silentNanos()
+                : id == v.masterId() ? p.masterSilentNanos() : -1;
+            statuses.add(new PeerStatus(id, peers.hostPort(id), peers.httpHostPort(id), id == v.masterId(),
+                links.connected(id), known == null ? -1 : known.durableId(), known == null ? -1 : known.acceptedId(),
+                silentNanos < 0 ? -1 : (silentNanos + sinceTick) / 1_000_000L));
+        }
+        return statuses;
+    }
+
+    @Override
+    public long heldBy(final int w) {
+        if (view.role() != Replica.Role.LEADER || w < 1 || w > peers.size()) {
+            return -1;
+        }
+        final long lastId = log.lastId();
+        final long[] held = new long[peers.size()];
+        held[0] = log.durableId();
+        int i = 1;
+        for (final PeerStatus p : peerStatuses()) {
+            held[i++] = Math.max(0, Math.min(p.durableId(), lastId));
+        }
+        Arrays.sort(held); // ascending: the w-th highest is held[size - w]
+        return held[held.length - w];
     }
 }

@@ -49,6 +49,9 @@ final class ClusterStatus {
      */
     static Map<String, Object> of(final NodeRole role, final MetricSnapshots metrics, final long nowMs) {
         final Map<String, Object> health = role.health();
+        if (FailoverClusterStatus.MODE.equals(health.get("mode"))) {
+            return FailoverClusterStatus.of(role, health, metrics, nowMs);
+        }
         final Map<String, Object> status = new LinkedHashMap<>();
         status.put("time_ms", nowMs);
         status.put("role", health.get("role"));
@@ -174,7 +177,7 @@ final class ClusterStatus {
     }
 
     /** {"1": value, "2": value, …} of a counter or gauge labelled w; empty when absent. */
-    private static Map<String, Long> byW(final MetricSnapshot metric) {
+    static Map<String, Long> byW(final MetricSnapshot metric) {
         final Map<String, Long> values = new TreeMap<>();
         if (metric instanceof CounterSnapshot c) {
             c.getDataPoints().forEach(p -> values.put(w(p.getLabels()), (long) p.getValue()));
@@ -195,7 +198,7 @@ final class ClusterStatus {
      * histogram, or null when the node has none. The +Inf bucket is left out (JSON has no infinity): its count is
      * "count". Cumulative like the text format, so the page subtracts two polls bucket by bucket.
      */
-    private static Map<String, Object> latency(final MetricSnapshot metric) {
+    static Map<String, Object> latency(final MetricSnapshot metric) {
         if (!(metric instanceof HistogramSnapshot h)) {
             return null;
         }

@@ -7,6 +7,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.replog.node.failover.FailoverStatus;
 import io.replog.node.log.LogStore;
 import io.replog.node.master.Master;
 import io.replog.node.replication.SecondaryHealth;
@@ -101,6 +102,8 @@ public final class NodeMetrics {
             .callback(c -> {
                 if (roles.current() instanceof Master m) {
                     c.call(m.pendingAppends());
+                } else if (roles.current() instanceof FailoverStatus f && f.isMaster()) {
+                    c.call(f.waitingAppends());
                 }
             }).register(registry);
         CounterWithCallback.builder().name("replog_appends").labelNames("w")
@@ -119,6 +122,10 @@ public final class NodeMetrics {
                     for (int w = 1; w <= m.maxW(); w++) {
                         c.call(m.committed(w), Integer.toString(w));
                     }
+                } else if (roles.current() instanceof FailoverStatus f && f.isMaster()) {
+                    for (int w = 1; w <= f.clusterSize(); w++) {
+                        c.call(f.heldBy(w), Integer.toString(w));
+                    }
                 }
             }).register(registry);
         GaugeWithCallback.builder().name("replog_secondary_acked_msg_id").labelNames("secondary")
@@ -136,6 +143,44 @@ public final class NodeMetrics {
                     c.call(state == now ? 1 : 0, s.name(), state.name());
                 }
             })).register(registry);
+        failover(roles);
+    }
+
+    /**
+     * A failover node's election and peers, read from what its replica's thread published at its last tick. The
+     * per-w commit point and the waiting appends of its master are in the metrics above, as for a fixed master.
+     */
+    private void failover(final RoleSwitch roles) {
+        GaugeWithCallback.builder().name("replog_failover_epoch")
+            .help("The epoch this failover node is in (it grows with each election)")
+            .callback(c -> ifFailover(roles, f -> c.call(f.epoch()))).register(registry);
+        GaugeWithCallback.builder().name("replog_failover_is_master")
+            .help("1 while this failover node is the master, else 0: summed over the cluster, 1 once it has one")
+            .callback(c -> ifFailover(roles, f -> c.call(f.isMaster() ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("replog_failover_commit_msg_id")
+            .help("Highest msg_id this failover node knows to be committed (on a majority durably): what it serves")
+            .callback(c -> ifFailover(roles, f -> c.call(f.commitId()))).register(registry);
+        GaugeWithCallback.builder().name("replog_failover_peer_connected").labelNames("peer")
+            .help("1 while this failover node's link to the peer (by id) is up, else 0")
+            .callback(c -> ifFailover(roles, f -> f.peerStatuses().forEach(p ->
+                c.call(p.connected() ? 1 : 0, Integer.toString(p.id()))))).register(registry);
+        GaugeWithCallback.builder().name("replog_failover_peer_durable_msg_id").labelNames("peer")
+            .help("On the master: highest msg_id each peer (by id) holds durably as the master does (counts toward w)")
+            .callback(c -> ifFailover(roles, f -> f.peerStatuses().stream().filter(p -> p.durableId() >= 0)
+                .forEach(p -> c.call(p.durableId(), Integer.toString(p.id()))))).register(registry);
+        GaugeWithCallback.builder().name("replog_failover_peer_lag_messages").labelNames("peer")
+            .help("On the master: messages it holds that each peer (by id) does not hold durably")
+            .callback(c -> ifFailover(roles, f -> {
+                final long lastId = roles.log().lastId();
+                f.peerStatuses().stream().filter(p -> p.durableId() >= 0)
+                    .forEach(p -> c.call(p.lag(lastId), Integer.toString(p.id())));
+            })).register(registry);
+    }
+
+    private static void ifFailover(final RoleSwitch roles, final java.util.function.Consumer<FailoverStatus> f) {
+        if (roles.current() instanceof FailoverStatus status) {
+            f.accept(status);
+        }
     }
 
     private static void forEachSender(final RoleSwitch roles, final java.util.function.Consumer<SecondarySender> f) {
