@@ -30,4 +30,13 @@ public final class HostPort {
         }
         return InetSocketAddress.createUnresolved(s.substring(0, colon), port);
     }
+
+    /**
+     * {@code host:port} as a person writes it ({@code [::1]:7000} for IPv6), for logs and messages: an unresolved
+     * address's own {@code toString()} reads {@code 127.0.0.1/<unresolved>:7000}.
+     */
+    public static String format(final InetSocketAddress address) {
+        final String host = address.getHostString();
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
 }

@@ -17,6 +17,7 @@ import io.replog.node.security.MasterHandshake;
 import io.replog.node.security.TlsSettings;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
+import io.replog.protocol.HostPort;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
 
                         @Override
                         public void failed(final Channel channel, final String why, final boolean unauthorized) {
-                            LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id, address, why);
+                            LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id,
+                                HostPort.format(address), why);
                         }
                     }, () -> new Answers(id)));
         }
@@ -93,7 +95,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                     ready = null;
                     if (wasUp) {
                         wasUp = false;
-                        LOG.info("node {}: lost the connection to node {} at {}; reconnecting", self, id, address);
+                        LOG.info("node {}: lost the connection to node {} at {}; reconnecting", self, id,
+                            HostPort.format(address));
                     }
                     retry();
                 });
@@ -107,7 +110,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
             failures = 0;
             wasUp = true;
             ready = channel;
-            LOG.info("node {}: connected to node {} at {}", self, id, address);
+            LOG.info("node {}: connected to node {} at {}", self, id, HostPort.format(address));
         }
 
         void retry() {

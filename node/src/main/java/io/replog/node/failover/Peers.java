@@ -105,11 +105,7 @@ public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Int
     }
 
     private static String hostPort(final InetSocketAddress a) {
-        if (a == null) {
-            return null;
-        }
-        final String host = a.getHostString();
-        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + a.getPort();
+        return a == null ? null : HostPort.format(a);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.replog.node.logging.OncePerSecond;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.role.NodeRole;
@@ -43,6 +45,8 @@ import java.util.Map;
  */
 public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeHandler.class);
+    /** Clients that abandon requests can do so at will: one line a second at most. */
+    private static final OncePerSecond ABANDONED_REPORTS = new OncePerSecond(System::nanoTime);
 
     /** timeout_ms is a uint32, as in the binary APPEND. */
     private static final long MAX_TIMEOUT_MS = 0xFFFF_FFFFL;
@@ -317,6 +321,14 @@ public final class HttpBridgeHandler extends SimpleChannelInboundHandler<FullHtt
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
         if (cause instanceof IOException) {
             LOG.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // the client went away in the middle of its request (a body half sent, an upload given up after 413):
+            // its doing, not the node's; nothing was stored
+            final int times = ABANDONED_REPORTS.occurred();
+            if (times > 0) {
+                LOG.info("{}: closed the connection in the middle of its request; nothing stored{}",
+                    ctx.channel().remoteAddress(), times > 1 ? " (" + times + " such since the last report)" : "");
+            }
         } else {
             LOG.warn("{}: HTTP bridge failed", ctx.channel().remoteAddress(), cause);
             if (ctx.channel().isActive()) {

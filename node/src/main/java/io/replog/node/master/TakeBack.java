@@ -9,6 +9,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.PeerCheck;
 import io.replog.protocol.EntryRun;
+import io.replog.protocol.HostPort;
 import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReadResult;
@@ -65,10 +66,11 @@ final class TakeBack {
         }
         final long from = log.lastId() + 1;
         LOG.warn("master: {} holds msg_ids {}..{} (last epoch {}) that this node lost (not fsynced before a crash); "
-            + "taking them back before taking appends", best.address(), from, best.lastId(), best.lastEpoch());
+            + "taking them back before taking appends", HostPort.format(best.address()), from, best.lastId(),
+            best.lastEpoch());
         final long taken = copy(best, log, connection, key);
         awaitDurable(log);
-        LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), best.address());
+        LOG.info("master: took back msg_ids {}..{} from {}", from, log.lastId(), HostPort.format(best.address()));
         return taken;
     }
 
@@ -101,10 +103,10 @@ final class TakeBack {
                 final long lastId = health.path("last_msg_id").asLong();
                 return new Copy(address, lastId, epochs.epochAt(lastId), epochs);
             } catch (SecurityException e) {
-                LOG.warn("master: {} {}: what it holds is not taken back", address, e.getMessage());
+                LOG.warn("master: {} {}: what it holds is not taken back", HostPort.format(address), e.getMessage());
                 return null;
             } catch (Exception e) {
-                LOG.debug("master: {} does not answer yet: {}", address, e.toString());
+                LOG.debug("master: {} does not answer yet: {}", HostPort.format(address), e.toString());
                 try {
                     Thread.sleep(100); // a start-up wait on the starting thread, not an event loop
                 } catch (InterruptedException ie) {
@@ -114,7 +116,7 @@ final class TakeBack {
             }
         }
         LOG.info("master: {} did not answer before taking appends; what it may hold past this log is not taken back",
-            address);
+            HostPort.format(address));
         return null;
     }
 
@@ -147,7 +149,8 @@ final class TakeBack {
                     from.epochs().epochAt(next));
             }
         } catch (Exception e) {
-            LOG.warn("master: taking back from {} stopped at msg_id {}: {}", from.address(), log.lastId(), e.toString());
+            LOG.warn("master: taking back from {} stopped at msg_id {}: {}", HostPort.format(from.address()),
+                log.lastId(), e.toString());
         }
         return log.lastId() - first + 1;
     }

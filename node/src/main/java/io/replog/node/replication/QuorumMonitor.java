@@ -22,6 +22,8 @@ public final class QuorumMonitor {
     private final SecondaryHealth[] last;
     private volatile boolean readOnly;
     private volatile int upNodes;
+    /** Whether it took appends at some point: the first time it does is not "again". */
+    private boolean wasWritable;
     private ScheduledFuture<?> timer;
 
     public QuorumMonitor(final List<SecondarySender> senders, final int quorum) {
@@ -31,6 +33,7 @@ public final class QuorumMonitor {
         this.upNodes = 1;
         // until the secondaries answer, the master cannot know it has a quorum
         this.readOnly = quorum > 1;
+        this.wasWritable = !readOnly;
     }
 
     public void start(final EventExecutor executor, final long periodMs) {
@@ -59,12 +62,15 @@ public final class QuorumMonitor {
         }
         upNodes = up;
         final boolean shouldBeReadOnly = up < quorum;
+        final boolean everWritable = wasWritable;
+        wasWritable |= !shouldBeReadOnly;
         if (shouldBeReadOnly != readOnly) {
             readOnly = shouldBeReadOnly;
             if (shouldBeReadOnly) {
                 LOG.warn("master: read-only: no quorum ({}); appends are refused, reads still served", describe());
             } else {
-                LOG.info("master: writable again: quorum restored ({})", describe());
+                LOG.info(everWritable ? "master: writable again: quorum restored ({})"
+                    : "master: writable: quorum reached ({})", describe());
             }
         }
     }

@@ -19,6 +19,7 @@ import io.replog.protocol.Ack;
 import io.replog.protocol.Truncate;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
+import io.replog.protocol.HostPort;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Transport;
 import org.slf4j.Logger;
@@ -73,7 +74,7 @@ public final class SecondarySender {
     /** @param positionListener told (on the event loop) every position the secondary acknowledges */
     public SecondarySender(final InetSocketAddress address, final LogStore log, final EventLoop loop,
                            final NodeConfig config, final LongConsumer positionListener) {
-        this.name = address.getHostString() + ":" + address.getPort();
+        this.name = HostPort.format(address);
         this.address = address;
         this.loop = loop;
         this.heartbeatMs = config.heartbeatMs();

@@ -1,5 +1,8 @@
 package io.replog.node.http;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.ClusterExtension;
@@ -22,6 +25,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every route and every error case of the HTTP bridge, through a real HTTP client against real nodes. */
@@ -264,6 +268,40 @@ class HttpBridgeTest {
             }
         });
         assertEquals(200, post(master, "{\"message\": \"after\"}").status());
+    }
+
+    /** A body half sent, then the connection closed: nothing stored, one line in the log (no stack trace). */
+    @Test
+    void aRequestAbandonedHalfWayIsOneLogLineAndNothingStored() throws Exception {
+        final ch.qos.logback.classic.Logger logger =
+            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpBridgeHandler.class);
+        final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            final long before = cluster.master().role().log().lastId();
+            try (Socket socket = new Socket("127.0.0.1", cluster.master().httpPort())) {
+                socket.getOutputStream().write(("POST /append HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"message\": \"half").getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+            }
+            Await.until("the abandoned request is logged", () -> snapshot(lines).stream()
+                .anyMatch(e -> e.getFormattedMessage().contains("closed the connection in the middle of its request")));
+            for (final ILoggingEvent event : snapshot(lines)) {
+                assertEquals(Level.INFO, event.getLevel(), event.getFormattedMessage());
+                assertNull(event.getThrowableProxy(), "no stack trace: " + event.getFormattedMessage());
+            }
+            assertEquals(200, call(cluster.master(), "GET", "/health", null).status());
+            assertEquals(before, cluster.master().role().log().lastId(), "nothing stored");
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    private static java.util.List<ILoggingEvent> snapshot(final ListAppender<ILoggingEvent> appender) {
+        synchronized (appender) {
+            return java.util.List.copyOf(appender.list);
+        }
     }
 
     @Test

@@ -134,7 +134,7 @@ public final class ReplogClient implements AutoCloseable {
                     ch.pipeline().addLast(handler);
                 }
             });
-        final String peer = address.getHostString() + ":" + address.getPort();
+        final String peer = HostPort.format(address);
         final ChannelFuture connected = bootstrap.connect(address).awaitUninterruptibly();
         if (!connected.isSuccess()) {
             throw new ReplogException(ReplogException.CONNECTION_LOST,
