@@ -43,22 +43,56 @@ final class AppendCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "MESSAGE", description = "The message; '-' or none reads stdin.")
     String message;
 
+    /**
+     * Sends each line as it comes and prints each answer as it arrives, whichever comes first; when neither comes
+     * for --answer-timeout-ms while an append waits, the node is asked whether it is still there.
+     */
+    private void appendEachLine(final PipelinedAppender appender, final LineFeed lines, final Progress progress)
+        throws InterruptedException {
+        while (true) {
+            appender.printAnswered();
+            progress.tick();
+            if (appender.full()) {
+                appender.awaitOldest();
+                continue;
+            }
+            if (appender.waiting() && appender.silentMs() >= parent.answerTimeoutMs) {
+                appender.awaitOldest(); // is the node still there? (HEALTH, or lost: reconnect and re-send)
+                continue;
+            }
+            final long waitMs = appender.waiting() ? parent.answerTimeoutMs - appender.silentMs() : -1;
+            final LineReader.Line line = lines.next(progress.active() ? Math.min(Progress.TICK_MS,
+                waitMs < 0 ? Long.MAX_VALUE : waitMs) : waitMs);
+            if (line == LineFeed.END) {
+                return;
+            }
+            if (line != null && line != LineFeed.WOKEN) {
+                appender.submit(line.number(), "line " + line.number(), line.bytes(), line.length());
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--timeout-ms must be within 0.." + MAX_TIMEOUT_MS + ", got " + timeoutMs);
         }
+        final LineFeed[] feed = new LineFeed[1];
         try (PipelinedAppender appender = new PipelinedAppender(parent, w, timeoutMs,
-            spec.commandLine().getOut(), spec.commandLine().getErr())) {
+            spec.commandLine().getOut(), spec.commandLine().getErr(), () -> {
+                if (feed[0] != null) {
+                    feed[0].wake();
+                }
+            })) {
             if (message != null && !"-".equals(message)) {
                 final byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
                 appender.submit(1, "the message", bytes, bytes.length);
             } else {
-                final LineReader lines = new LineReader(parent.stdin, appender.maxMessageBytes());
-                LineReader.Line line;
-                while ((line = lines.next()) != null) {
-                    appender.submit(line.number(), "line " + line.number(), line.bytes(), line.length());
+                try (LineFeed lines = new LineFeed(new LineReader(parent.stdin, appender.maxMessageBytes()));
+                     Progress progress = Progress.onTerminal(spec.commandLine().getErr(), appender::settled)) {
+                    feed[0] = lines;
+                    appendEachLine(appender, lines, progress);
                 }
             }
             return appender.finish();

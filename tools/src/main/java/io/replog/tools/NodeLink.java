@@ -66,7 +66,7 @@ final class NodeLink implements AutoCloseable {
 
     private void handshake() throws InterruptedException {
         try {
-            healthJson = answer(client.health(), "HEALTH");
+            healthJson = answer(client.probeHealth(), "HEALTH");
         } catch (CommandFailure.NoAnswer e) {
             throw new CommandFailure(e.getMessage() + ": is " + server + " a replog node's binary port? (" + PORT_HINT
                 + ")");

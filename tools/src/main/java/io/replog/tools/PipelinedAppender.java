@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.io.IOException;
 
 /**
- * Sends appends pipelined, up to {@link #WINDOW} unanswered, and prints their msg_ids in input order. Every append
+ * Sends appends pipelined, up to {@link #WINDOW} unanswered, and prints their msg_ids in input order, each as soon
+ * as it (and every one before it) is answered. Every append
  * is tagged (a random client id, the line number as seq), so after a lost connection the unanswered ones can be
  * sent again without any being stored twice.
  *
@@ -73,14 +74,20 @@ final class PipelinedAppender implements AutoCloseable {
     /** Finds and follows the master with --server a,b,c; null for one server. */
     private final MasterFinder finder;
     private NodeLink link;
+    /** Told whenever an answer arrives (any thread): the input loop then prints it at once. */
+    private final Runnable answered;
     private int failures;
+    private long printed;
+    /** When the last answer arrived, or the oldest waiting append was sent into an empty window (nanoTime). */
+    private long lastAnswerNanos = System.nanoTime();
     /** When the connection was first lost since the node last answered (System.nanoTime), or 0. */
     private long outageSince;
     /** Pause before the next reconnect attempt of this outage. */
     private long backoffMs;
 
     PipelinedAppender(final Logctl options, final int w, final long timeoutMs, final PrintWriter out,
-                      final PrintWriter err) throws InterruptedException {
+                      final PrintWriter err, final Runnable answered) throws InterruptedException {
+        this.answered = answered;
         this.options = options;
         this.w = w;
         this.timeoutMs = timeoutMs;
@@ -116,9 +123,56 @@ final class PipelinedAppender implements AutoCloseable {
         }
         final String refusal = refusal(payload, length);
         final Attempt attempt = new Attempt(seq, label, payload, refusal);
+        if (window.isEmpty()) {
+            lastAnswerNanos = System.nanoTime();
+        }
         window.add(attempt);
         if (refusal == null) {
             send(attempt);
+        }
+    }
+
+    /** Whether the window of unanswered appends is full: the next line waits until the oldest is answered. */
+    boolean full() {
+        return window.size() >= WINDOW;
+    }
+
+    /** Whether some append waits for its answer. */
+    boolean waiting() {
+        return !window.isEmpty();
+    }
+
+    /** How long no answer arrived while appends wait (0 when none waits). */
+    long silentMs() {
+        return window.isEmpty() ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnswerNanos);
+    }
+
+    /** Appends answered so far (stored or refused), for the progress line. */
+    long settled() {
+        return printed + failures;
+    }
+
+    /**
+     * Prints every answer that arrived, oldest first, without waiting for one that did not (a lost connection at the
+     * front is handled at once: reconnect and re-send).
+     */
+    void printAnswered() throws InterruptedException {
+        while (!window.isEmpty() && (window.peek().refusal != null || window.peek().answer.isDone())) {
+            settleOldest();
+            lastAnswerNanos = System.nanoTime();
+        }
+        out.flush();
+    }
+
+    /**
+     * The oldest append, waited for: nothing arrived for --answer-timeout-ms, so the node must show it is alive
+     * (HEALTH, as the master) or is treated as lost.
+     */
+    void awaitOldest() throws InterruptedException {
+        if (!window.isEmpty()) {
+            settleOldest();
+            lastAnswerNanos = System.nanoTime();
+            out.flush();
         }
     }
 
@@ -154,6 +208,7 @@ final class PipelinedAppender implements AutoCloseable {
 
     private void send(final Attempt attempt) {
         attempt.answer = link.client().append(attempt.payload, w, timeoutMs, clientId, attempt.seq);
+        attempt.answer.whenComplete((id, error) -> answered.run());
     }
 
     /** Prints the oldest line's msg_id or its error; reconnects and re-sends first when that is what it takes. */
@@ -165,7 +220,8 @@ final class PipelinedAppender implements AutoCloseable {
         }
         while (true) {
             try {
-                out.println(finder == null ? oldest.answer.join() : awaitWatchingMaster(oldest.answer));
+                out.println(awaitWatchingMaster(oldest.answer));
+                printed++;
                 window.poll();
                 outageSince = 0;
                 return;
@@ -211,7 +267,8 @@ final class PipelinedAppender implements AutoCloseable {
     /**
      * The answer, waited for as long as it takes while the master shows it is alive: each time no answer came for
      * --answer-timeout-ms, logctl asks the master for its HEALTH; no answer to that either (a paused or cut-off
-     * node), or an answer that it is no longer the master, fails the wait as a lost connection.
+     * node, a half-open connection), or an answer that it is no longer the master, fails the wait as a lost
+     * connection. A master that answers HEALTH is waited for without limit: a w=3 append may wait for a secondary.
      */
     private long awaitWatchingMaster(final CompletableFuture<Long> answer) throws InterruptedException {
         while (true) {

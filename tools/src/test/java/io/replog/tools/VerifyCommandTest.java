@@ -95,7 +95,7 @@ class VerifyCommandTest {
     void aHealthyClusterOf200kMessagesVerifiesWithExitZeroAlsoWhileAppendsGoOn() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2))) {
             append(cluster.master(), "m", 200_000, 3);
-            final Run run = logctl("", "-s", server(cluster.master()), "verify");
+            final Run run = logctl("", "-s", server(cluster.master()), "--answer-timeout-ms", "60000", "verify");
             assertEquals(0, run.exit(), run.toString());
             assertTrue(run.lines().get(0).contains("compared: msg_ids 1..200000"), run.toString());
             assertTrue(run.lines().get(1).matches("NODE\\s+ROLE\\s+STATUS\\s+HELD\\s+LAG\\s+FIRST DIFF\\s+GAPS\\s+DUPS"
@@ -123,7 +123,8 @@ class VerifyCommandTest {
                 }
             });
             Await.until("the writer is under way", () -> appended.get() > 1000);
-            final Run during = logctl("", "-s", server(cluster.master()), "verify", "--json");
+            final Run during = logctl("", "-s", server(cluster.master()), "--answer-timeout-ms", "60000", "verify",
+                "--json");
             writing.set(false);
             Await.result(writer);
             assertEquals(0, during.exit(), during.toString());

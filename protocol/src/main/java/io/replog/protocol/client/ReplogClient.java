@@ -227,6 +227,23 @@ public final class ReplogClient implements AutoCloseable {
             .thenApply(f -> ((HealthOk) f).json());
     }
 
+    /**
+     * The request id of {@link #probeHealth}: its eight bytes read {@code "a b c \r\n"}, so the frame, read as
+     * text, is control characters (which HTTP servers skip before a request) and then a complete, malformed request
+     * line. Never reached by {@link #nextRequestId()} (it counts from 1).
+     */
+    public static final long HTTP_PROBE_REQUEST_ID = 0x6120_6220_6320_0d0aL;
+
+    /**
+     * {@link #health()} as the first request to a peer that may not be a replog node: a replog node answers it as
+     * any HEALTH; an HTTP server (a replog node's HTTP port among them) answers "400 Bad Request" at once instead
+     * of waiting for the end of a request line, and this client fails with {@link ReplogException#NOT_REPLOG_PEER}.
+     * Once per connection (one request id).
+     */
+    public CompletableFuture<String> probeHealth() {
+        return send(new Health(HTTP_PROBE_REQUEST_ID)).thenApply(f -> ((HealthOk) f).json());
+    }
+
     /** The no-op round trip. */
     public CompletableFuture<Void> ping() {
         return send(new Ping(nextRequestId.getAndIncrement())).thenApply(f -> null);
