@@ -14,6 +14,8 @@ import io.replog.tools.bench.LoadGenerator;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what they say, the histogram file is written, and a paced run corrects for coordinated omission.
  */
 class BenchTest {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchTest.class);
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final int RATE = 200;
 
@@ -67,9 +70,13 @@ class BenchTest {
                 "ping", "--rate", String.valueOf(RATE), "--duration", "1s", "--warmup", "0", "--json"));
             assertEquals(0, run.exit(), run.toString());
             final JsonNode json = summary(run);
-            assertTrue(json.path("duration_s").asDouble() >= 1.0 && json.path("duration_s").asDouble() < 1.6,
+            // at least the 1 s asked for, and less than the default 10 s (which a run ignoring the flag would take):
+            // not "under 1.6 s", which a stall of this loaded machine could break
+            LOG.info("--duration 1s: measured {} s in a run of {} ms", json.path("duration_s").asDouble(),
+                run.millis());
+            assertTrue(json.path("duration_s").asDouble() >= 1.0 && json.path("duration_s").asDouble() < 10.0,
                 run.toString());
-            assertTrue(run.millis() >= 1_000 && run.millis() < 6_000, run.toString());
+            assertTrue(run.millis() >= 1_000, run.toString());
             assertBetween(0.75 * RATE, 1.3 * RATE, json.path("ops").asLong(), "1 s at " + RATE + "/s: " + run);
         }
     }
