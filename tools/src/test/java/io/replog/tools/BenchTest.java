@@ -165,8 +165,14 @@ class BenchTest {
             final long expectedDuringStall = RATE * StallingNode.STALL_MS / 1000;
             final long halfStallNanos = TimeUnit.MILLISECONDS.toNanos(StallingNode.STALL_MS / 2);
             final long slow = latency.getCountBetweenValues(halfStallNanos, latency.getMaxValue());
-            assertBetween(0.7 * expectedDuringStall / 2, 1.4 * expectedDuringStall / 2, slow,
-                "samples >= half the stall");
+            // at least that many; more is this machine's own stalls (on a loaded 2-core machine they alone made
+            // 2-3 times as many), so no upper bound: that the correction adds no samples of its own is the count
+            LOG.info("a {} ms stall at {}/s: {} samples of at least half the stall (about {} expected), {} requests "
+                + "sent during it", StallingNode.STALL_MS, RATE, slow, expectedDuringStall / 2,
+                script.duringStall.get());
+            assertEquals(messages, latency.getTotalCount(), "one sample per request, none made up");
+            assertTrue(slow >= 0.7 * expectedDuringStall / 2, "samples >= half the stall: " + slow + ", expected "
+                + "about " + expectedDuringStall / 2);
             assertTrue(latency.getMaxValue() >= TimeUnit.MILLISECONDS.toNanos(StallingNode.STALL_MS * 9 / 10),
                 "the request that hit the stall first waited all of it: " + latency.getMaxValue());
             // and they were sent on time: open loop, the schedule went on during the stall instead of waiting for the
