@@ -8,6 +8,8 @@ import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.Socket;
 import java.net.URI;
@@ -19,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,9 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults with real OS processes: nodes are started as separate JVMs and killed with SIGKILL, so nothing gets to
  * say goodbye. The master runs with short health timings (heartbeat 100 ms, Suspected after 400 ms, Unhealthy after
  * 1.5 s) so that the tests see state changes quickly, yet a scheduling hiccup on a loaded CI machine does not make a
- * live secondary Unhealthy. Each state is awaited for as long as those timings say it takes, plus some headroom,
- * never the generous default: a timing flag that is not wired (the default 1.5 s / 3 s in force) fails the test
- * instead of hiding in a long wait.
+ * live secondary Unhealthy. What the timings promise is awaited with ten times the promise as the bound (this JVM's
+ * clock against nodes in others, on a noisy 2-core machine) and the time measured is logged; that the timing flags
+ * are wired is shown without a clock: Suspected shows at all (with the default 1.5 s it would never come before
+ * Unhealthy), and NodeCommandLineTest reads an Unhealthy-after longer than the default from one report.
  */
 class CrashRecoveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,18 +51,15 @@ class CrashRecoveryTest {
     private static final String[] FAST_HEALTH = {"--heartbeat-ms", "" + HEARTBEAT_MS, "--suspect-after-ms",
         "" + SUSPECT_AFTER_MS, "--unhealthy-after-ms", "" + UNHEALTHY_AFTER_MS, "--retry-cap-ms", "" + RETRY_CAP_MS};
 
-    /**
-     * Slack for a loaded 2-core machine on top of what the timings promise; smaller than the gap to the defaults
-     * (Suspected after 1.5 s, Unhealthy after 3 s), so waits below still tell a configured timing from a default.
-     */
-    private static final long HEADROOM_MS = 1_000;
+    private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryTest.class);
+    /** Bounds are this many times what the timings promise: generous on a loaded 2-core machine. */
+    private static final long GENEROUS = 10;
     /** The last answer came at most a heartbeat before a kill; the master looks twice per heartbeat. */
-    private static final Duration SUSPECTED_WITHIN = Duration.ofMillis(SUSPECT_AFTER_MS + HEARTBEAT_MS + HEADROOM_MS);
+    private static final long SUSPECTED_PROMISED_MS = SUSPECT_AFTER_MS + HEARTBEAT_MS;
     /** The README: Unhealthy (and, without a quorum, read-only) within about unhealthy-after + one heartbeat. */
     private static final long UNHEALTHY_PROMISED_MS = UNHEALTHY_AFTER_MS + HEARTBEAT_MS;
-    private static final Duration UNHEALTHY_WITHIN = Duration.ofMillis(UNHEALTHY_PROMISED_MS + HEADROOM_MS);
     /** A restarted secondary is retried at the cap at the latest, then probed. */
-    private static final Duration RECONNECTED_WITHIN = Duration.ofMillis(RETRY_CAP_MS + HEARTBEAT_MS + HEADROOM_MS);
+    private static final long RECONNECTED_PROMISED_MS = RETRY_CAP_MS + HEARTBEAT_MS;
 
     private static NodeProcess secondary(final String name) {
         return NodeProcess.start(name, "secondary", "--bind", "127.0.0.1");
@@ -162,9 +164,8 @@ class CrashRecoveryTest {
             });
             Await.until("a third of the stream is in", () -> appended.get() >= total / 3);
             secondary1.kill();
-            // under the full stream the machine is busiest: more headroom here, the quiet test below pins timing
-            Await.until("the master sees secondary 1 as Unhealthy", UNHEALTHY_WITHIN.plusMillis(2 * HEADROOM_MS),
-                () -> "Unhealthy".equals(status(master, 0)));
+            awaitAndLog("the master sees secondary 1 as Unhealthy (under the stream)", System.nanoTime(),
+                UNHEALTHY_PROMISED_MS, () -> "Unhealthy".equals(status(master, 0)));
             secondary1.launch(); // empty memory, same port
             Await.result(stream, Duration.ofSeconds(120));
             Await.until("restarted secondary has all " + total, () -> {
@@ -203,22 +204,17 @@ class CrashRecoveryTest {
             final long firstKill = System.nanoTime();
             secondary1.kill();
             // Suspected lasts from 400 ms to 1.5 s of silence; were --suspect-after-ms not wired it would never show
-            Await.until("secondary 1 Suspected within " + SUSPECTED_WITHIN.toMillis() + " ms of the kill",
-                remaining(firstKill, SUSPECTED_WITHIN), () -> "Suspected".equals(status(master, 0)));
-            Await.until("secondary 1 Unhealthy within " + UNHEALTHY_WITHIN.toMillis() + " ms of the kill",
-                remaining(firstKill, UNHEALTHY_WITHIN), () -> "Unhealthy".equals(status(master, 0)));
+            awaitAndLog("secondary 1 Suspected", firstKill, SUSPECTED_PROMISED_MS,
+                () -> "Suspected".equals(status(master, 0)));
+            awaitAndLog("secondary 1 Unhealthy", firstKill, UNHEALTHY_PROMISED_MS,
+                () -> "Unhealthy".equals(status(master, 0)));
             assertFalse(get(master, "/health").path("read_only").asBoolean(), "2 of 3 is still a quorum");
             assertEquals(2, msgId(post(master, "{\"message\": \"one-down\", \"w\": 2}")));
 
             final long secondKill = System.nanoTime();
             secondary2.kill();
-            // a wide net, so that a slow read-only is measured and reported below rather than timed out
-            Await.until("read-only", Duration.ofMillis(10 * UNHEALTHY_AFTER_MS),
-                () -> get(master, "/health").path("read_only").asBoolean());
-            final long tookMs = (System.nanoTime() - secondKill) / 1_000_000;
-            assertTrue(tookMs <= UNHEALTHY_PROMISED_MS + HEADROOM_MS, "the README promises read-only within about "
-                + "unhealthy-after + one heartbeat = " + UNHEALTHY_PROMISED_MS + " ms for these timings (+"
-                + HEADROOM_MS + " ms headroom); it took " + tookMs + " ms");
+            awaitAndLog("read-only (the README: within about unhealthy-after + one heartbeat)", secondKill,
+                UNHEALTHY_PROMISED_MS, () -> get(master, "/health").path("read_only").asBoolean());
             final HttpResponse<String> refused = post(master, "{\"message\": \"no-quorum\"}");
             assertEquals(503, refused.statusCode());
             assertTrue(refused.body().contains("read-only: no quorum"), refused.body());
@@ -230,7 +226,8 @@ class CrashRecoveryTest {
             }
 
             secondary1.launch();
-            awaitWritable(master, RECONNECTED_WITHIN);
+            awaitAndLog("writable again once secondary 1 is back", System.nanoTime(), RECONNECTED_PROMISED_MS,
+                () -> !get(master, "/health").path("read_only").asBoolean(true));
             assertEquals(3, msgId(post(master, "{\"message\": \"quorum-back\", \"w\": 2}")));
             Await.until("restarted secondary caught up", () -> messages(secondary1).equals(
                 List.of("before", "one-down", "quorum-back")));
@@ -238,9 +235,17 @@ class CrashRecoveryTest {
         }
     }
 
-    /** What is left of {@code budget} counted from {@code startNanos} (at least 1 ms). */
-    private static Duration remaining(final long startNanos, final Duration budget) {
-        final long leftNanos = budget.toNanos() - (System.nanoTime() - startNanos);
-        return Duration.ofNanos(Math.max(1_000_000L, leftNanos));
+    /**
+     * Awaits {@code condition} for at most {@link #GENEROUS} times {@code promisedMs} from {@code startNanos}, and
+     * logs how long it took against the promise.
+     */
+    private static void awaitAndLog(final String what, final long startNanos, final long promisedMs,
+                                    final BooleanSupplier condition) {
+        final long boundMs = GENEROUS * promisedMs;
+        final long leftNanos = TimeUnit.MILLISECONDS.toNanos(boundMs) - (System.nanoTime() - startNanos);
+        Await.until(what + " within " + boundMs + " ms (" + GENEROUS + " x the " + promisedMs + " ms promised)",
+            Duration.ofNanos(Math.max(1_000_000L, leftNanos)), condition);
+        LOG.info("{}: after {} ms (promised about {} ms)", what,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), promisedMs);
     }
 }

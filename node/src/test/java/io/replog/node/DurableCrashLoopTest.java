@@ -1,5 +1,7 @@
 package io.replog.node;
 
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
@@ -13,10 +15,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,9 +44,17 @@ class DurableCrashLoopTest {
     private static final String[] FAST_HEALTH = {"--heartbeat-ms", "100", "--suspect-after-ms", "400",
         "--unhealthy-after-ms", "1500", "--retry-cap-ms", "300"};
 
+    /**
+     * Answers after which a writer connects again and goes on: the master is gone or refused the connection, is
+     * stopping, has no quorum yet, or the write concern was not met within the append's 5 s (a secondary is down).
+     */
+    private static final Set<Short> TRY_AGAIN = Set.of(ReplogException.CONNECTION_LOST, ErrorCode.SHUTTING_DOWN,
+        ErrorCode.READ_ONLY, ErrorCode.TIMEOUT, ErrorCode.OVERLOADED);
+
     private final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
     private final AtomicInteger duplicateIds = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
     private volatile int masterPort;
 
     @ParameterizedTest(name = "--flush {0}")
@@ -79,6 +93,7 @@ class DurableCrashLoopTest {
                     writer.join(TimeUnit.SECONDS.toMillis(30));
                 }
             }
+            noWriterFailed();
             assertEquals(0, duplicateIds.get(), "an acknowledged msg_id was given to a second message");
             verify(master, s1, s2);
         }
@@ -95,7 +110,7 @@ class DurableCrashLoopTest {
     private void awaitProgress(final Random random) {
         final int target = acknowledged.size() + ACKS_PER_ROUND;
         Await.until("writers acknowledged " + target + " messages", Duration.ofSeconds(90),
-            () -> acknowledged.size() >= target);
+            () -> noWriterFailed() && acknowledged.size() >= target);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(random.nextInt(30)));
     }
 
@@ -113,9 +128,18 @@ class DurableCrashLoopTest {
 
     /**
      * Appends distinct messages until stopped; a message whose answer is lost (the master died) is not sent again,
-     * so every payload is sent once and may be stored at most once.
+     * so every payload is sent once and may be stored at most once. Only answers that mean "try again" are taken
+     * in stride ({@link #TRY_AGAIN}, or no answer in time); anything else stops the writer and fails the test.
      */
     private void write(final int writer) {
+        try {
+            writeUntilStopped(writer);
+        } catch (Throwable t) {
+            writerFailure.compareAndSet(null, new AssertionError("writer " + writer + " failed", t));
+        }
+    }
+
+    private void writeUntilStopped(final int writer) throws InterruptedException {
         int seq = 0;
         while (!stop.get()) {
             try (ReplogClient client = ReplogClient.connect("127.0.0.1", masterPort)) {
@@ -128,11 +152,25 @@ class DurableCrashLoopTest {
                         duplicateIds.incrementAndGet();
                     }
                 }
-            } catch (Exception e) {
+            } catch (ExecutionException | ReplogException | TimeoutException e) {
+                final Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                if (cause instanceof ReplogException r && !TRY_AGAIN.contains(r.code())
+                    || !(cause instanceof ReplogException) && !(cause instanceof TimeoutException)) {
+                    throw new AssertionError("an answer that does not mean \"try again\"", cause);
+                }
                 // the master is down, restarting or still read-only: try again shortly
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
         }
+    }
+
+    /** Rethrows a writer's failure at once: the waits for progress would only time out on it. */
+    private boolean noWriterFailed() {
+        final Throwable failure = writerFailure.get();
+        if (failure != null) {
+            throw new AssertionError(failure.getMessage(), failure.getCause());
+        }
+        return true;
     }
 
     private void verify(final NodeProcess... nodes) throws Exception {

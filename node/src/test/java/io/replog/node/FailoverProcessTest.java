@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +39,20 @@ class FailoverProcessTest {
     private static final Pattern MASTER_AT = Pattern.compile("master at (\\S+):(\\d+)");
     private static final int KILLS = Integer.getInteger("replog.failover.kills", 2);
 
-    /** Appends tagged messages with w=2 one after another, following the master, re-sending until acknowledged. */
+    /**
+     * Answers after which the same tagged append is sent again (to the master a NOT_MASTER names, else to the next
+     * node): the connection is gone or was refused, the node is not (or no longer) the master, it is stopping, or it
+     * took nothing because too many appends wait. Any other answer is wrong here and fails the test.
+     */
+    private static final Set<Short> TRY_AGAIN = Set.of(ReplogException.CONNECTION_LOST, ErrorCode.NOT_MASTER,
+        ErrorCode.SHUTTING_DOWN, ErrorCode.OVERLOADED);
+
+    /**
+     * Appends tagged messages with w=2 one after another, following the master, re-sending until acknowledged
+     * while the answer says "try again" (see {@link #TRY_AGAIN}; or no answer within 3 s). Any other error, or a
+     * msg_id not above the one its previous append got (each is sent after the previous was acknowledged by a
+     * majority, so it is stored after it), stops the writer with a failure the test reports.
+     */
     private static final class Writer extends Thread {
         final long clientId;
         final List<Integer> ports;
@@ -46,6 +61,7 @@ class FailoverProcessTest {
         volatile boolean stop;
         volatile Throwable failure;
         int target;
+        long lastMsgId;
 
         Writer(final long clientId, final List<Integer> ports) {
             super("writer-" + clientId);
@@ -69,31 +85,18 @@ class FailoverProcessTest {
                                 }
                                 client = ReplogClient.connect("127.0.0.1", ports.get(target));
                             }
-                            client.append(text.getBytes(StandardCharsets.UTF_8), 2, 0, clientId, seq)
-                                .get(3, TimeUnit.SECONDS);
+                            final long msgId = client.append(text.getBytes(StandardCharsets.UTF_8), 2, 0, clientId,
+                                seq).get(3, TimeUnit.SECONDS);
+                            if (msgId <= lastMsgId) {
+                                throw new AssertionError(text + " acknowledged at msg_id " + msgId + ", not after "
+                                    + "msg_id " + lastMsgId + " of seq " + (seq - 1) + " acknowledged before it");
+                            }
+                            lastMsgId = msgId;
                             acked.put(seq, text);
                             lastAckNanos.set(System.nanoTime());
                             break;
-                        } catch (ExecutionException e) {
-                            final Matcher at = e.getCause() instanceof ReplogException r
-                                && r.code() == ErrorCode.NOT_MASTER ? MASTER_AT.matcher(r.getMessage()) : null;
-                            if (at != null && at.find() && ports.contains(Integer.parseInt(at.group(2)))) {
-                                target = ports.indexOf(Integer.parseInt(at.group(2)));
-                            } else {
-                                target = (target + 1) % ports.size();
-                                Thread.sleep(20);
-                            }
-                            if (client != null) {
-                                client.close();
-                                client = null;
-                            }
-                        } catch (Exception e) { // connect refused, timeout: the master may be gone
-                            target = (target + 1) % ports.size();
-                            if (client != null) {
-                                client.close();
-                                client = null;
-                            }
-                            Thread.sleep(20);
+                        } catch (ExecutionException | ReplogException | TimeoutException e) {
+                            client = tryAgain(text, e, client);
                         }
                     }
                 }
@@ -105,6 +108,49 @@ class FailoverProcessTest {
                 }
             }
         }
+
+        /**
+         * After {@code e} ({@link ExecutionException} of the append, {@link ReplogException} of the connect, or no
+         * answer in time): picks the node to send to next and returns null (the connection is closed), or throws if
+         * {@code e} is not an answer that means "try again".
+         */
+        private ReplogClient tryAgain(final String text, final Exception e, final ReplogClient client)
+            throws InterruptedException {
+            final Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof ReplogException r && !TRY_AGAIN.contains(r.code())) {
+                throw new AssertionError(text + ": an answer that does not mean \"try again\"", r);
+            }
+            if (!(cause instanceof ReplogException) && !(cause instanceof TimeoutException)) {
+                throw new AssertionError(text + ": not an answer of the protocol", cause);
+            }
+            final Matcher at = cause instanceof ReplogException r && r.code() == ErrorCode.NOT_MASTER
+                ? MASTER_AT.matcher(r.getMessage()) : null;
+            if (at != null && at.find() && ports.contains(Integer.parseInt(at.group(2)))) {
+                target = ports.indexOf(Integer.parseInt(at.group(2)));
+            } else {
+                target = (target + 1) % ports.size();
+                Thread.sleep(20);
+            }
+            if (client != null) {
+                client.close();
+            }
+            return null;
+        }
+    }
+
+    /** Fails the test as soon as a writer failed: it would only stall the waits for progress. */
+    private static boolean noWriterFailed(final List<Writer> writers) {
+        for (final Writer w : writers) {
+            if (w.failure != null) {
+                throw new AssertionError(w.getName() + " failed", w.failure);
+            }
+        }
+        return true;
+    }
+
+    private static long acknowledged(final List<Writer> writers) {
+        noWriterFailed(writers);
+        return writers.stream().mapToLong(w -> w.acked.size()).sum();
     }
 
     private static JsonNode health(final NodeProcess node) {
@@ -165,7 +211,8 @@ class FailoverProcessTest {
                 writers.add(writer);
                 writer.start();
             }
-            Await.until("appends acknowledged", () -> writers.stream().allMatch(w -> w.acked.size() > 50));
+            Await.until("appends acknowledged", () -> noWriterFailed(writers)
+                && writers.stream().allMatch(w -> w.acked.size() > 50));
             final List<Long> failoverMs = new ArrayList<>();
             for (int kill = 0; kill < KILLS; kill++) {
                 master = master(nodes, -1); // asked just before: the master of the newest epoch now
@@ -173,13 +220,13 @@ class FailoverProcessTest {
                 final long killed = System.nanoTime(); // dead: anything acknowledged after is the new master's
                 final int old = master;
                 Await.until("an append acknowledged after the kill", Duration.ofSeconds(30),
-                    () -> writers.stream().anyMatch(w -> w.lastAckNanos.get() > killed));
+                    () -> noWriterFailed(writers) && writers.stream().anyMatch(w -> w.lastAckNanos.get() > killed));
                 failoverMs.add(TimeUnit.NANOSECONDS.toMillis(writers.stream().mapToLong(w -> w.lastAckNanos.get())
                     .filter(t -> t > killed).min().orElseThrow() - killed));
                 master = master(nodes, old);
                 nodes.get(old).launch(); // back with its data directory: a secondary of the new master
-                final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
-                Await.until("more appends", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+                final long before = acknowledged(writers);
+                Await.until("more appends", () -> acknowledged(writers) > before + 50);
             }
             System.out.println("failover times (SIGKILL of the master → first w=2 append acknowledged): "
                 + failoverMs + " ms");
@@ -189,17 +236,18 @@ class FailoverProcessTest {
             final int pausedIndex = master;
             try {
                 master = master(nodes, pausedIndex);
-                final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
-                Await.until("appends go on", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+                final long before = acknowledged(writers);
+                Await.until("appends go on", () -> acknowledged(writers) > before + 50);
             } finally {
                 paused.signal("CONT");
             }
             Await.until("the paused master steps down", () -> {
+                noWriterFailed(writers);
                 final JsonNode h = health(paused);
                 return h != null && "secondary".equals(h.path("role").asText());
             });
-            final long before = writers.stream().mapToLong(w -> w.acked.size()).sum();
-            Await.until("appends go on", () -> writers.stream().mapToLong(w -> w.acked.size()).sum() > before + 50);
+            final long before = acknowledged(writers);
+            Await.until("appends go on", () -> acknowledged(writers) > before + 50);
         } catch (Throwable t) {
             writers.forEach(w -> w.stop = true);
             nodes.forEach(NodeProcess::close);

@@ -11,12 +11,18 @@ import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,10 +47,13 @@ class HalfOpenLinkTest {
                 .suspectAfterMs(300).unhealthyAfterMs(600).retryCapMs(200).replicationTimeoutMs(1_000), loops);
             try (ReplogClient client = ClusterTestSupport.client(master)) {
                 assertEquals(1, client.append("before".getBytes(), 2, 0).get(30, TimeUnit.SECONDS));
+                // a slow start of the secondary may have made the master drop a link already: count from here
+                final long droppedBefore = count(lines, "no answer to");
                 secondary.signal("STOP");
+                awaitStopped(secondary.pid());
                 final CompletableFuture<Long> during = client.append("during".getBytes(), 2, 0);
                 Await.until("the master drops the silent link", Duration.ofSeconds(20), () -> count(lines,
-                    "no answer to") >= 1);
+                    "no answer to") > droppedBefore);
                 assertFalse(during.isDone(), () -> "w=2 cannot be met while the only secondary is stopped, yet the "
                     + "append ended: " + during.handle((id, e) -> e != null ? e.toString() : "msg_id " + id).join());
                 secondary.signal("CONT");
@@ -57,6 +66,34 @@ class HalfOpenLinkTest {
                 master.close();
                 logger.detachAppender(lines);
             }
+        }
+    }
+
+    /**
+     * Returns once every thread of process {@code pid} is stopped. kill -STOP returns before they are: the thread
+     * the signal woke stops the others when it next runs, and until then, on a loaded machine, the secondary's event
+     * loop can still store and acknowledge an append sent "after" the signal.
+     */
+    private static void awaitStopped(final long pid) {
+        final Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+        Await.until("every thread of process " + pid + " stopped", () -> {
+            try (Stream<Path> threads = Files.list(tasks)) {
+                return threads.allMatch(HalfOpenLinkTest::stopped);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Whether the thread's state in its {@code stat} ("tid (name) STATE …") is T; a thread gone is not running. */
+    private static boolean stopped(final Path task) {
+        try {
+            final String stat = Files.readString(task.resolve("stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

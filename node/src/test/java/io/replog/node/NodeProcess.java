@@ -252,6 +252,11 @@ public final class NodeProcess implements AutoCloseable {
         return port;
     }
 
+    /** The OS process id of the current launch. */
+    long pid() {
+        return process.pid();
+    }
+
     /** The HTTP port of the current launch (a restarted node may get another one). */
     public int httpPort() {
         return httpPort;

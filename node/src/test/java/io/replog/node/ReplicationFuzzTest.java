@@ -10,6 +10,7 @@ import io.replog.protocol.FrameType;
 import io.replog.protocol.Ping;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
+import io.replog.testing.HelperThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -95,17 +97,18 @@ class ReplicationFuzzTest {
 
         final AtomicBoolean appending = new AtomicBoolean(true);
         final AtomicLong acknowledged = new AtomicLong();
-        final Thread appender = new Thread(() -> {
+        final HelperThreads helpers = new HelperThreads();
+        final Thread appender = helpers.start("fuzz-appender", () -> {
             try (ReplogClient c = client(master)) {
                 while (appending.get()) {
                     c.append("legit-" + (acknowledged.get() + 1), 2).get(60, TimeUnit.SECONDS);
                     acknowledged.incrementAndGet();
                 }
             } catch (Exception e) {
-                throw new AssertionError("the real master stopped replicating", e);
+                throw new AssertionError("the real master stopped replicating after " + acknowledged.get()
+                    + " appends", e);
             }
-        }, "fuzz-appender");
-        appender.start();
+        });
 
         final Map<FrameFuzzer.Kind, LongAdder> kinds = new ConcurrentHashMap<>();
         final LongAdder connections = new LongAdder();
@@ -116,16 +119,12 @@ class ReplicationFuzzTest {
             final int port = ports[t];
             final FrameFuzzer fuzzer = new FrameFuzzer(seed + t, logId, nonce, recordedProof);
             final long share = frames / ports.length;
-            final Thread thread = new Thread(() -> fuzz(port, fuzzer, share, kinds, connections), "fuzz-" + port);
-            fuzzers.add(thread);
-            thread.start();
+            fuzzers.add(helpers.start("fuzz-" + port, () -> fuzz(port, fuzzer, share, kinds, connections)));
         }
-        for (final Thread thread : fuzzers) {
-            thread.join(TimeUnit.MINUTES.toMillis(30));
-        }
+        helpers.join(fuzzers, Duration.ofMinutes(30));
         final double seconds = (System.nanoTime() - start) / 1e9;
         appending.set(false);
-        appender.join(TimeUnit.SECONDS.toMillis(60));
+        helpers.join(List.of(appender), Duration.ofSeconds(60));
 
         final Map<FrameFuzzer.Kind, Long> tally = new EnumMap<>(FrameFuzzer.Kind.class);
         kinds.forEach((k, n) -> tally.put(k, n.sum()));

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.replog.tools.LogctlRunner.logctl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code logctl --server a,b,c} against three real failover nodes in this process: append finds the master and
- * follows it through a failover without skipping or doubling a line; reads use the first node that answers.
+ * {@code logctl --server a,b,c} against three real failover nodes: append finds the master and follows it through
+ * a failover (the master killed -9, its nodes are processes of their own) without skipping or doubling a line;
+ * reads use the first node that answers (nodes in this process).
  */
 class LogctlFailoverTest {
     private static final Duration BOUND = Duration.ofSeconds(90);
@@ -47,6 +47,8 @@ class LogctlFailoverTest {
      * 2-core machine, a master under a pipelined load can miss 300 ms of heartbeats and step down on its own.
      */
     private static final ReplicaSettings SETTINGS = new ReplicaSettings(1000, 2000, 100, 1024, 100_000);
+    /** The same timings for node processes: logctl pipelines appends to one of them on this loaded machine. */
+    private static final String[] TIMINGS = {"--election-timeout-ms", "1000..2000", "--peer-heartbeat-ms", "100"};
 
     @TempDir
     Path data;
@@ -105,9 +107,9 @@ class LogctlFailoverTest {
         return master[0];
     }
 
-    /** The node's log without epoch markers (empty messages). */
-    private List<Message> messages(final int id) throws Exception {
-        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[id])) {
+    /** The log of the node at {@code port} without epoch markers (empty messages). */
+    private static List<Message> messages(final int port) throws Exception {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", port)) {
             final List<Message> messages = new ArrayList<>();
             for (final Message m : client.readAll()) {
                 if (m.payload().length > 0) {
@@ -177,57 +179,54 @@ class LogctlFailoverTest {
 
     @Test
     void appendFollowsTheMasterThroughAFailoverWithoutSkippingOrDoublingALine() throws Exception {
-        startCluster();
-        awaitMaster(0);
-        final CountDownLatch gone = new CountDownLatch(1);
-        final int[] killed = new int[1];
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            final CommandLine cli = Logctl.commandLine(lines(LINES, 15_001, gone));
-            cli.setOut(new PrintWriter(out));
-            cli.setErr(new PrintWriter(err));
-            return cli.execute("--server", all(), "--reconnect-for-ms", "20000", "append", "-w", "2");
-        });
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (lineCount(out) < 3_000 && !exit.isDone()) {
-                assertTrue(System.nanoTime() < deadline, "no 3,000 msg_ids within 30 s; stderr:\n" + err);
-                Thread.sleep(5);
-            }
-            killed[0] = awaitMaster(0); // the current master, which may not be the first one any more
-            nodes[killed[0]].close();
-            nodes[killed[0]] = null;
-        } finally {
-            gone.countDown();
-        }
-        final int code = assertTimeoutPreemptively(BOUND, () -> exit.get());
-        final String run = "exit " + code + "\nstderr:\n" + err + "\nstdout (last 200 chars):\n"
-            + out.toString().substring(Math.max(0, out.toString().length() - 200));
-        assertEquals(0, code, run);
-        assertTrue(err.toString().contains("logctl: master is now 127.0.0.1:"), run);
-        final List<String> ids = List.of(out.toString().replace("\r", "").split("\n"));
-        assertEquals(LINES, ids.size(), run);
-
-        final int second = awaitMaster(killed[0]);
-        for (int id = 1; id <= 3; id++) {
-            if (nodes[id] == null) {
-                continue;
-            }
-            final int node = id;
-            Await.until("node " + node + " holds every line", () -> {
-                try {
-                    return messages(node).size() >= LINES;
-                } catch (Exception e) {
-                    return false;
-                }
+        try (FailoverProcesses cluster = FailoverProcesses.start("logctl-failover", 3, data, TIMINGS)) {
+            cluster.awaitMaster(0);
+            final CountDownLatch gone = new CountDownLatch(1);
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                final CommandLine cli = Logctl.commandLine(lines(LINES, 15_001, gone));
+                cli.setOut(new PrintWriter(out));
+                cli.setErr(new PrintWriter(err));
+                return cli.execute("--server", cluster.all(), "--reconnect-for-ms", "20000", "append", "-w", "2");
             });
-            final List<Message> log = messages(node);
-            assertEquals(LINES, log.size(), "node " + node + " (master " + second + ") holds each line once: " + run);
-            for (int i = 0; i < LINES; i++) {
-                final Message m = log.get(i);
-                assertEquals("line-" + (i + 1), m.text(), "node " + node + ", position " + i + ": " + run);
-                assertEquals(Long.parseLong(ids.get(i)), m.msgId(), "msg_id printed for line " + (i + 1));
+            final int killed;
+            try {
+                Await.until("3,000 msg_ids printed, or logctl ended", () -> lineCount(out) >= 3_000
+                    || exit.isDone());
+                killed = cluster.awaitMaster(0); // the current master, which may not be the first one any more
+                cluster.kill(killed); // SIGKILL: no SHUTTING_DOWN, the appends in flight just lose their connection
+            } finally {
+                gone.countDown();
+            }
+            final int code = assertTimeoutPreemptively(BOUND, () -> exit.get());
+            final String run = "exit " + code + "\nstderr:\n" + err + "\nstdout (last 200 chars):\n"
+                + out.toString().substring(Math.max(0, out.toString().length() - 200));
+            assertEquals(0, code, run);
+            assertTrue(err.toString().contains("logctl: master is now 127.0.0.1:"), run);
+            final List<String> ids = List.of(out.toString().replace("\r", "").split("\n"));
+            assertEquals(LINES, ids.size(), run);
+
+            final int second = cluster.awaitMaster(killed);
+            for (int id = 1; id <= 3; id++) {
+                if (id == killed) {
+                    continue;
+                }
+                final int port = cluster.port(id);
+                Await.until("node " + id + " holds every line", () -> {
+                    try {
+                        return messages(port).size() >= LINES;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                final List<Message> log = messages(port);
+                assertEquals(LINES, log.size(), "node " + id + " (master " + second + ") holds each line once: " + run);
+                for (int i = 0; i < LINES; i++) {
+                    final Message m = log.get(i);
+                    assertEquals("line-" + (i + 1), m.text(), "node " + id + ", position " + i + ": " + run);
+                    assertEquals(Long.parseLong(ids.get(i)), m.msgId(), "msg_id printed for line " + (i + 1));
+                }
             }
         }
     }
@@ -249,7 +248,7 @@ class LogctlFailoverTest {
         assertEquals(2, viaList.lines().size(), viaList.toString());
         assertEquals("", viaList.err(), "no switch of master to report: " + viaList);
 
-        final List<Message> log = messages(master);
+        final List<Message> log = messages(ports[master]);
         assertEquals(List.of("found it", "a", "b"), log.stream().map(Message::text).toList());
         assertEquals(id, log.get(0).msgId());
 

@@ -8,6 +8,8 @@ import io.replog.testing.BlackHole;
 import io.replog.testing.ScriptedServer;
 import io.replog.tools.LogctlRunner.Run;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,8 +39,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * or does not answer, ends every command within its timeouts, with a hint.
  */
 class LogctlFailureTest {
-    /** Longer than any run below needs, so that a test that would hang fails instead. */
+    private static final Logger LOG = LoggerFactory.getLogger(LogctlFailureTest.class);
+    /**
+     * Longer than any run below needs, so that a test that would hang fails instead; shorter than logctl's default
+     * --reconnect-for-ms (30 s), so a run that ignored that flag for the default fails too.
+     */
     private static final Duration BOUND = Duration.ofSeconds(15);
+    /** logctl's default --answer-timeout-ms: a run that used it instead of the flag cannot end sooner. */
+    private static final long DEFAULT_ANSWER_TIMEOUT_MS = 5_000;
+    /** logctl's default --connect-timeout-ms: likewise. */
+    private static final long DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 
     @Test
     void aFramingErrorEndsTheRunWithoutReconnecting() {
@@ -136,7 +146,9 @@ class LogctlFailureTest {
             final Run run = assertTimeoutPreemptively(BOUND, () -> logctl("", "-s", node.address(),
                 "--reconnect-for-ms", "700", "append", "x"));
             assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
-            assertTrue(run.millis() >= 650 && run.millis() < 5_000, run.toString());
+            LOG.info("--reconnect-for-ms 700: gave up after {} ms", run.millis());
+            // not well before the window ends (and BOUND: not after the default one either)
+            assertTrue(run.millis() >= 650, run.toString());
             assertTrue(run.err().contains("logctl: gave up reconnecting to " + node.address()), run.toString());
             assertTrue(run.err().contains("no answer for --reconnect-for-ms 700"), run.toString());
             assertTrue(run.err().contains("the message was not confirmed"), run.toString());
@@ -156,7 +168,10 @@ class LogctlFailureTest {
                 "--reconnect-for-ms", "1500", "append"));
             assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
             assertTrue(run.err().contains("logctl: gave up reconnecting to " + node.address()), run.toString());
-            assertTrue(run.millis() >= 1_400 && run.millis() < 6_000, run.toString());
+            LOG.info("--reconnect-for-ms 1500: gave up after {} ms and {} connections", run.millis(),
+                node.connectionsAccepted());
+            // not well before the window ends (and BOUND: not after the default one either)
+            assertTrue(run.millis() >= 1_400, run.toString());
             // 1 + attempts after 0, 50, 100, 200, 400, 800 ms of backoff
             assertTrue(node.connectionsAccepted() >= 3 && node.connectionsAccepted() <= 8,
                 node.connectionsAccepted() + " connections in 1.5 s");
@@ -192,7 +207,9 @@ class LogctlFailureTest {
                 final Run run = assertTimeoutPreemptively(BOUND, () -> logctl("", args), command::toString);
                 assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
                 assertEquals("logctl: " + hint + "\n", run.err().replace("\r", ""), command.toString());
-                assertTrue(run.millis() < 3_000, command + " " + run);
+                LOG.info("--answer-timeout-ms 300: {} failed after {} ms", command, run.millis());
+                assertTrue(run.millis() < DEFAULT_ANSWER_TIMEOUT_MS, "the flag's 300 ms, not the default: " + command
+                    + " " + run);
             }
         }
     }
@@ -249,7 +266,8 @@ class LogctlFailureTest {
             assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
             assertEquals("logctl: CONNECTION_LOST: cannot connect to " + hole.address() + ": no answer within 300 ms\n",
                 run.err().replace("\r", ""));
-            assertTrue(run.millis() < 2_000, run.toString());
+            LOG.info("--connect-timeout-ms 300: failed after {} ms", run.millis());
+            assertTrue(run.millis() < DEFAULT_CONNECT_TIMEOUT_MS, "the flag's 300 ms, not the default: " + run);
         }
     }
 

@@ -27,12 +27,15 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Three failover nodes in one process on loopback, over real sockets and real data directories. */
+/**
+ * Three failover nodes in one process on loopback, over real sockets and real data directories. A node here can
+ * only be closed, which is a clean stop (answers SHUTTING_DOWN, checkpoints its log): failover after a crash, with
+ * nodes killed -9, is FailoverCrashTest's (and FailoverProcessTest's) with node processes.
+ */
 class FailoverClusterTest {
     private static final ReplicaSettings SETTINGS = new ReplicaSettings(150, 300, 50, 1024, 10_000);
 
@@ -231,7 +234,9 @@ class FailoverClusterTest {
 
     @Test
     void aStoppingMasterAnswersTheAppendsWaitingForTheirW() throws Exception {
-        startAll();
+        // slow elections: with a node down, a loaded machine must not depose the master before it is stopped
+        // (its waiting append would then be answered NOT_MASTER, not SHUTTING_DOWN)
+        startAll(new ReplicaSettings(3_000, 6_000, 50, 1024, 10_000));
         final int master = awaitOneMaster(0);
         final int other = master % 3 + 1;
         nodes[other].close();
@@ -248,6 +253,7 @@ class FailoverClusterTest {
         }
     }
 
+    /** After a clean stop of every node; FailoverCrashTest does it after kill -9 of every node. */
     @Test
     void aTaggedAppendSentAgainAfterEveryNodeRestartedIsStoredOnce() throws Exception {
         startAll();
@@ -270,23 +276,5 @@ class FailoverClusterTest {
                 .get(20, TimeUnit.SECONDS), "the first msg_id, not a new one");
         }
         assertEquals(List.of("tagged once"), texts(master));
-    }
-
-    @Test
-    void anotherMasterTakesOverAndTheOldOneComesBackAsSecondary() throws Exception {
-        startAll();
-        final int first = awaitOneMaster(0);
-        final List<String> acked = new ArrayList<>(append(first, "before-", 100, 2));
-        nodes[first].close();
-        nodes[first] = null;
-        final int second = awaitOneMaster(first);
-        assertNotEquals(first, second);
-        acked.addAll(append(second, "after-", 100, 2));
-        start(first); // same data directory: it rejoins as a secondary and catches up
-        awaitTexts(first, acked); // it holds every acknowledged message
-        assertEquals("secondary", nodes[first].role().name());
-        for (int id = 1; id <= 3; id++) {
-            awaitTexts(id, acked);
-        }
     }
 }

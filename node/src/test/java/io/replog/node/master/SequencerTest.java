@@ -7,6 +7,7 @@ import io.replog.node.role.AppendRequest;
 import io.replog.node.role.ReplySink;
 import io.replog.protocol.ErrorCode;
 import io.replog.testing.Await;
+import io.replog.testing.HelperThreads;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,25 +131,21 @@ class SequencerTest {
             sequencer.start(new DefaultThreadFactory("test-sequencer", true));
             final AtomicInteger submitted = new AtomicInteger();
             final AtomicBoolean stop = new AtomicBoolean();
+            final HelperThreads helpers = new HelperThreads(); // a submit that throws fails the test
             final List<Thread> producers = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
-                final Thread producer = new Thread(() -> {
+                producers.add(helpers.start("producer-" + t, () -> {
                     for (int i = 0; !stop.get(); i++) {
                         sequencer.submit(request(i % 2 == 0 ? 1 : 2, 0, 0, 0));
                         submitted.incrementAndGet();
                     }
-                });
-                producer.start();
-                producers.add(producer);
+                }));
             }
             Await.until("producers under way", () -> submitted.get() >= 1_000);
             sequencer.close(ErrorCode.SHUTTING_DOWN, "stopping"); // while they keep submitting
             Await.until("some submitted after close", () -> !failed.isEmpty());
             stop.set(true);
-            for (final Thread p : producers) {
-                p.join(30_000);
-                assertTrue(!p.isAlive(), "producer finished");
-            }
+            helpers.join(producers, Await.DEFAULT);
             assertEquals(submitted.get(), ok.size() + failed.size(), "round " + round + ": every append answered");
             failed.forEach(r -> assertEquals(ErrorCode.SHUTTING_DOWN, r.errorCode()));
         }
