@@ -68,14 +68,16 @@ final class VerifyCommand implements Callable<Integer> {
         if (maxLag != null && maxLag < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-lag must be >= 0");
         }
-        checkAddress("--server", parent.server);
+        (parent.isList() ? parent.servers() : List.of(parent.server)).forEach(a -> checkAddress("--server", a));
         if (nodes != null) {
             nodes.forEach(a -> checkAddress("--nodes", a));
         }
         // a bad --tls-ca is the user's to fix, not a node's fault: exit 1 like every command
         final SslContext tls = parent.tlsContext();
-        final VerifyReport report = new VerifyReport(parent.server.trim(), maxLag);
-        final VerifyReport.Node masterRow = new VerifyReport.Node(parent.server.trim(), true);
+        // with --server a,b,c: the first that answers is the reference, the others are compared with it
+        final List<String> listed = parent.isList() ? parent.servers() : List.of(parent.server.trim());
+        final VerifyReport report = new VerifyReport(listed.get(0), maxLag);
+        final VerifyReport.Node masterRow = new VerifyReport.Node(listed.get(0), true);
         report.nodes.add(masterRow);
         final List<Compared> compared = new ArrayList<>();
         NodeLink master = null;
@@ -86,6 +88,8 @@ final class VerifyCommand implements Callable<Integer> {
                 masterRow.error = describe(e);
                 return print(report);
             }
+            report.master = master.server();
+            masterRow.address = master.server();
             final JsonNode health = master.health();
             masterRow.role = master.role();
             masterRow.logId = health.path("log_id").asText(null);
@@ -93,7 +97,7 @@ final class VerifyCommand implements Callable<Integer> {
             report.target = health.has("commit_id")
                 ? Math.min(health.path("last_msg_id").asLong(0), health.path("commit_id").asLong(0))
                 : health.path("last_msg_id").asLong(0);
-            for (final String address : nodeAddresses(master)) {
+            for (final String address : nodeAddresses(master, listed)) {
                 final VerifyReport.Node row = new VerifyReport.Node(address, false);
                 report.nodes.add(row);
                 final NodeLink link = open(row, tls);
@@ -143,11 +147,11 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * --nodes, else the secondaries in the master's health (a failover cluster's node: its peers); never the node
-     * itself, each once.
+     * The other nodes of --server a,b,c, and --nodes or else the secondaries in the master's health (a failover
+     * cluster's node: its peers); never the reference itself, each once.
      */
-    private List<String> nodeAddresses(final NodeLink master) {
-        final Set<String> addresses = new LinkedHashSet<>();
+    private List<String> nodeAddresses(final NodeLink master, final List<String> listed) {
+        final Set<String> addresses = new LinkedHashSet<>(listed);
         if (nodes != null) {
             nodes.forEach(a -> addresses.add(a.trim()));
         } else if ("failover".equals(master.health().path("mode").asText())) {
@@ -159,7 +163,7 @@ final class VerifyCommand implements Callable<Integer> {
             for (final JsonNode secondary : master.health().path("secondaries")) {
                 addresses.add(secondary.path("address").asText());
             }
-        } else {
+        } else if (listed.size() == 1) {
             throw new CommandFailure(master.server() + " is a " + master.role() + ", not a master: point --server at "
                 + "the master, or name the nodes to compare with it with --nodes");
         }

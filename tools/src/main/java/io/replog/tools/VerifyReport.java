@@ -28,7 +28,7 @@ final class VerifyReport {
 
     /** One node's findings; -1 (or null) where it is not known. */
     static final class Node {
-        final String address;
+        String address;
         final boolean reference;
         String role;
         String logId;
@@ -64,7 +64,8 @@ final class VerifyReport {
         }
     }
 
-    final String master;
+    /** The node compared against: the master, or with --server a,b,c (or a failover node) the first that answered. */
+    String master;
     final Long maxLag;
     /** The master's last_msg_id when verify started: the msg_ids compared are 1..this. */
     long target = -1;
@@ -120,7 +121,13 @@ final class VerifyReport {
 
     String table() {
         final StringBuilder s = new StringBuilder();
-        s.append("master: ").append(master);
+        final Node reference = nodes.isEmpty() ? null : nodes.get(0);
+        if (reference == null || reference.role == null || "master".equals(reference.role)) {
+            s.append("master: ").append(master);
+        } else {
+            // a failover node that is not master now: its commit point is the reference
+            s.append("reference: ").append(master).append(" (").append(reference.role).append(')');
+        }
         if (target > 0) {
             s.append("   compared: msg_ids 1..").append(target).append(" (the master's last when verify started)");
         } else if (target == 0) {
@@ -130,11 +137,14 @@ final class VerifyReport {
             s.append("   max lag: ").append(maxLag);
         }
         s.append(System.lineSeparator());
-        s.append(String.format("%-22s %-9s %-11s %10s %8s %10s %6s %6s %9s %7s %6s%n", "NODE", "ROLE", "STATUS",
+        // the address column as wide as the longest address (a host name may be long): the columns stay aligned
+        final int width = Math.max(22, nodes.stream().mapToInt(n -> n.address.length()).max().orElse(0));
+        final String columns = "%-" + width + "s %-9s %-11s %10s %8s %10s %6s %6s %9s %7s %6s";
+        s.append(String.format(columns + "%n", "NODE", "ROLE", "STATUS",
             "HELD", "LAG", "FIRST DIFF", "GAPS", "DUPS", "REORDERED", "CHANGED", "EXTRA"));
         for (final Node n : nodes) {
             final boolean compared = n.error == null || n.comparedTo > 0 || n.firstDifference > 0;
-            s.append(String.format("%-22s %-9s %-11s %10s %8s %10s %6s %6s %9s %7s %6s", n.address,
+            s.append(String.format(columns, n.address,
                 n.role == null ? "-" : n.role, n.status.label(), known(n.held), known(n.lag),
                 n.firstDifference > 0 ? String.valueOf(n.firstDifference) : "-",
                 count(compared, n.gaps), count(compared, n.duplicates), count(compared, n.reordered),

@@ -178,6 +178,33 @@ class VerifyCommandTest {
         }
     }
 
+    /** --server a,b names the node it compares against, not the list; a secondary is not called the master. */
+    @Test
+    void theReferenceIsTheNodeThatAnsweredAndItsRoleIsTold() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2))) {
+            append(cluster.master(), "m", 100, 3);
+            final String master = server(cluster.master());
+            final String first = server(cluster.secondaries().get(0));
+            final Run listed = logctl("", "-s", master + "," + first, "verify");
+            assertEquals(0, listed.exit(), listed.toString());
+            assertTrue(listed.lines().get(0).startsWith("master: " + master + "   compared: msg_ids 1..100"),
+                listed.toString());
+            assertEquals(master, row(listed, master)[0], listed.toString());
+            assertEquals("secondary", row(listed, first)[1], listed.toString());
+            assertEquals("secondary", row(listed, server(cluster.secondaries().get(1)))[1], listed.toString());
+            // every row's second column starts where the header's ROLE does
+            final int role = listed.lines().get(1).indexOf("ROLE");
+            for (final String line : listed.lines().subList(2, 5)) {
+                assertTrue(line.charAt(role - 1) == ' ' && line.charAt(role) != ' ', "aligned:\n" + listed.out());
+            }
+
+            final Run fromSecondary = logctl("", "-s", first, "verify", "--nodes", master);
+            assertEquals(0, fromSecondary.exit(), fromSecondary.toString());
+            assertTrue(fromSecondary.lines().get(0).startsWith("reference: " + first + " (secondary)   compared"),
+                fromSecondary.toString());
+        }
+    }
+
     @Test
     void aSecondaryLeftBehindIsLaggingWithExitFourBeyondMaxLag(@TempDir final Path dir) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(2).onDisk(dir))) {
