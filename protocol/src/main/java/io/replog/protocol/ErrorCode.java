@@ -52,6 +52,11 @@ public final class ErrorCode {
      * key, no key on one side, frames out of order). Nothing was stored.
      */
     public static final short UNAUTHORIZED = 113;
+    /**
+     * A tagged append whose (client_id, seq) was stored before with other bytes: a client reused a tag for another
+     * message. Nothing was stored; the text names the msg_id the tag holds.
+     */
+    public static final short TAG_REUSED = 114;
 
     private ErrorCode() {
     }
@@ -78,6 +83,7 @@ public final class ErrorCode {
             case UNEXPECTED_FRAME -> "UNEXPECTED_FRAME";
             case REPLICATION_FAILED -> "REPLICATION_FAILED";
             case SHUTTING_DOWN -> "SHUTTING_DOWN";
+            case TAG_REUSED -> "TAG_REUSED";
             case LOG_MISMATCH -> "LOG_MISMATCH";
             case STORAGE_FULL -> "STORAGE_FULL";
             case OVERLOADED -> "OVERLOADED";

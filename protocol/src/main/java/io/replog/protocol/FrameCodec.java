@@ -33,7 +33,14 @@ public final class FrameCodec {
     }
 
     public static void writeAppendOk(final ByteBuf out, final long requestId, final long msgId) {
-        writeHeader(out, FrameType.APPEND_OK, 0, requestId, AppendOk.BODY_LENGTH);
+        writeAppendOk(out, requestId, msgId, false);
+    }
+
+    /** APPEND_OK, flagged {@link AppendOk#FLAG_DUPLICATE} when the tag was stored before. */
+    public static void writeAppendOk(final ByteBuf out, final long requestId, final long msgId,
+                                     final boolean duplicate) {
+        writeHeader(out, FrameType.APPEND_OK, duplicate ? AppendOk.FLAG_DUPLICATE : 0, requestId,
+            AppendOk.BODY_LENGTH);
         out.writeLong(msgId);
     }
 
@@ -102,7 +109,8 @@ public final class FrameCodec {
             case FrameType.READ_OK -> encodeReadOk((ReadOk) frame, alloc, out);
             case FrameType.APPEND_OK -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendOk.BODY_LENGTH);
-                writeAppendOk(buf, frame.requestId(), ((AppendOk) frame).msgId());
+                final AppendOk ok = (AppendOk) frame;
+                writeAppendOk(buf, ok.requestId(), ok.msgId(), ok.duplicate());
                 out.add(buf);
             }
             case FrameType.READ -> {
@@ -303,7 +311,7 @@ public final class FrameCodec {
             case FrameType.APPEND -> decodeAppend(frame, requestId, flags);
             case FrameType.APPEND_OK -> {
                 requireExactly(body, AppendOk.BODY_LENGTH, type, requestId);
-                yield new AppendOk(requestId, frame.readLong());
+                yield new AppendOk(requestId, frame.readLong(), (flags & AppendOk.FLAG_DUPLICATE) != 0);
             }
             case FrameType.READ -> {
                 final boolean waits = (flags & Read.FLAG_WAIT) != 0;

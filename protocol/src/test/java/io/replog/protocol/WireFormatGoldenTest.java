@@ -155,7 +155,8 @@ class WireFormatGoldenTest {
         Map.entry(110, new Code("OVERLOADED", false)),
         Map.entry(111, new Code("LOG_DAMAGED", false)),
         Map.entry(112, new Code("STORAGE_FAILED", false)),
-        Map.entry(113, new Code("UNAUTHORIZED", false))));
+        Map.entry(113, new Code("UNAUTHORIZED", false)),
+        Map.entry(114, new Code("TAG_REUSED", false))));
 
     // The examples of PROTOCOL.md's Example section, field by field as they are laid out there.
     private static final String APPEND = "00 00 00 16  01 01 00 00  00 00 00 00 00 00 00 01  02 00 00 00  00 00 03 e8"
@@ -163,6 +164,8 @@ class WireFormatGoldenTest {
     private static final String APPEND_TAGGED = "00 00 00 26  01 01 00 01  00 00 00 00 00 00 00 02  03 00 00 00"
         + "  00 00 00 fa  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  68 69";
     private static final String APPEND_OK = "00 00 00 14  01 02 00 00  00 00 00 00 00 00 00 01"
+        + "  00 00 00 00 00 00 00 07";
+    private static final String APPEND_OK_DUPLICATE = "00 00 00 14  01 02 00 01  00 00 00 00 00 00 00 02"
         + "  00 00 00 00 00 00 00 07";
     private static final String READ = "00 00 00 18  01 03 00 00  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 06"
         + "  00 00 00 64";
@@ -215,7 +218,8 @@ class WireFormatGoldenTest {
     private static final byte[] EXAMPLE_KEY =
         "example-cluster-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, READ, READ_OK, REPLICATE,
+    private static final List<String> EXAMPLES = List.of(APPEND, APPEND_TAGGED, APPEND_OK, APPEND_OK_DUPLICATE,
+        READ, READ_OK, REPLICATE,
         PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE,
         AUTH_HELLO, AUTH_CHALLENGE, AUTH_PROOF, AUTH_OK,
         VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_ENTRIES_REPLY, APPEND_ENTRIES_REFUSED);
@@ -317,6 +321,16 @@ class WireFormatGoldenTest {
         final AppendOk f = assertInstanceOf(AppendOk.class, decode(wire));
         assertEquals(7, f.msgId());
         assertEquals(7, read(wire, field("APPEND_OK", "msg_id")));
+        assertFalse(f.duplicate());
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void appendOkDuplicate() {
+        final byte[] wire = bytes(APPEND_OK_DUPLICATE);
+        assertHeader(wire, 0x02, AppendOk.FLAG_DUPLICATE, 2);
+        final AppendOk f = assertInstanceOf(AppendOk.class, decode(wire));
+        assertEquals(new AppendOk(2, 7, true), f);
         assertArrayEquals(wire, encode(f));
     }
 

@@ -7,6 +7,14 @@ public interface AppendCallback {
     void stored(long msgId);
 
     /**
+     * A tagged append sent again, with the same bytes: stored the first time as {@code msgId}, now held by at least w
+     * nodes durably; nothing new was stored.
+     */
+    default void storedBefore(final long msgId) {
+        stored(msgId);
+    }
+
+    /**
      * Not (known to be) stored with its w: {@code code} is an ERROR code ({@code NOT_MASTER}, {@code OVERLOADED},
      * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
      */

@@ -4,6 +4,7 @@ import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
+import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.PeerEntry;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -93,8 +94,12 @@ public final class Replica {
     // master only
     private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
     private final WriteConcernWaiters waiters;
-    /** Tagged appends in this master's log: (client id, seq) → msg_id. Rebuilt on election, bounded by the log. */
-    private final Map<Tag, Long> tags = new HashMap<>();
+    /**
+     * Tagged appends in this master's log: (client id, seq) → msg_id and the payload's checksum (known for what it
+     * appended itself, read from the log when needed for what was there when it was elected). Rebuilt on election,
+     * bounded by the log.
+     */
+    private final Map<Tag, Tagged> tags = new HashMap<>();
     private long nextHeartbeat;
     private long leaderSince;
     private boolean peersBehind;
@@ -103,6 +108,9 @@ public final class Replica {
     private final long inFlightLimit;
 
     private record Tag(long clientId, long seq) {
+    }
+
+    private record Tagged(long msgId, int checksum, boolean checksumKnown) {
     }
 
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
@@ -290,9 +298,15 @@ public final class Replica {
             return;
         }
         if (clientId != 0) {
-            final Long earlier = tags.get(new Tag(clientId, seq));
+            final Tagged earlier = tags.get(new Tag(clientId, seq));
             if (earlier != null) {
-                waiters.addResent(w, earlier, callback);
+                final int first = earlier.checksumKnown() ? earlier.checksum()
+                    : TagCheck.checksum(log.entry(earlier.msgId()).payload());
+                if (first != TagCheck.checksum(payload)) {
+                    callback.failed(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq, earlier.msgId()), masterId);
+                    return;
+                }
+                waiters.addResent(w, earlier.msgId(), callback);
                 answerWaiting();
                 return;
             }
@@ -305,7 +319,7 @@ public final class Replica {
         log.append(Entry.message(epoch, payload, clientId, seq));
         final long msgId = log.lastId();
         if (clientId != 0) {
-            tags.put(new Tag(clientId, seq), msgId);
+            tags.put(new Tag(clientId, seq), new Tagged(msgId, TagCheck.checksum(payload), true));
         }
         waiters.add(w, msgId, callback);
         peersBehind = true;
@@ -512,7 +526,7 @@ public final class Replica {
             progress.put(peer, p);
         }
         tags.clear();
-        log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), msgId));
+        log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), new Tagged(msgId, 0, false)));
         events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
         nextHeartbeat = now + millis(settings.heartbeatMs());
         for (final int peer : peers) {

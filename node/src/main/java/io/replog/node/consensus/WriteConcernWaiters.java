@@ -58,7 +58,7 @@ final class WriteConcernWaiters {
             if (aside.get(i).msgId() <= heldId) {
                 final Waiter waiter = aside.remove(i);
                 size--;
-                waiter.callback().stored(waiter.msgId());
+                waiter.callback().storedBefore(waiter.msgId());
             }
         }
     }

@@ -280,6 +280,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
                     }
 
                     @Override
+                    public void storedBefore(final long msgId) {
+                        request.markDuplicate();
+                        stored(msgId);
+                    }
+
+                    @Override
                     public void failed(final short code, final String why, final int masterId) {
                         if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);

@@ -29,6 +29,9 @@ final class HttpAppendExchange implements ReplySink {
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "OK");
         body.put("msg_id", request.msgId());
+        if (request.duplicate()) {
+            body.put("duplicate", true); // a re-sent tag: stored before, nothing new stored
+        }
         answer(HttpResponseStatus.OK, body);
     }
 

@@ -17,6 +17,7 @@ final class HttpStatuses {
             case ErrorCode.PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case ErrorCode.READ_ONLY, ErrorCode.SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case ErrorCode.TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            case ErrorCode.TAG_REUSED -> HttpResponseStatus.CONFLICT;
             case ErrorCode.STORAGE_FULL -> HttpResponseStatus.INSUFFICIENT_STORAGE;
             case ErrorCode.OVERLOADED -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case ErrorCode.LOG_DAMAGED, ErrorCode.STORAGE_FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;

@@ -29,6 +29,7 @@ final class IdempotenceTable {
         final long clientId;
         long[] seqs = new long[INITIAL_SLOTS];
         long[] msgIds = new long[INITIAL_SLOTS];
+        int[] checksums = new int[INITIAL_SLOTS];
         long lowestSeq;
         long highestSeq;
         ClientWindow newer;
@@ -45,7 +46,11 @@ final class IdempotenceTable {
             return seqs[slot] == seq ? msgIds[slot] : NEW;
         }
 
-        void put(final long seq, final long msgId) {
+        int checksum(final long seq) {
+            return checksums[(int) (seq & (seqs.length - 1))];
+        }
+
+        void put(final long seq, final long msgId, final int checksum) {
             final long highest = Math.max(highestSeq, seq);
             final long span = highest - Math.min(lowestSeq, seq) + 1;
             if (span > seqs.length && seqs.length < WINDOW) {
@@ -54,6 +59,7 @@ final class IdempotenceTable {
             final int slot = (int) (seq & (seqs.length - 1));
             seqs[slot] = seq;
             msgIds[slot] = msgId;
+            checksums[slot] = checksum;
             highestSeq = highest;
             lowestSeq = Math.max(Math.min(lowestSeq, seq), highestSeq - seqs.length + 1);
         }
@@ -61,13 +67,16 @@ final class IdempotenceTable {
         private void grow(final int slots) {
             final long[] oldSeqs = seqs;
             final long[] oldIds = msgIds;
+            final int[] oldChecksums = checksums;
             seqs = new long[slots];
             msgIds = new long[slots];
+            checksums = new int[slots];
             for (int i = 0; i < oldSeqs.length; i++) {
                 if (oldSeqs[i] != 0) {
                     final int slot = (int) (oldSeqs[i] & (slots - 1));
                     seqs[slot] = oldSeqs[i];
                     msgIds[slot] = oldIds[i];
+                    checksums[slot] = oldChecksums[i];
                 }
             }
         }
@@ -89,7 +98,15 @@ final class IdempotenceTable {
         return seq < w.lowestSeq ? NEW : w.get(seq);
     }
 
-    void record(final long clientId, final long seq, final long msgId) {
+    /**
+     * The checksum (CRC32C of the payload) recorded with {@code (clientId, seq)}; only for a pair {@link #lookup}
+     * found. A re-sent append with another checksum carries other bytes: the tag was reused.
+     */
+    int checksum(final long clientId, final long seq) {
+        return clients.get(clientId).checksum(seq);
+    }
+
+    void record(final long clientId, final long seq, final long msgId, final int checksum) {
         ClientWindow w = clients.get(clientId);
         if (w == null) {
             if (clients.size() >= MAX_CLIENTS) {
@@ -100,7 +117,7 @@ final class IdempotenceTable {
         } else {
             unlink(w);
         }
-        w.put(seq, msgId);
+        w.put(seq, msgId, checksum);
         linkAsNewest(w);
     }
 
@@ -108,7 +125,7 @@ final class IdempotenceTable {
     void unrecord(final long clientId, final long seq) {
         final ClientWindow w = clients.get(clientId);
         if (w != null && lookup(clientId, seq) > 0) {
-            w.put(seq, NEW);
+            w.put(seq, NEW, 0);
         }
     }
 
@@ -116,7 +133,7 @@ final class IdempotenceTable {
         return clients.size();
     }
 
-    /** Slots held for {@code clientId} (its memory is two longs per slot), 0 when unknown. */
+    /** Slots held for {@code clientId} (its memory is two longs and an int per slot), 0 when unknown. */
     int slots(final long clientId) {
         final ClientWindow w = clients.get(clientId);
         return w == null ? 0 : w.seqs.length;

@@ -1,6 +1,7 @@
 package io.replog.node.master;
 
 import io.replog.node.role.AppendRequest;
+import io.replog.node.role.TagCheck;
 import io.netty.buffer.ByteBuf;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
@@ -121,10 +122,12 @@ public final class Sequencer implements Agent {
     }
 
     private void sequenceOne(final AppendRequest request) {
+        int checksum = 0;
         if (request.tagged()) {
+            checksum = TagCheck.checksum(request.payload());
             final long known = tags.lookup(request.clientId(), request.seq());
             if (known != IdempotenceTable.NEW) {
-                answerResent(request, known);
+                answerResent(request, known, checksum);
                 return;
             }
         }
@@ -144,7 +147,8 @@ public final class Sequencer implements Agent {
         }
         request.assigned(id, clock.nanoTime());
         if (request.tagged()) {
-            tags.record(request.clientId(), request.seq(), id); // now: a duplicate in this very batch finds it
+            // now: a duplicate in this very batch finds it
+            tags.record(request.clientId(), request.seq(), id, checksum);
         }
         if (debug) {
             LOG.debug("append msg_id={} w={} bytes={}", id, request.w(), bytes);
@@ -230,14 +234,22 @@ public final class Sequencer implements Agent {
         }
     }
 
-    /** A tagged append seen before: not stored again; answered with its first msg_id once its w is met. */
-    private void answerResent(final AppendRequest request, final long knownId) {
+    /**
+     * A tagged append seen before: not stored again; answered with its first msg_id (flagged duplicate) once its w
+     * is met, or refused with TAG_REUSED when it carries other bytes than the first time.
+     */
+    private void answerResent(final AppendRequest request, final long knownId, final int checksum) {
         request.takePayload().release();
         if (knownId == IdempotenceTable.TOO_OLD) {
             request.fail(ErrorCode.INVALID_REQUEST, "seq " + request.seq() + " of client " + request.clientId()
                 + " is older than the last " + IdempotenceTable.WINDOW + " remembered; it may or may not be stored");
             return;
         }
+        if (tags.checksum(request.clientId(), request.seq()) != checksum) {
+            request.fail(ErrorCode.TAG_REUSED, TagCheck.reused(request.clientId(), request.seq(), knownId));
+            return;
+        }
+        request.markDuplicate();
         LOG.debug("duplicate append client={} seq={} answered with msg_id={}", request.clientId(), request.seq(),
             knownId);
         request.assigned(knownId, clock.nanoTime());

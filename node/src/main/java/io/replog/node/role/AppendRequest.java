@@ -18,6 +18,8 @@ public final class AppendRequest {
     private long msgId;
     private long deadlineNanos;
     private boolean answered;
+    /** A tagged append sent again: it was stored before, and is answered with the msg_id of then. */
+    private boolean duplicate;
     private short errorCode;
     private String errorText;
     /** Run once when the request is answered: gives back its place under the node's bound on waiting appends. */
@@ -95,6 +97,11 @@ public final class AppendRequest {
         return answered;
     }
 
+    /** The payload, still the request's (null once taken). */
+    public ByteBuf payload() {
+        return payload;
+    }
+
     /** Hands the payload over (once); the taker releases it. */
     public ByteBuf takePayload() {
         final ByteBuf p = payload;
@@ -121,6 +128,15 @@ public final class AppendRequest {
         if (arrivedNanos == UNKNOWN) {
             arrivedNanos = System.nanoTime();
         }
+    }
+
+    /** The tag was stored before, with the same bytes: answered with that msg_id, nothing new stored. */
+    public void markDuplicate() {
+        this.duplicate = true;
+    }
+
+    public boolean duplicate() {
+        return duplicate;
     }
 
     /** The sequencer stored the message as {@code id}; its timeout counts from {@code nowNanos}. */

@@ -246,7 +246,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
                 continue; // the client left; its messages are in the log all the same
             }
             if (r.errorCode() == 0) {
-                FrameCodec.writeAppendOk(out, r.requestId(), r.msgId());
+                FrameCodec.writeAppendOk(out, r.requestId(), r.msgId(), r.duplicate());
             } else {
                 FrameCodec.writeError(out, r.requestId(), r.errorCode(), r.errorText());
             }

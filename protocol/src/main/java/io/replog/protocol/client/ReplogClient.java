@@ -179,6 +179,21 @@ public final class ReplogClient implements AutoCloseable {
             .thenApply(f -> ((AppendOk) f).msgId());
     }
 
+    /**
+     * A tagged append answered with the whole APPEND_OK: its msg_id, and whether the tag was stored before (then
+     * nothing new was; {@link AppendOk#duplicate()}). Another message under a tag already used fails with
+     * {@code TAG_REUSED}.
+     */
+    public CompletableFuture<AppendOk> appendTagged(final byte[] payload, final int w, final long timeoutMs,
+                                                    final long clientId, final long seq) {
+        if (clientId == 0) {
+            throw new IllegalArgumentException("a tagged append needs a client id other than 0");
+        }
+        final long id = nextRequestId.getAndIncrement();
+        return send(new Append(id, w, timeoutMs, clientId, seq, Unpooled.wrappedBuffer(payload)))
+            .thenApply(f -> (AppendOk) f);
+    }
+
     /** Reads up to {@code maxCount} messages starting at {@code fromId}. */
     public CompletableFuture<ReadResult> read(final long fromId, final int maxCount) {
         return read(fromId, maxCount, 0);
