@@ -1,7 +1,6 @@
 package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * is on disk. (FailoverClusterTest runs nodes in this JVM, which can only be closed, gracefully.)
  */
 class FailoverCrashTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLIENT_ID = 42;
     /** Elections slower than the default 150..300 ms: a loaded 2-core machine must not depose masters at whim. */
     private static final String[] TIMINGS = {"--election-timeout-ms", "500..1000", "--peer-heartbeat-ms", "100"};
@@ -65,7 +62,7 @@ class FailoverCrashTest {
         }
         nodes.get(first).launch(); // its data directory as the kill left it: recovered, then caught up
         Await.until("the killed master rejoins as a secondary holding every acknowledged message", () -> {
-            final JsonNode h = health(nodes.get(first));
+            final JsonNode h = nodes.get(first).health(5_000);
             return h != null && "secondary".equals(h.path("role").asText()) && h.path("master_id").asInt() > 0
                 && acked.equals(texts(nodes.get(first)));
         });
@@ -130,30 +127,10 @@ class FailoverCrashTest {
         }
     }
 
-    /** The master of the newest epoch among the nodes that answer, other than {@code not}. */
     private int awaitMaster(final int not) {
-        final int[] found = {-1};
-        Await.until("a master other than " + not, Duration.ofSeconds(30), () -> {
-            long epoch = -1;
-            for (int i = 0; i < nodes.size(); i++) {
-                final JsonNode h = i == not ? null : health(nodes.get(i));
-                if (h != null && "master".equals(h.path("role").asText()) && h.path("epoch").asLong() > epoch) {
-                    epoch = h.path("epoch").asLong();
-                    found[0] = i;
-                }
-            }
-            return epoch >= 0;
-        });
-        return found[0];
+        return NodeProcess.awaitMaster(nodes, not);
     }
 
-    private static JsonNode health(final NodeProcess node) {
-        try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
-            return JSON.readTree(client.health().get(5, TimeUnit.SECONDS));
-        } catch (Exception e) {
-            return null; // dead, or not up yet
-        }
-    }
 
     /** The node's messages, without the empty entries that start each master's epoch. */
     private static List<String> texts(final NodeProcess node) {

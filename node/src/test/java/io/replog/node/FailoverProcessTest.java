@@ -1,7 +1,6 @@
 package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
@@ -35,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * append acknowledged by the new master).
  */
 class FailoverProcessTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern MASTER_AT = Pattern.compile("master at (\\S+):(\\d+)");
     private static final int KILLS = Integer.getInteger("replog.failover.kills", 2);
 
@@ -153,30 +151,7 @@ class FailoverProcessTest {
         return writers.stream().mapToLong(w -> w.acked.size()).sum();
     }
 
-    private static JsonNode health(final NodeProcess node) {
-        try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
-            return JSON.readTree(client.health().get(5, TimeUnit.SECONDS));
-        } catch (Exception e) {
-            return null;
-        }
-    }
 
-    private static int master(final List<NodeProcess> nodes, final int not) {
-        final int[] found = new int[1];
-        Await.until("one master", Duration.ofSeconds(30), () -> {
-            long epoch = -1;
-            for (int i = 0; i < nodes.size(); i++) {
-                final JsonNode h = i == not ? null : health(nodes.get(i));
-                // a master of an older epoch may not have heard of the newer one yet: the newest is the master
-                if (h != null && "master".equals(h.path("role").asText()) && h.path("epoch").asLong() > epoch) {
-                    epoch = h.path("epoch").asLong();
-                    found[0] = i;
-                }
-            }
-            return epoch >= 0;
-        });
-        return found[0];
-    }
 
     private static List<String> texts(final NodeProcess node) throws Exception {
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
@@ -204,7 +179,7 @@ class FailoverProcessTest {
                 nodes.add(NodeProcess.startOn("failover-" + (i + 1), reserved.get(i), "node", "--id",
                     String.valueOf(i + 1), "--peers", peers));
             }
-            int master = master(nodes, -1);
+            int master = NodeProcess.awaitMaster(nodes, -1);
             for (int c = 1; c <= 2; c++) {
                 final Writer writer = new Writer(c, ports);
                 writer.target = master;
@@ -215,7 +190,7 @@ class FailoverProcessTest {
                 && writers.stream().allMatch(w -> w.acked.size() > 50));
             final List<Long> failoverMs = new ArrayList<>();
             for (int kill = 0; kill < KILLS; kill++) {
-                master = master(nodes, -1); // asked just before: the master of the newest epoch now
+                master = NodeProcess.awaitMaster(nodes, -1); // asked just before: the newest epoch's master now
                 nodes.get(master).kill();
                 final long killed = System.nanoTime(); // dead: anything acknowledged after is the new master's
                 final int old = master;
@@ -223,7 +198,7 @@ class FailoverProcessTest {
                     () -> noWriterFailed(writers) && writers.stream().anyMatch(w -> w.lastAckNanos.get() > killed));
                 failoverMs.add(TimeUnit.NANOSECONDS.toMillis(writers.stream().mapToLong(w -> w.lastAckNanos.get())
                     .filter(t -> t > killed).min().orElseThrow() - killed));
-                master = master(nodes, old);
+                master = NodeProcess.awaitMaster(nodes, old);
                 nodes.get(old).launch(); // back with its data directory: a secondary of the new master
                 final long before = acknowledged(writers);
                 Await.until("more appends", () -> acknowledged(writers) > before + 50);
@@ -235,7 +210,7 @@ class FailoverProcessTest {
             paused.signal("STOP");
             final int pausedIndex = master;
             try {
-                master = master(nodes, pausedIndex);
+                master = NodeProcess.awaitMaster(nodes, pausedIndex);
                 final long before = acknowledged(writers);
                 Await.until("appends go on", () -> acknowledged(writers) > before + 50);
             } finally {
@@ -243,7 +218,7 @@ class FailoverProcessTest {
             }
             Await.until("the paused master steps down", () -> {
                 noWriterFailed(writers);
-                final JsonNode h = health(paused);
+                final JsonNode h = paused.health(5_000);
                 return h != null && "secondary".equals(h.path("role").asText());
             });
             final long before = acknowledged(writers);

@@ -1,5 +1,7 @@
 package io.replog.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 
@@ -37,6 +39,7 @@ public final class NodeProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Path LOGS = Path.of("target", "node-logs");
     private static final Path DATA = Path.of("target", "node-data");
+    private static final ObjectMapper HEALTH_JSON = new ObjectMapper();
 
     private final String name;
     private final List<String> java;
@@ -201,6 +204,35 @@ public final class NodeProcess implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /** The node's HEALTH document, or null without an answer within {@code timeoutMs} (dead, paused, starting). */
+    public JsonNode health(final long timeoutMs) {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", port)) {
+            return HEALTH_JSON.readTree(client.health().get(timeoutMs, TimeUnit.MILLISECONDS));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * Waits for a master among {@code nodes} (all but index {@code not}, -1 for none) and returns its index: the master
+     * of the newest epoch, as a master of an older one may not have heard of the newer one yet.
+     */
+    public static int awaitMaster(final List<NodeProcess> nodes, final int not) {
+        final int[] found = {-1};
+        Await.until("a master" + (not < 0 ? "" : " other than " + nodes.get(not).name), Duration.ofSeconds(30), () -> {
+            long epoch = -1;
+            for (int i = 0; i < nodes.size(); i++) {
+                final JsonNode h = i == not ? null : nodes.get(i).health(5_000);
+                if (h != null && "master".equals(h.path("role").asText()) && h.path("epoch").asLong() > epoch) {
+                    epoch = h.path("epoch").asLong();
+                    found[0] = i;
+                }
+            }
+            return epoch >= 0;
+        });
+        return found[0];
     }
 
     /** kill -9: no shutdown hook, no goodbye to peers. */

@@ -1,7 +1,6 @@
 package io.replog.node.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
 import io.replog.node.NodeProcess;
 import io.replog.protocol.Transport;
@@ -22,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  * real port and every other node at the proxy from i to it. Clients dial the nodes' real ports directly.
  */
 final class HistoryCluster implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_FRAME = 4 * 1024 * 1024;
 
     /** What a node says of itself. */
@@ -116,13 +114,9 @@ final class HistoryCluster implements AutoCloseable {
 
     /** What node {@code id} says of itself, or null when it does not answer within a second. */
     Status status(final int id) {
-        try (ReplogClient client = connect(id)) {
-            final JsonNode health = JSON.readTree(client.health().get(1, TimeUnit.SECONDS));
-            return new Status(id, health.path("role").asText(), health.path("epoch").asLong(),
-                health.path("master_id").asInt(), health.path("commit_id").asLong());
-        } catch (Exception e) {
-            return null;
-        }
+        final JsonNode health = nodes.get(id).health(1_000);
+        return health == null ? null : new Status(id, health.path("role").asText(), health.path("epoch").asLong(),
+            health.path("master_id").asInt(), health.path("commit_id").asLong());
     }
 
     /** The master of the newest epoch among the nodes that answer, or 0 when none does. */
