@@ -1,5 +1,7 @@
 package io.replog.node;
 
+import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.secondary.Secondary;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
@@ -19,19 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Write concern against real nodes on loopback: a master, a prompt secondary that holds each replication request
- * {@value #PROMPT_MS} ms and a slow one that holds it {@value #DELAY_MS} ms. What a node holds is read from its log
- * the moment the client's future completes, so each w has one exact answer: w=1 no secondary yet, w=2 exactly the
- * prompt one, w=3 both. The delays only have to outlast a scheduling hiccup; the prompt one's makes a w=2 that
- * answered like w=1 fail every time instead of losing a race now and then.
+ * Write concern against real nodes on loopback: a master and two secondaries whose replication each test holds and
+ * releases ({@link ReplicationHold}), so "no secondary has it yet" is a state the test sets rather than a delay it
+ * hopes outlasts a scheduling hiccup. What a node holds is read from its log the moment the client's future
+ * completes, so each w has one exact answer: w=1 no secondary, w=2 exactly the one released, w=3 both. An append
+ * that must not be answered yet is checked once later appends on the same connection were answered
+ * ({@link #answeredSoFar}): had it been answered too early, its answer would have come first.
  */
 class WriteConcernTest {
-    static final long PROMPT_MS = 500;
-    static final long DELAY_MS = 4_000;
-
     @RegisterExtension
-    static final ClusterExtension cluster = ClusterExtension.of(
-        LocalCluster.Settings.ephemeral(2, PROMPT_MS, DELAY_MS));
+    static final ClusterExtension cluster = ClusterExtension.of(LocalCluster.Settings.ephemeral(2));
 
     private static ReplogNode prompt() {
         return cluster.secondary(0);
@@ -41,6 +40,10 @@ class WriteConcernTest {
         return cluster.secondary(1);
     }
 
+    static ReplicationHold.Held hold(final ReplogNode secondary) {
+        return ((Secondary) secondary.role()).holdReplication();
+    }
+
     /** An append and which secondaries held it when its answer arrived. */
     private record Answer(long msgId, boolean promptHeld, boolean delayedHeld) {
         int holders() {
@@ -48,18 +51,35 @@ class WriteConcernTest {
         }
     }
 
-    private static Answer append(final ReplogClient client, final String text, final int w) {
-        return Await.result(client.append(text, w).thenApply(msgId ->
+    private static CompletableFuture<Answer> send(final ReplogClient client, final String text, final int w) {
+        return client.append(text, w).thenApply(msgId ->
             // runs on the client's event loop as soon as the answer is decoded
-            new Answer(msgId, prompt().role().log().lastId() >= msgId, delayed().role().log().lastId() >= msgId)));
+            new Answer(msgId, prompt().role().log().lastId() >= msgId, delayed().role().log().lastId() >= msgId));
+    }
+
+    private static Answer append(final ReplogClient client, final String text, final int w) {
+        return Await.result(send(client, text, w));
+    }
+
+    /**
+     * Two w=1 appends, one after the other: whatever the master answered on this connection before the first was
+     * answered (in the same group of answers, perhaps just after it) is in by the time the second's answer is.
+     */
+    private static void answeredSoFar(final ReplogClient client) {
+        Await.result(client.append("sync", 1));
+        Await.result(client.append("sync", 1));
     }
 
     @Test
     void w1AnswersBeforeAnySecondaryHasItWhichShowItLater() {
-        try (ReplogClient client = cluster.client(cluster.master())) {
+        try (ReplogClient client = cluster.client(cluster.master());
+             ReplicationHold.Held promptHeld = hold(prompt());
+             ReplicationHold.Held delayedHeld = hold(delayed())) {
             final Answer answer = append(client, "inconsistency-window", 1);
             assertEquals(0, answer.holders(), "w=1 is answered once the master alone holds it");
             assertTrue(cluster.master().role().log().lastId() >= answer.msgId(), "the master has it");
+            promptHeld.release();
+            delayedHeld.release();
             // eventual consistency: the delayed secondary shows it later, at the same msg_id
             Await.until("delayed secondary has msg " + answer.msgId(),
                 () -> delayed().role().log().lastId() >= answer.msgId());
@@ -70,8 +90,14 @@ class WriteConcernTest {
 
     @Test
     void w2AnswersOnceThePromptSecondaryHasItWithoutWaitingForTheDelayedOne() {
-        try (ReplogClient client = cluster.client(cluster.master())) {
-            final Answer answer = append(client, "two-copies", 2);
+        try (ReplogClient client = cluster.client(cluster.master());
+             ReplicationHold.Held promptHeld = hold(prompt());
+             ReplicationHold.Held delayedHeld = hold(delayed())) {
+            final CompletableFuture<Answer> twoCopies = send(client, "two-copies", 2);
+            answeredSoFar(client);
+            assertFalse(twoCopies.isDone(), "w=2 is not answered while no secondary has it");
+            promptHeld.release();
+            final Answer answer = Await.result(twoCopies);
             assertTrue(answer.promptHeld(), "w=2: the prompt secondary held it when the answer came");
             assertFalse(answer.delayedHeld(), "w=2 must not wait for the delayed secondary");
         }
@@ -79,22 +105,31 @@ class WriteConcernTest {
 
     @Test
     void w3AnswersOnlyOnceBothSecondariesHaveIt() {
-        try (ReplogClient client = cluster.client(cluster.master())) {
-            final long start = System.nanoTime();
-            final Answer answer = append(client, "three-copies", 3);
-            assertEquals(2, answer.holders(), "w=3 must wait for both secondaries, the delayed one too");
-            assertTrue(System.nanoTime() - start >= DELAY_MS * 1_000_000L, "it waited for the delayed secondary");
+        try (ReplogClient client = cluster.client(cluster.master());
+             ReplicationHold.Held promptHeld = hold(prompt());
+             ReplicationHold.Held delayedHeld = hold(delayed())) {
+            final CompletableFuture<Answer> threeCopies = send(client, "three-copies", 3);
+            promptHeld.release();
+            // answered once the prompt secondary's ACK of both came back: a w=3 counted like a w=2 would be too
+            final Answer twoCopies = append(client, "two-copies", 2);
+            assertTrue(twoCopies.promptHeld());
+            answeredSoFar(client);
+            assertFalse(threeCopies.isDone(), "w=3 must wait for both secondaries, the delayed one too");
+            delayedHeld.release();
+            assertEquals(2, Await.result(threeCopies).holders(), "w=3 is answered once both secondaries have it");
         }
     }
 
     @Test
     void w3WaitingDoesNotDelayW1AppendsOrReadsOnTheSameConnection() {
-        try (ReplogClient client = cluster.client(cluster.master())) {
+        try (ReplogClient client = cluster.client(cluster.master());
+             ReplicationHold.Held delayedHeld = hold(delayed())) {
             final CompletableFuture<Long> slow = client.append("slow-w3", 3);
             final long fast = Await.result(client.append("fast-w1", 1));
             Await.result(client.read(1, 10));
             assertFalse(slow.isDone(), "the w=3 append is still waiting for the delayed secondary");
             assertTrue(fast > 0);
+            delayedHeld.release();
             assertTrue(Await.result(slow) < fast, "ids follow arrival order");
         }
     }

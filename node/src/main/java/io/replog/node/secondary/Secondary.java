@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The secondary's role: applies REPLICATE frames to its {@link ReplicaLog} and acknowledges cumulatively; refuses
  * appends. With a delay set, each replication request is held that long before it is applied and acknowledged
- * (scheduled on the connection's event loop, so nothing else waits): the inconsistency window made visible.
+ * (scheduled on the connection's event loop, so nothing else waits): the inconsistency window made visible. A test
+ * can hold the replication instead, for as long as it needs ({@link #holdReplication()}).
  */
 public final class Secondary implements NodeRole, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Secondary.class);
@@ -65,6 +66,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
     /** By identity: frames with equal bytes (the same messages at other msg_ids) are different requests. */
     private final Set<Replicate> delayed =
         Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+    private final ReplicationHold hold = new ReplicationHold();
 
     /** A secondary that stores what it is replicated into {@code store} (the node's log, which it does not close). */
     public Secondary(final NodeConfig config, final LogStore store, final AuthStats auth,
@@ -123,24 +125,43 @@ public final class Secondary implements NodeRole, AutoCloseable {
     @Override
     public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
         lastMasterContactNanos = clock.nanoTime();
-        if (frame.count() == 0 || delayMs == 0) {
+        if (frame.count() == 0) {
             // probes and heartbeats are answered at once: they store nothing
             applyAndAck(ctx, frame, false);
-        } else {
+            return;
+        }
+        final Runnable apply = () -> applyHeld(ctx, frame);
+        if (delayMs > 0) {
             delayed.add(frame);
             ctx.executor().schedule(() -> {
-                if (!delayed.remove(frame)) {
-                    return; // the node closed meanwhile and released it
+                if (!hold.defer(ctx.executor(), apply)) {
+                    apply.run();
                 }
-                if (!ctx.channel().isActive()) {
-                    // its connection is gone, and with it the master that sent it: a newer connection (perhaps
-                    // from another master, of another log) owns this replica now
-                    frame.release();
-                    return;
-                }
-                applyAndAck(ctx, frame, true);
             }, delayMs, TimeUnit.MILLISECONDS);
+            return;
         }
+        if (hold.deferring()) {
+            delayed.add(frame);
+            if (hold.defer(ctx.executor(), apply)) {
+                return;
+            }
+            delayed.remove(frame);
+        }
+        applyAndAck(ctx, frame, false);
+    }
+
+    /** Applies a frame that was delayed or held, unless the node or its connection closed meanwhile. */
+    private void applyHeld(final ChannelHandlerContext ctx, final Replicate frame) {
+        if (!delayed.remove(frame)) {
+            return; // the node closed meanwhile and released it
+        }
+        if (!ctx.channel().isActive()) {
+            // its connection is gone, and with it the master that sent it: a newer connection (perhaps from another
+            // master, of another log) owns this replica now
+            frame.release();
+            return;
+        }
+        applyAndAck(ctx, frame, true);
     }
 
     private void applyAndAck(final ChannelHandlerContext ctx, final Replicate frame, final boolean flush) {
@@ -263,6 +284,14 @@ public final class Secondary implements NodeRole, AutoCloseable {
             LOG.warn("truncating msg_id {}..{}: they conflict with the master's log (in memory: not kept)", from, to);
         }
         rolledBack.add(to - from + 1);
+    }
+
+    /**
+     * Holds this secondary's replication until the test releases it (see {@link ReplicationHold}): what the master
+     * sends meanwhile is received but neither stored nor acknowledged.
+     */
+    public ReplicationHold.Held holdReplication() {
+        return hold.hold();
     }
 
     @Override

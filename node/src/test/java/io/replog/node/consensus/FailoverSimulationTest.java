@@ -1,32 +1,46 @@
 package io.replog.node.consensus;
 
+import io.replog.testing.Nightly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The failover code ({@link Replica}) under the deterministic {@link Simulation}: many seeds, each a different run
  * of network, disk and crash faults, every invariant checked after every event. A failing seed prints the command
- * that replays it exactly. {@code -Dreplog.sim.seeds=N} (default 10000), {@code -Dreplog.sim.ops=N} (1000),
- * {@code -Dreplog.sim.first=S} (0) choose the runs; {@code -Dreplog.sim.seed=S} replays one with its trace.
+ * that replays it exactly ({@code -Dreplog.sim.seed=S} replays one with its trace).
+ *
+ * <p>CI runs today's slice of {@value #DEFAULT_SLICE} seeds (a different slice every day, past the nightly range,
+ * printed with the command that runs it again) and, for each rule broken on purpose, the seed that caught it. The
+ * nightly build ({@code -Pnightly}) runs the first {@code -Dreplog.sim.seeds=N} (default 10000) seeds from
+ * {@code -Dreplog.sim.first=S} (0) and searches up to {@code -Dreplog.sim.brokenSeeds=N} (40000) seeds for each broken
+ * rule. {@code -Dreplog.sim.ops=N} (1000) sets the length of every run.
  */
 class FailoverSimulationTest {
     private static final int SEEDS = Integer.getInteger("replog.sim.seeds", 10_000);
     private static final int OPS = Integer.getInteger("replog.sim.ops", 1000);
-    private static final long FIRST = Long.getLong("replog.sim.first", 0);
     /** How far the search for a broken rule may go (it stops at the first seed that catches it). */
     private static final int BROKEN_SEEDS = Integer.getInteger("replog.sim.brokenSeeds", 40_000);
+    static final int DEFAULT_SLICE = 1_000;
+    /** Seeds of a CI build: a few seconds on 2 cores. */
+    private static final int SLICE = Integer.getInteger("replog.sim.slice", DEFAULT_SLICE);
+    /** Days before the slices start again: with the default slice, seeds 10,000..1,010,000, none of them nightly's. */
+    private static final int SLICES = 1_000;
 
     static String replayCommand(final long seed, final BrokenRule broken) {
         return "mvn -q -pl node -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=FailoverSimulationTest#replay"
@@ -34,8 +48,29 @@ class FailoverSimulationTest {
             + (broken == BrokenRule.NONE ? "" : " -Dreplog.sim.broken=" + broken);
     }
 
+    /** The first seed of the slice CI runs on {@code day} (UTC): it moves on every day, past the nightly seeds. */
+    static long sliceStart(final LocalDate day) {
+        return 10_000 + Math.floorMod(day.toEpochDay(), SLICES) * (long) SLICE;
+    }
+
     @Test
+    @Nightly
     void everySeedKeepsEveryInvariant() {
+        runSeeds(Long.getLong("replog.sim.first", 0), SEEDS);
+    }
+
+    /** Today's slice: CI explores new seeds every day instead of the same ones every build. */
+    @Test
+    void todaysSliceOfSeedsKeepsEveryInvariant() {
+        final LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        final long first = Long.getLong("replog.sim.first", sliceStart(today));
+        System.out.printf("simulation: seeds %d..%d (the slice of %s UTC); run this slice again with "
+                + "-Dtest=FailoverSimulationTest#todaysSliceOfSeedsKeepsEveryInvariant -Dreplog.sim.first=%d%n",
+            first, first + SLICE - 1, today, first);
+        runSeeds(first, SLICE);
+    }
+
+    private static void runSeeds(final long first, final int seeds) {
         final long started = System.nanoTime();
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         final AtomicLong events = new AtomicLong();
@@ -43,7 +78,7 @@ class FailoverSimulationTest {
         final AtomicLong committed = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
         final AtomicLong simulatedMs = new AtomicLong();
-        LongStream.range(FIRST, FIRST + SEEDS).parallel().forEach(seed -> {
+        LongStream.range(first, first + seeds).parallel().forEach(seed -> {
             try {
                 final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE,
                     false)).run();
@@ -57,11 +92,11 @@ class FailoverSimulationTest {
             }
         });
         final double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("simulation: %d seeds x %d operations: %d events, %d elections, %d crashes, %d committed "
-                + "entries, %.0f simulated hours in %.1f s%n", SEEDS, OPS, events.get(), elections.get(),
-            crashes.get(), committed.get(), simulatedMs.get() / 3_600_000.0, seconds);
+        System.out.printf("simulation: %d seeds from %d x %d operations: %d events, %d elections, %d crashes, %d "
+                + "committed entries, %.1f simulated hours in %.1f s%n", seeds, first, OPS, events.get(),
+            elections.get(), crashes.get(), committed.get(), simulatedMs.get() / 3_600_000.0, seconds);
         if (!failures.isEmpty()) {
-            fail(failures.size() + " of " + SEEDS + " seeds broke an invariant; the first:\n" + failures.peek());
+            fail(failures.size() + " of " + seeds + " seeds broke an invariant; the first:\n" + failures.peek());
         }
     }
 
@@ -76,10 +111,30 @@ class FailoverSimulationTest {
     }
 
     /**
-     * Each rule broken on purpose is caught within the seeds CI runs: the simulation can fail, and on what. Prints
-     * the first seed that catches it.
+     * Each rule broken on purpose is still caught by the seed that caught it first (found by
+     * {@link #aBrokenRuleIsCaught}), in milliseconds: the simulation can fail, and on what. The same seed keeps every
+     * invariant with the rule intact, so it is the rule that is caught, not the seed that fails.
+     */
+    @ParameterizedTest(name = "{0} at seed {1}")
+    @CsvSource({"VOTES_TWICE, 4", "VOTES_FOR_STALE_LOG, 0", "FORGETS_VOTE, 1138", "COMMITS_OLD_EPOCH, 500",
+        "ACKS_ON_SEND, 0"})
+    void theSeedThatCaughtEachBrokenRuleStillCatchesIt(final BrokenRule broken, final long seed) {
+        new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE, false)).run();
+        final InvariantViolation caught = assertThrows(InvariantViolation.class,
+            () -> new Simulation(seed, new Simulation.Options(OPS, broken, false)).run(),
+            broken + " went unnoticed at seed " + seed + ", which caught it before: the simulation or the rule "
+                + "changed. Find the seed that catches it now and pin that one: mvn -B -pl node -am test -Pnightly "
+                + "-Dsurefire.failIfNoSpecifiedTests=false -Dtest=FailoverSimulationTest#aBrokenRuleIsCaught");
+        System.out.println(broken + " caught at seed " + seed + ": "
+            + caught.getMessage().lines().findFirst().orElse("") + "\nreplay: " + replayCommand(seed, broken));
+    }
+
+    /**
+     * Each rule broken on purpose is caught within {@link #BROKEN_SEEDS} seeds. Prints the first seed that catches
+     * it: the one {@link #theSeedThatCaughtEachBrokenRuleStillCatchesIt} pins for CI.
      */
     @ParameterizedTest
+    @Nightly
     @EnumSource(value = BrokenRule.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // a rare rule may need many thousand seeds: over the usual 180 s
     void aBrokenRuleIsCaught(final BrokenRule broken) {
