@@ -141,7 +141,8 @@ class FrameBoundaryTest {
         assertEquals("x", append.payload().toString(StandardCharsets.UTF_8));
         append.release();
         seqOne[8 + 15] = 0; // seq 0
-        assertRefused(FrameType.APPEND, Append.FLAG_TAGGED, seqOne, "a tagged APPEND needs client_id != 0 and seq >= 1");
+        assertRefused(FrameType.APPEND, Append.FLAG_TAGGED, seqOne,
+            "a tagged APPEND needs client_id != 0 and seq >= 1");
     }
 
     @Test
