@@ -9,29 +9,38 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** host:port as flags carry it, and as logs and messages show it. */
+/**
+ * The {@code host:port} of flags and environment variables: the edges of what parses, what the refusals say, and how
+ * logs and messages show an address.
+ */
 class HostPortTest {
-    @Test
-    void parsesHostAndPortWithoutResolving() {
-        final InetSocketAddress a = HostPort.parse(" replog-secondary-1:7001 ");
-        assertTrue(a.isUnresolved());
-        assertEquals("replog-secondary-1", a.getHostString());
-        assertEquals(7001, a.getPort());
-        assertEquals(7000, HostPort.parse("[::1]:7000").getPort());
-        assertEquals(0, HostPort.parse("h:0").getPort());
-        assertEquals(65_535, HostPort.parse("h:65535").getPort());
+    private static String refusal(final String text) {
+        return assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text)).getMessage();
     }
 
     @Test
-    void refusesWhatIsNotHostColonPort() {
-        assertEquals("expected host:port, got '7000'",
-            assertThrows(IllegalArgumentException.class, () -> HostPort.parse("7000")).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse(":7000"));
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:"));
-        assertEquals("bad port in 'host:x'",
-            assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:x")).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:65536"));
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:-1"));
+    void aHostAndAPortWithinTheirRangeParseUnresolved() {
+        final InetSocketAddress address = HostPort.parse("  replog-1:0 ");
+        assertEquals("replog-1", address.getHostString());
+        assertEquals(0, address.getPort());
+        assertTrue(address.isUnresolved(), "resolved when connecting");
+        assertEquals(65_535, HostPort.parse("h:65535").getPort());
+        assertEquals("::1", HostPort.parse("::1:7000").getHostString(), "the last colon separates the port");
+        assertEquals("h", HostPort.parse("h:1").getHostString(), "a one-letter host");
+    }
+
+    @Test
+    void aMissingHostOrPortIsNamedAsSuch() {
+        assertEquals("expected host:port, got ':7000'", refusal(":7000"));
+        assertEquals("expected host:port, got 'replog-1:'", refusal("replog-1:"));
+        assertEquals("expected host:port, got 'replog-1'", refusal("replog-1"));
+        assertEquals("bad port in 'replog-1:http'", refusal("replog-1:http"));
+    }
+
+    @Test
+    void aPortOutsideSixteenBitsIsRefused() {
+        assertEquals("port of h:65536 must be within 0..65535, got 65536", refusal("h:65536"));
+        assertEquals("port of h:-1 must be within 0..65535, got -1", refusal("h:-1"));
     }
 
     /** Never the JDK's "127.0.0.1/<unresolved>:7002". */
