@@ -7,7 +7,7 @@
 #
 #   mvn -B -DskipTests package && docs/readme-walkthrough.sh     (about 1.5 min; needs bash and curl)
 #
-# The README's ports are the defaults; the test that runs this in CI (tools: ReadmeWalkthroughTest) passes others:
+# The README's ports are the defaults; the test that runs this nightly (tools: ReadmeWalkthroughTest) passes others:
 #   WALK_PORT (7000)  WALK_HTTP_PORT (8000)   the master; `local`'s secondaries take the next two of each
 #   WALK_OTHER_PORT (7100)  WALK_OTHER_HTTP_PORT (8100)   verify's separate master
 #   WALK_DOWN_PORT (7009)   verify's node that is down: nothing may listen there

@@ -6,6 +6,7 @@ import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
+import io.replog.testing.Nightly;
 import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * majority) must be on every node exactly once, in the same order. Prints the failover times (kill → first
  * append acknowledged by the new master).
  */
+@Nightly // CI: HistoryTest kills and pauses masters under every w and checks more; this measures failover times
 class FailoverProcessTest {
     private static final Pattern MASTER_AT = Pattern.compile("master at (\\S+):(\\d+)");
     private static final int KILLS = Integer.getInteger("replog.failover.kills", 2);

@@ -1,5 +1,6 @@
 package io.replog.tools;
 
+import io.replog.testing.Nightly;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code -DexcludedGroups=readme} leaves it out.
  */
 @Tag("readme")
+@Nightly // 1.5-2 minutes: CI stays under 6; the routes and outputs it follows have their own tests in CI
 class ReadmeWalkthroughTest {
     private static final Path SCRIPT = Path.of("..", "docs", "readme-walkthrough.sh").toAbsolutePath().normalize();
     private static final Path LOG = Path.of("target", "readme-walkthrough.log");
