@@ -44,7 +44,8 @@ public final class FailoverCluster implements AutoCloseable {
             config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, BrokenRule.fromSystemProperty());
-        log.durabilityListener(durableId -> driver.execute(r -> r.durable(durableId)));
+        // the replica counts in log indexes: the storage translates what the log made durable (marks included)
+        log.durabilityListener(durableId -> driver.execute(r -> r.durable(storage.durableId())));
     }
 
     /** Connects to the peers and starts the replica (a follower until it hears from a master or elects one). */

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A node of a failover cluster as its connections see it: master or secondary as the election decided, changing
@@ -37,6 +39,7 @@ import java.util.function.LongConsumer;
  */
 final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
+    private static final Pattern STORED_AS = Pattern.compile("stored as msg_id (\\d+)");
 
     /** What the connections may read without asking the replica's thread. */
     private record View(Replica.Role role, long epoch, int masterId) {
@@ -71,7 +74,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private volatile View view = new View(Replica.Role.FOLLOWER, 0, Replica.NOBODY);
     private volatile String lastElection = "none yet";
     private volatile long lastElectionMillis;
-    private volatile long commitId;
+    /** The commit point in the replica's log indexes; {@link #commitId()} is it as a msg_id. */
+    private volatile long commitIndex;
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
@@ -130,13 +134,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
 
     @Override
     public void truncated(final long lastKept, final long formerLastId) {
-        LOG.warn("node {}: cut msg_ids {}..{}: the master's log of epoch {} does not hold them", peers.self(),
+        LOG.warn("node {}: cut log indexes {}..{}: the master's log of epoch {} does not hold them", peers.self(),
             lastKept + 1, formerLastId, view.epoch());
     }
 
     @Override
     public void committed(final long id) {
-        commitId = id;
+        commitIndex = id;
         readableAdvanced.accept(readableId());
     }
 
@@ -182,7 +186,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
      */
     @Override
     public long readableId() {
-        return Math.min(commitId, log.lastId());
+        return Math.min(commitId(), log.lastId());
     }
 
     /**
@@ -274,20 +278,23 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
                 request.tagged() ? request.seq() : 0, new AppendCallback() {
                     @Override
-                    public void stored(final long msgId) {
+                    public void stored(final long index) {
+                        final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
                         request.assigned(msgId, System.nanoTime());
                         request.succeed(System.nanoTime());
                     }
 
                     @Override
-                    public void storedBefore(final long msgId) {
+                    public void storedBefore(final long index) {
                         request.markDuplicate();
-                        stored(msgId);
+                        stored(index);
                     }
 
                     @Override
                     public void failed(final short code, final String why, final int masterId) {
-                        if (code != ErrorCode.NOT_MASTER) {
+                        if (code == ErrorCode.TAG_REUSED) {
+                            request.fail(code, msgIdsIn(why));
+                        } else if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);
                         } else if (taken[0]) {
                             request.fail(code, why + "; the message is in this node's log and may or may not "
@@ -298,6 +305,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
                     }
                 });
         taken[0] = true;
+    }
+
+    /** The replica's TAG_REUSED text names the first append by its log index: say its msg_id instead. */
+    private String msgIdsIn(final String why) {
+        final Matcher m = STORED_AS.matcher(why);
+        return m.find() ? m.replaceFirst("stored as msg_id " + IndexMap.msgIdAt(log.marks(), Long.parseLong(m.group(1))))
+            : why;
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */
@@ -350,7 +364,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         health.put("log_id", Long.toHexString(log.logId()));
         health.put("last_msg_id", log.lastId());
         health.put("durable_msg_id", log.durableId());
-        health.put("commit_id", commitId);
+        health.put("commit_id", commitId());
         health.put("waiting_appends", waiting);
         if (storageError != null) {
             health.put("storage_error", storageError);
@@ -405,7 +419,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
 
     @Override
     public long commitId() {
-        return commitId;
+        return IndexMap.msgIdAt(log.marks(), commitIndex);
     }
 
     @Override
@@ -424,13 +438,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         final Progress p = progress;
         final long sinceTick = System.nanoTime() - p.atNanos();
         final List<PeerStatus> statuses = new ArrayList<>(others.length);
+        final long[] marks = log.marks();
         for (int i = 0; i < others.length; i++) {
             final int id = others[i];
             final Replica.PeerProgress known = v.role() == Replica.Role.LEADER ? p.peers()[i] : null;
             final long silentNanos = known != null ? known.silentNanos()
                 : id == v.masterId() ? p.masterSilentNanos() : -1;
             statuses.add(new PeerStatus(id, peers.hostPort(id), peers.httpHostPort(id), id == v.masterId(),
-                links.connected(id), known == null ? -1 : known.durableId(), known == null ? -1 : known.acceptedId(),
+                links.connected(id), known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId()),
+                known == null ? -1 : IndexMap.msgIdAt(marks, known.acceptedId()),
                 silentNanos < 0 ? -1 : (silentNanos + sinceTick) / 1_000_000L));
         }
         return statuses;

@@ -24,10 +24,14 @@ import java.util.List;
  * when it needs to read them back), so a burst of appends or a replicated message costs one batch, not one per
  * entry; the store's flush policy makes them durable and reports it through the durability listener.
  *
- * <p>A new master's epoch-start entry is stored as an empty message. The tags of tagged appends travel with the
- * entries; the node remembers them for the newest {@value #TAGS_KEPT} msg_ids, in memory and, with a data
- * directory, in its {@link TagFile} (fsynced before the entries are committed), so a node that restarts still knows
- * them when it becomes master.
+ * <p>The core speaks in <b>log indexes</b>: every entry it holds has one, a new master's epoch-start entry too. That
+ * entry is no message: it is stored as an epoch mark ({@link LogStore#appendMark}, a batch of no entries) and takes
+ * no msg_id, so readers see msg_ids 1, 2, 3 … and nothing nobody appended; {@link IndexMap} translates. (Logs
+ * written before marks existed hold empty messages there: those stay messages, they were served already.)
+ *
+ * <p>The tags of tagged appends travel with the entries; the node remembers them, by index, for the newest
+ * {@value #TAGS_KEPT} entries, in memory and, with a data directory, in its {@link TagFile} (fsynced before the
+ * entries are committed), so a node that restarts still knows them when it becomes master.
  */
 final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogReplicaStorage.class);
@@ -51,7 +55,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         this.log = log;
         this.vote = vote;
         this.rollbackDir = dataDir;
-        this.tagFile = dataDir == null ? null : TagFile.open(dataDir, log.lastId(), TAGS_KEPT, this::remember);
+        this.tagFile = dataDir == null ? null
+            : TagFile.open(dataDir, IndexMap.lastIndex(log.marks(), log.lastId()), TAGS_KEPT, this::remember);
     }
 
     private void remember(final long id, final long clientId, final long seq) {
@@ -61,14 +66,28 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         tagSeqs[slot] = seq;
     }
 
+    /** The last index: the committed messages and every mark (marks are committed at once), then what is staged. */
     @Override
     public long lastId() {
-        return log.lastId() + staged;
+        return IndexMap.lastIndex(log.marks(), log.lastId()) + staged;
     }
 
     @Override
     public long epochAt(final long id) {
-        return id > log.lastId() ? stagedEpoch : log.epochAt(id);
+        if (id <= 0) {
+            return 0;
+        }
+        final long[] marks = log.marks();
+        if (id > IndexMap.lastIndex(marks, log.lastId())) {
+            return stagedEpoch;
+        }
+        final int mark = IndexMap.markAt(marks, id);
+        return mark >= 0 ? marks[2 * mark] : log.epochAt(IndexMap.msgIdAt(marks, id));
+    }
+
+    /** The msg_id readers see at or below {@code index} (the message there, or the last one before a mark). */
+    long msgIdAt(final long index) {
+        return IndexMap.msgIdAt(log.marks(), index);
     }
 
     @Override
@@ -83,15 +102,25 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         return range == null ? -1 : range[0];
     }
 
-    /** The first and last msg_id the log holds of {@code epoch}, or null when it holds none of it. */
+    /** The first and last index the log holds of {@code epoch} (its mark, its messages), or null when none. */
     private long[] rangeOf(final long epoch) {
         commitStaged();
         final long[] history = log.epochHistory();
+        final long[] marks = log.marks();
         for (int i = 0; i < history.length; i += 2) {
             if (history[i] == epoch) {
                 final long start = history[i + 1];
                 final long end = i + 2 < history.length ? history[i + 3] - 1 : log.lastId();
-                return end >= start ? new long[] {start, end} : null;
+                int mark = -1;
+                for (int k = 0; k < marks.length / 2; k++) {
+                    mark = marks[2 * k] == epoch ? k : mark;
+                }
+                if (mark >= 0) {
+                    final long first = IndexMap.indexOfMark(marks, mark);
+                    return new long[] {first, end >= start ? IndexMap.indexOfMessage(marks, end) : first};
+                }
+                return end >= start ? new long[] {IndexMap.indexOfMessage(marks, start),
+                    IndexMap.indexOfMessage(marks, end)} : null;
             }
         }
         return null;
@@ -106,16 +135,29 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     @Override
     public List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
         commitStaged();
+        final long[] marks = log.marks();
         final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
         long bytes = 0;
         long id = fromId;
         while (entries.size() < maxCount) {
-            final EntryRange range = log.read(id, maxCount - entries.size(),
+            final int mark = IndexMap.markAt(marks, id);
+            if (mark >= 0) {
+                bytes += overhead;
+                if (!entries.isEmpty() && bytes > maxBytes) {
+                    return entries;
+                }
+                entries.add(Entry.epochStart(marks[2 * mark]));
+                id++;
+                continue;
+            }
+            final long msgId = IndexMap.msgIdAt(marks, id);
+            final int upToMark = (int) Math.min(Integer.MAX_VALUE, IndexMap.nextMarkAfter(marks, id) - id);
+            final EntryRange range = log.read(msgId, Math.min(upToMark, maxCount - entries.size()),
                 (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes)));
             try {
-                if (range.count() == 0 || range.firstId() != id) {
-                    throw new IllegalStateException("msg_id " + id + " cannot be read back (the log holds up to "
-                        + log.lastId() + ")");
+                if (range.count() == 0 || range.firstId() != msgId) {
+                    throw new IllegalStateException("index " + id + " (msg_id " + msgId + ") cannot be read back (the "
+                        + "log holds up to msg_id " + log.lastId() + ")");
                 }
                 final ByteBuf run = range.run();
                 int at = run.readerIndex();
@@ -157,6 +199,14 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     @Override
     public void append(final Entry entry) {
+        if (entry.epochStart()) {
+            // committed at once (once per epoch): what is committed is what the index map counts
+            commitStaged();
+            log.appendMark(entry.epoch());
+            log.commit();
+            remember(lastId(), 0, 0);
+            return;
+        }
         if (staged > 0 && entry.epoch() != stagedEpoch) {
             commitStaged(); // a batch holds one epoch
         }
@@ -179,23 +229,34 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     @Override
     public void truncateAfter(final long lastKept) {
         commitStaged();
-        final long formerLast = log.lastId();
-        if (formerLast <= lastKept) {
+        final long[] marks = log.marks();
+        final long formerLastIndex = IndexMap.lastIndex(marks, log.lastId());
+        if (formerLastIndex <= lastKept) {
             return;
         }
-        final String kept = rollbackDir == null ? "not kept (the log is in memory)"
-            : "kept in " + RollbackFile.save(rollbackDir, log, lastKept + 1, formerLast);
+        // kept: the messages up to keptId, and the marks up to lastKept (those before keptId + 1 follow a cut there)
+        final int mark = IndexMap.markAt(marks, lastKept);
+        final long keptId = IndexMap.msgIdAt(marks, lastKept);
+        int marksKept = 0;
+        for (int k = mark; k >= 0 && marks[2 * k + 1] == keptId + 1; k--) {
+            marksKept++;
+        }
+        final long formerLast = log.lastId();
+        final String kept = formerLast <= keptId ? "no message cut"
+            : rollbackDir == null ? "not kept (the log is in memory)"
+            : "kept in " + RollbackFile.save(rollbackDir, log, keptId + 1, formerLast);
         if (tagFile != null) {
             tagFile.truncateAfter(lastKept);
         }
-        log.truncateAfter(lastKept);
-        LOG.warn("node: cut msg_ids {}..{}, which the master's log does not hold; {}", lastKept + 1, formerLast,
-            kept);
+        log.truncateAfter(keptId, marksKept);
+        LOG.warn("node: cut log indexes {}..{} (msg_ids {}..{}), which the master's log does not hold; {}",
+            lastKept + 1, formerLastIndex, keptId + 1, formerLast, kept);
     }
 
+    /** The durable index: durable messages and marks up to the first entry that is not. */
     @Override
     public long durableId() {
-        return log.durableId();
+        return IndexMap.durableIndex(log.marks(), log.durableId(), log.durableMarks());
     }
 
     @Override
@@ -214,7 +275,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             } catch (RuntimeException e) {
                 // the store dropped the staged entries: so go their tags (the replica halts on this failure)
                 if (tagFile != null) {
-                    tagFile.truncateAfter(log.lastId());
+                    tagFile.truncateAfter(IndexMap.lastIndex(log.marks(), log.lastId()));
                 }
                 throw e;
             }

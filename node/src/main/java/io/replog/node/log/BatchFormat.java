@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * |                 base_id (i64): msg_id of the first entry      |  8
  * |                                                               |
  * +---------------------------------------------------------------+
- * |                 count (i32): entries, at least 1              | 16
+ * |                 count (i32): entries; 0 for an epoch mark     | 16
  * +---------------------------------------------------------------+
  * |                 epoch (i64): of the master that wrote them    | 20
  * |                                                               |
@@ -30,6 +30,11 @@ import java.util.zip.CRC32C;
  * |                             ...                               |
  * </pre>
  * The entries are stored exactly as REPLICATE and READ_OK carry them, so serving them needs no re-encoding.
+ *
+ * <p>A batch with count 0 and no entries is an <b>epoch mark</b>: the first thing a failover master writes in its
+ * epoch (the consensus engine's entry that lets earlier ones commit, Raft §5.4.2). It takes no msg_id (base_id is
+ * the msg_id its epoch's first message gets) and readers never see it; recovery puts it back in the
+ * {@link EpochHistory}.
  */
 final class BatchFormat {
     static final int LENGTH_OFFSET = 0;
@@ -63,11 +68,16 @@ final class BatchFormat {
             return position + totalBytes();
         }
 
+        /** An epoch mark: no entries. */
+        boolean mark() {
+            return count == 0;
+        }
+
         /** Whether the fields are ones the writer could have written, for a batch ending by {@code limit}. */
         boolean plausible(final long limit) {
             final long entryBytes = Integer.toUnsignedLong(length) - MIN_LENGTH;
-            return entryBytes >= 0 && end() <= limit && baseId > 0 && count > 0
-                && (long) count * 4 <= entryBytes && epoch >= 0;
+            return entryBytes >= 0 && end() <= limit && baseId > 0 && epoch >= 0
+                && (count > 0 && (long) count * 4 <= entryBytes || count == 0 && entryBytes == 0);
         }
     }
 

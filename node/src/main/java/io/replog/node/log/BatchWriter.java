@@ -69,7 +69,10 @@ final class BatchWriter {
             long at = activeEnd;
             for (int k = 0; k < staged.batches(); k++) {
                 final int total = staged.totalBytes(k);
-                if (segment == null || at > 0 && at + total > options.segmentBytes()) {
+                // a batch never starts a segment right after a mark: the mark stays with the messages it precedes,
+                // so a segment named N never follows one ending in a mark before N (what recovery points rely on)
+                final boolean afterMark = k > 0 ? staged.count(k - 1) == 0 : endsWithMark(staged.baseId(0));
+                if (segment == null || at > 0 && at + total > options.segmentBytes() && !afterMark) {
                     segment = roll(segment, staged.baseId(k), created);
                     at = 0;
                 }
@@ -84,6 +87,12 @@ final class BatchWriter {
                 e);
         }
         publish(staged, before, created, targets, positions);
+    }
+
+    /** Whether the log's last batch is a mark: the last mark is at the next msg_id, {@code nextId}. */
+    private boolean endsWithMark(final long nextId) {
+        final long[] marks = epochs.marks();
+        return marks.length > 0 && marks[marks.length - 1] == nextId;
     }
 
     /** Seals {@code current} (fsynced first, so the recovery point and the flusher may skip it) and opens the next. */
@@ -125,6 +134,11 @@ final class BatchWriter {
         for (int k = 0; k < staged.batches(); k++) {
             final Segment segment = targets[k];
             final int total = staged.totalBytes(k);
+            if (staged.count(k) == 0) { // a mark: no entry to find or cache
+                epochs.marked(staged.epoch(k), staged.baseId(k));
+                segment.end(positions[k] + total);
+                continue;
+            }
             segment.index().add(staged.baseId(k), positions[k]);
             epochs.entered(staged.epoch(k), staged.baseId(k));
             cache.add(staged.baseId(k), staged.count(k), staged.epoch(k), staged.buffer(), staged.entriesIndex(k),
@@ -165,7 +179,7 @@ final class BatchWriter {
             durability.force(active.channel());
         }
         checkpoint(active == null ? RecoveryCheckpoint.at(lastId + 1, 0, lastId, epochs)
-            : RecoveryCheckpoint.at(active.baseId(), active.end(), lastId, epochs));
+            : RecoveryCheckpoint.atEnd(active.baseId(), active.end(), lastId, epochs));
     }
 
     /** Moves the recovery point; a failure only costs a longer scan on the next open. */

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -36,10 +37,14 @@ final class Durability implements AutoCloseable {
     private final FileIo io;
     /** The store's last committed id and active segment: what an fsync now would cover. */
     private final LongSupplier lastId;
+    /** The store's committed epoch marks (they take no msg_id, so the last id does not show them). */
+    private final IntSupplier marks;
     private final Supplier<Segment> active;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLong fsyncs = new AtomicLong();
     private volatile long durableId;
+    /** How many of the store's marks are durable (the first ones). */
+    private volatile int durableMarks;
     /** The last id an fsync covered; guarded by {@link #lock}. */
     private long forcedId;
     private volatile LongConsumer listener;
@@ -51,11 +56,13 @@ final class Durability implements AutoCloseable {
     private final ScheduledExecutorService timer;
 
     Durability(final String name, final FlushPolicy policy, final FileIo io, final LongSupplier lastId,
-               final Supplier<Segment> active, final long recoveredId) {
+               final IntSupplier marks, final Supplier<Segment> active, final long recoveredId) {
         this.io = io;
         this.lastId = lastId;
+        this.marks = marks;
         this.active = active;
         this.durableId = recoveredId;
+        this.durableMarks = marks.getAsInt();
         this.forcedId = recoveredId;
         this.flusher = policy.kind() == FlushPolicy.Kind.BATCH ? new Thread(this::flushLoop, name + "-flusher") : null;
         this.timer = policy.kind() == FlushPolicy.Kind.INTERVAL ? Executors.newSingleThreadScheduledExecutor(r -> {
@@ -75,6 +82,10 @@ final class Durability implements AutoCloseable {
 
     long durableId() {
         return durableId;
+    }
+
+    int durableMarks() {
+        return durableMarks;
     }
 
     void listener(final LongConsumer value) {
@@ -98,12 +109,13 @@ final class Durability implements AutoCloseable {
         return failure;
     }
 
-    /** Writer: entries up to {@code lastId} were committed (and are readable). */
+    /** Writer: entries up to {@code lastId} (and the store's marks) were committed (and are readable). */
     void committed(final long lastId) {
         if (flusher != null) {
             LockSupport.unpark(flusher);
             return;
         }
+        durableMarks = marks.getAsInt();
         durableId = lastId;
         notifyListener(lastId);
     }
@@ -128,7 +140,7 @@ final class Durability implements AutoCloseable {
 
     private void flushLoop() {
         while (!stopping && failure == null) {
-            if (lastId.getAsLong() > durableId) {
+            if (lastId.getAsLong() > durableId || marks.getAsInt() > durableMarks) {
                 flushOnce();
             } else {
                 LockSupport.park(this);
@@ -140,13 +152,16 @@ final class Durability implements AutoCloseable {
     private void flushOnce() {
         lock.lock();
         try {
+            // read before the fsync: what was published by then was written before it, so the fsync covers it
             final long target = lastId.getAsLong();
+            final int targetMarks = marks.getAsInt();
             final Segment segment = active.get();
-            if (target <= durableId || segment == null) {
+            if (target <= durableId && targetMarks <= durableMarks || segment == null) {
                 return;
             }
-            force(segment.channel(), target - durableId);
+            force(segment.channel(), Math.max(0, target - durableId));
             forcedId = target;
+            durableMarks = targetMarks;
             durableId = target;
             notifyListener(target);
         } catch (IOException e) {
@@ -214,12 +229,14 @@ final class Durability implements AutoCloseable {
     /** Under the lock: the log was cut after {@code lastKept} and what remains was fsynced. */
     void cut(final long lastKept) {
         forcedId = Math.min(forcedId, lastKept);
+        durableMarks = Math.min(durableMarks, marks.getAsInt());
         durableId = Math.min(durableId, lastKept);
     }
 
     /** Under the lock: everything up to {@code lastId} was fsynced (close). */
     void forced(final long lastId) {
         forcedId = lastId;
+        durableMarks = marks.getAsInt();
         durableId = Math.max(durableId, lastId);
     }
 

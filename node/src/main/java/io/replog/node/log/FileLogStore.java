@@ -63,7 +63,7 @@ public final class FileLogStore implements LogStore {
         this.fileBytes = segments.bytes();
         this.cache = new RecentBatches(options.cacheBytes());
         this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(),
-            options.io(), () -> lastId, segments::active, lastId);
+            options.io(), () -> lastId, epochs::markCount, segments::active, lastId);
         this.writer = new BatchWriter(dir, options, segments, epochs, cache, durability);
         this.reader = new LogReader(segments, epochs, cache, () -> lastId);
     }
@@ -250,6 +250,26 @@ public final class FileLogStore implements LogStore {
     }
 
     @Override
+    public void appendMark(final long markEpoch) {
+        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
+        if (markEpoch <= lastEpoch) {
+            throw new IllegalArgumentException("a mark of epoch " + markEpoch + " after entries of epoch " + lastEpoch);
+        }
+        reserve(BatchFormat.HEADER_BYTES);
+        staged.appendMark(appended + 1, markEpoch);
+    }
+
+    @Override
+    public long[] marks() {
+        return epochs.marks();
+    }
+
+    @Override
+    public int durableMarks() {
+        return durability.durableMarks();
+    }
+
+    @Override
     public void commit() {
         if (staged.isEmpty()) {
             return;
@@ -286,12 +306,53 @@ public final class FileLogStore implements LogStore {
     }
 
     @Override
+    public void truncateAfter(final long lastKept, final int marksKept) {
+        final long kept = Math.max(0, lastKept);
+        final long[] restore = new long[marksKept];
+        int found = 0;
+        final long[] marks = epochs.marks();
+        for (int i = 0; i < marks.length && found < marksKept; i += 2) {
+            if (marks[i + 1] == kept + 1) {
+                restore[found++] = marks[i];
+            }
+        }
+        for (int k = 0; k < staged.batches() && found < marksKept; k++) {
+            if (staged.count(k) == 0 && staged.baseId(k) == kept + 1) {
+                restore[found++] = staged.epoch(k);
+            }
+        }
+        if (found < marksKept) {
+            throw new IllegalArgumentException("the log holds " + found + " marks before msg_id " + (kept + 1)
+                + ", not " + marksKept);
+        }
+        truncateAfter(kept);
+        for (final long markEpoch : restore) {
+            appendMark(markEpoch);
+        }
+        if (marksKept > 0) {
+            commit();
+            durability.lock();
+            try {
+                writer.checkpointAtEnd(lastId); // the fsync that makes the marks durable again, as they were
+                durability.forced(lastId);
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing the marks kept by a truncation after msg_id " + kept
+                    + " failed", e);
+            } finally {
+                durability.unlock();
+            }
+        }
+    }
+
+    @Override
     public void truncateAfter(final long lastKept) {
         final long kept = Math.max(0, lastKept);
-        if (kept >= appended) {
+        final long[] marks = epochs.marks();
+        final boolean marksAfter = marks.length > 0 && marks[marks.length - 1] > kept; // committed marks to cut
+        if (kept >= appended && !marksAfter && !staged.marksAfter(kept)) {
             return;
         }
-        if (kept >= lastId) {
+        if (kept >= lastId && !marksAfter) {
             staged.truncateAfter(kept);
             appended = kept;
             return;

@@ -116,6 +116,24 @@ public interface LogStore extends AutoCloseable {
     long appendRun(ByteBuf run, int count, long epoch);
 
     /**
+     * Stages an <b>epoch mark</b> of {@code markEpoch} (a failover master's first entry in its epoch, which
+     * consensus needs and readers never see): a batch with no entries before the next msg_id, CRC'd, committed,
+     * made durable and cut like any batch, but taking no msg_id. Writer only; nothing else of that epoch may precede it.
+     *
+     * @throws IllegalArgumentException unless {@code markEpoch} is above the epoch of every entry and mark held
+     */
+    void appendMark(long markEpoch);
+
+    /**
+     * The committed epoch marks, oldest first, flattened: (epoch, the msg_id its epoch's first message gets) pairs;
+     * several may share a msg_id. Any thread.
+     */
+    long[] marks();
+
+    /** How many of {@link #marks()} (the first ones) count as stored under the flush policy. Any thread. */
+    int durableMarks();
+
+    /**
      * Ends the open batch: its entries become readable ({@link #lastId()}) and go to the flush policy. Does nothing
      * when nothing is staged. Writer only.
      *
@@ -141,6 +159,12 @@ public interface LogStore extends AutoCloseable {
      * conflicts with its master's log: it reads what it cuts first, to keep it.
      */
     void truncateAfter(long lastKept);
+
+    /**
+     * {@link #truncateAfter(long)}, keeping the first {@code marksKept} marks placed before msg_id
+     * {@code lastKept + 1} (which that cut removes): they are written again and made durable before returning.
+     */
+    void truncateAfter(long lastKept, int marksKept);
 
     /**
      * Bytes the log's committed entries take: their segment files (with the batches' framing) for a log on disk,

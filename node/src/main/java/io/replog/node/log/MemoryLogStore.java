@@ -32,6 +32,8 @@ public final class MemoryLogStore implements LogStore {
     private long epoch;
     private final EpochHistory epochs = new EpochHistory();
     private volatile LongConsumer durabilityListener;
+    /** Marks committed (writer only): a commit of marks alone still reports durability. */
+    private int committedMarks;
     private LogSegment active;
 
     public MemoryLogStore() {
@@ -203,10 +205,49 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public void appendMark(final long markEpoch) {
+        epochs.marked(markEpoch, appended + 1); // throws unless above every epoch held
+    }
+
+    @Override
+    public long[] marks() {
+        return epochs.marks();
+    }
+
+    @Override
+    public int durableMarks() {
+        return epochs.markCount(); // durable at once, as every entry in memory
+    }
+
+    @Override
+    public void truncateAfter(final long lastKept, final int marksKept) {
+        final long kept = Math.max(0, lastKept);
+        final long[] marks = epochs.marks();
+        final long[] restore = new long[marksKept];
+        int found = 0;
+        for (int i = 0; i < marks.length && found < marksKept; i += 2) {
+            if (marks[i + 1] == kept + 1) {
+                restore[found++] = marks[i];
+            }
+        }
+        if (found < marksKept) {
+            throw new IllegalArgumentException("the log holds " + found + " marks before msg_id " + (kept + 1)
+                + ", not " + marksKept);
+        }
+        truncateAfter(kept);
+        epochs.truncateAfter(kept);
+        for (final long markEpoch : restore) {
+            epochs.marked(markEpoch, kept + 1);
+        }
+        committedMarks = epochs.markCount();
+    }
+
+    @Override
     public void commit() {
-        if (lastId == appended) {
+        if (lastId == appended && committedMarks == epochs.markCount()) {
             return;
         }
+        committedMarks = epochs.markCount();
         lastId = appended;
         committedBytes = bytesStored;
         final LongConsumer listener = durabilityListener;
@@ -218,6 +259,8 @@ public final class MemoryLogStore implements LogStore {
     @Override
     public void truncateAfter(final long lastKept) {
         if (lastKept >= appended) {
+            epochs.truncateAfter(Math.max(0, lastKept)); // marks before a msg_id after lastKept go
+            committedMarks = Math.min(committedMarks, epochs.markCount());
             return;
         }
         final long kept = Math.max(0, lastKept);
@@ -236,6 +279,7 @@ public final class MemoryLogStore implements LogStore {
         appended = kept;
         lastId = Math.min(lastId, kept);
         epochs.truncateAfter(kept);
+        committedMarks = Math.min(committedMarks, epochs.markCount());
         committedBytes = bytesStored;
     }
 

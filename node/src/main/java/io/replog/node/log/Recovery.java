@@ -124,8 +124,8 @@ final class Recovery {
             first = at;
             position = checkpoint.position();
             lastId = checkpoint.lastId();
-            epochs.load(checkpoint.epochs());
-            epochs.truncateAfter(lastId);
+            epochs.load(checkpoint.epochs(), checkpoint.marks());
+            epochs.truncateAfter(lastId + 1); // marks before the next msg_id are before the point too
         } else if (checkpoint != null) {
             LOG.warn("{}: the recovery point (segment {}, offset {}) does not match the segment files; scanning the "
                 + "whole log", dir, checkpoint.segmentBase(), checkpoint.position());
@@ -173,7 +173,11 @@ final class Recovery {
                 if (problem != null) {
                     return damaged(i, at, problem, scanner);
                 }
-                epochs.entered(header.epoch(), header.baseId());
+                if (header.mark()) {
+                    epochs.marked(header.epoch(), header.baseId());
+                } else {
+                    epochs.entered(header.epoch(), header.baseId());
+                }
                 lastId = header.lastId();
                 scannedBytes += header.totalBytes();
                 at = header.end();
@@ -199,6 +203,9 @@ final class Recovery {
         }
         if (header.baseId() != lastId + 1) {
             return "batch starts at msg_id " + header.baseId() + ", expected " + (lastId + 1);
+        }
+        if (header.mark() && header.epoch() <= epochs.lastEpoch()) {
+            return "mark of epoch " + header.epoch() + " after entries of epoch " + epochs.lastEpoch();
         }
         if (header.epoch() < epochs.lastEpoch()) {
             return "batch of epoch " + header.epoch() + " after epoch " + epochs.lastEpoch();

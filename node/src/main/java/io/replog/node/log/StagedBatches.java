@@ -61,9 +61,14 @@ final class StagedBatches implements AutoCloseable {
         counts[batches - 1] += count;
     }
 
+    /** Stages an epoch mark of {@code epoch} before msg_id {@code id}: a batch of its own, with no entries. */
+    void appendMark(final long id, final long epoch) {
+        open(id, epoch);
+    }
+
     private void open(final long id, final long epoch) {
-        if (batches > 0 && epochs[batches - 1] == epoch) {
-            return;
+        if (batches > 0 && epochs[batches - 1] == epoch && counts[batches - 1] > 0) {
+            return; // a mark (count 0) stays a batch of its own
         }
         if (buffer == null) {
             buffer = PooledByteBufAllocator.DEFAULT.directBuffer(64 * 1024);
@@ -120,7 +125,17 @@ final class StagedBatches implements AutoCloseable {
         return starts[k] + BatchFormat.HEADER_BYTES;
     }
 
-    /** Drops the staged entries after {@code lastKept} (which the caller knows is staged or just before). */
+    /** Whether a mark staged before a msg_id after {@code lastKept} is staged. */
+    boolean marksAfter(final long lastKept) {
+        for (int k = 0; k < batches; k++) {
+            if (counts[k] == 0 && baseIds[k] > lastKept) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops the staged entries (and marks) after {@code lastKept} (which the caller knows is staged or just before). */
     void truncateAfter(final long lastKept) {
         int k = batches - 1;
         while (k >= 0 && baseIds[k] > lastKept) {
