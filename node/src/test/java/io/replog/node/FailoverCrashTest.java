@@ -132,14 +132,16 @@ class FailoverCrashTest {
     }
 
 
-    /** The node's messages, without the empty entries that start each master's epoch. */
+    /**
+     * The node's messages, which must be exactly what was appended: msg_ids 1, 2, 3 … and no empty entry (a new
+     * master's first entry is an epoch mark readers never see); a gap or an empty message shows in the list.
+     */
     private static List<String> texts(final NodeProcess node) {
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", node.port())) {
             final List<String> texts = new ArrayList<>();
             for (final Message m : client.readAll()) {
-                if (m.payload().length > 0) {
-                    texts.add(m.text());
-                }
+                texts.add(m.msgId() == texts.size() + 1 && m.payload().length > 0 ? m.text()
+                    : "(msg_id " + m.msgId() + " at position " + (texts.size() + 1) + ": '" + m.text() + "')");
             }
             return texts;
         } catch (Exception e) {

@@ -538,7 +538,7 @@ class WireFormatGoldenTest {
         assertEquals(2, read(wire, field("APPEND_ENTRIES", "count")));
         assertEquals(19, f.lastId());
 
-        // entry 0 (msg_id 18): EPOCH_START of epoch 5, where the entries start
+        // entry 0 (log index 18, no msg_id): EPOCH_START of epoch 5, where the entries start
         final int first = field("APPEND_ENTRIES", "entries").offset();
         final PeerEntry start = f.entries().get(0);
         assertEquals(5, start.epoch());
@@ -550,7 +550,7 @@ class WireFormatGoldenTest {
         assertEquals(0, start.payload().length);
         assertEquals(0, read(wire, entryField(first, "entry", "length")));
 
-        // entry 1 (msg_id 19): "hi" tagged 42/7, of epoch 5, right after entry 0's (empty) payload
+        // entry 1 (log index 19): "hi" tagged 42/7, of epoch 5, right after entry 0's (empty) payload
         final int second = entryField(first, "entry", "payload").offset();
         final PeerEntry hi = f.entries().get(1);
         assertEquals(5, hi.epoch());

@@ -123,16 +123,31 @@ class FailoverClusterTest {
         }
     }
 
+    /**
+     * The messages node {@code id} serves, which must be exactly what was appended: msg_ids 1, 2, 3 … and no empty
+     * entry (a master's epoch-start entry is a mark readers never see); a gap or an empty message shows in the list.
+     */
     private List<String> texts(final int id) throws Exception {
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[id])) {
             final List<String> texts = new ArrayList<>();
             for (final Message m : client.readAll()) {
                 final String text = new String(m.payload(), StandardCharsets.UTF_8);
-                if (!text.isEmpty()) { // a master's epoch-start entry is an empty message
-                    texts.add(text);
-                }
+                texts.add(m.msgId() == texts.size() + 1 && !text.isEmpty() ? text
+                    : "(msg_id " + m.msgId() + " at position " + (texts.size() + 1) + ": '" + text + "')");
             }
             return texts;
+        }
+    }
+
+    /** The epoch of the last mark in node {@code id}'s log (0 for none). */
+    private long lastMarkEpoch(final int id) {
+        final long[] marks = nodes[id].role().log().marks();
+        return marks.length == 0 ? 0 : marks[marks.length - 2];
+    }
+
+    private long append(final int master, final String text, final int w) throws Exception {
+        try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[master])) {
+            return client.append(text, w).get(20, TimeUnit.SECONDS);
         }
     }
 
@@ -177,6 +192,51 @@ class FailoverClusterTest {
         for (int id = 1; id <= 3; id++) {
             awaitTexts(id, acked); // a secondary learns the commit point with the next frame from the master
         }
+    }
+
+    @Test
+    void msgIdsAreDenseFromOneAcrossFailoversAndRestartsOfLogsEndingInAMark() throws Exception {
+        startAll();
+        final int first = awaitOneMaster(0);
+        assertEquals(1, append(first, "one", 3), "a fresh cluster's first append is msg_id 1");
+        final List<String> all = new ArrayList<>(List.of("one"));
+        all.addAll(append(first, "before-", 2, 3));
+        nodes[first].close(); // the master goes: the next one starts its epoch with a mark
+        nodes[first] = null;
+        final int second = awaitOneMaster(first);
+        assertEquals(4, append(second, "after", 2), "the next msg_id, no entry of its own in between");
+        all.add("after");
+        start(first); // back, as a secondary: it takes the new epoch's mark and message
+        for (int id = 1; id <= 3; id++) {
+            awaitTexts(id, all);
+        }
+        // a new epoch with no message yet: every node's log ends in a mark, and is restarted so
+        final long epoch = ((Number) nodes[second].role().health().get("epoch")).longValue();
+        nodes[second].close();
+        nodes[second] = null;
+        final int third = awaitOneMaster(second);
+        start(second);
+        await(() -> {
+            final long newest = ((Number) nodes[third].role().health().get("epoch")).longValue();
+            return newest > epoch && lastMarkEpoch(1) == newest && lastMarkEpoch(2) == newest
+                && lastMarkEpoch(3) == newest;
+        }, "every node holds the new master's mark");
+        for (int id = 1; id <= 3; id++) {
+            nodes[id].close();
+            nodes[id] = null;
+        }
+        for (int id = 1; id <= 3; id++) {
+            start(id);
+        }
+        final int fourth = awaitOneMaster(0);
+        assertEquals(5, append(fourth, "later", 3), "after restarts of logs ending in marks: still the next msg_id");
+        all.add("later");
+        for (int id = 1; id <= 3; id++) {
+            awaitTexts(id, all);
+            assertEquals(5L, ((Number) nodes[id].role().health().get("last_msg_id")).longValue());
+        }
+        assertEquals(5L, ((Number) nodes[fourth].role().health().get("commit_id")).longValue(),
+            "health speaks msg_ids");
     }
 
     @Test
