@@ -310,8 +310,10 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     /** The replica's TAG_REUSED text names the first append by its log index: say its msg_id instead. */
     private String msgIdsIn(final String why) {
         final Matcher m = STORED_AS.matcher(why);
-        return m.find() ? m.replaceFirst("stored as msg_id " + IndexMap.msgIdAt(log.marks(), Long.parseLong(m.group(1))))
-            : why;
+        if (!m.find()) {
+            return why;
+        }
+        return m.replaceFirst("stored as msg_id " + IndexMap.msgIdAt(log.marks(), Long.parseLong(m.group(1))));
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */

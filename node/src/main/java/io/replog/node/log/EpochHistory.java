@@ -52,6 +52,13 @@ public final class EpochHistory {
         return marks.clone();
     }
 
+    /** The epochs of the marks before msg_id {@code nextId} (epochs that start there), oldest first. */
+    public long[] marksBefore(final long nextId) {
+        final long[] m = marks;
+        return java.util.stream.IntStream.range(0, m.length / 2).filter(k -> m[2 * k + 1] == nextId)
+            .mapToLong(k -> m[2 * k]).toArray();
+    }
+
     /** How many marks the log holds. */
     public int markCount() {
         return marks.length / 2;

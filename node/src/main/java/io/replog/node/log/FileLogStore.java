@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.stream.LongStream;
 
 /**
  * The durable log: a data directory of segment files of CRC-checked record batches ({@link BatchFormat}), after
@@ -308,21 +309,10 @@ public final class FileLogStore implements LogStore {
     @Override
     public void truncateAfter(final long lastKept, final int marksKept) {
         final long kept = Math.max(0, lastKept);
-        final long[] restore = new long[marksKept];
-        int found = 0;
-        final long[] marks = epochs.marks();
-        for (int i = 0; i < marks.length && found < marksKept; i += 2) {
-            if (marks[i + 1] == kept + 1) {
-                restore[found++] = marks[i];
-            }
-        }
-        for (int k = 0; k < staged.batches() && found < marksKept; k++) {
-            if (staged.count(k) == 0 && staged.baseId(k) == kept + 1) {
-                restore[found++] = staged.epoch(k);
-            }
-        }
-        if (found < marksKept) {
-            throw new IllegalArgumentException("the log holds " + found + " marks before msg_id " + (kept + 1)
+        final long[] restore = LongStream.concat(LongStream.of(epochs.marksBefore(kept + 1)),
+            LongStream.of(staged.marksBefore(kept + 1))).limit(marksKept).toArray();
+        if (restore.length < marksKept) {
+            throw new IllegalArgumentException("the log holds " + restore.length + " marks before msg_id " + (kept + 1)
                 + ", not " + marksKept);
         }
         truncateAfter(kept);

@@ -118,7 +118,8 @@ public interface LogStore extends AutoCloseable {
     /**
      * Stages an <b>epoch mark</b> of {@code markEpoch} (a failover master's first entry in its epoch, which
      * consensus needs and readers never see): a batch with no entries before the next msg_id, CRC'd, committed,
-     * made durable and cut like any batch, but taking no msg_id. Writer only; nothing else of that epoch may precede it.
+     * made durable and cut like any batch, but taking no msg_id. Writer only; nothing else of that epoch may
+     * precede it.
      *
      * @throws IllegalArgumentException unless {@code markEpoch} is above the epoch of every entry and mark held
      */

@@ -222,17 +222,10 @@ public final class MemoryLogStore implements LogStore {
     @Override
     public void truncateAfter(final long lastKept, final int marksKept) {
         final long kept = Math.max(0, lastKept);
-        final long[] marks = epochs.marks();
-        final long[] restore = new long[marksKept];
-        int found = 0;
-        for (int i = 0; i < marks.length && found < marksKept; i += 2) {
-            if (marks[i + 1] == kept + 1) {
-                restore[found++] = marks[i];
-            }
-        }
-        if (found < marksKept) {
-            throw new IllegalArgumentException("the log holds " + found + " marks before msg_id " + (kept + 1)
-                + ", not " + marksKept);
+        final long[] restore = Arrays.copyOf(epochs.marksBefore(kept + 1), marksKept);
+        if (epochs.marksBefore(kept + 1).length < marksKept) {
+            throw new IllegalArgumentException("the log holds fewer than " + marksKept + " marks before msg_id "
+                + (kept + 1));
         }
         truncateAfter(kept);
         epochs.truncateAfter(kept);

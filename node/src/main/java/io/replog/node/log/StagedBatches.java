@@ -125,6 +125,12 @@ final class StagedBatches implements AutoCloseable {
         return starts[k] + BatchFormat.HEADER_BYTES;
     }
 
+    /** The epochs of the staged marks before msg_id {@code nextId}, oldest first. */
+    long[] marksBefore(final long nextId) {
+        return java.util.stream.IntStream.range(0, batches).filter(k -> counts[k] == 0 && baseIds[k] == nextId)
+            .mapToLong(k -> epochs[k]).toArray();
+    }
+
     /** Whether a mark staged before a msg_id after {@code lastKept} is staged. */
     boolean marksAfter(final long lastKept) {
         for (int k = 0; k < batches; k++) {
@@ -135,7 +141,7 @@ final class StagedBatches implements AutoCloseable {
         return false;
     }
 
-    /** Drops the staged entries (and marks) after {@code lastKept} (which the caller knows is staged or just before). */
+    /** Drops the staged entries and marks after {@code lastKept} (which the caller knows is staged or just before). */
     void truncateAfter(final long lastKept) {
         int k = batches - 1;
         while (k >= 0 && baseIds[k] > lastKept) {
