@@ -13,7 +13,8 @@ import java.util.zip.CRC32C;
 /**
  * The tags (client id, sequence number) of the tagged appends a failover node holds, in the file {@code tags} of
  * its data directory, so that a node that restarts and then becomes master still answers a re-sent tagged append
- * with its first msg_id. Fixed-size records in msg_id order (msg_id, client id, seq, CRC32C), written and fsynced
+ * with its first msg_id. Fixed-size records in the order of the consensus engine's log index, which names the
+ * entry (index = msg_id in a log without epoch marks) (index, client id, seq, CRC32C), written and fsynced
  * before the entries they describe are committed to the log, so a tag is durable no later than its entry. On open,
  * a torn last record and records past the log's end (entries a crash took) are cut; a cut of the log cuts the
  * file at the same msg_id. Past twice {@code keep} records the file is rewritten with the newest {@code keep}.
