@@ -69,7 +69,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     /** The last index: the committed messages and every mark (marks are committed at once), then what is staged. */
     @Override
     public long lastId() {
-        return IndexMap.lastIndex(log.marks(), log.lastId()) + staged;
+        return log.lastId() + log.markCount() + staged; // every mark comes before the last message
     }
 
     @Override

@@ -266,6 +266,11 @@ public final class FileLogStore implements LogStore {
     }
 
     @Override
+    public int markCount() {
+        return epochs.markCount();
+    }
+
+    @Override
     public int durableMarks() {
         return durability.durableMarks();
     }

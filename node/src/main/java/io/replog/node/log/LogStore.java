@@ -131,6 +131,9 @@ public interface LogStore extends AutoCloseable {
      */
     long[] marks();
 
+    /** How many marks {@link #marks()} holds, without copying them (the hot path asks). Any thread. */
+    int markCount();
+
     /** How many of {@link #marks()} (the first ones) count as stored under the flush policy. Any thread. */
     int durableMarks();
 

@@ -215,6 +215,11 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public int markCount() {
+        return epochs.markCount();
+    }
+
+    @Override
     public int durableMarks() {
         return epochs.markCount(); // durable at once, as every entry in memory
     }

@@ -38,7 +38,8 @@ final class StagedBatches implements AutoCloseable {
 
     /** Bytes staging {@code entryBytes} more of {@code epoch} adds, a new batch's header included. */
     long cost(final long epoch, final long entryBytes) {
-        return entryBytes + (batches == 0 || epochs[batches - 1] != epoch ? BatchFormat.HEADER_BYTES : 0);
+        return entryBytes + (batches == 0 || epochs[batches - 1] != epoch || counts[batches - 1] == 0
+            ? BatchFormat.HEADER_BYTES : 0); // entries after a mark open a batch of their own
     }
 
     /** Epoch of the last staged entry; -1 when nothing is staged. */
