@@ -156,6 +156,11 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
+    public int tagsKept() {
+        return TAGS_KEPT;
+    }
+
+    @Override
     public void append(final Entry entry) {
         if (staged > 0 && entry.epoch() != stagedEpoch) {
             commitStaged(); // a batch holds one epoch
