@@ -34,6 +34,8 @@ public final class Replica {
     public static final int NOBODY = 0;
     /** Bytes an entry takes on the wire beside its payload (epoch, flags, tag, length). */
     static final int ENTRY_OVERHEAD = PeerEntry.MAX_OVERHEAD;
+    /** How often a master looks for waiting appends whose clients left. */
+    static final long ABANDONED_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -94,6 +96,8 @@ public final class Replica {
     private final WriteConcernWaiters waiters;
     /** Tagged appends in the newest msg_ids of this master's log (the storage's window): rebuilt on election. */
     private final RecentTags tags;
+    /** When the waiters were last searched for appends whose clients left. */
+    private long lastAbandonedSweep;
     private long nextHeartbeat;
     private long leaderSince;
     private boolean peersBehind;
@@ -128,6 +132,7 @@ public final class Replica {
         this.broken = broken;
         this.waiters = new WriteConcernWaiters(clusterSize);
         this.tags = new RecentTags(log.tagsKept());
+        this.lastAbandonedSweep = clock.nanoTime();
         this.held = new long[clusterSize];
         this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
@@ -213,6 +218,11 @@ public final class Replica {
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
             waiters.expire(now, id);
+            if (now - lastAbandonedSweep >= ABANDONED_SWEEP_NANOS && waiters.size() > 0) {
+                // one look at every waiter, once a second: a client that left frees its place within a second
+                lastAbandonedSweep = now;
+                waiters.dropAbandoned(id);
+            }
             if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
                 stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
                 return;

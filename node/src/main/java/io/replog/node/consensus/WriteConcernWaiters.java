@@ -178,6 +178,46 @@ final class WriteConcernWaiters {
         }
     }
 
+    /**
+     * Answers TIMEOUT every waiting append whose client gave up ({@link AppendCallback#abandoned}): one pass over all
+     * of them, so the caller keeps it rare. Returns how many left.
+     */
+    int dropAbandoned(final int masterId) {
+        final List<Waiter> gone = new ArrayList<>();
+        for (int w = 1; w < byW.length; w++) {
+            for (final Waiter waiter : byW[w]) {
+                if (!waiter.done && waiter.callback.abandoned()) {
+                    gone.add(waiter);
+                }
+            }
+            for (final Waiter waiter : resent[w]) {
+                if (!waiter.done && waiter.callback.abandoned()) {
+                    gone.add(waiter);
+                }
+            }
+        }
+        for (final Waiter waiter : gone) {
+            if (waiter.timed()) {
+                deadInDeadlines++; // dropped from the deadline queue when reached, as an answered one
+            }
+            waiter.done = true;
+            size--;
+            deadByW[waiter.w]++;
+        }
+        for (int w = 1; w < byW.length; w++) {
+            if (deadByW[w] > 0) { // a rare pass: sweep at once rather than wait for the thresholds
+                byW[w].removeIf(each -> each.done);
+                resent[w].removeIf(each -> each.done);
+                deadByW[w] = 0;
+            }
+        }
+        for (final Waiter waiter : gone) {
+            waiter.callback.failed(ErrorCode.TIMEOUT, "the client closed its connection before w=" + waiter.w
+                + " was met; the message stays in the log", masterId);
+        }
+        return gone.size();
+    }
+
     /** Fails every waiting append with {@code code}: this node is no longer master, or stops. */
     void failAll(final short code, final String why, final int masterId) {
         final List<Waiter> all = new ArrayList<>(size);

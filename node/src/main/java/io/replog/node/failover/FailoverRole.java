@@ -260,6 +260,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
                     }
 
                     @Override
+                    public boolean abandoned() {
+                        return request.clientGone();
+                    }
+
+                    @Override
                     public void storedBefore(final long msgId) {
                         request.markDuplicate();
                         stored(msgId);

@@ -90,6 +90,45 @@ class ReplicaBoundsTest {
     }
 
     @Test
+    void anAppendWhoseClientLeftIsAnsweredWithinASecondAndFreesItsPlace() {
+        final ReplicaFixture node = new ReplicaFixture(1, new int[] {2, 3}, new ReplicaSettings(150, 300, 50, 1024,
+            1));
+        node.becomeMaster();
+        final boolean[] left = new boolean[1];
+        node.replica.append(bytes("a"), 3, 0, 0, new AppendCallback() {
+            @Override
+            public void stored(final long msgId) {
+                node.answers.add("stored " + msgId);
+            }
+
+            @Override
+            public void failed(final short code, final String why, final int masterId) {
+                node.answers.add("failed " + why);
+            }
+
+            @Override
+            public boolean abandoned() {
+                return left[0];
+            }
+        });
+        node.tick();
+        assertEquals(1, node.replica.waitingAppends(), "its client is still there");
+        left[0] = true;
+        final long start = node.now;
+        while (node.answers.isEmpty() && node.now - start < 2_000 * MS) {
+            node.now += 10 * MS;
+            node.accepted(2, 1, 1); // heard from: it stays master
+            node.tick();
+        }
+        assertTrue(node.now - start <= 1_000 * MS, "answered after " + (node.now - start) / MS + " ms");
+        assertEquals(List.of("failed the client closed its connection before w=3 was met; the message stays in the "
+            + "log"), node.answers);
+        assertEquals(0, node.replica.waitingAppends());
+        node.append("b", 1);
+        assertEquals(1, node.replica.waitingAppends(), "its place is free");
+    }
+
+    @Test
     void theMastersTagsStayWithinTheStoragesWindowAndAnOlderTagIsStoredAgain() {
         final ReplicaFixture node = new ReplicaFixture();
         node.storage.disk.tagsKept(8);

@@ -141,6 +141,42 @@ class WriteConcernWaitersTest {
     }
 
     @Test
+    void anAppendWhoseClientLeftIsAnsweredAndLeavesEveryStructure() {
+        final boolean[] left = new boolean[1];
+        final AppendCallback leaving = new AppendCallback() {
+            @Override
+            public void stored(final long msgId) {
+                answers.add("leaving stored " + msgId);
+            }
+
+            @Override
+            public void failed(final short code, final String why, final int masterId) {
+                answers.add("leaving " + ErrorCode.name(code) + " " + masterId + " " + why);
+            }
+
+            @Override
+            public boolean abandoned() {
+                return left[0];
+            }
+        };
+        waiters.add(3, 4, named("stays"));
+        waiters.add(3, 5, 1_000, 1_000, leaving);
+        waiters.addResent(2, 1, named("aside"));
+        assertEquals(0, waiters.dropAbandoned(1), "its client is still there");
+        left[0] = true;
+        assertEquals(1, waiters.dropAbandoned(1));
+        assertEquals(List.of("leaving TIMEOUT 1 the client closed its connection before w=3 was met; the message "
+            + "stays in the log"), answers);
+        assertEquals(2, waiters.size());
+        assertEquals(3, waiters.held(), "out of its w's queue at once; out of the deadline queue when reached");
+        waiters.expire(1_000, 1);
+        waiters.answer(3, 9);
+        waiters.answer(2, 9);
+        assertEquals(List.of(answers.get(0), "stays stored 4", "aside stored 1"), answers, "answered once");
+        assertEquals(0, waiters.held());
+    }
+
+    @Test
     void failingAllSkipsWhatTimedOut() {
         waiters.add(3, 4, 10, 10, named("a"));
         waiters.add(3, 5, named("b"));

@@ -59,6 +59,27 @@ class FailoverWaitingAppendsTest {
         }
     }
 
+    @Test
+    void appendsOfAClientThatLeftNoLongerCountTowardTheBound() throws Exception {
+        final ReplicaSettings settings = new ReplicaSettings(500, 1_000, 100, 1024, MAX_PENDING);
+        try (FailoverNodes nodes = FailoverNodes.start(settings, config -> config.maxPendingAppends(MAX_PENDING))) {
+            final int master = nodes.awaitMaster(0);
+            nodes.stop(nodes.secondaryOf(master));
+            try (ReplogClient leaving = nodes.client(master)) {
+                for (int i = 0; i < MAX_PENDING; i++) {
+                    leaving.append("no timeout #" + i, 3); // would wait until the peer is back
+                }
+                Await.until("the bound is reached", () -> nodes.json(master, "/health").path("waiting_appends")
+                    .asInt() == MAX_PENDING);
+            }
+            Await.until("the appends of the client that left are no longer waiting",
+                () -> nodes.json(master, "/health").path("waiting_appends").asInt() == 0);
+            try (ReplogClient client = nodes.client(master)) {
+                assertTrue(client.append("w=1", 1).get(30, TimeUnit.SECONDS) > MAX_PENDING);
+            }
+        }
+    }
+
     private static ReplogException refusal(final CompletableFuture<Long> answer) {
         final ExecutionException e = assertThrows(ExecutionException.class, () -> answer.get(30, TimeUnit.SECONDS));
         return assertInstanceOf(ReplogException.class, e.getCause());
