@@ -19,4 +19,13 @@ public interface AppendCallback {
      * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
      */
     void failed(short code, String why, int masterId);
+
+    /**
+     * Whether the client gave up on this append (its connection closed): a master looks once a second and answers
+     * such an append (TIMEOUT, to nobody) so that it no longer holds a place under the bound on waiting appends.
+     * Asked on the replica's thread; false unless known.
+     */
+    default boolean abandoned() {
+        return false;
+    }
 }

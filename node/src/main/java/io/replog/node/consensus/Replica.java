@@ -12,9 +12,7 @@ import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +34,8 @@ public final class Replica {
     public static final int NOBODY = 0;
     /** Bytes an entry takes on the wire beside its payload (epoch, flags, tag, length). */
     static final int ENTRY_OVERHEAD = PeerEntry.MAX_OVERHEAD;
+    /** How often a master looks for waiting appends whose clients left. */
+    static final long ABANDONED_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -94,24 +94,16 @@ public final class Replica {
     // master only
     private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
     private final WriteConcernWaiters waiters;
-    /**
-     * Tagged appends in this master's log: (client id, seq) → msg_id and the payload's checksum (known for what it
-     * appended itself, read from the log when needed for what was there when it was elected). Rebuilt on election,
-     * bounded by the log.
-     */
-    private final Map<Tag, Tagged> tags = new HashMap<>();
+    /** Tagged appends in the newest msg_ids of this master's log (the storage's window): rebuilt on election. */
+    private final RecentTags tags;
+    /** When the waiters were last searched for appends whose clients left. */
+    private long lastAbandonedSweep;
     private long nextHeartbeat;
     private long leaderSince;
     private boolean peersBehind;
     private final long[] held;
     /** Entries a master may have sent a peer beyond what the peer said it holds. */
     private final long inFlightLimit;
-
-    private record Tag(long clientId, long seq) {
-    }
-
-    private record Tagged(long msgId, int checksum, boolean checksumKnown) {
-    }
 
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
                    final NanoClock clock, final Random random, final ReplicaSettings settings,
@@ -139,6 +131,8 @@ public final class Replica {
         this.events = events;
         this.broken = broken;
         this.waiters = new WriteConcernWaiters(clusterSize);
+        this.tags = new RecentTags(log.tagsKept());
+        this.lastAbandonedSweep = clock.nanoTime();
         this.held = new long[clusterSize];
         this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
@@ -177,6 +171,11 @@ public final class Replica {
     /** Appends waiting for their w. */
     public int waitingAppends() {
         return waiters.size();
+    }
+
+    /** Tags a master remembers (at most the storage's window, {@link ReplicaStorage#tagsKept}). */
+    int tagsHeld() {
+        return tags.size();
     }
 
     /**
@@ -218,6 +217,12 @@ public final class Replica {
         }
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
+            waiters.expire(now, id);
+            if (now - lastAbandonedSweep >= ABANDONED_SWEEP_NANOS && waiters.size() > 0) {
+                // one look at every waiter, once a second: a client that left frees its place within a second
+                lastAbandonedSweep = now;
+                waiters.dropAbandoned(id);
+            }
             if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
                 stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
                 return;
@@ -275,12 +280,20 @@ public final class Replica {
         }
     }
 
-    /**
-     * A client's append (clientId 0: untagged). Answered through {@code callback}, on this thread, maybe at once.
-     * The entry goes to the peers on the next {@link #flush} (so a burst of appends travels in one message).
-     */
+    /** A client's append without a timeout: see {@link #append(byte[], int, long, long, long, AppendCallback)}. */
     public void append(final byte[] payload, final int w, final long clientId, final long seq,
                        final AppendCallback callback) {
+        append(payload, w, clientId, seq, 0, callback);
+    }
+
+    /**
+     * A client's append (clientId 0: untagged). Answered through {@code callback}, on this thread, maybe at once.
+     * The entry goes to the peers on the next {@link #flush} (so a burst of appends travels in one message). With
+     * {@code timeoutNanos} above 0, an append whose w is not met that long after is answered TIMEOUT at a
+     * {@link #tick} and stops counting toward the bound on waiting appends (its entry stays in the log).
+     */
+    public void append(final byte[] payload, final int w, final long clientId, final long seq,
+                       final long timeoutNanos, final AppendCallback callback) {
         if (halted != null) {
             callback.failed(ErrorCode.STORAGE_FAILED, "this node stopped taking part in its cluster: " + halted,
                 NOBODY);
@@ -297,8 +310,9 @@ public final class Replica {
                 + w, masterId);
             return;
         }
+        final long deadline = deadline(timeoutNanos);
         if (clientId != 0) {
-            final Tagged earlier = tags.get(new Tag(clientId, seq));
+            final RecentTags.Tagged earlier = tags.find(clientId, seq, log.lastId());
             if (earlier != null) {
                 final int first = earlier.checksumKnown() ? earlier.checksum()
                     : TagCheck.checksum(log.entry(earlier.msgId()).payload());
@@ -306,7 +320,7 @@ public final class Replica {
                     callback.failed(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq, earlier.msgId()), masterId);
                     return;
                 }
-                waiters.addResent(w, earlier.msgId(), callback);
+                waiters.addResent(w, earlier.msgId(), deadline, timeoutNanos, callback);
                 answerWaiting();
                 return;
             }
@@ -319,11 +333,19 @@ public final class Replica {
         log.append(Entry.message(epoch, payload, clientId, seq));
         final long msgId = log.lastId();
         if (clientId != 0) {
-            tags.put(new Tag(clientId, seq), new Tagged(msgId, TagCheck.checksum(payload), true));
+            tags.add(clientId, seq, msgId, TagCheck.checksum(payload), true);
         }
-        waiters.add(w, msgId, callback);
+        waiters.add(w, msgId, deadline, timeoutNanos, callback);
         peersBehind = true;
         unsynced = true; // written and made durable with the rest of the burst, at the next flush
+    }
+
+    private long deadline(final long timeoutNanos) {
+        if (timeoutNanos <= 0) {
+            return WriteConcernWaiters.NO_DEADLINE;
+        }
+        final long at = clock.nanoTime() + timeoutNanos;
+        return at == WriteConcernWaiters.NO_DEADLINE ? at + 1 : at;
     }
 
     /**
@@ -525,8 +547,7 @@ public final class Replica {
             p.progressNanos = now;
             progress.put(peer, p);
         }
-        tags.clear();
-        log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), new Tagged(msgId, 0, false)));
+        tags.rebuild(log);
         events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
         nextHeartbeat = now + millis(settings.heartbeatMs());
         for (final int peer : peers) {

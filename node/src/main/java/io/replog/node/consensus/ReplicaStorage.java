@@ -49,10 +49,16 @@ public interface ReplicaStorage {
     }
 
     /**
-     * Every tagged append the store knows it holds (a store may know only the newest ones), without reading the
-     * entries: a new master rebuilds its table of tags from it in memory.
+     * Every tagged append the store holds among its newest {@link #tagsKept} msg_ids, oldest first, without reading
+     * the entries: a new master rebuilds its table of tags from it in memory.
      */
     void forEachTag(TagConsumer consumer);
+
+    /**
+     * How many of the newest msg_ids the store keeps the tags of: the window in which a master recognises a tagged
+     * append sent again (its table of tags in memory is bounded by it too); an older one is stored again.
+     */
+    int tagsKept();
 
     /** Appends {@code entry} as msg_id {@link #lastId()} + 1. */
     void append(Entry entry);

@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,10 +53,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private record Progress(long atNanos, Replica.PeerProgress[] peers, long masterSilentNanos) {
     }
 
-    /** An append waiting for its w with a deadline (timeout_ms). */
-    private record Deadline(long atNanos, AppendRequest request) {
-    }
-
     private final Peers peers;
     private final LogStore log;
     private final ReplicaDriver driver;
@@ -80,8 +75,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private volatile String storageError;
     private volatile int waiting;
     private volatile Progress progress;
-    /** Driver thread only. */
-    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
@@ -146,7 +139,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
 
     /**
      * On the replica's thread after every tick: publishes what it knows of its peers (for health and metrics, read
-     * on other threads); appends past their timeout_ms are answered TIMEOUT.
+     * on other threads). Appends past their timeout_ms were answered TIMEOUT by the replica's tick.
      */
     void tick(final Replica replica) {
         waiting = replica.waitingAppends();
@@ -155,16 +148,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
             each[i] = replica.progressOf(others[i]);
         }
         progress = new Progress(System.nanoTime(), each, replica.masterSilentNanos());
-        final long now = System.nanoTime();
-        while (!deadlines.isEmpty() && (deadlines.peek().request().answered()
-            || deadlines.peek().atNanos() - now <= 0)) {
-            final AppendRequest request = deadlines.poll().request();
-            if (request.answered()) {
-                continue;
-            }
-            request.fail(ErrorCode.TIMEOUT, "the write concern w=" + request.w() + " was not met within "
-                + request.timeoutNanos() / 1_000_000 + " ms; the message stays in the log");
-        }
     }
 
 
@@ -256,9 +239,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         }
         request.observedBy(observer);
         driver.execute(replica -> {
-            if (request.timeoutNanos() > 0) {
-                deadlines.add(new Deadline(System.nanoTime() + request.timeoutNanos(), request));
-            }
             try {
                 appendTo(replica, request, bytes);
             } catch (LogFullException e) {
@@ -276,12 +256,17 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
         // append waited for its w): it is in this node's log, and whether it survives is not known yet
         final boolean[] taken = new boolean[1];
         replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
-                request.tagged() ? request.seq() : 0, new AppendCallback() {
+                request.tagged() ? request.seq() : 0, request.timeoutNanos(), new AppendCallback() {
                     @Override
                     public void stored(final long index) {
                         final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
                         request.assigned(msgId, System.nanoTime());
                         request.succeed(System.nanoTime());
+                    }
+
+                    @Override
+                    public boolean abandoned() {
+                        return request.clientGone();
                     }
 
                     @Override

@@ -198,6 +198,11 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
+    public int tagsKept() {
+        return TAGS_KEPT;
+    }
+
+    @Override
     public void append(final Entry entry) {
         if (entry.epochStart()) {
             // committed at once (once per epoch): what is committed is what the index map counts

@@ -40,6 +40,11 @@ final class HttpAppendExchange implements ReplySink {
         answer(HttpStatuses.forErrorCode(request.errorCode()), Map.of("detail", request.errorText()));
     }
 
+    @Override
+    public boolean gone() {
+        return !ctx.channel().isActive();
+    }
+
     private void answer(final HttpResponseStatus status, final Object body) {
         ctx.executor().execute(() -> {
             if (!ctx.channel().isActive()) {

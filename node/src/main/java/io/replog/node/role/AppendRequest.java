@@ -97,6 +97,11 @@ public final class AppendRequest {
         return answered;
     }
 
+    /** The client that sent it is gone: nobody waits for the answer ({@link ReplySink#gone}). */
+    public boolean clientGone() {
+        return sink.gone();
+    }
+
     /** The payload, still the request's (null once taken). */
     public ByteBuf payload() {
         return payload;

@@ -12,4 +12,12 @@ public interface ReplySink {
 
     /** The append failed, or its write concern timed out ({@link AppendRequest#errorCode()} says which). */
     void failed(AppendRequest request);
+
+    /**
+     * The client is gone (its connection closed): an answer would reach nobody, so an append still waiting for its
+     * write concern need not hold its place under the bound. Any thread; a hint (false when not known).
+     */
+    default boolean gone() {
+        return false;
+    }
 }

@@ -234,6 +234,12 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
         }
     }
 
+    @Override
+    public boolean gone() {
+        final ChannelHandlerContext context = ctx;
+        return context != null && !context.channel().isActive();
+    }
+
     private void writeAnswers() {
         flushScheduled.set(false);
         final Channel channel = ctx.channel();

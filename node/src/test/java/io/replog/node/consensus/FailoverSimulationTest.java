@@ -70,7 +70,21 @@ class FailoverSimulationTest {
         runSeeds(first, SLICE);
     }
 
+    /**
+     * A smaller slice where the clients give their appends a timeout: TIMEOUT answers come from the engine's tick
+     * under the same faults (the entry stays in the log; the client sends it again, tagged).
+     */
+    @Test
+    void aSliceOfSeedsWithAppendTimeoutsKeepsEveryInvariant() {
+        final long first = Long.getLong("replog.sim.first", sliceStart(LocalDate.now(ZoneOffset.UTC)));
+        runSeeds(first, SLICE / 5, true);
+    }
+
     private static void runSeeds(final long first, final int seeds) {
+        runSeeds(first, seeds, false);
+    }
+
+    private static void runSeeds(final long first, final int seeds, final boolean appendTimeouts) {
         final long started = System.nanoTime();
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         final AtomicLong events = new AtomicLong();
@@ -81,14 +95,15 @@ class FailoverSimulationTest {
         LongStream.range(first, first + seeds).parallel().forEach(seed -> {
             try {
                 final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE,
-                    false)).run();
+                    false, appendTimeouts)).run();
                 events.addAndGet(result.events());
                 elections.addAndGet(result.elections());
                 committed.addAndGet(result.committed());
                 crashes.addAndGet(result.crashes());
                 simulatedMs.addAndGet(result.simulatedMs());
             } catch (final InvariantViolation violation) {
-                failures.add(violation.getMessage() + "\nreplay: " + replayCommand(seed, BrokenRule.NONE));
+                failures.add(violation.getMessage() + "\nreplay: " + replayCommand(seed, BrokenRule.NONE)
+                    + (appendTimeouts ? " -Dreplog.sim.timeouts=true" : ""));
             }
         });
         final double seconds = (System.nanoTime() - started) / 1e9;
@@ -106,7 +121,8 @@ class FailoverSimulationTest {
     void replay() {
         final long seed = Long.getLong("replog.sim.seed");
         final BrokenRule broken = BrokenRule.valueOf(System.getProperty("replog.sim.broken", "NONE"));
-        final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, broken, true)).run();
+        final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, broken, true,
+            Boolean.getBoolean("replog.sim.timeouts"))).run();
         System.out.println(result);
     }
 

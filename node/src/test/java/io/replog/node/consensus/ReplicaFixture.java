@@ -86,6 +86,11 @@ final class ReplicaFixture {
         }
 
         @Override
+        public int tagsKept() {
+            return disk.tagsKept();
+        }
+
+        @Override
         public void append(final Entry entry) {
             disk.append(entry);
         }

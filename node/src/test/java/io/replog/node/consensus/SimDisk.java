@@ -27,6 +27,8 @@ final class SimDisk implements ReplicaStorage {
     private final java.util.Set<Long> everDurable = new java.util.HashSet<>();
     private long savedEpoch;
     private int savedVote;
+    /** Every tag unless a test says otherwise: the simulation's logs stay far below the node's window. */
+    private int tagsKept = Integer.MAX_VALUE;
 
     SimDisk(final int node, final Watcher watcher, final Runnable syncRequested) {
         this.node = node;
@@ -80,9 +82,19 @@ final class SimDisk implements ReplicaStorage {
         return entries.get((int) id - 1);
     }
 
+    /** Keeps the tags of only the newest {@code window} msg_ids (as the node's storage keeps 65,536). */
+    void tagsKept(final int window) {
+        this.tagsKept = window;
+    }
+
+    @Override
+    public int tagsKept() {
+        return tagsKept;
+    }
+
     @Override
     public void forEachTag(final TagConsumer consumer) {
-        for (int i = 0; i < entries.size(); i++) {
+        for (int i = (int) Math.max(0, entries.size() - (long) tagsKept); i < entries.size(); i++) {
             final Entry entry = entries.get(i);
             if (entry.tagged()) {
                 consumer.accept(i + 1, entry.clientId(), entry.seq());

@@ -22,7 +22,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class Simulation {
     /** The shape of one run. */
-    record Options(int ops, BrokenRule broken, boolean trace) {
+    /** {@code appendTimeouts}: clients give their appends a timeout_ms (30..329 ms), answered TIMEOUT by the engine. */
+    record Options(int ops, BrokenRule broken, boolean trace, boolean appendTimeouts) {
+        Options(final int ops, final BrokenRule broken, final boolean trace) {
+            this(ops, broken, trace, false);
+        }
     }
 
     /** What a run did, for the report. */
@@ -235,7 +239,9 @@ final class Simulation {
                     final long sentSeq = seq;
                     final int sentW = w;
                     final byte[] sentPayload = payload;
-                    node.replica.append(payload, w, clientId, seq, new AppendCallback() {
+                    // from the seq, not the random source: the runs without timeouts stay as they were
+                    final long timeout = options.appendTimeouts() ? (30 + (clientId * 131 + seq * 37) % 300) * MS : 0;
+                    node.replica.append(payload, w, clientId, seq, timeout, new AppendCallback() {
                         @Override
                         public void stored(final long msgId) {
                             invariants.acknowledged(node.id, node.replica.epoch(), node.disk, msgId, clientId,
@@ -250,6 +256,8 @@ final class Simulation {
                             if (code == ErrorCode.INVALID_REQUEST) {
                                 invariants.fail("a valid append was refused: " + why);
                             }
+                            trace("client %d: seq %d refused by node %d: %s %s", clientId, sentSeq, node.id,
+                                ErrorCode.name(code), why);
                             after(MS / 4, () -> answered(thisAttempt, false, masterId, code));
                         }
                     });

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * Three failover nodes in this process on loopback, their logs in memory, for the tests of what a failover node
@@ -35,13 +36,22 @@ public final class FailoverNodes implements AutoCloseable {
     private final int[] ports = new int[4];
     private final int[] httpPorts = new int[4];
     private final ReplogNode[] nodes = new ReplogNode[4];
+    private final ReplicaSettings settings;
+    private final UnaryOperator<NodeConfig> configure;
 
-    private FailoverNodes() {
+    private FailoverNodes(final ReplicaSettings settings, final UnaryOperator<NodeConfig> configure) {
+        this.settings = settings;
+        this.configure = configure;
     }
 
     /** Starts nodes 1, 2 and 3 with {@link #SETTINGS}. */
     public static FailoverNodes start() {
-        final FailoverNodes cluster = new FailoverNodes();
+        return start(SETTINGS, config -> config);
+    }
+
+    /** Starts nodes 1, 2 and 3 with {@code settings}, each node's configuration passed through {@code configure}. */
+    public static FailoverNodes start(final ReplicaSettings settings, final UnaryOperator<NodeConfig> configure) {
+        final FailoverNodes cluster = new FailoverNodes(settings, configure);
         try {
             cluster.startAll();
         } catch (IOException e) {
@@ -65,8 +75,9 @@ public final class FailoverNodes implements AutoCloseable {
         final String http = "1@127.0.0.1:" + httpPorts[1] + ",2@127.0.0.1:" + httpPorts[2] + ",3@127.0.0.1:"
             + httpPorts[3];
         for (int id = 1; id <= 3; id++) {
-            final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id]);
-            nodes[id] = ReplogNode.failover(config, Peers.parse(id, list, http), SETTINGS, null);
+            final NodeConfig config = configure.apply(new NodeConfig().bindHost("127.0.0.1").port(ports[id])
+                .httpPort(httpPorts[id]));
+            nodes[id] = ReplogNode.failover(config, Peers.parse(id, list, http), settings, null);
         }
     }
 
