@@ -2,6 +2,8 @@ package io.replog.node.consensus;
 
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.Replicate;
+import io.replog.node.consensus.PeerMessage.TailReply;
+import io.replog.node.consensus.PeerMessage.TailRequest;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
 import io.replog.node.role.TagCheck;
@@ -19,8 +21,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node of a failover cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
- * (Ongaro &amp; Ousterhout §5.2–5.4) over replog's log, where Raft's term is replog's epoch.
+ * One node of a cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
+ * (Ongaro &amp; Ousterhout §5.2–5.4) over replog's log, where Raft's term is replog's epoch. Who may lead is its
+ * {@link Leadership}: elected by a majority (failover), or one static master that never changes (fixed roles: no
+ * elections; a restarted master enters a new epoch and takes back the tail it lost, {@link TailCollection}; without a
+ * majority it stays master, read-only).
  *
  * <p>An event-driven state machine and nothing else: it reads time only through the injected clock, randomness only
  * through the injected {@link Random}, talks only through {@link PeerTransport} and stores only through
@@ -66,6 +71,13 @@ public final class Replica {
     private final ReplicaSettings settings;
     private final ReplicaEvents events;
     private final BrokenRule broken;
+    private final Leadership leadership;
+    /** As static master: collecting the tail before it leads. */
+    private final TailCollection collection;
+    /** As static master: it has not entered its new epoch yet (it does on its first tick). */
+    private boolean startPending;
+    /** As static master and leader: why it refuses appends (it heard from no majority), or null. */
+    private String readOnlyReason;
 
     private Role role = Role.FOLLOWER;
     private long epoch;
@@ -123,6 +135,13 @@ public final class Replica {
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
                    final NanoClock clock, final Random random, final ReplicaSettings settings,
                    final ReplicaEvents events, final BrokenRule broken) {
+        this(id, peers, log, transport, clock, random, settings, events, Leadership.elected(), broken);
+    }
+
+    /** A replica led as {@code leadership} says (breaking {@code broken} on purpose: tests only). */
+    public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
+                   final NanoClock clock, final Random random, final ReplicaSettings settings,
+                   final ReplicaEvents events, final Leadership leadership, final BrokenRule broken) {
         if (id == NOBODY || Arrays.stream(peers).anyMatch(peer -> peer == id || peer == NOBODY)) {
             throw new IllegalArgumentException("node ids must be positive and differ from each other: " + id + " "
                 + Arrays.toString(peers));
@@ -144,6 +163,20 @@ public final class Replica {
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
         this.lastDurableReported = 0;
+        this.leadership = leadership;
+        if (leadership.isStatic() && leadership.staticMaster() != id
+            && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
+            throw new IllegalArgumentException("the static master " + leadership.staticMaster()
+                + " is not in the cluster: " + id + " " + Arrays.toString(peers));
+        }
+        this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
+        if (leadership.isStaticMaster(id)) {
+            role = Role.CANDIDATE;
+            masterId = id;
+            startPending = true;
+        } else if (leadership.isStatic()) {
+            masterId = leadership.staticMaster();
+        }
         resetElectionTimer();
     }
 
@@ -168,6 +201,33 @@ public final class Replica {
 
     public long commitId() {
         return commitId;
+    }
+
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /**
+     * What this node may serve to readers (its read policy): under a static leader what it holds durably (fixed
+     * roles' inconsistency window: a secondary may serve what a majority does not hold yet), when elected the
+     * committed prefix (never rolled back).
+     */
+    public long readableId() {
+        return leadership.isStatic() ? log.durableId() : commitId;
+    }
+
+    /**
+     * As static master, why it takes no appends (no quorum, or still taking back its lost tail), for the node
+     * status; null when it takes them, and on every other node (a secondary is not a read-only master).
+     */
+    public String readOnlyReason() {
+        if (!leadership.isStaticMaster(id) || halted != null) {
+            return null;
+        }
+        if (role == Role.LEADER) {
+            return readOnlyReason;
+        }
+        return startPending ? "the master is starting" : collection.reason();
     }
 
     public int clusterSize() {
@@ -219,8 +279,11 @@ public final class Replica {
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
             if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
-                stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
-                return;
+                if (!leadership.isStatic()) {
+                    stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
+                    return;
+                }
+                readOnly(now);
             }
             if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + millis(settings.heartbeatMs());
@@ -228,8 +291,14 @@ public final class Replica {
                     heartbeat(peer, now);
                 }
             }
-        } else if (now - electionDeadline >= 0) {
-            startPreVote();
+        } else if (leadership.isStaticMaster(id)) {
+            if (startPending) {
+                startStaticEpoch(epoch + 1, "it started");
+            } else if (collection.tick(now)) {
+                becomeLeader(collection.summary());
+            }
+        } else if (!leadership.isStatic() && now - electionDeadline >= 0) {
+            startPreVote(); // a static leader's secondaries never campaign
         }
     }
 
@@ -238,10 +307,18 @@ public final class Replica {
         if (halted != null) {
             return; // a node whose storage failed takes no part: to the others it is a crashed node
         }
+        if (leadership.isStatic() && (message instanceof VoteRequest || message instanceof VoteReply)) {
+            return; // nobody campaigns under a static leader: a misconfigured node's, neither counted nor adopted
+        }
         final boolean tentative = message instanceof VoteRequest request && request.preVote()
             || message instanceof VoteReply reply && reply.preVote() && reply.granted();
         if (message.epoch() > epoch && !tentative) {
-            final int master = message instanceof Replicate ? from : NOBODY;
+            if (leadership.isStaticMaster(id)) {
+                // a node saw a later epoch than this master's (say, of an elected configuration before): go above it
+                startStaticEpoch(message.epoch() + 1, "node " + from + " is in epoch " + message.epoch());
+                return;
+            }
+            final int master = message instanceof Replicate || message instanceof TailRequest ? from : NOBODY;
             // a vote request saves the new epoch together with the vote: one fsync, not two
             stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch(),
                 !(message instanceof VoteRequest));
@@ -254,6 +331,10 @@ public final class Replica {
             vote(from, request);
         } else if (message instanceof VoteReply reply) {
             counted(from, reply);
+        } else if (message instanceof TailRequest request) {
+            answerTail(from, request);
+        } else if (message instanceof TailReply reply) {
+            tailAnswered(from, reply);
         }
     }
 
@@ -286,6 +367,10 @@ public final class Replica {
                 NOBODY);
             return;
         }
+        if (role != Role.LEADER && leadership.isStaticMaster(id)) {
+            callback.failed(ErrorCode.READ_ONLY, readOnlyReason(), id); // it stays master: nowhere else to go
+            return;
+        }
         if (role != Role.LEADER) {
             callback.failed(ErrorCode.NOT_MASTER, "not the master" + (masterId == NOBODY
                 ? ": no master is known right now (an election may be under way); retry shortly"
@@ -295,6 +380,10 @@ public final class Replica {
         if (w < 1 || w > clusterSize) {
             callback.failed(ErrorCode.INVALID_REQUEST, "w must be 1.." + clusterSize + " (the cluster's nodes), got "
                 + w, masterId);
+            return;
+        }
+        if (readOnlyReason != null) {
+            callback.failed(ErrorCode.READ_ONLY, readOnlyReason, id);
             return;
         }
         if (clientId != 0) {
@@ -450,7 +539,7 @@ public final class Replica {
         resetElectionTimer();
         events.roleChanged(role, epoch, NOBODY, "heard from no master");
         if (votes.size() >= majority) {
-            becomeLeader();
+            becomeLeader("won the election with " + votes.size() + " of " + clusterSize + " votes");
             return;
         }
         final long lastId = log.lastId();
@@ -505,13 +594,14 @@ public final class Replica {
             return;
         }
         if (votes.add(from) && votes.size() >= majority) {
-            becomeLeader();
+            becomeLeader("won the election with " + votes.size() + " of " + clusterSize + " votes");
         }
     }
 
-    private void becomeLeader() {
+    private void becomeLeader(final String why) {
         role = Role.LEADER;
         masterId = id;
+        readOnlyReason = null;
         final long now = clock.nanoTime();
         leaderSince = now;
         log.append(Entry.epochStart(epoch));
@@ -527,7 +617,7 @@ public final class Replica {
         }
         tags.clear();
         log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), new Tagged(msgId, 0, false)));
-        events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
+        events.roleChanged(role, epoch, id, why);
         nextHeartbeat = now + millis(settings.heartbeatMs());
         for (final int peer : peers) {
             sendTo(peer);
@@ -553,7 +643,7 @@ public final class Replica {
             }
         }
         role = Role.FOLLOWER;
-        masterId = master;
+        masterId = master == NOBODY && leadership.isStatic() ? leadership.staticMaster() : master;
         preVoting = false;
         acceptedId = 0;
         lastDurableReported = 0;
@@ -569,6 +659,11 @@ public final class Replica {
     }
 
     private boolean heardFromMajority(final long now) {
+        return heardFrom(now) >= majority;
+    }
+
+    /** Nodes it heard from within the longest election timeout, itself included. */
+    private int heardFrom(final long now) {
         int heard = 1;
         final long since = now - millis(settings.electionMaxMs());
         for (final int peer : peers) {
@@ -576,7 +671,80 @@ public final class Replica {
                 heard++;
             }
         }
-        return heard >= majority;
+        return heard;
+    }
+
+    // ---------------------------------------------------------------- static leader
+
+    /**
+     * The static master enters {@code newEpoch}, saved before anyone hears of it (like a vote: an epoch is never
+     * entered twice), and takes back the tail it may have lost before it leads again.
+     */
+    private void startStaticEpoch(final long newEpoch, final String why) {
+        final Role before = role;
+        startPending = false;
+        epoch = newEpoch;
+        votedFor = id;
+        log.saveVote(epoch, id);
+        role = Role.CANDIDATE;
+        masterId = id;
+        readOnlyReason = null;
+        if (before == Role.LEADER) {
+            progress.clear();
+            tags.clear();
+            waiters.failAll(ErrorCode.READ_ONLY, "the master entered epoch " + epoch + " (" + why + "); the message "
+                + "is in its log and may still reach its w", id);
+        }
+        events.roleChanged(role, epoch, id, "static master entering epoch " + epoch + " (" + why + "): taking back "
+            + "the tail it may have lost before it takes appends");
+        if (broken == BrokenRule.SKIPS_TAKE_BACK) {
+            becomeLeader("leads at once without taking back its lost tail (rule broken on purpose)");
+            return;
+        }
+        collection.begin(epoch, clock.nanoTime());
+    }
+
+    private void tailAnswered(final int from, final TailReply reply) {
+        if (leadership.isStaticMaster(id) && role == Role.CANDIDATE && !startPending
+            && collection.answered(from, reply, clock.nanoTime())) {
+            becomeLeader(collection.summary());
+        }
+    }
+
+    /** A secondary tells the static master where its log ends, and sends the entries after prevId when asked. */
+    private void answerTail(final int from, final TailRequest request) {
+        final long lastId = log.lastId();
+        final long lastEpoch = log.epochAt(lastId);
+        if (request.epoch() < epoch || role == Role.LEADER) {
+            transport.send(from, new TailReply(epoch, lastEpoch, lastId, request.prevId(), false, List.of()));
+            return; // a stale master: fenced, it learns the later epoch from the answer
+        }
+        resetElectionTimer();
+        lastMasterContact = clock.nanoTime();
+        final long prevId = request.prevId();
+        final boolean matched = prevId <= lastId && log.epochAt(prevId) == request.prevEpoch();
+        final List<Entry> entries = matched && request.withEntries() && prevId < lastId
+            ? log.entries(prevId + 1, (int) Math.min(settings.maxBatch(), lastId - prevId), settings.maxBatchBytes(),
+                ENTRY_OVERHEAD)
+            : List.of();
+        transport.send(from, new TailReply(epoch, lastEpoch, lastId, prevId, matched, entries));
+    }
+
+    /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
+    private void readOnly(final long now) {
+        if (readOnlyReason == null) {
+            readOnlyReason = "no quorum: heard from " + heardFrom(now) + " of " + clusterSize + " nodes in the last "
+                + settings.electionMaxMs() + " ms (needs " + majority + ")";
+            events.readOnly(readOnlyReason);
+        }
+    }
+
+    /** A majority answers again: the static master takes appends again. */
+    private void writableAgain(final long now) {
+        if (readOnlyReason != null && heardFromMajority(now)) {
+            readOnlyReason = null;
+            events.readOnly(null);
+        }
     }
 
     // ---------------------------------------------------------------- replication, follower side
@@ -586,8 +754,8 @@ public final class Replica {
             transport.send(from, new ReplicateReply(epoch, false, 0, 0, 0, 0));
             return;
         }
-        if (role == Role.LEADER) {
-            return; // two masters in one epoch cannot be: the simulation's first invariant
+        if (role == Role.LEADER || leadership.isStaticMaster(id)) {
+            return; // two masters in one epoch cannot be (the simulation's first invariant); nor a second static one
         }
         if (role != Role.FOLLOWER || masterId != from) {
             // a candidate of this epoch lost; or the first word from this epoch's master
@@ -654,6 +822,7 @@ public final class Replica {
             return;
         }
         p.lastHeardNanos = clock.nanoTime();
+        writableAgain(p.lastHeardNanos);
         if (reply.accepted()) {
             if (reply.acceptedId() > p.acceptedId) {
                 p.acceptedId = reply.acceptedId();
