@@ -10,7 +10,6 @@ import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.PeerEntry;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
@@ -61,17 +60,18 @@ public final class Replica {
     }
 
     private final int id;
-    private final int[] peers;
+    final int[] peers;
     private final int clusterSize;
-    private final int majority;
-    private final ReplicaStorage log;
-    private final PeerTransport transport;
-    private final NanoClock clock;
-    private final Random random;
-    private final ReplicaSettings settings;
-    private final ReplicaEvents events;
-    private final BrokenRule broken;
+    final int majority;
+    final ReplicaStorage log;
+    final PeerTransport transport;
+    final NanoClock clock;
+    final Random random;
+    final ReplicaSettings settings;
+    final ReplicaEvents events;
+    final BrokenRule broken;
     private final Leadership leadership;
+    private final Election election;
     /** As static master: collecting the tail before it leads. */
     private final TailCollection collection;
     /** As static master: it has not entered its new epoch yet (it does on its first tick). */
@@ -79,22 +79,15 @@ public final class Replica {
     /** As static master and leader: why it refuses appends (it heard from no majority), or null. */
     private String readOnlyReason;
 
-    private Role role = Role.FOLLOWER;
-    private long epoch;
-    private int votedFor;
-    private int masterId = NOBODY;
-    /** The epoch was adopted from a vote request and is saved with the answer to it. */
-    private boolean voteUnsaved;
-    /** Asking whether the others would vote for it (pre-vote), before it starts an election. */
-    private boolean preVoting;
+    // shared with the collaborators of this package (Election): one thread reads and writes them
+    Role role = Role.FOLLOWER;
+    long epoch;
+    int votedFor;
+    int masterId = NOBODY;
     /** Why the storage failure stopped this replica, or null. */
     private String halted;
-    private final IntHashSet preVotes = new IntHashSet();
     /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
-    private long lastMasterContact = Long.MIN_VALUE;
-    private long electionDeadline;
-    /** As candidate: who granted its vote in this epoch (a duplicated grant counts once). */
-    private final IntHashSet votes = new IntHashSet();
+    long lastMasterContact = Long.MIN_VALUE;
     /** As follower: the master's log and this one agree up to here (in this epoch). */
     private long acceptedId;
     private long lastDurableReported;
@@ -169,6 +162,7 @@ public final class Replica {
             throw new IllegalArgumentException("the static master " + leadership.staticMaster()
                 + " is not in the cluster: " + id + " " + Arrays.toString(peers));
         }
+        this.election = new Election(this);
         this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
         if (leadership.isStaticMaster(id)) {
             role = Role.CANDIDATE;
@@ -177,7 +171,7 @@ public final class Replica {
         } else if (leadership.isStatic()) {
             masterId = leadership.staticMaster();
         }
-        resetElectionTimer();
+        election.resetTimer();
     }
 
     // ---------------------------------------------------------------- what the node asks
@@ -297,8 +291,8 @@ public final class Replica {
             } else if (collection.tick(now)) {
                 becomeLeader(collection.summary());
             }
-        } else if (!leadership.isStatic() && now - electionDeadline >= 0) {
-            startPreVote(); // a static leader's secondaries never campaign
+        } else if (!leadership.isStatic() && election.due(now)) {
+            election.startPreVote(); // a static leader's secondaries never campaign
         }
     }
 
@@ -328,9 +322,9 @@ public final class Replica {
         } else if (message instanceof ReplicateReply reply) {
             replied(from, reply);
         } else if (message instanceof VoteRequest request) {
-            vote(from, request);
+            election.vote(from, request);
         } else if (message instanceof VoteReply reply) {
-            counted(from, reply);
+            election.counted(from, reply);
         } else if (message instanceof TailRequest request) {
             answerTail(from, request);
         } else if (message instanceof TailReply reply) {
@@ -499,106 +493,10 @@ public final class Replica {
         transport.send(peer, new Replicate(epoch, held, log.epochAt(held), List.of(), commitId));
     }
 
-    // ---------------------------------------------------------------- election
+    // ---------------------------------------------------------------- becoming master, stepping down
 
-    private void startPreVote() {
-        if (role == Role.CANDIDATE) {
-            role = Role.FOLLOWER; // its election failed: it asks again before it tries a new epoch
-            events.roleChanged(role, epoch, NOBODY, "its election in epoch " + epoch + " found no majority");
-        }
-        preVoting = true;
-        preVotes.clear();
-        preVotes.add(id);
-        masterId = NOBODY;
-        resetElectionTimer();
-        if (preVotes.size() >= majority) {
-            startElection();
-            return;
-        }
-        final long lastId = log.lastId();
-        final VoteRequest request = new VoteRequest(epoch + 1, log.epochAt(lastId), lastId, true);
-        for (final int peer : peers) {
-            transport.send(peer, request);
-        }
-    }
-
-    private boolean hearsFromMaster(final long now) {
-        return role == Role.LEADER || (masterId != NOBODY && lastMasterContact != Long.MIN_VALUE
-            && now - lastMasterContact < millis(settings.electionMinMs()));
-    }
-
-    private void startElection() {
-        preVoting = false;
-        epoch++;
-        votedFor = id;
-        log.saveVote(epoch, id);
-        role = Role.CANDIDATE;
-        masterId = NOBODY;
-        votes.clear();
-        votes.add(id);
-        resetElectionTimer();
-        events.roleChanged(role, epoch, NOBODY, "heard from no master");
-        if (votes.size() >= majority) {
-            becomeLeader("won the election with " + votes.size() + " of " + clusterSize + " votes");
-            return;
-        }
-        final long lastId = log.lastId();
-        final VoteRequest request = new VoteRequest(epoch, log.epochAt(lastId), lastId, false);
-        for (final int peer : peers) {
-            transport.send(peer, request);
-        }
-    }
-
-    private void vote(final int from, final VoteRequest request) {
-        final long lastId = log.lastId();
-        final long lastEpoch = log.epochAt(lastId);
-        final boolean upToDate = request.lastEpoch() > lastEpoch
-            || (request.lastEpoch() == lastEpoch && request.lastId() >= lastId)
-            || broken == BrokenRule.VOTES_FOR_STALE_LOG;
-        if (request.preVote()) {
-            final boolean would = request.epoch() > epoch && upToDate && !hearsFromMaster(clock.nanoTime());
-            transport.send(from, new VoteReply(would ? request.epoch() : epoch, would, true));
-            return;
-        }
-        if (request.epoch() < epoch) {
-            transport.send(from, new VoteReply(epoch, false, false));
-            return;
-        }
-        final boolean free = votedFor == NOBODY || votedFor == from
-            || (broken == BrokenRule.VOTES_TWICE && role == Role.FOLLOWER);
-        final boolean granted = free && upToDate;
-        if (granted) {
-            votedFor = from;
-            resetElectionTimer();
-        }
-        if (granted || voteUnsaved) {
-            voteUnsaved = false;
-            log.saveVote(epoch, votedFor);
-        }
-        events.voted(epoch, from, granted, granted ? "its log is at least as up to date"
-            : !upToDate ? "its log (last epoch " + request.lastEpoch() + ", msg_id " + request.lastId()
-                + ") is behind this one's (epoch " + lastEpoch + ", msg_id " + lastId + ")"
-            : "already voted for node " + votedFor + " in this epoch");
-        transport.send(from, new VoteReply(epoch, granted, false));
-    }
-
-    private void counted(final int from, final VoteReply reply) {
-        if (reply.preVote()) {
-            if (preVoting && role == Role.FOLLOWER && reply.granted() && reply.epoch() == epoch + 1
-                && preVotes.add(from) && preVotes.size() >= majority) {
-                startElection();
-            }
-            return;
-        }
-        if (role != Role.CANDIDATE || reply.epoch() != epoch || !reply.granted()) {
-            return;
-        }
-        if (votes.add(from) && votes.size() >= majority) {
-            becomeLeader("won the election with " + votes.size() + " of " + clusterSize + " votes");
-        }
-    }
-
-    private void becomeLeader(final String why) {
+    /** Wins the election, or (static master) has taken back its tail: its epoch's first entry goes to every peer. */
+    void becomeLeader(final String why) {
         role = Role.LEADER;
         masterId = id;
         readOnlyReason = null;
@@ -639,15 +537,14 @@ public final class Replica {
             if (save) {
                 log.saveVote(epoch, NOBODY);
             } else {
-                voteUnsaved = true;
+                election.epochUnsaved();
             }
         }
         role = Role.FOLLOWER;
         masterId = master == NOBODY && leadership.isStatic() ? leadership.staticMaster() : master;
-        preVoting = false;
         acceptedId = 0;
         lastDurableReported = 0;
-        resetElectionTimer();
+        election.heardFromMaster();
         if (before == Role.LEADER) {
             progress.clear();
             tags.clear();
@@ -719,7 +616,7 @@ public final class Replica {
             transport.send(from, new TailReply(epoch, lastEpoch, lastId, request.prevId(), false, List.of()));
             return; // a stale master: fenced, it learns the later epoch from the answer
         }
-        resetElectionTimer();
+        election.resetTimer();
         lastMasterContact = clock.nanoTime();
         final long prevId = request.prevId();
         final boolean matched = prevId <= lastId && log.epochAt(prevId) == request.prevEpoch();
@@ -767,8 +664,7 @@ public final class Replica {
             events.roleChanged(role, epoch, from, before == Role.CANDIDATE ? "node " + from + " won the election"
                 : "node " + from + " is master");
         }
-        resetElectionTimer();
-        preVoting = false;
+        election.heardFromMaster();
         lastMasterContact = clock.nanoTime();
         final long lastId = log.lastId();
         final long prevId = request.prevId();
@@ -895,12 +791,6 @@ public final class Replica {
     }
 
     // ---------------------------------------------------------------- time
-
-    private void resetElectionTimer() {
-        final long min = settings.electionMinMs();
-        final long spread = settings.electionMaxMs() - min;
-        electionDeadline = clock.nanoTime() + millis(min) + (long) (random.nextDouble() * millis(spread));
-    }
 
     private static long millis(final long ms) {
         return TimeUnit.MILLISECONDS.toNanos(ms);
