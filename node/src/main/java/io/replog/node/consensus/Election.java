@@ -73,8 +73,9 @@ final class Election {
     }
 
     private boolean hearsFromMaster(final long now) {
-        return r.role == Role.LEADER || (r.masterId != Replica.NOBODY && r.lastMasterContact != Long.MIN_VALUE
-            && now - r.lastMasterContact < millis(r.settings.electionMinMs()));
+        final long contact = r.follower.lastMasterContact();
+        return r.role == Role.LEADER || (r.masterId != Replica.NOBODY && contact != Long.MIN_VALUE
+            && now - contact < millis(r.settings.electionMinMs()));
     }
 
     private void startElection() {

@@ -70,8 +70,9 @@ public final class Replica {
     final ReplicaSettings settings;
     final ReplicaEvents events;
     final BrokenRule broken;
-    private final Leadership leadership;
-    private final Election election;
+    final Leadership leadership;
+    final Election election;
+    final FollowerApply follower;
     /** As static master: collecting the tail before it leads. */
     private final TailCollection collection;
     /** As static master: it has not entered its new epoch yet (it does on its first tick). */
@@ -87,12 +88,9 @@ public final class Replica {
     /** Why the storage failure stopped this replica, or null. */
     private String halted;
     /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
-    long lastMasterContact = Long.MIN_VALUE;
     /** As follower: the master's log and this one agree up to here (in this epoch). */
-    private long acceptedId;
-    private long lastDurableReported;
     /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
-    private long commitId;
+    long commitId;
     /** Appends since the last {@link #flush}: a burst of them is one batch for the store. */
     private boolean unsynced;
 
@@ -155,7 +153,6 @@ public final class Replica {
         this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
-        this.lastDurableReported = 0;
         this.leadership = leadership;
         if (leadership.isStatic() && leadership.staticMaster() != id
             && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
@@ -163,6 +160,7 @@ public final class Replica {
                 + " is not in the cluster: " + id + " " + Arrays.toString(peers));
         }
         this.election = new Election(this);
+        this.follower = new FollowerApply(this);
         this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
         if (leadership.isStaticMaster(id)) {
             role = Role.CANDIDATE;
@@ -257,10 +255,10 @@ public final class Replica {
      * a node that knows no master or has not heard from it yet.
      */
     public long masterSilentNanos() {
-        if (role != Role.FOLLOWER || masterId == NOBODY || lastMasterContact == Long.MIN_VALUE) {
+        if (role != Role.FOLLOWER || masterId == NOBODY || follower.lastMasterContact() == Long.MIN_VALUE) {
             return -1;
         }
-        return clock.nanoTime() - lastMasterContact;
+        return clock.nanoTime() - follower.lastMasterContact();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -318,7 +316,7 @@ public final class Replica {
                 !(message instanceof VoteRequest));
         }
         if (message instanceof Replicate replicate) {
-            replicate(from, replicate);
+            follower.replicate(from, replicate);
         } else if (message instanceof ReplicateReply reply) {
             replied(from, reply);
         } else if (message instanceof VoteRequest request) {
@@ -326,7 +324,7 @@ public final class Replica {
         } else if (message instanceof VoteReply reply) {
             election.counted(from, reply);
         } else if (message instanceof TailRequest request) {
-            answerTail(from, request);
+            follower.answerTail(from, request);
         } else if (message instanceof TailReply reply) {
             tailAnswered(from, reply);
         }
@@ -340,13 +338,7 @@ public final class Replica {
         if (role == Role.LEADER) {
             advance();
         } else if (role == Role.FOLLOWER && masterId != NOBODY) {
-            // the store may have cut its log since it reported durableId (a truncation lowers what is durable, and
-            // the entries written after it are not yet): never report more than it holds durably now
-            final long counted = Math.min(acceptedId, Math.min(durableId, log.durableId()));
-            if (counted > lastDurableReported) {
-                lastDurableReported = counted;
-                transport.send(masterId, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
-            }
+            follower.durable(durableId);
         }
     }
 
@@ -542,8 +534,7 @@ public final class Replica {
         }
         role = Role.FOLLOWER;
         masterId = master == NOBODY && leadership.isStatic() ? leadership.staticMaster() : master;
-        acceptedId = 0;
-        lastDurableReported = 0;
+        follower.newMaster();
         election.heardFromMaster();
         if (before == Role.LEADER) {
             progress.clear();
@@ -608,25 +599,6 @@ public final class Replica {
         }
     }
 
-    /** A secondary tells the static master where its log ends, and sends the entries after prevId when asked. */
-    private void answerTail(final int from, final TailRequest request) {
-        final long lastId = log.lastId();
-        final long lastEpoch = log.epochAt(lastId);
-        if (request.epoch() < epoch || role == Role.LEADER) {
-            transport.send(from, new TailReply(epoch, lastEpoch, lastId, request.prevId(), false, List.of()));
-            return; // a stale master: fenced, it learns the later epoch from the answer
-        }
-        election.resetTimer();
-        lastMasterContact = clock.nanoTime();
-        final long prevId = request.prevId();
-        final boolean matched = prevId <= lastId && log.epochAt(prevId) == request.prevEpoch();
-        final List<Entry> entries = matched && request.withEntries() && prevId < lastId
-            ? log.entries(prevId + 1, (int) Math.min(settings.maxBatch(), lastId - prevId), settings.maxBatchBytes(),
-                ENTRY_OVERHEAD)
-            : List.of();
-        transport.send(from, new TailReply(epoch, lastEpoch, lastId, prevId, matched, entries));
-    }
-
     /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
     private void readOnly(final long now) {
         if (readOnlyReason == null) {
@@ -642,69 +614,6 @@ public final class Replica {
             readOnlyReason = null;
             events.readOnly(null);
         }
-    }
-
-    // ---------------------------------------------------------------- replication, follower side
-
-    private void replicate(final int from, final Replicate request) {
-        if (request.epoch() < epoch) {
-            transport.send(from, new ReplicateReply(epoch, false, 0, 0, 0, 0));
-            return;
-        }
-        if (role == Role.LEADER || leadership.isStaticMaster(id)) {
-            return; // two masters in one epoch cannot be (the simulation's first invariant); nor a second static one
-        }
-        if (role != Role.FOLLOWER || masterId != from) {
-            // a candidate of this epoch lost; or the first word from this epoch's master
-            final Role before = role;
-            role = Role.FOLLOWER;
-            masterId = from;
-            acceptedId = 0;
-            lastDurableReported = 0;
-            events.roleChanged(role, epoch, from, before == Role.CANDIDATE ? "node " + from + " won the election"
-                : "node " + from + " is master");
-        }
-        election.heardFromMaster();
-        lastMasterContact = clock.nanoTime();
-        final long lastId = log.lastId();
-        final long prevId = request.prevId();
-        if (prevId > lastId) {
-            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, 0, lastId + 1));
-            return;
-        }
-        final long prevEpoch = log.epochAt(prevId);
-        if (prevEpoch != request.prevEpoch()) {
-            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, prevEpoch, log.firstIdOf(prevEpoch)));
-            return;
-        }
-        final List<Entry> entries = request.entries();
-        boolean wrote = false;
-        long at = prevId;
-        for (final Entry entry : entries) {
-            at++;
-            if (at <= log.lastId()) {
-                if (log.epochAt(at) == entry.epoch()) {
-                    continue; // already held (a resent or duplicated message)
-                }
-                final long formerLast = log.lastId();
-                log.truncateAfter(at - 1);
-                events.truncated(at - 1, formerLast);
-            }
-            log.append(entry);
-            wrote = true;
-        }
-        acceptedId = Math.max(acceptedId, prevId + entries.size());
-        if (wrote) {
-            log.sync();
-        }
-        final long committed = Math.min(request.commitId(), acceptedId);
-        if (committed > commitId) {
-            commitId = committed; // after the sync: what is committed is in the store, readable
-            events.committed(commitId);
-        }
-        final long counted = Math.min(acceptedId, log.durableId());
-        lastDurableReported = Math.max(lastDurableReported, counted);
-        transport.send(from, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
     }
 
     // ---------------------------------------------------------------- replication, master side
