@@ -9,12 +9,10 @@ import io.replog.node.consensus.PeerMessage.VoteRequest;
 import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.PeerEntry;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -42,22 +40,6 @@ public final class Replica {
     static final int ENTRY_OVERHEAD = PeerEntry.MAX_OVERHEAD;
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
-
-    /** What the master knows of one peer. */
-    private static final class Progress {
-        /** Next msg_id to send (optimistic: advanced when sent, moved back when refused). */
-        long nextId;
-        /**
-         * Highest msg_id the peer holds durably as the master does: counts toward w, and survives any crash of the
-         * peer (what it accepted but had not fsynced may not, so only this bounds how far back nextId may go).
-         */
-        long durableId;
-        /** Highest msg_id the peer said it holds as the master does (a hint: a crash of the peer may lower it). */
-        long acceptedId;
-        /** When acceptedId last grew: a window that stays full without progress is resent from acceptedId. */
-        long progressNanos;
-        long lastHeardNanos;
-    }
 
     private final int id;
     final int[] peers;
@@ -95,7 +77,7 @@ public final class Replica {
     private boolean unsynced;
 
     // master only
-    private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
+    final LeaderReplication leader;
     private final WriteConcernWaiters waiters;
     /**
      * Tagged appends in this master's log: (client id, seq) → msg_id and the payload's checksum (known for what it
@@ -103,12 +85,8 @@ public final class Replica {
      * bounded by the log.
      */
     private final Map<Tag, Tagged> tags = new HashMap<>();
-    private long nextHeartbeat;
     private long leaderSince;
-    private boolean peersBehind;
     private final long[] held;
-    /** Entries a master may have sent a peer beyond what the peer said it holds. */
-    private final long inFlightLimit;
 
     private record Tag(long clientId, long seq) {
     }
@@ -150,7 +128,6 @@ public final class Replica {
         this.broken = broken;
         this.waiters = new WriteConcernWaiters(clusterSize);
         this.held = new long[clusterSize];
-        this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
         this.leadership = leadership;
@@ -161,6 +138,7 @@ public final class Replica {
         }
         this.election = new Election(this);
         this.follower = new FollowerApply(this);
+        this.leader = new LeaderReplication(this);
         this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
         if (leadership.isStaticMaster(id)) {
             role = Role.CANDIDATE;
@@ -241,13 +219,7 @@ public final class Replica {
 
     /** As master, what it knows of {@code peer}; null on a node that is not master or for an unknown peer. */
     public PeerProgress progressOf(final int peer) {
-        final Progress p = role == Role.LEADER ? progress.get(peer) : null;
-        if (p == null) {
-            return null;
-        }
-        final long lastId = log.lastId();
-        return new PeerProgress(Math.min(p.durableId, lastId), Math.min(p.acceptedId, lastId),
-            clock.nanoTime() - p.lastHeardNanos);
+        return role == Role.LEADER ? leader.progressOf(peer, clock.nanoTime()) : null;
     }
 
     /**
@@ -277,12 +249,7 @@ public final class Replica {
                 }
                 readOnly(now);
             }
-            if (now - nextHeartbeat >= 0) {
-                nextHeartbeat = now + millis(settings.heartbeatMs());
-                for (final int peer : peers) {
-                    heartbeat(peer, now);
-                }
-            }
+            leader.tick(now);
         } else if (leadership.isStaticMaster(id)) {
             if (startPending) {
                 startStaticEpoch(epoch + 1, "it started");
@@ -318,7 +285,7 @@ public final class Replica {
         if (message instanceof Replicate replicate) {
             follower.replicate(from, replicate);
         } else if (message instanceof ReplicateReply reply) {
-            replied(from, reply);
+            leader.replied(from, reply);
         } else if (message instanceof VoteRequest request) {
             election.vote(from, request);
         } else if (message instanceof VoteReply reply) {
@@ -397,7 +364,7 @@ public final class Replica {
             tags.put(new Tag(clientId, seq), new Tagged(msgId, TagCheck.checksum(payload), true));
         }
         waiters.add(w, msgId, callback);
-        peersBehind = true;
+        leader.appended();
         unsynced = true; // written and made durable with the rest of the burst, at the next flush
     }
 
@@ -423,7 +390,7 @@ public final class Replica {
         final Role before = role;
         role = Role.FOLLOWER;
         masterId = NOBODY;
-        progress.clear();
+        leader.clear();
         tags.clear();
         waiters.failAll(ErrorCode.STORAGE_FAILED, "this node's storage failed: " + why, NOBODY);
         events.halted(why);
@@ -442,47 +409,9 @@ public final class Replica {
             unsynced = false;
             log.sync();
         }
-        if (role == Role.LEADER && peersBehind) {
-            peersBehind = false;
-            for (final int peer : peers) {
-                final Progress p = progress.get(peer);
-                if (p.nextId <= log.lastId() && windowOpen(p)) {
-                    sendTo(peer);
-                }
-            }
-            if (broken == BrokenRule.ACKS_ON_SEND) {
-                advance();
-            }
+        if (role == Role.LEADER && leader.sendBehind() && broken == BrokenRule.ACKS_ON_SEND) {
+            advance();
         }
-    }
-
-    /**
-     * Whether more entries may go to the peer: at most {@link #inFlightLimit} beyond what it said it holds, so a slow
-     * peer's connection never fills up with entries (it would hold back the heartbeats behind them).
-     */
-    private boolean windowOpen(final Progress p) {
-        return p.nextId - 1 - p.acceptedId < inFlightLimit;
-    }
-
-    /**
-     * The master's heartbeat to a peer: the next entries when the window allows, else an empty message after what
-     * the peer holds (it keeps the peer from electing, and its answer says where the peer is). A window that stayed
-     * full without progress for two heartbeats lost its messages: it is sent again from what the peer holds.
-     */
-    private void heartbeat(final int peer, final long now) {
-        final Progress p = progress.get(peer);
-        if (windowOpen(p)) {
-            sendTo(peer);
-            return;
-        }
-        if (now - p.progressNanos >= 2 * millis(settings.heartbeatMs())) {
-            p.nextId = p.acceptedId + 1;
-            p.progressNanos = now;
-            sendTo(peer);
-            return;
-        }
-        final long held = Math.min(p.acceptedId, log.lastId());
-        transport.send(peer, new Replicate(epoch, held, log.epochAt(held), List.of(), commitId));
     }
 
     // ---------------------------------------------------------------- becoming master, stepping down
@@ -496,22 +425,11 @@ public final class Replica {
         leaderSince = now;
         log.append(Entry.epochStart(epoch));
         log.sync();
-        final long lastId = log.lastId();
-        progress.clear();
-        for (final int peer : peers) {
-            final Progress p = new Progress();
-            p.nextId = lastId;
-            p.lastHeardNanos = now;
-            p.progressNanos = now;
-            progress.put(peer, p);
-        }
+        leader.start(now);
         tags.clear();
         log.forEachTag((msgId, clientId, seq) -> tags.put(new Tag(clientId, seq), new Tagged(msgId, 0, false)));
         events.roleChanged(role, epoch, id, why);
-        nextHeartbeat = now + millis(settings.heartbeatMs());
-        for (final int peer : peers) {
-            sendTo(peer);
-        }
+        leader.sendFirst(now);
         advance();
     }
 
@@ -537,7 +455,7 @@ public final class Replica {
         follower.newMaster();
         election.heardFromMaster();
         if (before == Role.LEADER) {
-            progress.clear();
+            leader.clear();
             tags.clear();
             waiters.failAll(ErrorCode.NOT_MASTER, "not the master any more: " + why, master);
         }
@@ -550,16 +468,8 @@ public final class Replica {
         return heardFrom(now) >= majority;
     }
 
-    /** Nodes it heard from within the longest election timeout, itself included. */
     private int heardFrom(final long now) {
-        int heard = 1;
-        final long since = now - millis(settings.electionMaxMs());
-        for (final int peer : peers) {
-            if (progress.get(peer).lastHeardNanos - since >= 0) {
-                heard++;
-            }
-        }
-        return heard;
+        return leader.heardFrom(now);
     }
 
     // ---------------------------------------------------------------- static leader
@@ -578,7 +488,7 @@ public final class Replica {
         masterId = id;
         readOnlyReason = null;
         if (before == Role.LEADER) {
-            progress.clear();
+            leader.clear();
             tags.clear();
             waiters.failAll(ErrorCode.READ_ONLY, "the master entered epoch " + epoch + " (" + why + "); the message "
                 + "is in its log and may still reach its w", id);
@@ -609,74 +519,21 @@ public final class Replica {
     }
 
     /** A majority answers again: the static master takes appends again. */
-    private void writableAgain(final long now) {
+    void writableAgain(final long now) {
         if (readOnlyReason != null && heardFromMajority(now)) {
             readOnlyReason = null;
             events.readOnly(null);
         }
     }
 
-    // ---------------------------------------------------------------- replication, master side
-
-    private void replied(final int from, final ReplicateReply reply) {
-        if (role != Role.LEADER || reply.epoch() != epoch) {
-            return;
-        }
-        final Progress p = progress.get(from);
-        if (p == null) {
-            return;
-        }
-        p.lastHeardNanos = clock.nanoTime();
-        writableAgain(p.lastHeardNanos);
-        if (reply.accepted()) {
-            if (reply.acceptedId() > p.acceptedId) {
-                p.acceptedId = reply.acceptedId();
-                p.progressNanos = p.lastHeardNanos;
-            }
-            p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
-            if (reply.durableId() > p.durableId) {
-                p.durableId = reply.durableId();
-                advance();
-            }
-            if (p.nextId <= log.lastId() && windowOpen(p)) {
-                sendTo(from);
-            }
-            return;
-        }
-        p.acceptedId = Math.min(reply.acceptedId(), log.lastId()); // the peer's own view (lower after a crash)
-        p.progressNanos = p.lastHeardNanos;
-        long next = reply.conflictId();
-        if (reply.conflictEpoch() != 0) {
-            final long end = log.lastIdOf(reply.conflictEpoch());
-            if (end >= 0) {
-                next = end + 1;
-            }
-        }
-        p.nextId = Math.max(p.durableId + 1, Math.min(next, log.lastId() + 1));
-        sendTo(from);
-    }
-
-    private void sendTo(final int peer) {
-        final Progress p = progress.get(peer);
-        final long lastId = log.lastId();
-        final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
-        final long most = Math.min(lastId, from + settings.maxBatch() - 1);
-        // a byte budget too: a batch must fit in the receiver's frame (at least one entry, which always fits)
-        final List<Entry> entries = most < from ? List.of()
-            : log.entries(from, (int) (most - from + 1), settings.maxBatchBytes(), ENTRY_OVERHEAD);
-        final long to = from - 1 + entries.size();
-        transport.send(peer, new Replicate(epoch, from - 1, log.epochAt(from - 1), entries, commitId));
-        p.nextId = to + 1;
-    }
+    // ---------------------------------------------------------------- write concern and commit
 
     /** Recomputes the commit point and answers the appends whose w is met. */
-    private void advance() {
+    void advance() {
         held[0] = log.durableId();
         int i = 1;
         for (final int peer : peers) {
-            final Progress p = progress.get(peer);
-            held[i++] = Math.min(broken == BrokenRule.ACKS_ON_SEND ? Math.max(p.durableId, p.nextId - 1)
-                : p.durableId, log.lastId());
+            held[i++] = leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND);
         }
         Arrays.sort(held);
         // held ascending: the w-th highest is held[clusterSize - w]
