@@ -21,7 +21,12 @@ public enum BrokenRule {
      * The master counts a peer as holding what it has sent it, not what the peer reported durable: w=2 is answered
      * before the follower has (let alone fsynced) the entry, and the commit point runs ahead of the majority.
      */
-    ACKS_ON_SEND;
+    ACKS_ON_SEND,
+    /**
+     * A static master leads as soon as it enters its epoch, without taking back from its secondaries the tail it
+     * lost (an append a majority acknowledged while the master had not fsynced it is cut).
+     */
+    SKIPS_TAKE_BACK;
 
     /** The JVM property that makes a node process break a rule, for the history test only. */
     public static final String PROPERTY = "replog.test.brokenRule";

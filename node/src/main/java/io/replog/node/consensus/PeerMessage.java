@@ -3,7 +3,7 @@ package io.replog.node.consensus;
 import java.util.List;
 
 /**
- * What nodes of a failover cluster say to each other. Every message carries its sender's epoch: a node that receives
+ * What the nodes of a cluster say to each other. Every message carries its sender's epoch: a node that receives
  * a higher one adopts it at once (and a master steps down), a lower one is answered with the receiver's own so the
  * sender learns it is stale (fencing).
  */
@@ -41,5 +41,23 @@ public sealed interface PeerMessage {
      */
     record ReplicateReply(long epoch, boolean accepted, long acceptedId, long durableId, long conflictEpoch,
                           long conflictId) implements PeerMessage {
+    }
+
+    /**
+     * A starting static master asks a secondary where its log ends and whether it holds the master's entry
+     * {@code prevId} written in {@code prevEpoch}; with {@code withEntries}, also for the entries it holds after it
+     * (the master takes back the tail it lost). Carries the master's new epoch: the secondary adopts it, durably,
+     * before it answers, which fences every earlier master.
+     */
+    record TailRequest(long epoch, long prevId, long prevEpoch, boolean withEntries) implements PeerMessage {
+    }
+
+    /**
+     * The answer to a {@link TailRequest} about {@code prevId}: the secondary's log ends at {@code lastId}, written
+     * in {@code lastEpoch}; {@code matched} when it holds the master's entry at prevId (then {@code entries}, when
+     * asked for, are its entries from prevId + 1 on, a bounded batch). Refused (a stale master): its higher epoch.
+     */
+    record TailReply(long epoch, long lastEpoch, long lastId, long prevId, boolean matched, List<Entry> entries)
+        implements PeerMessage {
     }
 }

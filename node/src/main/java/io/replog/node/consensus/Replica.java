@@ -2,23 +2,25 @@ package io.replog.node.consensus;
 
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.Replicate;
+import io.replog.node.consensus.PeerMessage.TailReply;
+import io.replog.node.consensus.PeerMessage.TailRequest;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
 import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.PeerEntry;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node of a failover cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
- * (Ongaro &amp; Ousterhout §5.2–5.4) over replog's log, where Raft's term is replog's epoch.
+ * One node of a cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
+ * (Ongaro &amp; Ousterhout §5.2–5.4) over replog's log, where Raft's term is replog's epoch. Who may lead is its
+ * {@link Leadership}: elected by a majority (failover), or one static master that never changes (fixed roles: no
+ * elections; a restarted master enters a new epoch and takes back the tail it lost, {@link TailCollection}; without a
+ * majority it stays master, read-only).
  *
  * <p>An event-driven state machine and nothing else: it reads time only through the injected clock, randomness only
  * through the injected {@link Random}, talks only through {@link PeerTransport} and stores only through
@@ -39,71 +41,50 @@ public final class Replica {
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
-    /** What the master knows of one peer. */
-    private static final class Progress {
-        /** Next msg_id to send (optimistic: advanced when sent, moved back when refused). */
-        long nextId;
-        /**
-         * Highest msg_id the peer holds durably as the master does: counts toward w, and survives any crash of the
-         * peer (what it accepted but had not fsynced may not, so only this bounds how far back nextId may go).
-         */
-        long durableId;
-        /** Highest msg_id the peer said it holds as the master does (a hint: a crash of the peer may lower it). */
-        long acceptedId;
-        /** When acceptedId last grew: a window that stays full without progress is resent from acceptedId. */
-        long progressNanos;
-        long lastHeardNanos;
-    }
-
     private final int id;
-    private final int[] peers;
+    final int[] peers;
     private final int clusterSize;
-    private final int majority;
-    private final ReplicaStorage log;
-    private final PeerTransport transport;
-    private final NanoClock clock;
-    private final Random random;
-    private final ReplicaSettings settings;
-    private final ReplicaEvents events;
-    private final BrokenRule broken;
+    final int majority;
+    final ReplicaStorage log;
+    final PeerTransport transport;
+    final NanoClock clock;
+    final Random random;
+    final ReplicaSettings settings;
+    final ReplicaEvents events;
+    final BrokenRule broken;
+    final Leadership leadership;
+    final Election election;
+    final FollowerApply follower;
+    /** As static master: collecting the tail before it leads. */
+    private final TailCollection collection;
+    /** As static master: it has not entered its new epoch yet (it does on its first tick). */
+    private boolean startPending;
+    /** As static master and leader: why it refuses appends (it heard from no majority), or null. */
+    private String readOnlyReason;
 
-    private Role role = Role.FOLLOWER;
-    private long epoch;
-    private int votedFor;
-    private int masterId = NOBODY;
-    /** The epoch was adopted from a vote request and is saved with the answer to it. */
-    private boolean voteUnsaved;
-    /** Asking whether the others would vote for it (pre-vote), before it starts an election. */
-    private boolean preVoting;
+    // shared with the collaborators of this package (Election): one thread reads and writes them
+    Role role = Role.FOLLOWER;
+    long epoch;
+    int votedFor;
+    int masterId = NOBODY;
     /** Why the storage failure stopped this replica, or null. */
     private String halted;
-    private final IntHashSet preVotes = new IntHashSet();
     /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
-    private long lastMasterContact = Long.MIN_VALUE;
-    private long electionDeadline;
-    /** As candidate: who granted its vote in this epoch (a duplicated grant counts once). */
-    private final IntHashSet votes = new IntHashSet();
     /** As follower: the master's log and this one agree up to here (in this epoch). */
-    private long acceptedId;
-    private long lastDurableReported;
     /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
-    private long commitId;
+    long commitId;
     /** Appends since the last {@link #flush}: a burst of them is one batch for the store. */
     private boolean unsynced;
 
     // master only
-    private final Int2ObjectHashMap<Progress> progress = new Int2ObjectHashMap<>();
+    final LeaderReplication leader;
     private final WriteConcernWaiters waiters;
     /** Tagged appends in the newest msg_ids of this master's log (the storage's window): rebuilt on election. */
     private final RecentTags tags;
     /** When the waiters were last searched for appends whose clients left. */
     private long lastAbandonedSweep;
-    private long nextHeartbeat;
     private long leaderSince;
-    private boolean peersBehind;
     private final long[] held;
-    /** Entries a master may have sent a peer beyond what the peer said it holds. */
-    private final long inFlightLimit;
 
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
                    final NanoClock clock, final Random random, final ReplicaSettings settings,
@@ -115,6 +96,13 @@ public final class Replica {
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
                    final NanoClock clock, final Random random, final ReplicaSettings settings,
                    final ReplicaEvents events, final BrokenRule broken) {
+        this(id, peers, log, transport, clock, random, settings, events, Leadership.elected(), broken);
+    }
+
+    /** A replica led as {@code leadership} says (breaking {@code broken} on purpose: tests only). */
+    public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
+                   final NanoClock clock, final Random random, final ReplicaSettings settings,
+                   final ReplicaEvents events, final Leadership leadership, final BrokenRule broken) {
         if (id == NOBODY || Arrays.stream(peers).anyMatch(peer -> peer == id || peer == NOBODY)) {
             throw new IllegalArgumentException("node ids must be positive and differ from each other: " + id + " "
                 + Arrays.toString(peers));
@@ -134,11 +122,26 @@ public final class Replica {
         this.tags = new RecentTags(log.tagsKept());
         this.lastAbandonedSweep = clock.nanoTime();
         this.held = new long[clusterSize];
-        this.inFlightLimit = 4L * settings.maxBatch();
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
-        this.lastDurableReported = 0;
-        resetElectionTimer();
+        this.leadership = leadership;
+        if (leadership.isStatic() && leadership.staticMaster() != id
+            && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
+            throw new IllegalArgumentException("the static master " + leadership.staticMaster()
+                + " is not in the cluster: " + id + " " + Arrays.toString(peers));
+        }
+        this.election = new Election(this);
+        this.follower = new FollowerApply(this);
+        this.leader = new LeaderReplication(this);
+        this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
+        if (leadership.isStaticMaster(id)) {
+            role = Role.CANDIDATE;
+            masterId = id;
+            startPending = true;
+        } else if (leadership.isStatic()) {
+            masterId = leadership.staticMaster();
+        }
+        election.resetTimer();
     }
 
     // ---------------------------------------------------------------- what the node asks
@@ -162,6 +165,33 @@ public final class Replica {
 
     public long commitId() {
         return commitId;
+    }
+
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /**
+     * What this node may serve to readers (its read policy): under a static leader what it holds durably (fixed
+     * roles' inconsistency window: a secondary may serve what a majority does not hold yet), when elected the
+     * committed prefix (never rolled back).
+     */
+    public long readableId() {
+        return leadership.isStatic() ? log.durableId() : commitId;
+    }
+
+    /**
+     * As static master, why it takes no appends (no quorum, or still taking back its lost tail), for the node
+     * status; null when it takes them, and on every other node (a secondary is not a read-only master).
+     */
+    public String readOnlyReason() {
+        if (!leadership.isStaticMaster(id) || halted != null) {
+            return null;
+        }
+        if (role == Role.LEADER) {
+            return readOnlyReason;
+        }
+        return startPending ? "the master is starting" : collection.reason();
     }
 
     public int clusterSize() {
@@ -188,13 +218,7 @@ public final class Replica {
 
     /** As master, what it knows of {@code peer}; null on a node that is not master or for an unknown peer. */
     public PeerProgress progressOf(final int peer) {
-        final Progress p = role == Role.LEADER ? progress.get(peer) : null;
-        if (p == null) {
-            return null;
-        }
-        final long lastId = log.lastId();
-        return new PeerProgress(Math.min(p.durableId, lastId), Math.min(p.acceptedId, lastId),
-            clock.nanoTime() - p.lastHeardNanos);
+        return role == Role.LEADER ? leader.progressOf(peer, clock.nanoTime()) : null;
     }
 
     /**
@@ -202,10 +226,10 @@ public final class Replica {
      * a node that knows no master or has not heard from it yet.
      */
     public long masterSilentNanos() {
-        if (role != Role.FOLLOWER || masterId == NOBODY || lastMasterContact == Long.MIN_VALUE) {
+        if (role != Role.FOLLOWER || masterId == NOBODY || follower.lastMasterContact() == Long.MIN_VALUE) {
             return -1;
         }
-        return clock.nanoTime() - lastMasterContact;
+        return clock.nanoTime() - follower.lastMasterContact();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -224,17 +248,21 @@ public final class Replica {
                 waiters.dropAbandoned(id);
             }
             if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
-                stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
-                return;
-            }
-            if (now - nextHeartbeat >= 0) {
-                nextHeartbeat = now + millis(settings.heartbeatMs());
-                for (final int peer : peers) {
-                    heartbeat(peer, now);
+                if (!leadership.isStatic()) {
+                    stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
+                    return;
                 }
+                readOnly(now);
             }
-        } else if (now - electionDeadline >= 0) {
-            startPreVote();
+            leader.tick(now);
+        } else if (leadership.isStaticMaster(id)) {
+            if (startPending) {
+                startStaticEpoch(epoch + 1, "it started");
+            } else if (collection.tick(now)) {
+                becomeLeader(collection.summary());
+            }
+        } else if (!leadership.isStatic() && election.due(now)) {
+            election.startPreVote(); // a static leader's secondaries never campaign
         }
     }
 
@@ -243,22 +271,34 @@ public final class Replica {
         if (halted != null) {
             return; // a node whose storage failed takes no part: to the others it is a crashed node
         }
+        if (leadership.isStatic() && (message instanceof VoteRequest || message instanceof VoteReply)) {
+            return; // nobody campaigns under a static leader: a misconfigured node's, neither counted nor adopted
+        }
         final boolean tentative = message instanceof VoteRequest request && request.preVote()
             || message instanceof VoteReply reply && reply.preVote() && reply.granted();
         if (message.epoch() > epoch && !tentative) {
-            final int master = message instanceof Replicate ? from : NOBODY;
+            if (leadership.isStaticMaster(id)) {
+                // a node saw a later epoch than this master's (say, of an elected configuration before): go above it
+                startStaticEpoch(message.epoch() + 1, "node " + from + " is in epoch " + message.epoch());
+                return;
+            }
+            final int master = message instanceof Replicate || message instanceof TailRequest ? from : NOBODY;
             // a vote request saves the new epoch together with the vote: one fsync, not two
             stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch(),
                 !(message instanceof VoteRequest));
         }
         if (message instanceof Replicate replicate) {
-            replicate(from, replicate);
+            follower.replicate(from, replicate);
         } else if (message instanceof ReplicateReply reply) {
-            replied(from, reply);
+            leader.replied(from, reply);
         } else if (message instanceof VoteRequest request) {
-            vote(from, request);
+            election.vote(from, request);
         } else if (message instanceof VoteReply reply) {
-            counted(from, reply);
+            election.counted(from, reply);
+        } else if (message instanceof TailRequest request) {
+            follower.answerTail(from, request);
+        } else if (message instanceof TailReply reply) {
+            tailAnswered(from, reply);
         }
     }
 
@@ -270,13 +310,7 @@ public final class Replica {
         if (role == Role.LEADER) {
             advance();
         } else if (role == Role.FOLLOWER && masterId != NOBODY) {
-            // the store may have cut its log since it reported durableId (a truncation lowers what is durable, and
-            // the entries written after it are not yet): never report more than it holds durably now
-            final long counted = Math.min(acceptedId, Math.min(durableId, log.durableId()));
-            if (counted > lastDurableReported) {
-                lastDurableReported = counted;
-                transport.send(masterId, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
-            }
+            follower.durable(durableId);
         }
     }
 
@@ -299,6 +333,10 @@ public final class Replica {
                 NOBODY);
             return;
         }
+        if (role != Role.LEADER && leadership.isStaticMaster(id)) {
+            callback.failed(ErrorCode.READ_ONLY, readOnlyReason(), id); // it stays master: nowhere else to go
+            return;
+        }
         if (role != Role.LEADER) {
             callback.failed(ErrorCode.NOT_MASTER, "not the master" + (masterId == NOBODY
                 ? ": no master is known right now (an election may be under way); retry shortly"
@@ -308,6 +346,10 @@ public final class Replica {
         if (w < 1 || w > clusterSize) {
             callback.failed(ErrorCode.INVALID_REQUEST, "w must be 1.." + clusterSize + " (the cluster's nodes), got "
                 + w, masterId);
+            return;
+        }
+        if (readOnlyReason != null) {
+            callback.failed(ErrorCode.READ_ONLY, readOnlyReason, id);
             return;
         }
         final long deadline = deadline(timeoutNanos);
@@ -336,7 +378,7 @@ public final class Replica {
             tags.add(clientId, seq, msgId, TagCheck.checksum(payload), true);
         }
         waiters.add(w, msgId, deadline, timeoutNanos, callback);
-        peersBehind = true;
+        leader.appended();
         unsynced = true; // written and made durable with the rest of the burst, at the next flush
     }
 
@@ -370,7 +412,7 @@ public final class Replica {
         final Role before = role;
         role = Role.FOLLOWER;
         masterId = NOBODY;
-        progress.clear();
+        leader.clear();
         tags.clear();
         waiters.failAll(ErrorCode.STORAGE_FAILED, "this node's storage failed: " + why, NOBODY);
         events.halted(why);
@@ -389,170 +431,26 @@ public final class Replica {
             unsynced = false;
             log.sync();
         }
-        if (role == Role.LEADER && peersBehind) {
-            peersBehind = false;
-            for (final int peer : peers) {
-                final Progress p = progress.get(peer);
-                if (p.nextId <= log.lastId() && windowOpen(p)) {
-                    sendTo(peer);
-                }
-            }
-            if (broken == BrokenRule.ACKS_ON_SEND) {
-                advance();
-            }
+        if (role == Role.LEADER && leader.sendBehind() && broken == BrokenRule.ACKS_ON_SEND) {
+            advance();
         }
     }
 
-    /**
-     * Whether more entries may go to the peer: at most {@link #inFlightLimit} beyond what it said it holds, so a slow
-     * peer's connection never fills up with entries (it would hold back the heartbeats behind them).
-     */
-    private boolean windowOpen(final Progress p) {
-        return p.nextId - 1 - p.acceptedId < inFlightLimit;
-    }
+    // ---------------------------------------------------------------- becoming master, stepping down
 
-    /**
-     * The master's heartbeat to a peer: the next entries when the window allows, else an empty message after what
-     * the peer holds (it keeps the peer from electing, and its answer says where the peer is). A window that stayed
-     * full without progress for two heartbeats lost its messages: it is sent again from what the peer holds.
-     */
-    private void heartbeat(final int peer, final long now) {
-        final Progress p = progress.get(peer);
-        if (windowOpen(p)) {
-            sendTo(peer);
-            return;
-        }
-        if (now - p.progressNanos >= 2 * millis(settings.heartbeatMs())) {
-            p.nextId = p.acceptedId + 1;
-            p.progressNanos = now;
-            sendTo(peer);
-            return;
-        }
-        final long held = Math.min(p.acceptedId, log.lastId());
-        transport.send(peer, new Replicate(epoch, held, log.epochAt(held), List.of(), commitId));
-    }
-
-    // ---------------------------------------------------------------- election
-
-    private void startPreVote() {
-        if (role == Role.CANDIDATE) {
-            role = Role.FOLLOWER; // its election failed: it asks again before it tries a new epoch
-            events.roleChanged(role, epoch, NOBODY, "its election in epoch " + epoch + " found no majority");
-        }
-        preVoting = true;
-        preVotes.clear();
-        preVotes.add(id);
-        masterId = NOBODY;
-        resetElectionTimer();
-        if (preVotes.size() >= majority) {
-            startElection();
-            return;
-        }
-        final long lastId = log.lastId();
-        final VoteRequest request = new VoteRequest(epoch + 1, log.epochAt(lastId), lastId, true);
-        for (final int peer : peers) {
-            transport.send(peer, request);
-        }
-    }
-
-    private boolean hearsFromMaster(final long now) {
-        return role == Role.LEADER || (masterId != NOBODY && lastMasterContact != Long.MIN_VALUE
-            && now - lastMasterContact < millis(settings.electionMinMs()));
-    }
-
-    private void startElection() {
-        preVoting = false;
-        epoch++;
-        votedFor = id;
-        log.saveVote(epoch, id);
-        role = Role.CANDIDATE;
-        masterId = NOBODY;
-        votes.clear();
-        votes.add(id);
-        resetElectionTimer();
-        events.roleChanged(role, epoch, NOBODY, "heard from no master");
-        if (votes.size() >= majority) {
-            becomeLeader();
-            return;
-        }
-        final long lastId = log.lastId();
-        final VoteRequest request = new VoteRequest(epoch, log.epochAt(lastId), lastId, false);
-        for (final int peer : peers) {
-            transport.send(peer, request);
-        }
-    }
-
-    private void vote(final int from, final VoteRequest request) {
-        final long lastId = log.lastId();
-        final long lastEpoch = log.epochAt(lastId);
-        final boolean upToDate = request.lastEpoch() > lastEpoch
-            || (request.lastEpoch() == lastEpoch && request.lastId() >= lastId)
-            || broken == BrokenRule.VOTES_FOR_STALE_LOG;
-        if (request.preVote()) {
-            final boolean would = request.epoch() > epoch && upToDate && !hearsFromMaster(clock.nanoTime());
-            transport.send(from, new VoteReply(would ? request.epoch() : epoch, would, true));
-            return;
-        }
-        if (request.epoch() < epoch) {
-            transport.send(from, new VoteReply(epoch, false, false));
-            return;
-        }
-        final boolean free = votedFor == NOBODY || votedFor == from
-            || (broken == BrokenRule.VOTES_TWICE && role == Role.FOLLOWER);
-        final boolean granted = free && upToDate;
-        if (granted) {
-            votedFor = from;
-            resetElectionTimer();
-        }
-        if (granted || voteUnsaved) {
-            voteUnsaved = false;
-            log.saveVote(epoch, votedFor);
-        }
-        events.voted(epoch, from, granted, granted ? "its log is at least as up to date"
-            : !upToDate ? "its log (last epoch " + request.lastEpoch() + ", msg_id " + request.lastId()
-                + ") is behind this one's (epoch " + lastEpoch + ", msg_id " + lastId + ")"
-            : "already voted for node " + votedFor + " in this epoch");
-        transport.send(from, new VoteReply(epoch, granted, false));
-    }
-
-    private void counted(final int from, final VoteReply reply) {
-        if (reply.preVote()) {
-            if (preVoting && role == Role.FOLLOWER && reply.granted() && reply.epoch() == epoch + 1
-                && preVotes.add(from) && preVotes.size() >= majority) {
-                startElection();
-            }
-            return;
-        }
-        if (role != Role.CANDIDATE || reply.epoch() != epoch || !reply.granted()) {
-            return;
-        }
-        if (votes.add(from) && votes.size() >= majority) {
-            becomeLeader();
-        }
-    }
-
-    private void becomeLeader() {
+    /** Wins the election, or (static master) has taken back its tail: its epoch's first entry goes to every peer. */
+    void becomeLeader(final String why) {
         role = Role.LEADER;
         masterId = id;
+        readOnlyReason = null;
         final long now = clock.nanoTime();
         leaderSince = now;
         log.append(Entry.epochStart(epoch));
         log.sync();
-        final long lastId = log.lastId();
-        progress.clear();
-        for (final int peer : peers) {
-            final Progress p = new Progress();
-            p.nextId = lastId;
-            p.lastHeardNanos = now;
-            p.progressNanos = now;
-            progress.put(peer, p);
-        }
+        leader.start(now);
         tags.rebuild(log);
-        events.roleChanged(role, epoch, id, "won the election with " + votes.size() + " of " + clusterSize + " votes");
-        nextHeartbeat = now + millis(settings.heartbeatMs());
-        for (final int peer : peers) {
-            sendTo(peer);
-        }
+        events.roleChanged(role, epoch, id, why);
+        leader.sendFirst(now);
         advance();
     }
 
@@ -570,17 +468,15 @@ public final class Replica {
             if (save) {
                 log.saveVote(epoch, NOBODY);
             } else {
-                voteUnsaved = true;
+                election.epochUnsaved();
             }
         }
         role = Role.FOLLOWER;
-        masterId = master;
-        preVoting = false;
-        acceptedId = 0;
-        lastDurableReported = 0;
-        resetElectionTimer();
+        masterId = master == NOBODY && leadership.isStatic() ? leadership.staticMaster() : master;
+        follower.newMaster();
+        election.heardFromMaster();
         if (before == Role.LEADER) {
-            progress.clear();
+            leader.clear();
             tags.clear();
             waiters.failAll(ErrorCode.NOT_MASTER, "not the master any more: " + why, master);
         }
@@ -590,140 +486,75 @@ public final class Replica {
     }
 
     private boolean heardFromMajority(final long now) {
-        int heard = 1;
-        final long since = now - millis(settings.electionMaxMs());
-        for (final int peer : peers) {
-            if (progress.get(peer).lastHeardNanos - since >= 0) {
-                heard++;
-            }
-        }
-        return heard >= majority;
+        return heardFrom(now) >= majority;
     }
 
-    // ---------------------------------------------------------------- replication, follower side
-
-    private void replicate(final int from, final Replicate request) {
-        if (request.epoch() < epoch) {
-            transport.send(from, new ReplicateReply(epoch, false, 0, 0, 0, 0));
-            return;
-        }
-        if (role == Role.LEADER) {
-            return; // two masters in one epoch cannot be: the simulation's first invariant
-        }
-        if (role != Role.FOLLOWER || masterId != from) {
-            // a candidate of this epoch lost; or the first word from this epoch's master
-            final Role before = role;
-            role = Role.FOLLOWER;
-            masterId = from;
-            acceptedId = 0;
-            lastDurableReported = 0;
-            events.roleChanged(role, epoch, from, before == Role.CANDIDATE ? "node " + from + " won the election"
-                : "node " + from + " is master");
-        }
-        resetElectionTimer();
-        preVoting = false;
-        lastMasterContact = clock.nanoTime();
-        final long lastId = log.lastId();
-        final long prevId = request.prevId();
-        if (prevId > lastId) {
-            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, 0, lastId + 1));
-            return;
-        }
-        final long prevEpoch = log.epochAt(prevId);
-        if (prevEpoch != request.prevEpoch()) {
-            transport.send(from, new ReplicateReply(epoch, false, acceptedId, 0, prevEpoch, log.firstIdOf(prevEpoch)));
-            return;
-        }
-        final List<Entry> entries = request.entries();
-        boolean wrote = false;
-        long at = prevId;
-        for (final Entry entry : entries) {
-            at++;
-            if (at <= log.lastId()) {
-                if (log.epochAt(at) == entry.epoch()) {
-                    continue; // already held (a resent or duplicated message)
-                }
-                final long formerLast = log.lastId();
-                log.truncateAfter(at - 1);
-                events.truncated(at - 1, formerLast);
-            }
-            log.append(entry);
-            wrote = true;
-        }
-        acceptedId = Math.max(acceptedId, prevId + entries.size());
-        if (wrote) {
-            log.sync();
-        }
-        final long committed = Math.min(request.commitId(), acceptedId);
-        if (committed > commitId) {
-            commitId = committed; // after the sync: what is committed is in the store, readable
-            events.committed(commitId);
-        }
-        final long counted = Math.min(acceptedId, log.durableId());
-        lastDurableReported = Math.max(lastDurableReported, counted);
-        transport.send(from, new ReplicateReply(epoch, true, acceptedId, counted, 0, 0));
+    private int heardFrom(final long now) {
+        return leader.heardFrom(now);
     }
 
-    // ---------------------------------------------------------------- replication, master side
+    // ---------------------------------------------------------------- static leader
 
-    private void replied(final int from, final ReplicateReply reply) {
-        if (role != Role.LEADER || reply.epoch() != epoch) {
+    /**
+     * The static master enters {@code newEpoch}, saved before anyone hears of it (like a vote: an epoch is never
+     * entered twice), and takes back the tail it may have lost before it leads again.
+     */
+    private void startStaticEpoch(final long newEpoch, final String why) {
+        final Role before = role;
+        startPending = false;
+        epoch = newEpoch;
+        votedFor = id;
+        log.saveVote(epoch, id);
+        role = Role.CANDIDATE;
+        masterId = id;
+        readOnlyReason = null;
+        if (before == Role.LEADER) {
+            leader.clear();
+            tags.clear();
+            waiters.failAll(ErrorCode.READ_ONLY, "the master entered epoch " + epoch + " (" + why + "); the message "
+                + "is in its log and may still reach its w", id);
+        }
+        events.roleChanged(role, epoch, id, "static master entering epoch " + epoch + " (" + why + "): taking back "
+            + "the tail it may have lost before it takes appends");
+        if (broken == BrokenRule.SKIPS_TAKE_BACK) {
+            becomeLeader("leads at once without taking back its lost tail (rule broken on purpose)");
             return;
         }
-        final Progress p = progress.get(from);
-        if (p == null) {
-            return;
-        }
-        p.lastHeardNanos = clock.nanoTime();
-        if (reply.accepted()) {
-            if (reply.acceptedId() > p.acceptedId) {
-                p.acceptedId = reply.acceptedId();
-                p.progressNanos = p.lastHeardNanos;
-            }
-            p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
-            if (reply.durableId() > p.durableId) {
-                p.durableId = reply.durableId();
-                advance();
-            }
-            if (p.nextId <= log.lastId() && windowOpen(p)) {
-                sendTo(from);
-            }
-            return;
-        }
-        p.acceptedId = Math.min(reply.acceptedId(), log.lastId()); // the peer's own view (lower after a crash)
-        p.progressNanos = p.lastHeardNanos;
-        long next = reply.conflictId();
-        if (reply.conflictEpoch() != 0) {
-            final long end = log.lastIdOf(reply.conflictEpoch());
-            if (end >= 0) {
-                next = end + 1;
-            }
-        }
-        p.nextId = Math.max(p.durableId + 1, Math.min(next, log.lastId() + 1));
-        sendTo(from);
+        collection.begin(epoch, clock.nanoTime());
     }
 
-    private void sendTo(final int peer) {
-        final Progress p = progress.get(peer);
-        final long lastId = log.lastId();
-        final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
-        final long most = Math.min(lastId, from + settings.maxBatch() - 1);
-        // a byte budget too: a batch must fit in the receiver's frame (at least one entry, which always fits)
-        final List<Entry> entries = most < from ? List.of()
-            : log.entries(from, (int) (most - from + 1), settings.maxBatchBytes(), ENTRY_OVERHEAD);
-        final long to = from - 1 + entries.size();
-        transport.send(peer, new Replicate(epoch, from - 1, log.epochAt(from - 1), entries, commitId));
-        p.nextId = to + 1;
+    private void tailAnswered(final int from, final TailReply reply) {
+        if (leadership.isStaticMaster(id) && role == Role.CANDIDATE && !startPending
+            && collection.answered(from, reply, clock.nanoTime())) {
+            becomeLeader(collection.summary());
+        }
     }
+
+    /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
+    private void readOnly(final long now) {
+        if (readOnlyReason == null) {
+            readOnlyReason = "no quorum: heard from " + heardFrom(now) + " of " + clusterSize + " nodes in the last "
+                + settings.electionMaxMs() + " ms (needs " + majority + ")";
+            events.readOnly(readOnlyReason);
+        }
+    }
+
+    /** A majority answers again: the static master takes appends again. */
+    void writableAgain(final long now) {
+        if (readOnlyReason != null && heardFromMajority(now)) {
+            readOnlyReason = null;
+            events.readOnly(null);
+        }
+    }
+
+    // ---------------------------------------------------------------- write concern and commit
 
     /** Recomputes the commit point and answers the appends whose w is met. */
-    private void advance() {
+    void advance() {
         held[0] = log.durableId();
         int i = 1;
         for (final int peer : peers) {
-            final Progress p = progress.get(peer);
-            held[i++] = Math.min(broken == BrokenRule.ACKS_ON_SEND ? Math.max(p.durableId, p.nextId - 1)
-                : p.durableId, log.lastId());
+            held[i++] = leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND);
         }
         Arrays.sort(held);
         // held ascending: the w-th highest is held[clusterSize - w]
@@ -747,12 +578,6 @@ public final class Replica {
     }
 
     // ---------------------------------------------------------------- time
-
-    private void resetElectionTimer() {
-        final long min = settings.electionMinMs();
-        final long spread = settings.electionMaxMs() - min;
-        electionDeadline = clock.nanoTime() + millis(min) + (long) (random.nextDouble() * millis(spread));
-    }
 
     private static long millis(final long ms) {
         return TimeUnit.MILLISECONDS.toNanos(ms);

@@ -22,6 +22,13 @@ public interface ReplicaEvents {
     default void committed(long commitId) {
     }
 
+    /**
+     * The static master turned read-only ({@code reason}: it heard from no majority; it stays master) or, with
+     * null, takes appends again.
+     */
+    default void readOnly(String reason) {
+    }
+
     /** The replica stopped for good: its storage failed ({@link Replica#halt}). */
     default void halted(String why) {
     }

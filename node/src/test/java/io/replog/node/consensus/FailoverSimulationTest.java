@@ -43,9 +43,14 @@ class FailoverSimulationTest {
     private static final int SLICES = 1_000;
 
     static String replayCommand(final long seed, final BrokenRule broken) {
+        return replayCommand(seed, broken, false);
+    }
+
+    static String replayCommand(final long seed, final BrokenRule broken, final boolean staticLeader) {
         return "mvn -q -pl node -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=FailoverSimulationTest#replay"
             + " -Dreplog.sim.seed=" + seed + " -Dreplog.sim.ops=" + OPS
-            + (broken == BrokenRule.NONE ? "" : " -Dreplog.sim.broken=" + broken);
+            + (broken == BrokenRule.NONE ? "" : " -Dreplog.sim.broken=" + broken)
+            + (staticLeader ? " -Dreplog.sim.static=true" : "");
     }
 
     /** The first seed of the slice CI runs on {@code day} (UTC): it moves on every day, past the nightly seeds. */
@@ -56,7 +61,13 @@ class FailoverSimulationTest {
     @Test
     @Nightly
     void everySeedKeepsEveryInvariant() {
-        runSeeds(Long.getLong("replog.sim.first", 0), SEEDS);
+        runSeeds(Long.getLong("replog.sim.first", 0), SEEDS, false);
+    }
+
+    @Test
+    @Nightly
+    void everySeedKeepsEveryInvariantWithAStaticLeader() {
+        runSeeds(Long.getLong("replog.sim.first", 0), SEEDS, true);
     }
 
     /** Today's slice: CI explores new seeds every day instead of the same ones every build. */
@@ -67,7 +78,7 @@ class FailoverSimulationTest {
         System.out.printf("simulation: seeds %d..%d (the slice of %s UTC); run this slice again with "
                 + "-Dtest=FailoverSimulationTest#todaysSliceOfSeedsKeepsEveryInvariant -Dreplog.sim.first=%d%n",
             first, first + SLICE - 1, today, first);
-        runSeeds(first, SLICE);
+        runSeeds(first, SLICE, false);
     }
 
     /**
@@ -77,14 +88,26 @@ class FailoverSimulationTest {
     @Test
     void aSliceOfSeedsWithAppendTimeoutsKeepsEveryInvariant() {
         final long first = Long.getLong("replog.sim.first", sliceStart(LocalDate.now(ZoneOffset.UTC)));
-        runSeeds(first, SLICE / 5, true);
+        runSeeds(first, SLICE / 5, false, true);
     }
 
-    private static void runSeeds(final long first, final int seeds) {
-        runSeeds(first, seeds, false);
+    /** Today's slice again with node 1 the static master (fixed roles): the same engine, configured. */
+    @Test
+    void todaysSliceOfSeedsKeepsEveryInvariantWithAStaticLeader() {
+        final LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        final long first = Long.getLong("replog.sim.first", sliceStart(today));
+        System.out.printf("simulation, static leader: seeds %d..%d (the slice of %s UTC); run this slice again with "
+                + "-Dtest=FailoverSimulationTest#todaysSliceOfSeedsKeepsEveryInvariantWithAStaticLeader "
+                + "-Dreplog.sim.first=%d%n", first, first + SLICE - 1, today, first);
+        runSeeds(first, SLICE, true, false);
     }
 
-    private static void runSeeds(final long first, final int seeds, final boolean appendTimeouts) {
+    private static void runSeeds(final long first, final int seeds, final boolean staticLeader) {
+        runSeeds(first, seeds, staticLeader, false);
+    }
+
+    private static void runSeeds(final long first, final int seeds, final boolean staticLeader,
+                                 final boolean appendTimeouts) {
         final long started = System.nanoTime();
         final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         final AtomicLong events = new AtomicLong();
@@ -95,20 +118,21 @@ class FailoverSimulationTest {
         LongStream.range(first, first + seeds).parallel().forEach(seed -> {
             try {
                 final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE,
-                    false, appendTimeouts)).run();
+                    false, staticLeader, appendTimeouts)).run();
                 events.addAndGet(result.events());
                 elections.addAndGet(result.elections());
                 committed.addAndGet(result.committed());
                 crashes.addAndGet(result.crashes());
                 simulatedMs.addAndGet(result.simulatedMs());
             } catch (final InvariantViolation violation) {
-                failures.add(violation.getMessage() + "\nreplay: " + replayCommand(seed, BrokenRule.NONE)
-                    + (appendTimeouts ? " -Dreplog.sim.timeouts=true" : ""));
+                failures.add(violation.getMessage() + "\nreplay: " + replayCommand(seed, BrokenRule.NONE,
+                    staticLeader) + (appendTimeouts ? " -Dreplog.sim.timeouts=true" : ""));
             }
         });
         final double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("simulation: %d seeds from %d x %d operations: %d events, %d elections, %d crashes, %d "
-                + "committed entries, %.1f simulated hours in %.1f s%n", seeds, first, OPS, events.get(),
+        System.out.printf("simulation (%s): %d seeds from %d x %d operations: %d events, %d elections, %d crashes, %d "
+                + "committed entries, %.1f simulated hours in %.1f s%n",
+            staticLeader ? "static leader" : "elected", seeds, first, OPS, events.get(),
             elections.get(), crashes.get(), committed.get(), simulatedMs.get() / 3_600_000.0, seconds);
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + seeds + " seeds broke an invariant; the first:\n" + failures.peek());
@@ -122,7 +146,7 @@ class FailoverSimulationTest {
         final long seed = Long.getLong("replog.sim.seed");
         final BrokenRule broken = BrokenRule.valueOf(System.getProperty("replog.sim.broken", "NONE"));
         final Simulation.Result result = new Simulation(seed, new Simulation.Options(OPS, broken, true,
-            Boolean.getBoolean("replog.sim.timeouts"))).run();
+            Boolean.getBoolean("replog.sim.static"), Boolean.getBoolean("replog.sim.timeouts"))).run();
         System.out.println(result);
     }
 
@@ -146,23 +170,55 @@ class FailoverSimulationTest {
     }
 
     /**
+     * The same for a static master (node 1): the rules that matter without elections, each caught by its pinned
+     * seed, which keeps every invariant with the rule intact.
+     */
+    @ParameterizedTest(name = "{0} at seed {1}")
+    @CsvSource({"SKIPS_TAKE_BACK, 8", "ACKS_ON_SEND, 0"})
+    void theSeedThatCaughtEachBrokenRuleStillCatchesItWithAStaticLeader(final BrokenRule broken, final long seed) {
+        new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE, false, true)).run();
+        final InvariantViolation caught = assertThrows(InvariantViolation.class,
+            () -> new Simulation(seed, new Simulation.Options(OPS, broken, false, true)).run(),
+            broken + " went unnoticed at seed " + seed + " with a static leader, which caught it before: the "
+                + "simulation or the rule changed. Find the seed that catches it now and pin that one: mvn -B -pl "
+                + "node -am test -Pnightly -Dsurefire.failIfNoSpecifiedTests=false "
+                + "-Dtest=FailoverSimulationTest#aBrokenRuleIsCaughtWithAStaticLeader");
+        System.out.println(broken + " caught at seed " + seed + " with a static leader: "
+            + caught.getMessage().lines().findFirst().orElse("") + "\nreplay: " + replayCommand(seed, broken, true));
+    }
+
+    /**
      * Each rule broken on purpose is caught within {@link #BROKEN_SEEDS} seeds. Prints the first seed that catches
      * it: the one {@link #theSeedThatCaughtEachBrokenRuleStillCatchesIt} pins for CI.
      */
     @ParameterizedTest
     @Nightly
-    @EnumSource(value = BrokenRule.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = BrokenRule.class, names = {"NONE", "SKIPS_TAKE_BACK"}, mode = EnumSource.Mode.EXCLUDE)
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // a rare rule may need many thousand seeds: over the usual 180 s
     void aBrokenRuleIsCaught(final BrokenRule broken) {
+        searchForACatch(broken, false);
+    }
+
+    /** The same with a static master, for the rules {@link #theSeedThatCaughtEachBrokenRuleStillCatchesItWithAStaticLeader} pins. */
+    @ParameterizedTest
+    @Nightly
+    @EnumSource(value = BrokenRule.class, names = {"SKIPS_TAKE_BACK", "ACKS_ON_SEND"})
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void aBrokenRuleIsCaughtWithAStaticLeader(final BrokenRule broken) {
+        searchForACatch(broken, true);
+    }
+
+    private static void searchForACatch(final BrokenRule broken, final boolean staticLeader) {
         final Optional<String> caught = LongStream.range(0, BROKEN_SEEDS).parallel().mapToObj(seed -> {
             try {
-                new Simulation(seed, new Simulation.Options(OPS, broken, false)).run();
+                new Simulation(seed, new Simulation.Options(OPS, broken, false, staticLeader)).run();
                 return null;
             } catch (final InvariantViolation violation) {
                 return "seed " + seed + ": " + violation.getMessage().lines().findFirst().orElse("");
             }
         }).filter(java.util.Objects::nonNull).findFirst();
-        assertTrue(caught.isPresent(), broken + " went unnoticed through " + BROKEN_SEEDS + " seeds");
-        System.out.println(broken + " caught: " + caught.get());
+        assertTrue(caught.isPresent(), broken + " went unnoticed through " + BROKEN_SEEDS + " seeds"
+            + (staticLeader ? " with a static leader" : ""));
+        System.out.println(broken + (staticLeader ? " caught with a static leader: " : " caught: ") + caught.get());
     }
 }

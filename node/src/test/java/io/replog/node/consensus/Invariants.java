@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What must hold in every state of a failover cluster, checked after every event of a {@link Simulation}:
+ * What must hold in every state of a cluster, checked after every event of a {@link Simulation}:
  * <ol>
  *   <li>at most one master per epoch;</li>
  *   <li>no node's epoch ever goes back (also across its restarts);</li>
@@ -14,7 +14,9 @@ import java.util.Map;
  *       it is on every later master at the same msg_id with the same bytes, and no node ever cuts it; so every log
  *       is a prefix of the committed log, or cuts back to one;</li>
  *   <li>a tagged append is committed at most once; an acknowledged one is in the log of the node that answered, at
- *       the msg_id it answered, with the client's bytes.</li>
+ *       the msg_id it answered, with the client's bytes;</li>
+ *   <li>under a static leader: it is the only node that ever leads, and no other ever campaigns. Rule 4 then says
+ *       that what w ≥ a majority acknowledged survives its crashes, also those that took its unsynced tail.</li>
  * </ol>
  */
 final class Invariants implements SimDisk.Watcher {
@@ -29,6 +31,8 @@ final class Invariants implements SimDisk.Watcher {
     }
 
     private final int majority;
+    /** The static master, or {@link Replica#NOBODY} when elected. */
+    private final int staticMaster;
     private final Map<Slot, Entry> written = new HashMap<>();
     private final Map<Long, Committed> committed = new HashMap<>();
     private final Map<Tag, Long> committedTags = new HashMap<>();
@@ -37,8 +41,9 @@ final class Invariants implements SimDisk.Watcher {
     private final long[] commitChecked;
     private final long[] completenessChecked;
 
-    Invariants(final int clusterSize) {
+    Invariants(final int clusterSize, final int staticMaster) {
         this.majority = clusterSize / 2 + 1;
+        this.staticMaster = staticMaster;
         this.highestEpoch = new long[clusterSize + 1];
         this.commitChecked = new long[clusterSize + 1];
         this.completenessChecked = new long[clusterSize + 1];
@@ -113,6 +118,10 @@ final class Invariants implements SimDisk.Watcher {
             }
             highestEpoch[node] = epoch;
             final SimDisk disk = simulation.disk(node);
+            if (staticMaster != Replica.NOBODY && node != staticMaster && replica.role() != Replica.Role.FOLLOWER) {
+                fail("node " + node + " is " + replica.role() + " in epoch " + epoch + " under static master "
+                    + staticMaster);
+            }
             if (replica.role() == Replica.Role.LEADER) {
                 final Integer master = masters.putIfAbsent(epoch, node);
                 if (master != null && master != node) {

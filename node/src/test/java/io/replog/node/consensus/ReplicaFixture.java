@@ -136,13 +136,19 @@ final class ReplicaFixture {
     final int id;
     final int[] peers;
     final ReplicaSettings settings;
+    final Leadership leadership;
     long now;
     Replica replica;
 
     ReplicaFixture(final int id, final int[] peers, final ReplicaSettings settings) {
+        this(id, peers, settings, Leadership.elected());
+    }
+
+    ReplicaFixture(final int id, final int[] peers, final ReplicaSettings settings, final Leadership leadership) {
         this.id = id;
         this.peers = peers;
         this.settings = settings;
+        this.leadership = leadership;
         this.storage = new CountingStorage(id);
         start();
     }
@@ -181,7 +187,12 @@ final class ReplicaFixture {
                 public void halted(final String why) {
                     events.add("halted: " + why);
                 }
-            }, BrokenRule.NONE);
+
+                @Override
+                public void readOnly(final String reason) {
+                    events.add(reason == null ? "writable" : "read-only: " + reason);
+                }
+            }, leadership, BrokenRule.NONE);
         return replica;
     }
 

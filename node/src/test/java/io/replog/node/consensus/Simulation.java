@@ -12,7 +12,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A failover cluster in one thread: the real {@link Replica} of every node under a simulated clock, network and
+ * A cluster in one thread (elected masters, or a static master: {@link Options#staticLeader}): the real {@link Replica} of every node under a simulated clock, network and
  * disk, every fault decided by one seeded {@link Random}, so a seed replays exactly. The network drops, delays,
  * duplicates and reorders messages per link and partitions nodes; nodes crash (process or machine: the latter loses
  * what was not fsynced), restart and pause (SIGSTOP: they hear nothing and say nothing, then go on as if no time had
@@ -21,9 +21,15 @@ import java.util.concurrent.TimeUnit;
  * together: one master, every node holding the same log with every committed entry, every client answered.
  */
 final class Simulation {
-    /** The shape of one run. */
-    /** {@code appendTimeouts}: clients give their appends a timeout_ms (30..329 ms), answered TIMEOUT by the engine. */
-    record Options(int ops, BrokenRule broken, boolean trace, boolean appendTimeouts) {
+    /**
+     * The shape of one run: elected masters, or node 1 the static master ({@code staticLeader}); with
+     * {@code appendTimeouts} clients give their appends a timeout_ms (30..329 ms), answered TIMEOUT by the engine.
+     */
+    record Options(int ops, BrokenRule broken, boolean trace, boolean staticLeader, boolean appendTimeouts) {
+        Options(final int ops, final BrokenRule broken, final boolean trace, final boolean staticLeader) {
+            this(ops, broken, trace, staticLeader, false);
+        }
+
         Options(final int ops, final BrokenRule broken, final boolean trace) {
             this(ops, broken, trace, false);
         }
@@ -52,6 +58,9 @@ final class Simulation {
     private final Client[] clients;
     private final Invariants invariants;
     private final ReplicaSettings settings;
+    private final Leadership leadership;
+    /** Up to how long the static master's fsyncs wait on top of the usual (0: as every node's). */
+    private final long lazyFlushMs;
     /** The last events (time, format, arguments), formatted only when a run fails. */
     private final ArrayDeque<Object[]> trace = new ArrayDeque<>();
 
@@ -138,7 +147,7 @@ final class Simulation {
                     public void truncated(final long lastKept, final long formerLastId) {
                         trace("node %d: cut msg_ids %d..%d", id, lastKept + 1, formerLastId);
                     }
-                }, options.broken());
+                }, leadership, options.broken());
             final int life = incarnation;
             every(TICK, () -> {
                 if (incarnation == life && up) {
@@ -157,7 +166,10 @@ final class Simulation {
             if (!syncScheduled && up) {
                 syncScheduled = true;
                 final int life = incarnation;
-                after(MS / 2 + random.nextInt((int) (2 * MS)), () -> {
+                // a static master under a lazy flush policy (--flush interval): what it wrote waits for the next
+                // flush while its secondaries hold it durably already, the tail a machine crash takes
+                final long lazy = id == 1 && lazyFlushMs > 0 ? random.nextInt((int) (lazyFlushMs * MS)) : 0;
+                after(MS / 2 + random.nextInt((int) (2 * MS)) + lazy, () -> {
                     if (incarnation == life && up) {
                         onNode(() -> {
                             syncScheduled = false;
@@ -290,7 +302,7 @@ final class Simulation {
         this.options = options;
         this.random = new Random(seed);
         final int size = random.nextInt(10) < 6 ? 3 : 5;
-        this.invariants = new Invariants(size);
+        this.invariants = new Invariants(size, options.staticLeader() ? 1 : Replica.NOBODY);
         this.nodes = new SimNode[size];
         for (int i = 0; i < size; i++) {
             nodes[i] = new SimNode(i + 1);
@@ -309,6 +321,11 @@ final class Simulation {
         this.crashAfterVote = random.nextDouble() * 0.1;
         this.crashNewMaster = random.nextDouble() * 0.2;
         this.cut = new boolean[size + 1][size + 1];
+        // drawn last, and only for a static leader: an elected run replays exactly as before this option
+        // (no wait, a short one, one past the retries: the w below a majority is best effort either way)
+        this.leadership = options.staticLeader()
+            ? Leadership.staticLeader(1, new long[] {0, 60, 300}[random.nextInt(3)]) : Leadership.elected();
+        this.lazyFlushMs = options.staticLeader() ? new long[] {0, 20, 100}[random.nextInt(3)] : 0;
     }
 
     Result run() {

@@ -1,0 +1,55 @@
+package io.replog.node.consensus;
+
+/**
+ * Who may lead, and what a node serves to readers: the two configurations of the one engine.
+ * <ul>
+ *   <li>{@link #elected()} (failover): any node may lead once a majority elects it (pre-vote, Raft's up-to-date rule,
+ *       vote saved); a master that hears from no majority steps down; readers see the committed prefix.</li>
+ *   <li>{@link #staticLeader} (fixed roles): node {@code master} always leads and no node ever campaigns; epochs still
+ *       fence (a restarted master enters a new one, saved like a vote, and first takes back the tail it lost, see
+ *       {@link TailCollection}); without a majority the master stays master and is read-only; readers see what their
+ *       node holds durably (the inconsistency window of fixed roles).</li>
+ * </ul>
+ *
+ * @param staticMaster  the node that always leads, or {@link Replica#NOBODY} when elected
+ * @param collectWaitMs how long a starting static master waits, once a majority answered, for the other secondaries
+ *                      to report their log ends (so that appends acknowledged with w below a majority are taken back
+ *                      too when those secondaries are reachable)
+ */
+public record Leadership(int staticMaster, long collectWaitMs) {
+    private static final Leadership ELECTED = new Leadership(Replica.NOBODY, 0);
+
+    public Leadership {
+        if (staticMaster < 0 || collectWaitMs < 0) {
+            throw new IllegalArgumentException("static master " + staticMaster + " and collect wait "
+                + collectWaitMs + " ms must not be negative");
+        }
+    }
+
+    /** Failover: elected by a majority. */
+    public static Leadership elected() {
+        return ELECTED;
+    }
+
+    /** Fixed roles: {@code master} always leads; a restarted master waits up to {@code collectWaitMs} (see above). */
+    public static Leadership staticLeader(final int master, final long collectWaitMs) {
+        if (master == Replica.NOBODY) {
+            throw new IllegalArgumentException("a static leader needs a node id");
+        }
+        return new Leadership(master, collectWaitMs);
+    }
+
+    public boolean isStatic() {
+        return staticMaster != Replica.NOBODY;
+    }
+
+    /** Whether node {@code id} is the static master of this configuration. */
+    public boolean isStaticMaster(final int id) {
+        return isStatic() && staticMaster == id;
+    }
+
+    @Override
+    public String toString() {
+        return isStatic() ? "static leader node " + staticMaster : "elected";
+    }
+}
