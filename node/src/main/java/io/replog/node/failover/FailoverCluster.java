@@ -38,13 +38,19 @@ public final class FailoverCluster implements AutoCloseable {
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
-            observer, readableAdvanced);
+            observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, log::lastId,
+                this::epoch, (from, message) -> driver.execute(r -> r.receive(from, message))));
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, BrokenRule.fromSystemProperty());
         log.durabilityListener(durableId -> driver.execute(r -> r.durable(durableId)));
+    }
+
+    /** The epoch this node is in (for the fault injection, made before the role it asks). */
+    private long epoch() {
+        return role.epoch();
     }
 
     /** Connects to the peers and starts the replica (a follower until it hears from a master or elects one). */
