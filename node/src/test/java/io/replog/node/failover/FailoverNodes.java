@@ -17,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * Three failover nodes in this process on loopback, their logs in memory, for the tests of what a failover node
@@ -41,9 +43,18 @@ public final class FailoverNodes implements AutoCloseable {
 
     /** Starts nodes 1, 2 and 3 with {@link #SETTINGS}. */
     public static FailoverNodes start() {
+        return start((id, config) -> config, id -> SETTINGS);
+    }
+
+    /**
+     * Starts nodes 1, 2 and 3, each with the configuration {@code tune} makes of the default one (given the node's
+     * id) and the replica settings {@code settingsOf} gives it.
+     */
+    public static FailoverNodes start(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
+                                      final IntFunction<ReplicaSettings> settingsOf) {
         final FailoverNodes cluster = new FailoverNodes();
         try {
-            cluster.startAll();
+            cluster.startAll(tune, settingsOf);
         } catch (IOException e) {
             cluster.close();
             throw new UncheckedIOException(e);
@@ -54,7 +65,8 @@ public final class FailoverNodes implements AutoCloseable {
         return cluster;
     }
 
-    private void startAll() throws IOException {
+    private void startAll(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
+                          final IntFunction<ReplicaSettings> settingsOf) throws IOException {
         for (int id = 1; id <= 3; id++) {
             try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
                 ports[id] = probe.getLocalPort();
@@ -66,7 +78,8 @@ public final class FailoverNodes implements AutoCloseable {
             + httpPorts[3];
         for (int id = 1; id <= 3; id++) {
             final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id]);
-            nodes[id] = ReplogNode.failover(config, Peers.parse(id, list, http), SETTINGS, null);
+            nodes[id] = ReplogNode.failover(tune.apply(id, config), Peers.parse(id, list, http), settingsOf.apply(id),
+                null);
         }
     }
 
