@@ -230,4 +230,77 @@ class NodeCommandLineTest {
         assertTrue(reason.contains(segment.toString()) && reason.contains("offset 41") && reason.contains("To repair"),
             reason);
     }
+
+    @Test
+    void localFailoverDelaysEachNodeAsToldAndTheNodeCommandRefusesBadFaultFlags() throws Exception {
+        final int base = consecutiveFreePorts(6); // binary base..base+2, HTTP base+3..base+5
+        final Started local = start(Map.of(), 3, "local", "--failover", "--bind", "127.0.0.1", "--port",
+            String.valueOf(base), "--http-port", String.valueOf(base + 3), "--delays", "0,1500");
+        // one value per node, the last repeating: node 1 is not delayed, nodes 2 and 3 are
+        final long[] delays = {0, 1500, 1500};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(delays[i], health(base + 3 + i).path("delay_ms").asLong(), "node " + (i + 1));
+        }
+        final int[] master = new int[1];
+        Await.until("a master", () -> {
+            for (int i = 0; i < 3; i++) {
+                if ("master".equals(health(base + 3 + i).path("role").asText())) {
+                    master[0] = base + 3 + i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        // whichever node leads, one of its followers is delayed: a w=3 append waits for it
+        final long started = System.nanoTime();
+        final HttpResponse<String> slow = append(master[0], "{\"message\": \"slow\", \"w\": 3}");
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals(200, slow.statusCode(), slow.body());
+        assertTrue(tookMs >= 1500, "w=3 did not wait for a delayed node: " + tookMs + " ms");
+        local.process().destroy();
+
+        for (final String[] flag : List.of(new String[] {"--fail-rate", "1.5", "--fail-rate must be within [0, 1)"},
+            new String[] {"--drop-rate", "-0.1", "--drop-rate must be within [0, 1)"},
+            new String[] {"--delay-ms", "-1", "--delay-ms must be >= 0"})) {
+            final Started bad = start(Map.of(), 0, "node", "--id", "1", "--peers", "1@127.0.0.1:" + base, flag[0],
+                flag[1]);
+            assertTrue(bad.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(2, bad.process().exitValue(), "a usage error: " + bad.output());
+            Await.until("the reason is printed", () -> String.join("\n", bad.output()).contains(flag[2]));
+        }
+    }
+
+    /** The first of {@code n} consecutive ports that were free a moment ago. */
+    private static int consecutiveFreePorts(final int n) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            final int base;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                base = probe.getLocalPort();
+            }
+            if (base + n <= 65_535 && free(base, n)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + n + " consecutive free ports");
+    }
+
+    private static boolean free(final int base, final int n) {
+        final List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (int port = base; port < base + n; port++) {
+                held.add(new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()));
+            }
+            return true;
+        } catch (IOException taken) {
+            return false;
+        } finally {
+            for (final java.net.ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a probe
+                }
+            }
+        }
+    }
 }

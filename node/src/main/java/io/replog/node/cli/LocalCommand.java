@@ -40,8 +40,9 @@ public final class LocalCommand implements Callable<Integer> {
     int secondaries;
 
     @Option(names = "--delays", split = ",", defaultValue = "${env:REPLOG_DELAYS:-0}",
-        description = "Delay in ms of each secondary, comma-separated; the last value repeats "
-            + "(env REPLOG_DELAYS, default ${DEFAULT-VALUE}). Example: --delays 0,3000")
+        description = "Delay in ms of each secondary (with --failover: of each node, 1 to 3, while it follows), "
+            + "comma-separated; the last value repeats (env REPLOG_DELAYS, default ${DEFAULT-VALUE}). "
+            + "Example: --delays 0,3000")
     List<Long> delays;
 
     @Option(names = "--failover", defaultValue = "${env:REPLOG_LOCAL_FAILOVER:-false}",
@@ -91,7 +92,8 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             for (int id = 1; id <= 3; id++) {
                 final NodeConfig config = connections.applyTo(limits.applyTo(storage.applyTo(new NodeConfig()
-                    .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1).clusterKey(key),
+                    .bindHost(bind).port(port + id - 1).httpPort(httpPort + id - 1).clusterKey(key)
+                    .delayMs(delayOf(id)),
                     storage.inMemory ? null : storage.localRoot().resolve("node-" + id)), limits.maxLogBytes / 3));
                 nodes.add(ReplogNode.failover(config, Peers.parse(id, list, http), ReplicaSettings.defaults(), null));
             }
@@ -100,6 +102,11 @@ public final class LocalCommand implements Callable<Integer> {
             throw e;
         }
         return () -> nodes.forEach(ReplogNode::close);
+    }
+
+    /** Node {@code id}'s value of --delays: one per node, the last repeating, as for the secondaries. */
+    private long delayOf(final int id) {
+        return delays.isEmpty() ? 0 : delays.get(Math.min(id, delays.size()) - 1);
     }
 
     /** {@code 1@bind:first,2@bind:first+1,3@bind:first+2}. */

@@ -71,6 +71,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     SecurityFlags security;
 
+    @Mixin
+    FaultFlags faults;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -102,9 +105,9 @@ public final class NodeCommand implements Callable<Integer> {
             LOG.warn("node {}: HTTP on {}, but without --http-peers the other nodes send HTTP clients to {}: name "
                 + "every node's HTTP address with --http-peers", id, httpPort, cluster.httpHostPort(id));
         }
-        final NodeConfig config = storage.applyTo(connections.applyTo(limits.applyTo(new NodeConfig().bindHost(bind)
-            .port(port).httpPort(httpPort != 0 ? httpPort : port + Peers.HTTP_PORT_OFFSET), limits.maxLogBytes)),
-            storage.nodeDir("node", port));
+        final NodeConfig config = faults.applyTo(storage.applyTo(connections.applyTo(limits.applyTo(new NodeConfig()
+            .bindHost(bind).port(port).httpPort(httpPort != 0 ? httpPort : port + Peers.HTTP_PORT_OFFSET),
+            limits.maxLogBytes)), storage.nodeDir("node", port)));
         return Lifecycle.runUntilSignalled(() -> ReplogNode.failover(security.applyTo(config), cluster, settings,
             null));
     }

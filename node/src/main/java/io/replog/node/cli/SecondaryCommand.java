@@ -37,7 +37,7 @@ public final class SecondaryCommand implements Callable<Integer> {
     SecurityFlags security;
 
     @Mixin
-    SecondaryFlags secondary;
+    FaultFlags secondary;
 
     @Override
     public Integer call() {

@@ -38,7 +38,8 @@ public final class FailoverCluster implements AutoCloseable {
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
-            observer, readableAdvanced);
+            observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, log::lastId,
+                this::epoch, (from, message) -> driver.execute(r -> r.receive(from, message))));
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
@@ -46,6 +47,11 @@ public final class FailoverCluster implements AutoCloseable {
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)
         log.durabilityListener(durableId -> driver.execute(r -> r.durable(storage.durableId())));
+    }
+
+    /** The epoch this node is in (for the fault injection, made before the role it asks). */
+    private long epoch() {
+        return role.epoch();
     }
 
     /** Connects to the peers and starts the replica (a follower until it hears from a master or elects one). */

@@ -63,6 +63,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final int maxQueued;
     private final PeerLinks links;
+    /** Between the peer connections and the replica: --delay-ms, --fail-rate, --drop-rate. */
+    private final PeerFaultInjection faults;
     private final ReplicaSettings settings;
     /** The other nodes' ids, ascending: the order of {@link Progress#peers} and of the health report's peers. */
     private final int[] others;
@@ -78,8 +80,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
-                 final AppendObserver observer, final LongConsumer readableAdvanced) {
+                 final AppendObserver observer, final LongConsumer readableAdvanced, final PeerFaultInjection faults) {
         this.settings = settings;
+        this.faults = faults;
         this.others = peers.others();
         this.progress = new Progress(System.nanoTime(), new Replica.PeerProgress[others.length], -1);
         this.maxQueued = maxQueued;
@@ -311,8 +314,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
                 + " is not a peer of node " + peers.self() + " (" + peers + ")"), ctx.voidPromise());
             return;
         }
-        final var message = PeerFrames.toMessage(frame);
-        driver.execute(replica -> replica.receive(from, message));
+        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
     }
 
     @Override
@@ -357,6 +359,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
             health.put("storage_error", storageError);
         }
         health.put("max_message_bytes", maxPayload);
+        health.putAll(faults.health());
         final List<Map<String, Object>> others = new ArrayList<>();
         final long lastId = log.lastId();
         for (final PeerStatus p : peerStatuses()) {

@@ -17,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,24 +38,26 @@ public final class FailoverNodes implements AutoCloseable {
     private final int[] ports = new int[4];
     private final int[] httpPorts = new int[4];
     private final ReplogNode[] nodes = new ReplogNode[4];
-    private final ReplicaSettings settings;
-    private final UnaryOperator<NodeConfig> configure;
-
-    private FailoverNodes(final ReplicaSettings settings, final UnaryOperator<NodeConfig> configure) {
-        this.settings = settings;
-        this.configure = configure;
-    }
 
     /** Starts nodes 1, 2 and 3 with {@link #SETTINGS}. */
     public static FailoverNodes start() {
-        return start(SETTINGS, config -> config);
+        return start((id, config) -> config, id -> SETTINGS);
     }
 
     /** Starts nodes 1, 2 and 3 with {@code settings}, each node's configuration passed through {@code configure}. */
     public static FailoverNodes start(final ReplicaSettings settings, final UnaryOperator<NodeConfig> configure) {
-        final FailoverNodes cluster = new FailoverNodes(settings, configure);
+        return start((id, config) -> configure.apply(config), id -> settings);
+    }
+
+    /**
+     * Starts nodes 1, 2 and 3, each with the configuration {@code tune} makes of the default one (given the node's
+     * id) and the replica settings {@code settingsOf} gives it.
+     */
+    public static FailoverNodes start(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
+                                      final IntFunction<ReplicaSettings> settingsOf) {
+        final FailoverNodes cluster = new FailoverNodes();
         try {
-            cluster.startAll();
+            cluster.startAll(tune, settingsOf);
         } catch (IOException e) {
             cluster.close();
             throw new UncheckedIOException(e);
@@ -64,7 +68,8 @@ public final class FailoverNodes implements AutoCloseable {
         return cluster;
     }
 
-    private void startAll() throws IOException {
+    private void startAll(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
+                          final IntFunction<ReplicaSettings> settingsOf) throws IOException {
         for (int id = 1; id <= 3; id++) {
             try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
                 ports[id] = probe.getLocalPort();
@@ -75,9 +80,9 @@ public final class FailoverNodes implements AutoCloseable {
         final String http = "1@127.0.0.1:" + httpPorts[1] + ",2@127.0.0.1:" + httpPorts[2] + ",3@127.0.0.1:"
             + httpPorts[3];
         for (int id = 1; id <= 3; id++) {
-            final NodeConfig config = configure.apply(new NodeConfig().bindHost("127.0.0.1").port(ports[id])
-                .httpPort(httpPorts[id]));
-            nodes[id] = ReplogNode.failover(config, Peers.parse(id, list, http), settings, null);
+            final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id]);
+            nodes[id] = ReplogNode.failover(tune.apply(id, config), Peers.parse(id, list, http), settingsOf.apply(id),
+                null);
         }
     }
 

@@ -1,0 +1,128 @@
+package io.replog.node.failover;
+
+import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.PeerMessage;
+import io.replog.node.consensus.PeerTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * A failover node's fault injection ({@code --delay-ms}, {@code --fail-rate}, {@code --drop-rate}), between the wire
+ * and the replica: the engine itself never knows. It acts only on what a follower is sent to store, an
+ * APPEND_ENTRIES that carries entries; heartbeats (no entries) and votes pass at once, because a heartbeat held or
+ * lost past the election timeout would depose a working master, which is not the fault these flags stand for.
+ * <ul>
+ * <li>delay: each such request is handed to the replica {@code delayMs} later, scheduled on its connection's event
+ * loop (nothing waits meanwhile, and requests of one master keep their order). A heartbeat that overtakes held
+ * entries finds a gap, the replica refuses it, and the master sends the held range again (that resend is held too):
+ * the follower's copy, its /messages and its position on the master's /health lag by the delay.</li>
+ * <li>fail: the request is not stored and is answered with a refusal ({@code accepted} 0) naming where the master
+ * should resume (after what this node holds, at most {@code prevId}): the master counts it failed and resends.</li>
+ * <li>drop: the request is lost, unanswered; the next request or heartbeat finds the gap and the master resends.</li>
+ * </ul>
+ * Fail and drop are drawn when the request would reach the replica (after its delay), and only for requests in the
+ * epoch this node follows: a refusal always carries the node's own epoch, as the replica's would.
+ */
+final class PeerFaultInjection {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerFaultInjection.class);
+
+    private final int self;
+    private final long delayMs;
+    private final double failRate;
+    private final double dropRate;
+    private final PeerTransport transport;
+    /** This node's last msg_id: where a refused request should resume. */
+    private final LongSupplier lastId;
+    /** The epoch this node is in now. */
+    private final LongSupplier epoch;
+    /** Hands a peer's message to the replica (on its thread). */
+    private final BiConsumer<Integer, PeerMessage> replica;
+    private final boolean debug = LOG.isDebugEnabled();
+    private final LongAdder injectedFailures = new LongAdder();
+    private final LongAdder injectedDrops = new LongAdder();
+
+    PeerFaultInjection(final int self, final NodeConfig config, final PeerTransport transport,
+                       final LongSupplier lastId, final LongSupplier epoch,
+                       final BiConsumer<Integer, PeerMessage> replica) {
+        this.self = self;
+        this.delayMs = config.delayMs();
+        this.failRate = config.failRate();
+        this.dropRate = config.dropRate();
+        this.transport = transport;
+        this.lastId = lastId;
+        this.epoch = epoch;
+        this.replica = replica;
+        if (delayMs > 0 || failRate > 0 || dropRate > 0) {
+            LOG.info("node {}: fault injection on: as a follower, holding each APPEND_ENTRIES that carries entries "
+                + "{} ms, refusing {}% and dropping {}% of them (heartbeats and votes pass at once)", self, delayMs,
+                failRate * 100, dropRate * 100);
+        }
+    }
+
+    /** A peer's message arrived on a connection served by {@code loop}: to the replica, now, later or never. */
+    void receive(final ScheduledExecutorService loop, final int from, final PeerMessage message) {
+        if (!(message instanceof PeerMessage.Replicate replicate) || replicate.entries().isEmpty()) {
+            replica.accept(from, message);
+            return;
+        }
+        if (delayMs == 0) {
+            inject(from, replicate);
+            return;
+        }
+        try {
+            loop.schedule(() -> inject(from, replicate), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the node is closing: the request is lost as it would be in a crash (it holds no buffer)
+        }
+    }
+
+    private void inject(final int from, final PeerMessage.Replicate request) {
+        if ((failRate > 0 || dropRate > 0) && request.epoch() == epoch.getAsLong()) {
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            if (random.nextDouble() < dropRate) {
+                injectedDrops.increment();
+                if (debug) {
+                    LOG.debug("node {}: fault injection: dropping node {}'s entries {}..{}", self, from,
+                        request.prevId() + 1, request.prevId() + request.entries().size());
+                }
+                return;
+            }
+            if (random.nextDouble() < failRate) {
+                injectedFailures.increment();
+                // resume after what this node holds (its log may be behind prevId: an earlier request was dropped)
+                final long resumeAfter = Math.min(request.prevId(), lastId.getAsLong());
+                if (debug) {
+                    LOG.debug("node {}: fault injection: refusing node {}'s entries {}..{}, resume after {}", self,
+                        from, request.prevId() + 1, request.prevId() + request.entries().size(), resumeAfter);
+                }
+                transport.send(from, new PeerMessage.ReplicateReply(request.epoch(), false, resumeAfter, 0, 0,
+                    resumeAfter + 1));
+                return;
+            }
+        }
+        replica.accept(from, request);
+    }
+
+    /** The settings and how often they struck, for the node's /health. */
+    Map<String, Object> health() {
+        final Map<String, Object> health = new LinkedHashMap<>();
+        health.put("delay_ms", delayMs);
+        if (failRate > 0 || dropRate > 0) {
+            health.put("fail_rate", failRate);
+            health.put("drop_rate", dropRate);
+            health.put("injected_failures", injectedFailures.sum());
+            health.put("injected_drops", injectedDrops.sum());
+        }
+        return health;
+    }
+}
