@@ -127,7 +127,7 @@ class StorageFailureTest {
             assertEquals(3L, c.append("c", 1).get(20, TimeUnit.SECONDS)); // the master goes on
         }
         Await.until("the master sees the secondary Failing because of its disk", () -> {
-            final JsonNode s = json(master, "/health").get("secondaries").get(0);
+            final JsonNode s = json(master, "/health").get("peers").get(0);
             return s.get("status").asText().equals("Failing") && s.get("reason").asText().contains("disk failed");
         });
         final JsonNode health = json(secondary, "/health");

@@ -9,6 +9,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
+import io.replog.node.status.Faults;
 import io.replog.protocol.AppendEntries;
 
 import java.util.Random;
@@ -39,6 +40,9 @@ public final class FailoverCluster implements AutoCloseable {
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced);
+        // what the node's settings hold; the injected counts are the fault injection's to report once it has any
+        role.statusSettings(config.flush(), () -> new Faults(config.delayMs(), config.failRate(), config.dropRate(),
+            0, 0));
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
