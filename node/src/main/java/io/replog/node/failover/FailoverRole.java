@@ -395,7 +395,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
      * Each peer as of the replica's last tick. Silence makes a peer Suspected then Unhealthy, as an election would
      * judge it: heard from within the shortest election timeout is Healthy, silent up to the longest Suspected, past
      * it (a master would step down) or without a link Unhealthy. A peer that refused this node's key is
-     * Unauthorized; one that answered with an error within the longest election timeout is Failing. Diverged is not
+     * Unauthorized; one that answered with an error within the longest election timeout is Failing (before silence:
+     * a peer that only refuses is silent to the replica). Diverged is not
      * used: the engine cuts a conflicting tail itself (the log matching rule), so a peer's log always matches in the
      * end.
      */
@@ -424,12 +425,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             } else if (!connected) {
                 state = PeerState.Unhealthy;
                 reason = "no link to it (reconnecting)";
+            } else if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
+                // it answers, only with errors (the replica hears nothing from it, so silence would say Unhealthy)
+                state = PeerState.Failing;
+                reason = "refused a message " + refusedMsAgo + " ms ago: " + refused.why();
             } else if (silentMs >= settings.electionMaxMs()) {
                 state = PeerState.Unhealthy;
                 reason = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
-            } else if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
-                state = PeerState.Failing;
-                reason = "refused a message " + refusedMsAgo + " ms ago: " + refused.why();
             } else if (silentMs >= settings.electionMinMs()) {
                 state = PeerState.Suspected;
                 reason = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
