@@ -47,9 +47,12 @@ abstract class StatusParityTest {
     @BeforeEach
     void startCluster() {
         cluster = start();
-        Await.until("the master sees both peers Healthy", () -> {
-            final JsonNode peers = cluster.masterJson("/health").path("peers");
-            return peers.size() == 2 && peers.findValuesAsText("status").equals(List.of("Healthy", "Healthy"));
+        // a fixed master's quorum monitor sees its secondaries up a moment after their health does
+        Await.until("the master sees both peers Healthy and takes appends", () -> {
+            final JsonNode health = cluster.masterJson("/health");
+            final JsonNode peers = health.path("peers");
+            return peers.size() == 2 && peers.findValuesAsText("status").equals(List.of("Healthy", "Healthy"))
+                && !health.path("read_only").asBoolean(true);
         });
     }
 

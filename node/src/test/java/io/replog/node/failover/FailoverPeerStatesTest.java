@@ -54,13 +54,19 @@ class FailoverPeerStatesTest {
 
     /** Node {@code id}'s health entry for node 3, once it is in {@code state}; fails after the await's deadline. */
     private JsonNode awaitNode3(final int id, final String state) {
+        return awaitNode3(id, state, 0);
+    }
+
+    /** The same, once node {@code id} has also heard nothing but errors from node 3 for over {@code silentMs}. */
+    private JsonNode awaitNode3(final int id, final String state, final long silentMs) {
         final JsonNode[] seen = new JsonNode[1];
         Await.until("node " + id + " sees node 3 " + state, () -> {
             final JsonNode health = JSON.valueToTree(nodes[id].role().health());
             for (final JsonNode peer : health.path("peers")) {
                 if (peer.path("id").asInt() == 3) {
                     seen[0] = peer;
-                    return state.equals(peer.path("status").asText());
+                    return state.equals(peer.path("status").asText())
+                        && (silentMs == 0 || peer.path("last_answer_ms_ago").asLong(-1) > silentMs);
                 }
             }
             return false;
@@ -99,7 +105,8 @@ class FailoverPeerStatesTest {
             master[0] = "master".equals(nodes[1].role().name()) ? 1 : "master".equals(nodes[2].role().name()) ? 2 : 0;
             return master[0] != 0;
         });
-        final JsonNode peer = awaitNode3(master[0], "Failing");
+        // still Failing once it has been silent to the replica for longer than a silent peer stays Suspected
+        final JsonNode peer = awaitNode3(master[0], "Failing", FailoverNodes.SETTINGS.electionMaxMs());
         if (!peer.path("reason").asText().contains("is for failover clusters")) {
             throw new AssertionError(peer.toString());
         }
