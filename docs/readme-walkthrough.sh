@@ -175,7 +175,7 @@ expect "the master's /messages" "$three" "$(curl -s "localhost:$H/messages")"
 shows 'curl -s localhost:8001/messages   # the same, in the same order, on every node'
 expect "the first secondary's /messages" "$three" "$(curl -s "localhost:$((H + 1))/messages")"
 expect "the second secondary's /messages" "$three" "$(curl -s "localhost:$((H + 2))/messages")"
-shows "curl -s localhost:8000/health     # role, last msg_id, each secondary's state, acknowledged position and lag"
+shows "curl -s localhost:8000/health     # role, last msg_id, each peer's state, acknowledged position and lag"
 h=$(health "$H")
 expect_match "/health" '^\{"role":"master","read_only":false,.*"last_msg_id":3,' "$h"
 for s in 1 2; do
