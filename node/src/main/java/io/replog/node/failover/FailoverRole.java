@@ -417,28 +417,10 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             final String unauthorized = links.unauthorized(id);
             final PeerLinks.Refusal refused = links.refused(id);
             final long refusedMsAgo = refused == null ? -1 : (now - refused.atNanos()) / 1_000_000L;
-            final PeerState state;
-            final String reason;
-            if (unauthorized != null) {
-                state = PeerState.Unauthorized;
-                reason = "not authenticated: " + unauthorized;
-            } else if (!connected) {
-                state = PeerState.Unhealthy;
-                reason = "no link to it (reconnecting)";
-            } else if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
-                // it answers, only with errors (the replica hears nothing from it, so silence would say Unhealthy)
-                state = PeerState.Failing;
-                reason = "refused a message " + refusedMsAgo + " ms ago: " + refused.why();
-            } else if (silentMs >= settings.electionMaxMs()) {
-                state = PeerState.Unhealthy;
-                reason = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
-            } else if (silentMs >= settings.electionMinMs()) {
-                state = PeerState.Suspected;
-                reason = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
-            } else {
-                state = PeerState.Healthy;
-                reason = null;
-            }
+            final PeerHealth health = PeerHealth.of(unauthorized, connected, refused, refusedMsAgo, silentMs, isMaster,
+                settings);
+            final PeerState state = health.state();
+            final String reason = health.reason();
             final long acked = known == null ? -1 : known.durableId();
             statuses.add(new PeerStatus(id, "node " + id, peers.hostPort(id), peers.httpHostPort(id),
                 isMaster ? "master" : "secondary", state, reason, acked, acked < 0 ? -1 : Math.max(0, lastId - acked),
