@@ -175,7 +175,7 @@ expect "the master's /messages" "$three" "$(curl -s "localhost:$H/messages")"
 shows 'curl -s localhost:8001/messages   # the same, in the same order, on every node'
 expect "the first secondary's /messages" "$three" "$(curl -s "localhost:$((H + 1))/messages")"
 expect "the second secondary's /messages" "$three" "$(curl -s "localhost:$((H + 2))/messages")"
-shows "curl -s localhost:8000/health     # role, last msg_id, each secondary's state, acknowledged position and lag"
+shows "curl -s localhost:8000/health     # role, last msg_id, each peer's state, acknowledged position and lag"
 h=$(health "$H")
 expect_match "/health" '^\{"role":"master","read_only":false,.*"last_msg_id":3,' "$h"
 for s in 1 2; do
@@ -291,8 +291,8 @@ shows "bin/logctl health                                           # the master'
 logctl health > "$work/health.out" || fail "health exited $?"
 expect_match "health: the first line" '^role: master   mode: writable   quorum: 2 \(3 of 3 nodes up\)   last msg_id: 100010 ' \
   "$(head -1 "$work/health.out")"
-expect_match "health: the header" '^SECONDARY +STATUS +ACKED +LAG +CONNECTION +LAST ANSWER +REASON$' "$(sed -n 2p "$work/health.out")"
-expect_match "health: the first secondary" "^127\.0\.0\.1:$((P + 1)) +Healthy +100010 +0 +STREAMING " "$(sed -n 3p "$work/health.out")"
+expect_match "health: the header" '^PEER +STATUS +ACKED +LAG +CONNECTION +LAST ANSWER +ROLE +REASON$' "$(sed -n 4p "$work/health.out")"
+expect_match "health: the first secondary" "^127\.0\.0\.1:$((P + 1)) +Healthy +100010 +0 +STREAMING " "$(sed -n 5p "$work/health.out")"
 shows "bin/logctl ping -c 3                                        # round trips of the no-op frame"
 logctl ping -c 3 > "$work/ping.out" || fail "ping exited $?"
 expect "ping -c 3: lines" "3" "$(grep -cE "^pong from 127\.0\.0\.1:$P: seq=[123] time=[0-9.]+ ms$" "$work/ping.out")"

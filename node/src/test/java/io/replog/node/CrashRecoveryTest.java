@@ -103,7 +103,7 @@ class CrashRecoveryTest {
 
     /** The master's view of its {@code index}th secondary: Healthy, Suspected or Unhealthy. */
     private static String status(final NodeProcess master, final int index) {
-        return get(master, "/health").path("secondaries").get(index).path("status").asText();
+        return get(master, "/health").path("peers").get(index).path("status").asText();
     }
 
     private static long msgId(final HttpResponse<String> response) throws Exception {
@@ -169,7 +169,7 @@ class CrashRecoveryTest {
             secondary1.launch(); // empty memory, same port
             Await.result(stream, Duration.ofSeconds(120));
             Await.until("restarted secondary has all " + total, () -> {
-                final JsonNode s = get(master, "/health").path("secondaries").get(0);
+                final JsonNode s = get(master, "/health").path("peers").get(0);
                 return s.path("acked").asLong() == total && "Healthy".equals(s.path("status").asText());
             });
             final List<Message> onMaster = client.readAll();

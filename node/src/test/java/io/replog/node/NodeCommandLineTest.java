@@ -152,7 +152,7 @@ class NodeCommandLineTest {
         final JsonNode mh = health(m[1]);
         assertEquals(2, mh.path("quorum").asInt(), "the flag wins over REPLOG_QUORUM");
         assertEquals(7, mh.path("max_pending_appends").asInt());
-        assertEquals("127.0.0.1:" + s[0], mh.path("secondaries").get(0).path("address").asText());
+        assertEquals("127.0.0.1:" + s[0], mh.path("peers").get(0).path("address").asText());
         Await.until("writable once the secondary answers", () -> !health(m[1]).path("read_only").asBoolean(true));
         secondary.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         // REPLOG_UNHEALTHY_AFTER_MS is wired: a report of a silence longer than the default (3 s) still says
@@ -160,7 +160,7 @@ class NodeCommandLineTest {
         // this JVM's timing is compared with the node's, so a stall here cannot fail it
         final JsonNode[] report = new JsonNode[1];
         Await.until("the master reports a silence longer than the default unhealthy-after", () -> {
-            report[0] = health(m[1]).path("secondaries").get(0);
+            report[0] = health(m[1]).path("peers").get(0);
             return report[0].path("last_answer_ms_ago").asLong() > NodeConfig.DEFAULT_UNHEALTHY_AFTER_MS + 200;
         });
         assertEquals("Suspected", report[0].path("status").asText(), "REPLOG_UNHEALTHY_AFTER_MS=60000: " + report[0]);
@@ -192,7 +192,7 @@ class NodeCommandLineTest {
         final int[] master = local.ports().stream().filter(p -> p[2] == 1).findFirst().orElseThrow();
         Await.until("writable", () -> !health(master[1]).path("read_only").asBoolean(true));
         final JsonNode h = health(master[1]);
-        assertEquals(1, h.path("secondaries").size());
+        assertEquals(1, h.path("peers").size());
         assertEquals(2, h.path("max_w").asInt());
         final String big = "x".repeat(4_000);
         assertEquals(200, append(master[1], "{\"message\": \"" + big + "\", \"w\": 2}").statusCode());

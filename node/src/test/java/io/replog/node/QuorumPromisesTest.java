@@ -92,7 +92,7 @@ class QuorumPromisesTest {
     }
 
     private static String status(final ReplogNode master, final int secondary) {
-        return health(master).path("secondaries").get(secondary).path("status").asText();
+        return health(master).path("peers").get(secondary).path("status").asText();
     }
 
     private static short appendRefusal(final ReplogNode master) throws Exception {
@@ -163,7 +163,7 @@ class QuorumPromisesTest {
         });
         secondary.close();
         Await.until("Suspected first", WITHIN, () -> "Suspected".equals(status(master, 0)));
-        assertTrue(health(master).path("secondaries").get(0).path("reason").asText().startsWith("no answer for"));
+        assertTrue(health(master).path("peers").get(0).path("reason").asText().startsWith("no answer for"));
         Await.until("then Unhealthy", WITHIN, () -> "Unhealthy".equals(status(master, 0)));
 
         final ReplogNode follower = secondary(0);

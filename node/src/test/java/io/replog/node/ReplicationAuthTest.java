@@ -85,7 +85,7 @@ class ReplicationAuthTest {
     }
 
     private static JsonNode secondaryState(final ReplogNode master, final int index) {
-        return json(master, "/health").get("secondaries").get(index);
+        return json(master, "/health").get("peers").get(index);
     }
 
     @Test

@@ -71,7 +71,7 @@ class RoleChangeTest {
     /** The status the master reports for its one secondary, or what it reports instead if not exactly one. */
     private static String statusOfTheOnlySecondary(final ReplogNode master) {
         final Map<String, Object> health = master.role().health();
-        return health.get("secondaries") instanceof List<?> secondaries && secondaries.size() == 1
+        return health.get("peers") instanceof List<?> secondaries && secondaries.size() == 1
             && secondaries.get(0) instanceof Map<?, ?> secondary ? String.valueOf(secondary.get("status"))
             : String.valueOf(health);
     }

@@ -84,7 +84,7 @@ class SecondaryStatesTest {
     }
 
     private static JsonNode secondaryHealth(final ReplogNode master, final ReplogNode secondary) {
-        for (final JsonNode s : health(master).path("secondaries")) {
+        for (final JsonNode s : health(master).path("peers")) {
             if (s.path("address").asText().endsWith(":" + secondary.port())) {
                 return s;
             }

@@ -99,7 +99,7 @@ class TlsTest {
             assertEquals(List.of("over tls"), c.readAll().stream().map(Message::text).toList());
         }
 
-        assertEquals("Healthy", health(master, ca).get("secondaries").get(0).get("status").asText());
+        assertEquals("Healthy", health(master, ca).get("peers").get(0).get("status").asText());
 
         // plain TCP to a TLS port is no conversation
         final ReplogException plain = assertThrows(ReplogException.class, () -> {
@@ -122,8 +122,8 @@ class TlsTest {
         // it even trusts the cluster's CA: only its own certificate gives it away
         final ReplogNode rogue = master(TlsSettings.load(rogueCert[0], rogueCert[1], ca.caFile()), null, secondary);
         Await.until("the secondary refuses the rogue's certificate", () -> health(rogue, rogueCa)
-            .get("secondaries").get(0).get("status").asText().equals("Unauthorized"));
-        assertTrue(health(rogue, rogueCa).get("secondaries").get(0).get("reason").asText().contains("TLS"),
+            .get("peers").get(0).get("status").asText().equals("Unauthorized"));
+        assertTrue(health(rogue, rogueCa).get("peers").get(0).get("reason").asText().contains("TLS"),
             health(rogue, rogueCa).toString());
         assertEquals(0, health(secondary, ca).get("last_msg_id").asLong());
     }

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 /** {@code logctl health}: the node's health report as a readable table (or the raw JSON). */
 @Command(name = "health", mixinStandardHelpOptions = true,
-    description = "Show the node's role and mode; on the master, each secondary's health, position and lag, and "
-        + "why it is not Healthy; on a node of a failover cluster, its epoch, the master, the last election and "
-        + "its peers.")
+    description = "Show the node's role and mode, its epoch, the master it knows and its settings, then each peer "
+        + "as it sees it: health, acknowledged position and lag (on a master), and why it is not Healthy. The same "
+        + "table with fixed roles and in a failover cluster.")
 final class HealthCommand implements Callable<Integer> {
     /** Statuses of a secondary that count as up for the quorum; Unhealthy, Failing and Diverged do not. */
     static final Set<String> UP = Set.of("Healthy", "Suspected");
@@ -39,68 +39,92 @@ final class HealthCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The same shape whatever the node and its mode: its role and whether it takes appends, the quorum and its log's
+     * positions; the node, its epoch and the master it knows; its settings; then one row per peer as it sees it.
+     */
     static String table(final JsonNode h) {
-        if ("failover".equals(h.path("mode").asText())) {
-            return failoverTable(h);
-        }
         final StringBuilder s = new StringBuilder();
-        if ("master".equals(h.path("role").asText())) {
-            int up = 1;
-            for (final JsonNode sec : h.path("secondaries")) {
-                if (UP.contains(sec.path("status").asText())) {
-                    up++;
-                }
+        final JsonNode peers = h.path("peers");
+        int up = 1;
+        for (final JsonNode peer : peers) {
+            if (UP.contains(peer.path("status").asText())) {
+                up++;
             }
-            s.append(String.format("role: master   mode: %s   quorum: %d (%d of %d nodes up)   last msg_id: %d"
-                    + "   waiting appends: %d%n",
-                h.path("read_only").asBoolean() ? "READ-ONLY (no quorum)" : "writable", h.path("quorum").asInt(),
-                up, h.path("secondaries").size() + 1, h.path("last_msg_id").asLong(),
-                h.path("pending_appends").asLong()));
-            if (h.path("secondaries").size() > 0) {
-                s.append(String.format("%-22s %-10s %10s %10s  %-11s %-12s %s%n", "SECONDARY", "STATUS", "ACKED",
-                    "LAG", "CONNECTION", "LAST ANSWER", "REASON"));
-                for (final JsonNode sec : h.path("secondaries")) {
-                    final long silent = sec.path("last_answer_ms_ago").asLong(-1);
-                    s.append(String.format("%-22s %-10s %10d %10d  %-11s %-12s %s", sec.path("address").asText(),
-                        sec.path("status").asText(), sec.path("acked").asLong(), sec.path("lag").asLong(),
-                        sec.path("connection").asText(), silent < 0 ? "never" : silent + " ms ago",
-                        sec.path("reason").asText("")).stripTrailing()).append(System.lineSeparator());
-                }
-            }
-        } else {
-            final long seen = h.path("master_last_seen_ms_ago").asLong(-1);
-            s.append(String.format("role: secondary   last msg_id: %d   master last seen: %s   delay: %d ms%n",
-                h.path("last_msg_id").asLong(), seen < 0 ? "never" : seen + " ms ago", h.path("delay_ms").asLong()));
+        }
+        s.append(String.format("role: %s   mode: %s   quorum: %d (%d of %d nodes up)   last msg_id: %d"
+                + "   waiting appends: %d%n", h.path("role").asText(),
+            h.path("read_only").asBoolean() ? "read-only" : "writable", h.path("quorum").asInt(), up,
+            peers.size() + 1, h.path("last_msg_id").asLong(), h.path("pending_appends").asLong()));
+        s.append(String.format("node: %s   epoch: %d   master: %s   durable: %d   readable: %d   flush: %s%n",
+            self(h), h.path("epoch").asLong(), master(h), h.path("durable_msg_id").asLong(),
+            h.path("readable_msg_id").asLong(), h.path("flush").asText("?")));
+        final long ago = h.path("last_election").path("ms_ago").asLong(-1);
+        s.append(String.format("faults: %s   last election: %s%s%n", faults(h),
+            h.path("last_election").path("what").asText("none"), ago < 0 ? "" : " (" + ago + " ms ago)"));
+        if (h.path("read_only").asBoolean()) {
+            s.append("read-only: ").append(h.path("read_only_reason").asText("?")).append(System.lineSeparator());
+        }
+        if (h.path("storage_error").isTextual()) {
+            s.append("STORAGE FAILED: ").append(h.path("storage_error").asText()).append(System.lineSeparator());
+        }
+        s.append(String.format("%-22s %-12s %10s %10s  %-13s %-12s %-18s %s%n", "PEER", "STATUS", "ACKED", "LAG",
+            "CONNECTION", "LAST ANSWER", "ROLE", "REASON"));
+        for (final JsonNode peer : peers) {
+            final long silent = peer.path("last_answer_ms_ago").asLong(-1);
+            final int id = peer.path("id").asInt();
+            s.append(String.format("%-22s %-12s %10s %10s  %-13s %-12s %-18s %s",
+                peer.path("address").isTextual() ? peer.path("address").asText() : peer.path("name").asText(),
+                peer.path("status").asText(), known(peer.path("acked")), known(peer.path("lag")),
+                peer.path("connection").asText(), silent < 0 ? "never" : silent + " ms ago",
+                peer.path("role").asText() + (id > 0 ? " (node " + id + ")" : ""),
+                peer.path("reason").asText("")).stripTrailing()).append(System.lineSeparator());
         }
         return s.toString();
     }
 
-    /** A node of a failover cluster: its role and epoch, whom it takes for master, its log's positions, its peers. */
-    private static String failoverTable(final JsonNode h) {
-        final StringBuilder s = new StringBuilder();
-        final JsonNode masterId = h.path("master_id");
-        final String master = h.path("master").isTextual()
-            ? "node " + masterId.asInt() + " at " + h.path("master").asText()
-                + (h.path("master_http").isTextual() ? " (HTTP " + h.path("master_http").asText() + ")" : "")
-            : "none known (an election may be under way)";
-        s.append(String.format("node %d: %s   epoch: %d   master: %s%n", h.path("node_id").asInt(),
-            h.path("role").asText(), h.path("epoch").asLong(), master));
-        s.append(String.format("last msg_id: %d   durable: %d   committed: %d   waiting appends: %d%n",
-            h.path("last_msg_id").asLong(), h.path("durable_msg_id").asLong(), h.path("commit_id").asLong(),
-            h.path("waiting_appends").asLong()));
-        final long ago = h.path("last_election").path("ms_ago").asLong(-1);
-        s.append("last election: ").append(h.path("last_election").path("what").asText("none yet"))
-            .append(ago < 0 ? "" : " (" + ago + " ms ago)").append(System.lineSeparator());
-        if (h.path("storage_error").isTextual()) {
-            s.append("STORAGE FAILED, out of the cluster until restarted: ").append(h.path("storage_error").asText())
-                .append(System.lineSeparator());
+    /** A position the node knows, or "-" (only a master tracks its peers'). */
+    private static String known(final JsonNode position) {
+        return position.isNumber() ? Long.toString(position.asLong()) : "-";
+    }
+
+    /** "node 2 at 127.0.0.1:7001", or the node's name alone when it does not know its own address. */
+    private static String self(final JsonNode h) {
+        return h.path("address").isTextual() ? h.path("name").asText() + " at " + h.path("address").asText()
+            : h.path("name").asText();
+    }
+
+    /** The master the node knows, where it listens, or why it knows none. */
+    private static String master(final JsonNode h) {
+        if (!h.path("master").isTextual()) {
+            return "master".equals(h.path("role").asText()) ? "itself"
+                : "failover".equals(h.path("mode").asText()) ? "none known (an election may be under way)"
+                : "not known (it dials in)";
         }
-        if (h.path("peers").size() > 0) {
-            s.append(String.format("%-6s %-22s %-22s %s%n", "PEER", "ADDRESS", "HTTP", "CONNECTED"));
-            for (final JsonNode peer : h.path("peers")) {
-                s.append(String.format("%-6d %-22s %-22s %s%n", peer.path("id").asInt(), peer.path("address").asText(),
-                    peer.path("http").asText(""), peer.path("connected").asBoolean() ? "yes" : "no"));
-            }
+        final int id = h.path("master_id").asInt();
+        return (id > 0 ? "node " + id + " at " : "") + h.path("master").asText()
+            + (h.path("master_http").isTextual() ? " (HTTP " + h.path("master_http").asText() + ")" : "");
+    }
+
+    /** The node's fault injection, "none" without any. */
+    private static String faults(final JsonNode h) {
+        final long delay = h.path("delay_ms").asLong();
+        final double fail = h.path("fail_rate").asDouble();
+        final double drop = h.path("drop_rate").asDouble();
+        if (delay <= 0 && fail <= 0 && drop <= 0) {
+            return "none";
+        }
+        final StringBuilder s = new StringBuilder();
+        if (delay > 0) {
+            s.append("delay ").append(delay).append(" ms");
+        }
+        if (fail > 0) {
+            s.append(s.length() > 0 ? ", " : "").append("fail rate ").append(fail).append(" (")
+                .append(h.path("injected_failures").asLong()).append(" injected)");
+        }
+        if (drop > 0) {
+            s.append(s.length() > 0 ? ", " : "").append("drop rate ").append(drop).append(" (")
+                .append(h.path("injected_drops").asLong()).append(" dropped)");
         }
         return s.toString();
     }

@@ -94,8 +94,9 @@ final class VerifyCommand implements Callable<Integer> {
             masterRow.role = master.role();
             masterRow.logId = health.path("log_id").asText(null);
             // a node of a failover cluster serves what it knows committed, which may be short of its last msg_id
-            report.target = health.has("commit_id")
-                ? Math.min(health.path("last_msg_id").asLong(0), health.path("commit_id").asLong(0))
+            report.target = health.has("readable_msg_id") || health.has("commit_id")
+                ? Math.min(health.path("last_msg_id").asLong(0), health.has("readable_msg_id")
+                    ? health.path("readable_msg_id").asLong(0) : health.path("commit_id").asLong(0))
                 : health.path("last_msg_id").asLong(0);
             for (final String address : nodeAddresses(master, listed)) {
                 final VerifyReport.Node row = new VerifyReport.Node(address, false);
@@ -160,7 +161,10 @@ final class VerifyCommand implements Callable<Integer> {
                 addresses.add(peer.path("address").asText());
             }
         } else if ("master".equals(master.role())) {
-            for (final JsonNode secondary : master.health().path("secondaries")) {
+            // "secondaries" is what nodes before the one status report called them
+            final JsonNode peers = master.health().has("peers") ? master.health().path("peers")
+                : master.health().path("secondaries");
+            for (final JsonNode secondary : peers) {
                 addresses.add(secondary.path("address").asText());
             }
         } else if (listed.size() == 1) {

@@ -137,7 +137,7 @@ class LogctlTest {
         assertEquals(0, master.exit(), master.err());
         assertTrue(master.out().contains("role: master"), master.out());
         assertTrue(master.out().contains("writable"), master.out());
-        assertTrue(master.out().contains("SECONDARY"), master.out());
+        assertTrue(master.out().contains("PEER"), master.out());
         // every secondary of a running cluster shows up as Healthy in its own row's STATUS column ("Unhealthy"
         // contains "Healthy": compare the column, not a substring)
         for (final ReplogNode secondary : cluster.secondaries()) {

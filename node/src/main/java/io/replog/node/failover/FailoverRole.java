@@ -13,6 +13,10 @@ import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.status.Faults;
+import io.replog.node.status.NodeStatus;
+import io.replog.node.status.PeerState;
+import io.replog.node.status.PeerStatus;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
@@ -23,9 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +38,7 @@ import java.util.regex.Pattern;
  * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; every node serves reads
  * of its log up to the commit point it knows.
  */
-final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
+final class FailoverRole implements NodeRole, ReplicaEvents {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
     private static final Pattern STORED_AS = Pattern.compile("stored as msg_id (\\d+)");
 
@@ -76,6 +78,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    /** Why this node stopped being master, until a master is known again (the status says so); else null. */
+    private volatile String steppedDown;
+    /** The log's flush policy and the fault injection the node's settings hold, for the status. */
+    private volatile String flush;
+    private volatile java.util.function.Supplier<Faults> faultCounts = () -> Faults.NONE;
     private volatile Progress progress;
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
@@ -101,6 +108,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
     public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
         final View before = view;
         view = new View(role, epoch, masterId);
+        steppedDown = before.role() == Replica.Role.LEADER && role != Replica.Role.LEADER
+            ? "stepped down as master in epoch " + before.epoch() + ": " + why
+            : masterId != Replica.NOBODY ? null : steppedDown;
         if (role == Replica.Role.LEADER) {
             lastElection = "node " + peers.self() + " became master in epoch " + epoch + ": " + why;
             lastElectionMillis = System.currentTimeMillis();
@@ -330,129 +340,125 @@ final class FailoverRole implements NodeRole, ReplicaEvents, FailoverStatus {
             + "roles; this node is in a failover cluster (" + peers + ")"), ctx.voidPromise());
     }
 
-    @Override
-    public Map<String, Object> health() {
-        final View v = view;
-        final Map<String, Object> health = new LinkedHashMap<>();
-        health.put("role", name());
-        health.put("replica_role", v.role() == Replica.Role.LEADER ? "master"
-            : v.role() == Replica.Role.CANDIDATE ? "candidate" : "secondary");
-        health.put("mode", "failover");
-        health.put("node_id", peers.self());
-        health.put("address", peers.hostPort(peers.self()));
-        health.put("http", peers.httpHostPort(peers.self()));
-        health.put("epoch", v.epoch());
-        health.put("master_id", v.masterId());
-        health.put("master", v.masterId() == Replica.NOBODY ? null : peers.hostPort(v.masterId()));
-        health.put("master_http", v.masterId() == Replica.NOBODY ? null : peers.httpHostPort(v.masterId()));
-        health.put("read_only", v.role() != Replica.Role.LEADER);
-        final Map<String, Object> election = new LinkedHashMap<>();
-        election.put("what", lastElection);
-        election.put("ms_ago", lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis);
-        health.put("last_election", election);
-        health.put("log_id", Long.toHexString(log.logId()));
-        health.put("last_msg_id", log.lastId());
-        health.put("durable_msg_id", log.durableId());
-        health.put("commit_id", commitId());
-        health.put("waiting_appends", waiting);
-        if (storageError != null) {
-            health.put("storage_error", storageError);
-        }
-        health.put("max_message_bytes", maxPayload);
-        health.putAll(faults.health());
-        final List<Map<String, Object>> others = new ArrayList<>();
-        final long lastId = log.lastId();
-        for (final PeerStatus p : peerStatuses()) {
-            final Map<String, Object> peer = new LinkedHashMap<>();
-            peer.put("id", p.id());
-            peer.put("address", p.address());
-            peer.put("http", p.http());
-            peer.put("role", p.isMaster() ? "master" : "secondary");
-            peer.put("connected", p.connected());
-            peer.put("status", p.status(settings));
-            if (p.reason(settings) != null) {
-                peer.put("reason", p.reason(settings));
-            }
-            peer.put("last_answer_ms_ago", p.lastAnswerMsAgo() < 0 ? null : p.lastAnswerMsAgo());
-            if (p.durableId() >= 0) { // only the master knows where its peers are
-                peer.put("durable_msg_id", p.durableId());
-                peer.put("accepted_msg_id", p.acceptedId());
-                peer.put("lag", p.lag(lastId));
-            }
-            others.add(peer);
-        }
-        health.put("peers", others);
-        return health;
-    }
+    // ---------------------------------------------------------------- status
 
-    // ---------------------------------------------------------------- FailoverStatus
-
-    @Override
-    public int nodeId() {
-        return peers.self();
-    }
-
-    @Override
-    public long epoch() {
+    /** The epoch this node is in. */
+    long epoch() {
         return view.epoch();
     }
 
-    @Override
-    public boolean isMaster() {
-        return view.role() == Replica.Role.LEADER;
-    }
-
-    @Override
-    public int masterId() {
-        return view.masterId();
-    }
-
-    @Override
-    public long commitId() {
+    /** The commit point this node knows, as a msg_id. */
+    long commitId() {
         return IndexMap.msgIdAt(log.marks(), commitIndex);
     }
 
-    @Override
-    public int waitingAppends() {
-        return waiting;
+    /** The fault injection's settings and how often it struck. */
+    Faults injectedFaults() {
+        return faults.faults();
     }
 
-    @Override
-    public int clusterSize() {
-        return peers.size();
+    /** What the status shows of the node's settings: its flush policy and its fault injection (with its counts). */
+    void statusSettings(final String flushPolicy, final java.util.function.Supplier<Faults> injected) {
+        this.flush = flushPolicy;
+        this.faultCounts = injected;
     }
 
+    /**
+     * Read on event loops and the metrics thread: what the replica's thread published at its last tick or role
+     * change, and the links' states.
+     */
     @Override
-    public List<PeerStatus> peerStatuses() {
+    public NodeStatus status() {
         final View v = view;
+        final boolean master = v.role() == Replica.Role.LEADER;
+        final List<PeerStatus> others = peerStatuses(v);
+        final List<Long> committed = new ArrayList<>();
+        if (master) {
+            for (int w = 1; w <= peers.size(); w++) {
+                committed.add(heldBy(w, others));
+            }
+        }
+        final String storage = storageError;
+        final int self = peers.self();
+        return NodeStatus.builder(NodeStatus.Mode.FAILOVER)
+            .node(self, "node " + self, peers.hostPort(self), peers.httpHostPort(self))
+            .role(name(), v.role() == Replica.Role.LEADER ? "master"
+                : v.role() == Replica.Role.CANDIDATE ? "candidate" : "secondary", v.epoch())
+            .master(v.masterId() == Replica.NOBODY ? null : new NodeStatus.MasterRef(v.masterId(),
+                peers.hostPort(v.masterId()), peers.httpHostPort(v.masterId()), v.masterId() == self))
+            .log(Long.toHexString(log.logId()), log.lastId(), log.durableId(), readableId())
+            .readOnly(readOnly(v, storage), storage)
+            .appends(waiting, maxQueued, maxPayload)
+            .cluster(peers.size(), peers.size() / 2 + 1)
+            .byW(committed, List.of())
+            .settings(flush, faultCounts.get())
+            .election(lastElection, lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis)
+            .peers(others)
+            .build();
+    }
+
+    /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
+    private String readOnly(final View v, final String storage) {
+        if (storage != null) {
+            return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
+        }
+        if (v.role() == Replica.Role.LEADER) {
+            return null;
+        }
+        final String down = steppedDown;
+        return down != null && v.masterId() == Replica.NOBODY ? down + "; " + notMaster() : notMaster();
+    }
+
+    /**
+     * Each peer as of the replica's last tick. Silence makes a peer Suspected then Unhealthy, as an election would
+     * judge it: heard from within the shortest election timeout is Healthy, silent up to the longest Suspected, past
+     * it (a master would step down) or without a link Unhealthy. A peer that refused this node's key is
+     * Unauthorized; one that answered with an error within the longest election timeout is Failing (before silence:
+     * a peer that only refuses is silent to the replica). Diverged is not
+     * used: the engine cuts a conflicting tail itself (the log matching rule), so a peer's log always matches in the
+     * end.
+     */
+    private List<PeerStatus> peerStatuses(final View v) {
         final Progress p = progress;
-        final long sinceTick = System.nanoTime() - p.atNanos();
+        final long now = System.nanoTime();
+        final long sinceTick = now - p.atNanos();
         final List<PeerStatus> statuses = new ArrayList<>(others.length);
         final long[] marks = log.marks();
+        final long lastId = log.lastId();
         for (int i = 0; i < others.length; i++) {
             final int id = others[i];
             final Replica.PeerProgress known = v.role() == Replica.Role.LEADER ? p.peers()[i] : null;
             final long silentNanos = known != null ? known.silentNanos()
                 : id == v.masterId() ? p.masterSilentNanos() : -1;
-            statuses.add(new PeerStatus(id, peers.hostPort(id), peers.httpHostPort(id), id == v.masterId(),
-                links.connected(id), known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId()),
-                known == null ? -1 : IndexMap.msgIdAt(marks, known.acceptedId()),
-                silentNanos < 0 ? -1 : (silentNanos + sinceTick) / 1_000_000L));
+            final long silentMs = silentNanos < 0 ? -1 : (silentNanos + sinceTick) / 1_000_000L;
+            final boolean connected = links.connected(id);
+            final boolean isMaster = id == v.masterId();
+            final String unauthorized = links.unauthorized(id);
+            final PeerLinks.Refusal refused = links.refused(id);
+            final long refusedMsAgo = refused == null ? -1 : (now - refused.atNanos()) / 1_000_000L;
+            final PeerHealth health = PeerHealth.of(unauthorized, connected, refused, refusedMsAgo, silentMs, isMaster,
+                settings);
+            final PeerState state = health.state();
+            final String reason = health.reason();
+            final long acked = known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId());
+            statuses.add(new PeerStatus(id, "node " + id, peers.hostPort(id), peers.httpHostPort(id),
+                isMaster ? "master" : "secondary", state, reason, acked, acked < 0 ? -1 : Math.max(0, lastId - acked),
+                silentMs, connected, connected ? "connected" : "not connected", -1));
         }
         return statuses;
     }
 
-    @Override
-    public long heldBy(final int w) {
-        if (view.role() != Replica.Role.LEADER || w < 1 || w > peers.size()) {
-            return -1;
-        }
+    /**
+     * As master, the highest msg_id held durably by at least {@code w} nodes (this one's log and what each peer
+     * reported), as a fixed-role master reports per w.
+     */
+    private long heldBy(final int w, final List<PeerStatus> others) {
         final long lastId = log.lastId();
         final long[] held = new long[peers.size()];
         held[0] = log.durableId();
         int i = 1;
-        for (final PeerStatus p : peerStatuses()) {
-            held[i++] = Math.max(0, Math.min(p.durableId(), lastId));
+        for (final PeerStatus p : others) {
+            held[i++] = Math.max(0, Math.min(p.ackedId(), lastId));
         }
         Arrays.sort(held); // ascending: the w-th highest is held[size - w]
         return held[held.length - w];

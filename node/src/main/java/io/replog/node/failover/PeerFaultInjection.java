@@ -3,11 +3,10 @@ package io.replog.node.failover;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
+import io.replog.node.status.Faults;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -113,16 +112,8 @@ final class PeerFaultInjection {
         replica.accept(from, request);
     }
 
-    /** The settings and how often they struck, for the node's /health. */
-    Map<String, Object> health() {
-        final Map<String, Object> health = new LinkedHashMap<>();
-        health.put("delay_ms", delayMs);
-        if (failRate > 0 || dropRate > 0) {
-            health.put("fail_rate", failRate);
-            health.put("drop_rate", dropRate);
-            health.put("injected_failures", injectedFailures.sum());
-            health.put("injected_drops", injectedDrops.sum());
-        }
-        return health;
+    /** The settings and how often they struck, for the node's status. */
+    Faults faults() {
+        return new Faults(delayMs, failRate, dropRate, injectedFailures.sum(), injectedDrops.sum());
     }
 }

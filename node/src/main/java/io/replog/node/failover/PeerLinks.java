@@ -49,6 +49,10 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         volatile Channel current;
         int failures;
         boolean wasUp;
+        /** Why the cluster-key handshake with it failed, null once one succeeded (or without a key). */
+        volatile String unauthorized;
+        /** The last error it answered with, null while it has refused nothing since the link came up. */
+        volatile Refusal refused;
 
         Link(final int id, final InetSocketAddress address, final EventLoopGroup loops, final int maxFrameLength,
              final ClusterKey key, final TlsSettings tls, final long timeoutMs) {
@@ -69,6 +73,9 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
 
                         @Override
                         public void failed(final Channel channel, final String why, final boolean unauthorized) {
+                            if (unauthorized) {
+                                Link.this.unauthorized = why;
+                            }
                             LOG.warn("node {}: node {} at {} refused this node's key: {}", self, id,
                                 HostPort.format(address), why);
                         }
@@ -107,6 +114,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         }
 
         void up(final Channel channel) {
+            unauthorized = null;
+            refused = null;
             failures = 0;
             wasUp = true;
             ready = channel;
@@ -134,6 +143,10 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
             if (frame instanceof ErrorFrame error) {
+                final Link link = links.get(peer);
+                if (link != null) {
+                    link.refused = new Refusal(error.message(), System.nanoTime());
+                }
                 LOG.warn("node {}: node {} refused a message: {}", self, peer, error.message());
             }
         }
@@ -164,6 +177,22 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
     boolean connected(final int id) {
         final Link link = links.get(id);
         return link != null && link.ready != null;
+    }
+
+    /** Why node {@code id} refused this node's cluster key, or null when it did not (or no key is used). */
+    String unauthorized(final int id) {
+        final Link link = links.get(id);
+        return link == null ? null : link.unauthorized;
+    }
+
+    /** The last error node {@code id} answered with since its link came up, or null. */
+    Refusal refused(final int id) {
+        final Link link = links.get(id);
+        return link == null ? null : link.refused;
+    }
+
+    /** An error a peer answered with, and when ({@link System#nanoTime()}). */
+    record Refusal(String why, long atNanos) {
     }
 
     @Override

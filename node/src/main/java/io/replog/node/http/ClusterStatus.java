@@ -7,8 +7,10 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.replog.node.config.NodeConfig;
-import io.replog.node.role.NodeRole;
+import io.replog.node.status.NodeStatus;
+import io.replog.node.status.NodeStatusSource;
+import io.replog.node.status.PeerState;
+import io.replog.node.status.PeerStatus;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,153 +19,161 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The document of {@code GET /cluster}, which the live cluster page ({@code GET /}) polls every second: every node
- * this node knows with its role, state and position, plus the master's commit point, append counts and latency per
- * w. Built from what {@code /health} reports and from the node's metrics; counters stay cumulative (as Prometheus
- * has them) so the server keeps no per-viewer state: the page turns the differences between two polls into rates.
+ * The document of {@code GET /cluster}, which the live cluster page ({@code GET /}) polls every second: this node,
+ * every peer it knows with its state and position, and, on a master, the commit point, append counts and latency per
+ * w. Rendered from the node's {@link NodeStatus} alone, the same keys in both modes, plus the latency histogram from
+ * its metrics; counters stay cumulative (as Prometheus has them) so the server keeps no per-viewer state: the page
+ * turns the differences between two polls into rates.
  */
 final class ClusterStatus {
     /** Appends stored by the master, by w (a counter: the text format shows it as {@code replog_appends_total}). */
     static final String APPENDS = "replog_appends";
-    /** Highest msg_id held by at least w nodes, by w. */
-    static final String COMMIT = "replog_commit_msg_id";
     /** Append latency by w, a classic histogram; a node without it shows "no data" on its page. */
     static final String LATENCY = "replog_append_latency_seconds";
-
-    /**
-     * A secondary does not know its master's heartbeat settings; it judges silence by the defaults, which is what
-     * the master does with them unless an operator changed them.
-     */
-    private static final long SUSPECT_AFTER_MS = NodeConfig.DEFAULT_SUSPECT_AFTER_MS;
-    private static final long UNHEALTHY_AFTER_MS = NodeConfig.DEFAULT_UNHEALTHY_AFTER_MS;
+    /** The state of a node standing for election (neither master nor following one). */
+    static final String ELECTING = "Electing";
 
     private ClusterStatus() {
     }
 
     /**
-     * Called on an event loop: everything it reads ({@code health()}, the metrics' callbacks) only reads volatile
-     * fields and counters, as {@code GET /health} and {@code GET /metrics} do.
+     * Called on an event loop: the status and the metrics' callbacks only read volatile fields and counters, as
+     * {@code GET /health} and {@code GET /metrics} do.
      *
      * @param nowMs the node's wall clock, so the page divides by the time between the node's two readings rather
      *              than by its own timer's (which a busy browser stretches)
      */
-    static Map<String, Object> of(final NodeRole role, final MetricSnapshots metrics, final long nowMs) {
-        final Map<String, Object> health = role.health();
-        if (FailoverClusterStatus.MODE.equals(health.get("mode"))) {
-            return FailoverClusterStatus.of(role, health, metrics, nowMs);
+    static Map<String, Object> of(final NodeStatusSource source, final MetricSnapshots metrics, final long nowMs) {
+        final NodeStatus s = source.status();
+        final Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("time_ms", nowMs);
+        doc.put("mode", s.mode().label());
+        doc.put("role", s.role());
+        doc.put("replica_role", s.replicaRole());
+        doc.put("node_id", s.nodeId());
+        doc.put("last_msg_id", s.lastId());
+        doc.put("durable_msg_id", s.durableId());
+        doc.put("commit_msg_id", s.readableId());
+        doc.put("log_id", s.logId());
+        doc.put("epoch", s.epoch());
+        doc.put("master", masterOf(s));
+        final Map<String, Object> election = new LinkedHashMap<>();
+        election.put("what", s.lastElection() == null ? "none (fixed roles)" : s.lastElection());
+        election.put("ms_ago", s.lastElectionMsAgo());
+        doc.put("last_election", election);
+        // worded as the admission check words it, so the page says what a refused client is told
+        doc.put("read_only", s.readOnly());
+        if (s.readOnly()) {
+            doc.put("read_only_reason", s.readOnlyReason());
         }
-        final Map<String, Object> status = new LinkedHashMap<>();
-        status.put("time_ms", nowMs);
-        status.put("role", health.get("role"));
-        status.put("last_msg_id", health.get("last_msg_id"));
-        status.put("log_id", health.get("log_id"));
-        status.put("epoch", health.get("epoch"));
-        if ("master".equals(health.get("role"))) {
-            master(role, health, metrics, status);
-        } else {
-            secondary(health, status);
+        doc.put("quorum", s.quorum());
+        doc.put("max_w", s.clusterSize());
+        doc.put("pending_appends", s.waitingAppends());
+        final List<Map<String, Object>> nodes = new ArrayList<>();
+        nodes.add(self(s));
+        for (final PeerStatus p : s.peers()) {
+            nodes.add(peer(p));
         }
-        return status;
+        doc.put("nodes", nodes);
+        if (s.isMaster()) {
+            final Map<String, Long> commit = new TreeMap<>();
+            for (int w = 1; w <= s.committedByW().size(); w++) {
+                commit.put(Integer.toString(w), s.committedByW().get(w - 1));
+            }
+            doc.put("commit", commit);
+            final Map<String, Object> latency = latency(find(metrics, LATENCY));
+            final Map<String, Long> stored = byW(find(metrics, APPENDS));
+            // without a count of what it stored per w, the page's rate is of appends answered with success
+            doc.put("appends", stored.isEmpty() ? answered(latency) : stored);
+            doc.put("latency", latency);
+        }
+        return doc;
     }
 
-    private static void master(final NodeRole role, final Map<String, Object> health, final MetricSnapshots metrics,
-                               final Map<String, Object> status) {
-        // worded as the master's admission check words it, so the page says what a refused client is told
-        final String readOnlyReason = role.readOnlyReason();
-        status.put("read_only", readOnlyReason != null);
-        if (readOnlyReason != null) {
-            status.put("read_only_reason", readOnlyReason);
+    /** {"id", "address", "http"} of the master this node knows, or null while it knows none. */
+    private static Map<String, Object> masterOf(final NodeStatus s) {
+        if (s.master() == null) {
+            return null;
         }
-        status.put("quorum", health.get("quorum"));
-        status.put("max_w", health.get("max_w"));
-        status.put("pending_appends", health.get("pending_appends"));
-
-        final List<Map<String, Object>> nodes = new ArrayList<>();
-        final Map<String, Object> self = new LinkedHashMap<>();
-        self.put("name", "master");
-        self.put("role", "master");
-        self.put("self", true);
-        self.put("status", readOnlyReason == null ? "Writable" : "Read-only");
-        if (readOnlyReason != null) {
-            self.put("reason", readOnlyReason);
-        }
-        self.put("position", health.get("last_msg_id"));
-        self.put("lag", 0);
-        nodes.add(self);
-        for (final Object o : (List<?>) health.get("secondaries")) {
-            final Map<?, ?> s = (Map<?, ?>) o;
-            final Map<String, Object> node = new LinkedHashMap<>();
-            node.put("name", s.get("address"));
-            node.put("role", "secondary");
-            node.put("status", s.get("status"));
-            if (s.get("reason") != null) {
-                node.put("reason", s.get("reason"));
-            }
-            node.put("position", s.get("acked"));
-            node.put("lag", s.get("lag"));
-            node.put("connection", s.get("connection"));
-            node.put("last_answer_ms_ago", s.get("last_answer_ms_ago"));
-            nodes.add(node);
-        }
-        status.put("nodes", nodes);
-        status.put("commit", byW(find(metrics, COMMIT)));
-        status.put("appends", byW(find(metrics, APPENDS)));
-        status.put("latency", latency(find(metrics, LATENCY)));
+        final Map<String, Object> master = new LinkedHashMap<>();
+        master.put("id", s.master().id());
+        master.put("address", s.master().address());
+        master.put("http", s.master().http());
+        return master;
     }
 
     /**
-     * A secondary knows itself and when its master last reached it (the master dials in, so its address is shown
-     * only when the health report has one).
+     * This node's row. A master is Writable or Read-only; a candidate is Electing; a secondary is as healthy as its
+     * word from its master (the master's row says why not); a failed disk overrides them all.
      */
-    private static void secondary(final Map<String, Object> health, final Map<String, Object> status) {
-        final long seenMsAgo = ((Number) health.get("master_last_seen_ms_ago")).longValue();
-        final String linkStatus;
-        final String linkReason;
-        if (seenMsAgo < 0) {
-            linkStatus = "Unhealthy";
-            linkReason = "never heard from a master";
-        } else if (seenMsAgo >= UNHEALTHY_AFTER_MS) {
-            linkStatus = "Unhealthy";
-            linkReason = "no contact from the master for " + seenMsAgo + " ms";
-        } else if (seenMsAgo >= SUSPECT_AFTER_MS) {
-            linkStatus = "Suspected";
-            linkReason = "no contact from the master for " + seenMsAgo + " ms";
-        } else {
-            linkStatus = "Healthy";
-            linkReason = null;
-        }
-        final Object storageError = health.get("storage_error");
-        final long delayMs = ((Number) health.get("delay_ms")).longValue();
-        // a secondary never takes appends: read-only is the master's mode, not shown here
-        status.put("read_only", false);
-
-        final List<Map<String, Object>> nodes = new ArrayList<>();
+    private static Map<String, Object> self(final NodeStatus s) {
         final Map<String, Object> self = new LinkedHashMap<>();
-        self.put("name", "secondary");
-        self.put("role", "secondary");
+        self.put("name", s.name());
+        self.put("id", s.nodeId());
+        self.put("address", s.address());
+        self.put("http", s.http());
+        self.put("role", s.replicaRole());
         self.put("self", true);
-        self.put("status", storageError != null ? "Failing" : linkStatus);
-        if (storageError != null) {
-            self.put("reason", "disk failed: " + storageError);
-        } else if (linkReason != null) {
-            self.put("reason", linkReason);
+        final String status;
+        final String reason;
+        if (s.storageError() != null) {
+            status = "Failing";
+            reason = "disk failed: " + s.storageError() + "; restart the node once the disk is fixed";
+        } else if (s.isMaster()) {
+            status = s.readOnly() ? "Read-only" : "Writable";
+            reason = s.readOnlyReason();
+        } else if ("candidate".equals(s.replicaRole())) {
+            status = ELECTING;
+            reason = "asking for votes in epoch " + s.epoch();
+        } else {
+            final PeerStatus itsMaster = s.peers().stream().filter(p -> "master".equals(p.role())).findFirst()
+                .orElse(null);
+            status = itsMaster == null ? PeerState.Unhealthy.name() : itsMaster.state().name();
+            reason = itsMaster == null ? "no master known (an election may be under way)"
+                : itsMaster.reason() == null ? null : "its master, " + itsMaster.name() + ": " + itsMaster.reason();
         }
-        self.put("position", health.get("last_msg_id"));
-        if (delayMs > 0) {
-            self.put("delay_ms", delayMs);
+        self.put("status", status);
+        if (reason != null) {
+            self.put("reason", reason);
         }
-        nodes.add(self);
+        self.put("position", s.lastId());
+        if (s.isMaster()) {
+            self.put("lag", 0);
+        }
+        if (s.faults().delayMs() > 0) {
+            self.put("delay_ms", s.faults().delayMs());
+        }
+        return self;
+    }
 
-        final Map<String, Object> master = new LinkedHashMap<>();
-        master.put("name", health.getOrDefault("master_address", "its master"));
-        master.put("role", "master");
-        master.put("status", linkStatus);
-        if (linkReason != null) {
-            master.put("reason", linkReason);
+    /** A peer's row: with the position it holds durably when this node tracks it (a master does). */
+    private static Map<String, Object> peer(final PeerStatus p) {
+        final Map<String, Object> node = new LinkedHashMap<>();
+        node.put("name", p.name());
+        node.put("id", p.id());
+        node.put("address", p.address());
+        node.put("http", p.http());
+        node.put("role", p.role());
+        node.put("status", p.state().name());
+        if (p.reason() != null) {
+            node.put("reason", p.reason());
         }
-        master.put("last_answer_ms_ago", seenMsAgo < 0 ? null : seenMsAgo);
-        nodes.add(master);
-        status.put("nodes", nodes);
+        if (p.ackedId() >= 0) {
+            node.put("position", p.ackedId());
+            node.put("lag", p.lag());
+        }
+        node.put("connection", p.connection());
+        node.put("last_answer_ms_ago", p.lastHeardMsAgo() < 0 ? null : p.lastHeardMsAgo());
+        return node;
+    }
+
+    /** {"w": count} of the latency histogram: the appends of each w answered with success. */
+    private static Map<String, Long> answered(final Map<String, Object> latency) {
+        final Map<String, Long> counts = new TreeMap<>();
+        if (latency != null) {
+            latency.forEach((w, point) -> counts.put(w, (Long) ((Map<?, ?>) point).get("count")));
+        }
+        return counts;
     }
 
     /** The metric named {@code name}, or null when this node has none. */

@@ -12,6 +12,12 @@ import io.replog.node.replication.SecondarySender;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.replication.SenderState;
+import io.replog.protocol.HostPort;
+import io.replog.node.status.Faults;
+import io.replog.node.status.NodeStatus;
+import io.replog.node.status.PeerState;
+import io.replog.node.status.PeerStatus;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.ErrorFrame;
@@ -251,46 +257,44 @@ public final class Master implements NodeRole, AutoCloseable {
     }
 
     @Override
-    public Map<String, Object> health() {
-        final Map<String, Object> health = new LinkedHashMap<>();
-        health.put("role", "master");
-        final String failure = storageFailure;
-        final String stopped = sequencer.failure();
-        health.put("read_only", failure != null || stopped != null || quorum.readOnly());
-        if (failure != null) {
-            health.put("storage_error", failure);
+    public NodeStatus status() {
+        final long durable = log.durableId(); // what it serves and sends
+        final List<Long> committed = new ArrayList<>(maxW);
+        final List<Long> stored = new ArrayList<>(maxW);
+        for (int w = 1; w <= maxW; w++) {
+            committed.add(writeConcern.committed(w));
+            stored.add(sequencer.storedWithW(w));
         }
-        if (stopped != null) {
-            health.put("sequencer_error", stopped);
-        }
-        health.put("quorum", quorum.quorum());
-        final long last = log.durableId(); // what it serves and sends
-        health.put("last_msg_id", last);
-        health.put("log_id", Long.toHexString(log.logId()));
-        health.put("epoch", log.epoch());
-        health.put("written_msg_id", log.lastId()); // written, not yet durable under --flush batch
-        health.put("max_w", maxW);
-        health.put("max_message_bytes", maxPayload);
-        health.put("pending_appends", writeConcern.waiting());
-        health.put("max_pending_appends", admission.max());
-        final List<Map<String, Object>> secondaries = new ArrayList<>();
+        final List<PeerStatus> peers = new ArrayList<>(senders.size());
         for (final SecondarySender sender : senders) {
-            final SecondaryHealth status = sender.health();
-            final Map<String, Object> s = new LinkedHashMap<>();
-            s.put("address", sender.name());
-            s.put("status", status.name());
-            final String reason = sender.reason(status);
-            if (reason != null) {
-                s.put("reason", reason);
-            }
-            s.put("acked", sender.ackedId());
-            s.put("lag", Math.max(0, last - sender.ackedId()));
-            s.put("connection", sender.state().name());
-            s.put("last_answer_ms_ago", sender.silentMs());
-            secondaries.add(s);
+            final SecondaryHealth health = sender.health();
+            final long acked = sender.ackedId();
+            final SenderState connection = sender.state();
+            peers.add(new PeerStatus(0, sender.name(), sender.name(), null, "secondary",
+                PeerState.valueOf(health.name()), sender.reason(health), acked, Math.max(0, durable - acked),
+                sender.silentMs(), connection == SenderState.STREAMING || connection == SenderState.PROBING,
+                connection.name(), sender.batchesSent()));
         }
-        health.put("secondaries", secondaries);
-        return health;
+        final Map<String, Object> details = new LinkedHashMap<>();
+        final String stopped = sequencer.failure();
+        if (stopped != null) {
+            details.put("sequencer_error", stopped);
+        }
+        final String self = config.port() == 0 ? null : HostPort.format(new InetSocketAddress(config.bindHost(), config.port()));
+        final String selfHttp = config.httpPort() == 0 ? null : HostPort.format(new InetSocketAddress(config.bindHost(), config.httpPort()));
+        return NodeStatus.builder(NodeStatus.Mode.FIXED)
+            .node(0, "master", self, selfHttp)
+            .role("master", "master", log.epoch())
+            .master(new NodeStatus.MasterRef(0, self, selfHttp, true))
+            .log(Long.toHexString(log.logId()), log.lastId(), durable, durable)
+            .readOnly(readOnlyReason(), storageFailure)
+            .appends(writeConcern.waiting(), admission.max(), maxPayload)
+            .cluster(maxW, quorum.quorum())
+            .byW(committed, stored)
+            .settings(config.flush(), new Faults(config.delayMs(), config.failRate(), config.dropRate(), 0, 0))
+            .peers(peers)
+            .details(details)
+            .build();
     }
 
     /**

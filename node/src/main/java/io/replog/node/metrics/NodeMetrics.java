@@ -7,18 +7,20 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.replog.node.failover.FailoverStatus;
 import io.replog.node.log.LogStore;
-import io.replog.node.master.Master;
-import io.replog.node.replication.SecondaryHealth;
-import io.replog.node.replication.SecondarySender;
-import io.replog.node.role.RoleSwitch;
 import io.replog.node.security.AuthStats;
+import io.replog.node.status.NodeStatus;
+import io.replog.node.status.NodeStatusSource;
+import io.replog.node.status.PeerState;
+import io.replog.node.status.PeerStatus;
 import io.replog.node.server.ConnectionLimits;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.io.OutputStream;
@@ -48,7 +50,7 @@ public final class NodeMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
 
-    public NodeMetrics(final RoleSwitch roles, final LogStore log, final ConnectionLimits limits,
+    public NodeMetrics(final NodeStatusSource node, final LogStore log, final ConnectionLimits limits,
                        final AppendStats appends, final AuthStats auth, final ErrorCounts rejected) {
         CounterWithCallback.builder().name("replog_append_errors").labelNames("reason")
             .help("Appends refused or answered with an error, by error code")
@@ -80,11 +82,15 @@ public final class NodeMetrics {
             }
         });
         CounterWithCallback.builder().name("replog_replicate_batches").labelNames("secondary")
-            .help("REPLICATE frames with entries the master sent to each secondary, resends included")
-            .callback(c -> forEachSender(roles, s -> c.call(s.batchesSent(), s.name()))).register(registry);
+            .help("Replication batches with entries the master sent to each secondary, resends included")
+            .callback(c -> secondaries(node, p -> {
+                if (p.batchesSent() >= 0) {
+                    c.call(p.batchesSent(), p.address());
+                }
+            })).register(registry);
         GaugeWithCallback.builder().name("replog_last_msg_id")
-            .help("Highest msg_id this node serves (the master: what it holds durably)")
-            .callback(c -> c.call(roles.readableId())).register(registry);
+            .help("Highest msg_id this node serves (fixed roles: what it holds durably; failover: what is committed)")
+            .callback(c -> c.call(node.status().readableId())).register(registry);
         GaugeWithCallback.builder().name("replog_log_memory_bytes")
             .help("Bytes of memory the log holds (its indexes and tail cache; every entry for a log in memory)")
             .callback(c -> c.call(log.memoryBytes())).register(registry);
@@ -92,100 +98,86 @@ public final class NodeMetrics {
             .help("Open connections, binary and HTTP").callback(c -> c.call(limits.open())).register(registry);
         GaugeWithCallback.builder().name("replog_read_only")
             .help("1 while the master refuses appends (starting, no quorum, disk failed), else 0")
-            .callback(c -> {
-                if (roles.current() instanceof Master m) {
-                    c.call(m.readOnly() ? 1 : 0);
-                }
-            }).register(registry);
+            .callback(c -> ifMaster(node, s -> c.call(s.readOnly() ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("replog_pending_appends")
             .help("Appends waiting for their write concern")
-            .callback(c -> {
-                if (roles.current() instanceof Master m) {
-                    c.call(m.pendingAppends());
-                } else if (roles.current() instanceof FailoverStatus f && f.isMaster()) {
-                    c.call(f.waitingAppends());
-                }
-            }).register(registry);
+            .callback(c -> ifMaster(node, s -> c.call(s.waitingAppends()))).register(registry);
         CounterWithCallback.builder().name("replog_appends").labelNames("w")
             .help("Appends stored by the master, by write concern")
-            .callback(c -> {
-                if (roles.current() instanceof Master m) {
-                    for (int w = 1; w <= m.maxW(); w++) {
-                        c.call(m.storedWithW(w), Integer.toString(w));
-                    }
-                }
-            }).register(registry);
+            .callback(c -> ifMaster(node, s -> byW(s.storedByW(), c::call))).register(registry);
         GaugeWithCallback.builder().name("replog_commit_msg_id").labelNames("w")
             .help("Highest msg_id held durably by at least w nodes")
-            .callback(c -> {
-                if (roles.current() instanceof Master m) {
-                    for (int w = 1; w <= m.maxW(); w++) {
-                        c.call(m.committed(w), Integer.toString(w));
-                    }
-                } else if (roles.current() instanceof FailoverStatus f && f.isMaster()) {
-                    for (int w = 1; w <= f.clusterSize(); w++) {
-                        c.call(f.heldBy(w), Integer.toString(w));
-                    }
-                }
-            }).register(registry);
+            .callback(c -> ifMaster(node, s -> byW(s.committedByW(), c::call))).register(registry);
         GaugeWithCallback.builder().name("replog_secondary_acked_msg_id").labelNames("secondary")
             .help("Highest msg_id each secondary acknowledged (it holds everything up to it durably)")
-            .callback(c -> forEachSender(roles, s -> c.call(s.ackedId(), s.name()))).register(registry);
+            .callback(c -> secondaries(node, p -> c.call(p.ackedId(), p.address()))).register(registry);
         GaugeWithCallback.builder().name("replog_secondary_lag_messages").labelNames("secondary")
             .help("Messages the master holds that each secondary has not acknowledged")
-            .callback(c -> forEachSender(roles, s -> c.call(Math.max(0, roles.readableId() - s.ackedId()),
-                s.name()))).register(registry);
+            .callback(c -> secondaries(node, p -> c.call(p.lag(), p.address()))).register(registry);
         GaugeWithCallback.builder().name("replog_secondary_state").labelNames("secondary", "state")
             .help("1 for each secondary's current state, 0 for the others")
-            .callback(c -> forEachSender(roles, s -> {
-                final SecondaryHealth now = s.health();
-                for (final SecondaryHealth state : SecondaryHealth.values()) {
-                    c.call(state == now ? 1 : 0, s.name(), state.name());
+            .callback(c -> secondaries(node, p -> {
+                for (final PeerState state : PeerState.values()) {
+                    c.call(state == p.state() ? 1 : 0, p.address(), state.name());
                 }
             })).register(registry);
-        failover(roles);
+        failover(node);
     }
 
     /**
-     * A failover node's election and peers, read from what its replica's thread published at its last tick. The
-     * per-w commit point and the waiting appends of its master are in the metrics above, as for a fixed master.
+     * A failover node's election and peers. The per-w commit point, the waiting appends and the per-secondary
+     * families of its master are in the metrics above, as for a fixed master.
      */
-    private void failover(final RoleSwitch roles) {
+    private void failover(final NodeStatusSource node) {
         GaugeWithCallback.builder().name("replog_failover_epoch")
             .help("The epoch this failover node is in (it grows with each election)")
-            .callback(c -> ifFailover(roles, f -> c.call(f.epoch()))).register(registry);
+            .callback(c -> ifFailover(node, s -> c.call(s.epoch()))).register(registry);
         GaugeWithCallback.builder().name("replog_failover_is_master")
             .help("1 while this failover node is the master, else 0: summed over the cluster, 1 once it has one")
-            .callback(c -> ifFailover(roles, f -> c.call(f.isMaster() ? 1 : 0))).register(registry);
+            .callback(c -> ifFailover(node, s -> c.call(s.isMaster() ? 1 : 0))).register(registry);
         GaugeWithCallback.builder().name("replog_failover_commit_msg_id")
             .help("Highest msg_id this failover node knows to be committed (on a majority durably): what it serves")
-            .callback(c -> ifFailover(roles, f -> c.call(f.commitId()))).register(registry);
+            .callback(c -> ifFailover(node, s -> c.call(s.readableId()))).register(registry);
         GaugeWithCallback.builder().name("replog_failover_peer_connected").labelNames("peer")
             .help("1 while this failover node's link to the peer (by id) is up, else 0")
-            .callback(c -> ifFailover(roles, f -> f.peerStatuses().forEach(p ->
+            .callback(c -> ifFailover(node, s -> s.peers().forEach(p ->
                 c.call(p.connected() ? 1 : 0, Integer.toString(p.id()))))).register(registry);
         GaugeWithCallback.builder().name("replog_failover_peer_durable_msg_id").labelNames("peer")
             .help("On the master: highest msg_id each peer (by id) holds durably as the master does (counts toward w)")
-            .callback(c -> ifFailover(roles, f -> f.peerStatuses().stream().filter(p -> p.durableId() >= 0)
-                .forEach(p -> c.call(p.durableId(), Integer.toString(p.id()))))).register(registry);
+            .callback(c -> ifFailover(node, s -> s.peers().stream().filter(p -> p.ackedId() >= 0)
+                .forEach(p -> c.call(p.ackedId(), Integer.toString(p.id()))))).register(registry);
         GaugeWithCallback.builder().name("replog_failover_peer_lag_messages").labelNames("peer")
             .help("On the master: messages it holds that each peer (by id) does not hold durably")
-            .callback(c -> ifFailover(roles, f -> {
-                final long lastId = roles.log().lastId();
-                f.peerStatuses().stream().filter(p -> p.durableId() >= 0)
-                    .forEach(p -> c.call(p.lag(lastId), Integer.toString(p.id())));
-            })).register(registry);
+            .callback(c -> ifFailover(node, s -> s.peers().stream().filter(p -> p.lag() >= 0)
+                .forEach(p -> c.call(p.lag(), Integer.toString(p.id()))))).register(registry);
     }
 
-    private static void ifFailover(final RoleSwitch roles, final java.util.function.Consumer<FailoverStatus> f) {
-        if (roles.current() instanceof FailoverStatus status) {
-            f.accept(status);
+    private static void ifFailover(final NodeStatusSource node, final Consumer<NodeStatus> f) {
+        final NodeStatus s = node.status();
+        if (s.mode() == NodeStatus.Mode.FAILOVER) {
+            f.accept(s);
         }
     }
 
-    private static void forEachSender(final RoleSwitch roles, final java.util.function.Consumer<SecondarySender> f) {
-        if (roles.current() instanceof Master m) {
-            m.senders().forEach(f);
+    private static void ifMaster(final NodeStatusSource node, final Consumer<NodeStatus> f) {
+        final NodeStatus s = node.status();
+        if (s.isMaster()) {
+            f.accept(s);
+        }
+    }
+
+    /** A master's peers whose position it tracks (its secondaries), in either mode. */
+    private static void secondaries(final NodeStatusSource node, final Consumer<PeerStatus> f) {
+        final NodeStatus s = node.status();
+        if (s.isMaster()) {
+            s.peers().stream().filter(p -> p.ackedId() >= 0 && p.address() != null).forEach(f);
+        }
+    }
+
+    /** Calls {@code point} with each value of a per-w list (index w-1) and its w label. */
+    private static void byW(final List<Long> values, final BiConsumer<Double, String[]> point) {
+        for (int w = 1; w <= values.size(); w++) {
+            point.accept((double) values.get(w - 1), new String[] {Integer.toString(w)});
         }
     }
 

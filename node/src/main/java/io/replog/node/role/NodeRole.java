@@ -6,13 +6,16 @@ import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Truncate;
 
+import io.replog.node.status.HealthReport;
+import io.replog.node.status.NodeStatusSource;
+
 import java.util.Map;
 
 /**
  * What a node does with the requests that differ by role. The binary protocol handler and the HTTP bridge both
  * call it, so both interfaces always behave the same.
  */
-public interface NodeRole {
+public interface NodeRole extends NodeStatusSource {
 
     /** "master" or "secondary". */
     String name();
@@ -71,6 +74,8 @@ public interface NodeRole {
                 + "node is a " + name() + " with a fixed role"), ctx.voidPromise());
     }
 
-    /** The health report, as JSON-ready values. */
-    Map<String, Object> health();
+    /** The health report ({@code /health}, the HEALTH frame), as JSON-ready values: rendered from the status. */
+    default Map<String, Object> health() {
+        return HealthReport.of(status());
+    }
 }

@@ -2,11 +2,11 @@ package io.replog.node.role;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
+import io.replog.node.status.NodeStatus;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.Truncate;
 
-import java.util.Map;
 
 /**
  * The role a node plays now, as its connections see it: every request goes to the current role, so a node can
@@ -81,7 +81,7 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
-    public Map<String, Object> health() {
-        return current.health();
+    public NodeStatus status() {
+        return current.status();
     }
 }

@@ -8,6 +8,10 @@ import io.replog.node.log.LogStore;
 import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.status.Faults;
+import io.replog.node.status.NodeStatus;
+import io.replog.node.status.PeerState;
+import io.replog.node.status.PeerStatus;
 import io.replog.protocol.Ack;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
@@ -46,6 +50,10 @@ public final class Secondary implements NodeRole, AutoCloseable {
     private final java.nio.file.Path rollbackDir;
     private final DurableAcks durableAcks;
     private final long delayMs;
+    private final String flush;
+    /** How long the master may be silent before it is Suspected, then Unhealthy (as the master judges its own). */
+    private final long suspectAfterMs;
+    private final long unhealthyAfterMs;
     /** Largest message this node's frame limit lets through (reported so clients can check before sending). */
     private final int maxPayload;
     private final double failRate;
@@ -86,6 +94,9 @@ public final class Secondary implements NodeRole, AutoCloseable {
         });
         this.clock = config.clock();
         this.delayMs = config.delayMs();
+        this.flush = config.flush();
+        this.suspectAfterMs = config.suspectAfterMs();
+        this.unhealthyAfterMs = config.unhealthyAfterMs();
         this.maxPayload = FrameHeader.maxPayload(config.maxFrameLength());
         this.failRate = config.failRate();
         this.dropRate = config.dropRate();
@@ -300,34 +311,46 @@ public final class Secondary implements NodeRole, AutoCloseable {
     }
 
     @Override
-    public Map<String, Object> health() {
-        final Map<String, Object> health = new LinkedHashMap<>();
-        health.put("role", "secondary");
-        health.put("last_msg_id", replica.lastId());
-        health.put("log_id", Long.toHexString(replica.logId()));
-        health.put("max_message_bytes", maxPayload);
+    public NodeStatus status() {
+        final LogStore store = replica.store();
         final long seen = lastMasterContactNanos;
-        health.put("master_last_seen_ms_ago", seen == Long.MIN_VALUE ? -1 : (clock.nanoTime() - seen) / 1_000_000L);
-        health.put("delay_ms", delayMs);
-        if (failRate > 0 || dropRate > 0) {
-            health.put("fail_rate", failRate);
-            health.put("drop_rate", dropRate);
-            health.put("injected_failures", injectedFailures.sum());
-            health.put("injected_drops", injectedDrops.sum());
-        }
-        health.put("out_of_order_held", replica.aheadCount());
-        health.put("acks_waiting_for_disk", durableAcks.size());
-        health.put("epoch", replica.store().epochAt(replica.lastId()));
-        health.put("epochs", replica.store().epochHistory()); // (epoch, first msg_id) pairs: a master taking back
-        health.put("rolled_back", rolledBack.sum());
-        health.put("replication_auth", authenticates ? "cluster key" : "none");
-        health.put("unauthorized_frames", auth.refusedFrames());
-        health.put("failed_handshakes", auth.failedHandshakes());
-        final String failure = replica.store().failure();
-        if (failure != null) {
-            health.put("storage_error", failure);
-        }
-        return health;
+        final long seenMsAgo = seen == Long.MIN_VALUE ? -1 : (clock.nanoTime() - seen) / 1_000_000L;
+        final String failure = store.failure();
+        final Map<String, Object> details = new LinkedHashMap<>();
+        details.put("master_last_seen_ms_ago", seenMsAgo);
+        details.put("out_of_order_held", replica.aheadCount());
+        details.put("acks_waiting_for_disk", durableAcks.size());
+        details.put("epochs", store.epochHistory()); // (epoch, first msg_id) pairs: a master taking back reads them
+        details.put("rolled_back", rolledBack.sum());
+        details.put("replication_auth", authenticates ? "cluster key" : "none");
+        details.put("unauthorized_frames", auth.refusedFrames());
+        details.put("failed_handshakes", auth.failedHandshakes());
+        return NodeStatus.builder(NodeStatus.Mode.FIXED)
+            .node(0, "secondary", null, null)
+            .role("secondary", "secondary", store.epochAt(replica.lastId()))
+            .master(null) // it does not know where its master listens: the master dials in
+            .log(Long.toHexString(replica.logId()), replica.lastId(), store.durableId(), readableId())
+            .readOnly(failure != null ? "this secondary's disk failed (" + failure + "); restart it once the disk "
+                + "is fixed" : "not the master: this node is a secondary and only serves reads", failure)
+            .appends(0, 0, maxPayload)
+            .settings(flush, new Faults(delayMs, failRate, dropRate, injectedFailures.sum(), injectedDrops.sum()))
+            .peers(List.of(masterLink(seenMsAgo)))
+            .details(details)
+            .build();
+    }
+
+    /**
+     * Its master as this secondary sees it: only from when the master last reached it (the master dials in), judged
+     * by this node's suspect-after and unhealthy-after settings, which a cluster shares.
+     */
+    private PeerStatus masterLink(final long seenMsAgo) {
+        final PeerState state = seenMsAgo < 0 || seenMsAgo >= unhealthyAfterMs ? PeerState.Unhealthy
+            : seenMsAgo >= suspectAfterMs ? PeerState.Suspected : PeerState.Healthy;
+        final String reason = seenMsAgo < 0 ? "never heard from a master"
+            : state == PeerState.Healthy ? null : "no contact from the master for " + seenMsAgo + " ms";
+        final boolean heard = seenMsAgo >= 0 && seenMsAgo < unhealthyAfterMs;
+        return new PeerStatus(0, "master", null, null, "master", state, reason, -1, -1, seenMsAgo, heard,
+            heard ? "it dials in" : "silent", -1);
     }
 
     @Override

@@ -235,7 +235,7 @@ class FailoverClusterTest {
             awaitTexts(id, all);
             assertEquals(5L, ((Number) nodes[id].role().health().get("last_msg_id")).longValue());
         }
-        assertEquals(5L, ((Number) nodes[fourth].role().health().get("commit_id")).longValue(),
+        assertEquals(5L, ((Number) nodes[fourth].role().health().get("readable_msg_id")).longValue(),
             "health speaks msg_ids");
     }
 
@@ -252,7 +252,7 @@ class FailoverClusterTest {
         }
         append(master, "master only", 1, 1); // acknowledged: w=1 is the master's fsync
         final var health = nodes[master].role().health();
-        assertTrue(((Number) health.get("commit_id")).longValue() < ((Number) health.get("last_msg_id")).longValue(),
+        assertTrue(((Number) health.get("readable_msg_id")).longValue() < ((Number) health.get("last_msg_id")).longValue(),
             health.toString());
         assertEquals(committed, texts(master), "a message on one node of three may still be rolled back: not served");
         start(others[0]);
@@ -303,7 +303,7 @@ class FailoverClusterTest {
         nodes[other] = null;
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", ports[master])) {
             final var waiting = client.append("needs all three", 3);
-            await(() -> ((Number) nodes[master].role().health().get("waiting_appends")).intValue() == 1,
+            await(() -> ((Number) nodes[master].role().health().get("pending_appends")).intValue() == 1,
                 "the w=3 append waits");
             nodes[master].close();
             nodes[master] = null;

@@ -38,6 +38,10 @@ public final class FailoverNodes implements AutoCloseable {
     private final int[] ports = new int[4];
     private final int[] httpPorts = new int[4];
     private final ReplogNode[] nodes = new ReplogNode[4];
+    private String list;
+    private String http;
+    private BiFunction<Integer, NodeConfig, NodeConfig> tune;
+    private IntFunction<ReplicaSettings> settingsOf;
 
     /** Starts nodes 1, 2 and 3 with {@link #SETTINGS}. */
     public static FailoverNodes start() {
@@ -70,20 +74,36 @@ public final class FailoverNodes implements AutoCloseable {
 
     private void startAll(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
                           final IntFunction<ReplicaSettings> settingsOf) throws IOException {
+        this.tune = tune;
+        this.settingsOf = settingsOf;
         for (int id = 1; id <= 3; id++) {
             try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
                 ports[id] = probe.getLocalPort();
                 httpPorts[id] = http.getLocalPort();
             }
         }
-        final String list = "1@127.0.0.1:" + ports[1] + ",2@127.0.0.1:" + ports[2] + ",3@127.0.0.1:" + ports[3];
-        final String http = "1@127.0.0.1:" + httpPorts[1] + ",2@127.0.0.1:" + httpPorts[2] + ",3@127.0.0.1:"
-            + httpPorts[3];
+        list = "1@127.0.0.1:" + ports[1] + ",2@127.0.0.1:" + ports[2] + ",3@127.0.0.1:" + ports[3];
+        http = "1@127.0.0.1:" + httpPorts[1] + ",2@127.0.0.1:" + httpPorts[2] + ",3@127.0.0.1:" + httpPorts[3];
         for (int id = 1; id <= 3; id++) {
-            final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id]);
-            nodes[id] = ReplogNode.failover(tune.apply(id, config), Peers.parse(id, list, http), settingsOf.apply(id),
-                null);
+            startNode(id);
         }
+    }
+
+    private void startNode(final int id) {
+        final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id]);
+        nodes[id] = ReplogNode.failover(tune.apply(id, config), Peers.parse(id, list, http), settingsOf.apply(id),
+            null);
+    }
+
+    /**
+     * Starts node {@code id} again, stopped before, on its ports; its log is in memory, so it comes back empty and
+     * catches up from the master.
+     */
+    public void restart(final int id) {
+        if (nodes[id] != null) {
+            throw new IllegalStateException("node " + id + " is running");
+        }
+        startNode(id);
     }
 
     /** Node {@code id} (1..3), or null once stopped. */

@@ -48,12 +48,12 @@ class FailoverWaitingAppendsTest {
                     }
                 }
                 Await.until("no append waiting on the master",
-                    () -> nodes.json(master, "/health").path("waiting_appends").asInt() == 0);
+                    () -> nodes.json(master, "/health").path("pending_appends").asInt() == 0);
                 assertTrue(client.append("w=1".getBytes(StandardCharsets.UTF_8), 1, 5_000).get(30, TimeUnit.SECONDS)
                     > 3L * MAX_PENDING);
                 assertTrue(client.append("w=2".getBytes(StandardCharsets.UTF_8), 2, 5_000).get(30, TimeUnit.SECONDS)
                     > 3L * MAX_PENDING);
-                Await.until("still none waiting", () -> nodes.json(master, "/health").path("waiting_appends")
+                Await.until("still none waiting", () -> nodes.json(master, "/health").path("pending_appends")
                     .asInt() == 0);
             }
         }
@@ -69,11 +69,11 @@ class FailoverWaitingAppendsTest {
                 for (int i = 0; i < MAX_PENDING; i++) {
                     leaving.append("no timeout #" + i, 3); // would wait until the peer is back
                 }
-                Await.until("the bound is reached", () -> nodes.json(master, "/health").path("waiting_appends")
+                Await.until("the bound is reached", () -> nodes.json(master, "/health").path("pending_appends")
                     .asInt() == MAX_PENDING);
             }
             Await.until("the appends of the client that left are no longer waiting",
-                () -> nodes.json(master, "/health").path("waiting_appends").asInt() == 0);
+                () -> nodes.json(master, "/health").path("pending_appends").asInt() == 0);
             try (ReplogClient client = nodes.client(master)) {
                 assertTrue(client.append("w=1", 1).get(30, TimeUnit.SECONDS) > MAX_PENDING);
             }

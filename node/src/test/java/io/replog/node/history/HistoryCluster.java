@@ -116,7 +116,7 @@ final class HistoryCluster implements AutoCloseable {
     Status status(final int id) {
         final JsonNode health = nodes.get(id).health(1_000);
         return health == null ? null : new Status(id, health.path("role").asText(), health.path("epoch").asLong(),
-            health.path("master_id").asInt(), health.path("commit_id").asLong());
+            health.path("master_id").asInt(), health.path("readable_msg_id").asLong());
     }
 
     /** The master of the newest epoch among the nodes that answer, or 0 when none does. */

@@ -99,7 +99,8 @@ class ClusterStatusTest {
         final ReplogNode secondary = cluster.secondary(0);
         final JsonNode doc = cluster.json(secondary, "/cluster");
         assertEquals("secondary", doc.path("role").asText());
-        assertFalse(doc.path("read_only").asBoolean());
+        assertTrue(doc.path("read_only").asBoolean(), "a secondary refuses appends");
+        assertTrue(doc.path("read_only_reason").asText().startsWith("not the master"), doc.toString());
         assertTrue(doc.path("appends").isMissingNode(), "a secondary stores no appends of its own");
         final JsonNode nodes = doc.path("nodes");
         assertEquals(2, nodes.size(), doc.toString());

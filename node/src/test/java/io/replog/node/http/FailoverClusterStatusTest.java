@@ -118,7 +118,11 @@ class FailoverClusterStatusTest {
         assertEquals(masterHttp, s.path("master").path("http").asText());
         assertEquals(m.path("epoch").asLong(), s.path("epoch").asLong());
         assertEquals(m.path("log_id").asText(), s.path("log_id").asText(), "one cluster, one log");
-        assertTrue(s.path("commit").isMissingNode() && s.path("pending_appends").isMissingNode(), s.toString());
+        assertTrue(s.path("commit").isMissingNode(), s.toString());
+        assertEquals(0, s.path("pending_appends").asInt(-1), "the same keys on every node: " + s);
+        assertTrue(s.path("read_only").asBoolean(), s.toString());
+        assertTrue(s.path("read_only_reason").asText().startsWith("not the master; master at " + masterAddress),
+            s.toString());
         assertEquals(3, s.path("nodes").size(), s.toString());
         final JsonNode sSelf = row(s, 0, secondary);
         assertTrue(sSelf.path("self").asBoolean());

@@ -159,11 +159,11 @@ class HttpBridgeTest {
         assertEquals("master", master.path("role").asText());
         assertEquals(false, master.path("read_only").asBoolean(true));
         assertEquals(2, master.path("quorum").asInt());
-        assertEquals(2, master.path("secondaries").size());
+        assertEquals(2, master.path("peers").size());
         Await.until("both secondaries healthy and streaming", () -> {
             try {
                 final JsonNode h = call(cluster.master(), "GET", "/health", null).body();
-                for (final JsonNode s : h.path("secondaries")) {
+                for (final JsonNode s : h.path("peers")) {
                     if (!"Healthy".equals(s.path("status").asText())
                         || !"STREAMING".equals(s.path("connection").asText())
                         || s.path("lag").asLong(-1) != 0 || !s.has("acked") || !s.has("address")) {
