@@ -84,7 +84,7 @@ class DurableCrashLoopTest {
             masterPort = master.port();
             final List<Thread> writers = startWriters();
             try {
-                for (int round = 0; round < 3; round++) {
+                for (int round = 0; round < 2; round++) {
                     awaitProgress(random);
                     master.restart();
                 }

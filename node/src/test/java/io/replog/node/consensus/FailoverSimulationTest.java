@@ -36,7 +36,7 @@ class FailoverSimulationTest {
     private static final int OPS = Integer.getInteger("replog.sim.ops", 1000);
     /** How far the search for a broken rule may go (it stops at the first seed that catches it). */
     private static final int BROKEN_SEEDS = Integer.getInteger("replog.sim.brokenSeeds", 40_000);
-    static final int DEFAULT_SLICE = 1_000;
+    static final int DEFAULT_SLICE = 600;
     /** Seeds of a CI build: a few seconds on 2 cores. */
     private static final int SLICE = Integer.getInteger("replog.sim.slice", DEFAULT_SLICE);
     /** Days before the slices start again: with the default slice, seeds 10,000..1,010,000, none of them nightly's. */

@@ -47,7 +47,7 @@ class HistoryTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aShortRunUnderEveryFaultKeepsEveryPromise() throws Exception {
-        final History.Saved run = runAndCheck(new HistoryRun.Options(seed(), 30_000, 4, 2,
+        final History.Saved run = runAndCheck(new HistoryRun.Options(seed(), 20_000, 4, 2,
             EnumSet.allOf(Nemesis.Fault.class), BrokenRule.NONE, FLAGS));
         final CheckReport report = HistoryChecker.check(run);
         System.out.println(report);
