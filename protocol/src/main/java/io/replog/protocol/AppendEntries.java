@@ -53,14 +53,7 @@ public record AppendEntries(long requestId, int from, long epoch, long prevId, l
      * @throws IllegalStateException when the entries could not fit any frame
      */
     public int encodedBodyLength() {
-        long length = FIXED_BODY_LENGTH;
-        for (final PeerEntry entry : entries) {
-            length += entry.encodedLength();
-        }
-        if (length > Integer.MAX_VALUE - FrameHeader.HEADER_LENGTH) {
-            throw new IllegalStateException("APPEND_ENTRIES body of " + length + " bytes cannot be one frame");
-        }
-        return (int) length;
+        return PeerEntries.bodyLength(FIXED_BODY_LENGTH, entries, "APPEND_ENTRIES");
     }
 
     @Override

@@ -288,7 +288,7 @@ class FrameBoundaryTest {
         final ProtocolException e = refused((byte) 0xA7, 0, new byte[0]);
         assertEquals(ErrorCode.UNKNOWN_TYPE, e.code());
         assertEquals("unknown frame type 0xa7", e.getMessage());
-        assertEquals("0x15", FrameType.name((byte) 0x15));
+        assertEquals("0x17", FrameType.name((byte) 0x17));
     }
 
     @Test

@@ -294,6 +294,21 @@ class FrameCodecTest {
     }
 
     @Test
+    void tailRequestAndTailReplyRoundTrip() {
+        assertEquals(new TailRequest(3, 1, 4, 9, 3, true), roundTrip(new TailRequest(3, 1, 4, 9, 3, true), 5));
+        assertEquals(new TailRequest(-4, 1, 1, 0, 0, false), roundTrip(new TailRequest(-4, 1, 1, 0, 0, false), 64));
+        final TailReply refused = new TailReply(6, 2, 7, 5, 30, 12, false, List.of());
+        assertEquals(refused, roundTrip(refused, 3));
+        final TailReply matched = new TailReply(7, 3, 4, 3, 14, 11, true, List.of(PeerEntry.epochStart(2),
+            PeerEntry.message(3, new byte[] {1, 2}), PeerEntry.tagged(3, -5, 9, new byte[2000])));
+        final TailReply decoded = assertInstanceOf(TailReply.class, roundTrip(matched, 7));
+        assertEquals(matched, decoded);
+        assertTrue(decoded.matched());
+        assertEquals(3, decoded.entries().size());
+        assertArrayEquals(new byte[2000], decoded.entries().get(2).payload());
+    }
+
+    @Test
     void appendEntriesReplyRoundTrips() {
         final AppendEntriesReply accepted = new AppendEntriesReply(9, 3, 5, true, 19, 18, 0, 0);
         assertEquals(accepted, roundTrip(accepted, 1));
