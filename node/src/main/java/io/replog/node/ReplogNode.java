@@ -11,6 +11,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.failover.FailoverCluster;
 import io.replog.node.failover.Peers;
@@ -149,23 +150,36 @@ public final class ReplogNode implements AutoCloseable {
                 + " (fsync before a copy counts toward w); --flush " + config.flush() + " would void the guarantee "
                 + "of appends acknowledged by a majority");
         }
+        return engine(config, peers, settings, Leadership.elected(), loops);
+    }
+
+    /**
+     * Starts a node on the replication engine, led as {@code leadership} says: elected (failover) or a static leader
+     * (fixed roles: see {@link Peers#fixedMaster}, {@link Peers#fixedSecondary}). Pass null loops to give the node
+     * event loops of its own.
+     */
+    public static ReplogNode engine(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+                                    final Leadership leadership, final EventLoops loops) {
+        config.conclude();
         final LogStore log = LogStores.open(config, false);
-        if (log.logId() == 0) {
+        if (log.logId() == 0 && !leadership.isStatic()) {
             // one cluster, one log: every node derives the same identity from the list of peers
             log.adoptLogId(peers.toString().hashCode() * 0x9E3779B97F4A7C15L | 1);
+        } else if (log.logId() == 0 && leadership.isStaticMaster(peers.self())) {
+            log.adoptLogId(MemoryLogStore.newLogId()); // a fixed master's new log; its secondaries take it on
         }
         final EventLoops l = loops != null ? loops : EventLoops.standard("node-" + peers.self());
         final AppendStats appends = new AppendStats();
         final ReadWaiters readers = new ReadWaiters();
-        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, log, l.workers(), appends,
-            readers);
+        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, leadership, log, l.workers(),
+            appends, readers);
         final ReplogNode node = new ReplogNode(log, cluster.role(), l, loops == null ? l : null, new AuthStats(),
             appends, readers);
         node.failover = cluster;
         node.bind(config);
         cluster.start();
-        LOG.info("node {}: in a failover cluster of {} ({}), log at msg_id {}", peers.self(), peers.size(), peers,
-            log.lastId());
+        LOG.info("node {}: in a cluster of {} ({}, {}), log at msg_id {}", peers.self(), peers.size(), peers,
+            leadership, log.lastId());
         return node;
     }
 

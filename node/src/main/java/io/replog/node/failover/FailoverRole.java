@@ -78,6 +78,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    /** The read policy: durable (static leader) or committed (elected); see {@link #readableId()}. */
+    private volatile boolean durableReads;
     /** Why this node stopped being master, until a master is known again (the status says so); else null. */
     private volatile String steppedDown;
     /** The log's flush policy and the fault injection the node's settings hold, for the status. */
@@ -177,12 +179,27 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     /**
-     * Every node serves what it knows to be committed (Kafka's high watermark): what a reader sees is never rolled
-     * back by a failover, whichever node it reads from and whatever w the append had.
+     * The read policy. Elected (failover): every node serves what it knows to be committed (Kafka's high watermark):
+     * what a reader sees is never rolled back by a failover, whichever node it reads from and whatever w the append
+     * had. Static leader (fixed roles): every node serves what it holds durably, as fixed roles always did (the
+     * inconsistency window between nodes that {@code local --delays} shows).
      */
     @Override
     public long readableId() {
-        return Math.min(commitId(), log.lastId());
+        return durableReads ? log.durableId() : Math.min(commitId(), log.lastId());
+    }
+
+    /** Serve what this node holds durably (a static leader's configuration) rather than what is committed. */
+    void servesDurable() {
+        durableReads = true;
+        readableAdvanced.accept(readableId());
+    }
+
+    /** The log made more durable (any thread): under the durable read policy, more is readable. */
+    void durableAdvanced() {
+        if (durableReads) {
+            readableAdvanced.accept(readableId());
+        }
     }
 
     /**
@@ -318,12 +335,18 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public void peer(final ChannelHandlerContext ctx, final Frame frame) {
         final int from = PeerFrames.sender(frame);
-        if (from == peers.self() || peers.address(from) == null) {
+        if (from == peers.self() || !peers.member(from)) {
             ReferenceCountUtil.release(frame);
             ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.INVALID_REQUEST, "node " + from
                 + " is not a peer of node " + peers.self() + " (" + peers + ")"), ctx.voidPromise());
             return;
         }
+        links.heardOn(from, ctx.channel());
+        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+    }
+
+    /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */
+    void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
         faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
     }
 

@@ -1,0 +1,127 @@
+package io.replog.node.failover;
+
+import io.replog.node.ReplogNode;
+import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.Leadership;
+import io.replog.node.consensus.ReplicaSettings;
+import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The engine with a static leader over real connections, the way fixed roles will run on it: master node 1 knows its
+ * secondaries' addresses, the secondaries know nothing of it (they answer on the connection it made to them), and a
+ * restarted master asks them for their log ends with TAIL_REQUEST before it takes appends.
+ */
+class StaticLeaderWireTest {
+    private static final ReplicaSettings SETTINGS = new ReplicaSettings(500, 1_000, 100, 1024, 10_000);
+    private static final Leadership STATIC = Leadership.staticLeader(Peers.FIXED_MASTER, 2_000);
+
+    @TempDir
+    Path data;
+
+    private final int[] ports = new int[4];
+    private final int[] httpPorts = new int[4];
+    private final ReplogNode[] nodes = new ReplogNode[4];
+
+    @AfterEach
+    void stop() {
+        for (final ReplogNode node : nodes) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    private void startAll() throws IOException {
+        for (int id = 1; id <= 3; id++) {
+            try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
+                ports[id] = probe.getLocalPort();
+                httpPorts[id] = http.getLocalPort();
+            }
+        }
+        for (int id = 2; id <= 3; id++) {
+            nodes[id] = ReplogNode.engine(config(id), Peers.fixedSecondary(address(ports[id]),
+                address(httpPorts[id])), SETTINGS, STATIC, null);
+        }
+        startMaster();
+    }
+
+    /** Starts the master and waits until it leads: it took its secondaries' reports (TAIL_REPLY) first. */
+    private void startMaster() {
+        final ReplogNode master = ReplogNode.engine(config(1), Peers.fixedMaster(address(ports[1]),
+            address(httpPorts[1]), List.of(address(ports[2]), address(ports[3]))), SETTINGS, STATIC, null);
+        nodes[1] = master;
+        Await.until("node 1 leads", () -> master.role().name().equals("master"));
+    }
+
+    private NodeConfig config(final int id) {
+        return new NodeConfig().bindHost("127.0.0.1").port(ports[id]).httpPort(httpPorts[id])
+            .dataDir(data.resolve("node-" + id));
+    }
+
+    private static InetSocketAddress address(final int port) {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    private ReplogClient client(final int id) {
+        return ReplogClient.connect("127.0.0.1", ports[id]);
+    }
+
+    /** Waits until node {@code id} serves msg_ids 1..n (a READ stops at an epoch's end: page on) and returns them. */
+    private List<String> awaitServed(final int id, final int n) {
+        try (ReplogClient client = client(id)) {
+            final List<String> texts = new ArrayList<>();
+            Await.until("node " + id + " serves " + n + " messages", () -> {
+                texts.clear();
+                try {
+                    client.readAll().forEach(m -> texts.add(m.text()));
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+                return texts.size() >= n;
+            });
+            return texts;
+        }
+    }
+
+    @Test
+    void secondariesThatKnowNoMasterAddressAnswerOnItsConnection() throws IOException {
+        startAll();
+        try (ReplogClient master = client(1)) {
+            // w=3: both secondaries' durable reports must come back over the master's own connections to them
+            assertEquals(1L, Await.result(master.append("a", 3)));
+            assertEquals(2L, Await.result(master.append("b", 3)));
+        }
+        assertEquals(List.of("a", "b"), awaitServed(2, 2));
+        assertEquals(List.of("a", "b"), awaitServed(3, 2));
+    }
+
+    @Test
+    void aRestartedMasterAsksItsSecondariesForTheirEndsBeforeItTakesAppends() throws IOException {
+        startAll();
+        try (ReplogClient master = client(1)) {
+            assertEquals(1L, Await.result(master.append("a", 3)));
+        }
+        nodes[1].close();
+        nodes[1] = null;
+        startMaster();
+        // it led again: a majority's TAIL_REPLY came back (without, it would wait for ever)
+        try (ReplogClient master = client(1)) {
+            assertEquals(2L, Await.result(master.append("b", 3)));
+        }
+        assertEquals(List.of("a", "b"), awaitServed(2, 2));
+    }
+}
