@@ -205,6 +205,7 @@ public final class FrameCodec {
                 buf.writeLong(t.epoch());
                 buf.writeLong(t.prevId());
                 buf.writeLong(t.prevEpoch());
+                buf.writeLong(t.logId());
                 out.add(buf);
             }
             case FrameType.TAIL_REPLY -> out.add(encodeTailReply((TailReply) frame, alloc));
@@ -256,6 +257,7 @@ public final class FrameCodec {
         buf.writeLong(f.prevId());
         buf.writeLong(f.prevEpoch());
         buf.writeLong(f.commitId());
+        buf.writeLong(f.logId());
         PeerEntries.write(buf, f.entries());
         return buf;
     }
@@ -420,7 +422,7 @@ public final class FrameCodec {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REQUEST prev_epoch "
                         + prevEpoch + " is above the frame's epoch " + epoch);
                 }
-                yield new TailRequest(requestId, from, epoch, prevId, prevEpoch,
+                yield new TailRequest(requestId, from, epoch, prevId, prevEpoch, frame.readLong(),
                     (flags & TailRequest.FLAG_WITH_ENTRIES) != 0);
             }
             case FrameType.TAIL_REPLY -> decodeTailReply(frame, requestId);
@@ -488,12 +490,13 @@ public final class FrameCodec {
         final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
         final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
         final long commitId = readAtLeast(frame, 0, type, "commit_id", requestId);
+        final long logId = frame.readLong();
         if (prevEpoch > epoch) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
                 "APPEND_ENTRIES prev_epoch " + prevEpoch + " is above the frame's epoch " + epoch);
         }
         final List<PeerEntry> entries = PeerEntries.read(frame, prevEpoch, epoch, type, requestId);
-        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, entries);
+        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, logId, entries);
     }
 
     private static TailReply decodeTailReply(final ByteBuf frame, final long requestId) {

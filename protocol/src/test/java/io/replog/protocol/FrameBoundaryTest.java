@@ -183,6 +183,7 @@ class FrameBoundaryTest {
             b.writeLong(0);
             b.writeLong(0);
             b.writeLong(0);
+            b.writeLong(0); // log_id
             b.writeInt(1);
             b.writeLong(5);
             b.writeByte(PeerEntry.FLAG_TAGGED);

@@ -214,6 +214,7 @@ class FrameErrorTest {
         b.writeLong(prevId);
         b.writeLong(prevEpoch);
         b.writeLong(commitId);
+        b.writeLong(0); // log_id: names none
         b.writeInt(count);
     }
 
@@ -322,8 +323,9 @@ class FrameErrorTest {
             b.writeLong(4);
             b.writeLong(9);
             b.writeLong(5);
+            b.writeLong(0x1234);
         }), "TAIL_REQUEST prev_epoch 5 is above the frame's epoch 4");
-        assertMalformed(FrameType.TAIL_REQUEST, new byte[27], "TAIL_REQUEST body of 27 bytes, exactly 28");
+        assertMalformed(FrameType.TAIL_REQUEST, new byte[35], "TAIL_REQUEST body of 35 bytes, exactly 36");
         // well formed: decoded
         final EmbeddedChannel channel = serverChannel();
         channel.writeInbound(frame(FrameHeader.VERSION, FrameType.TAIL_REPLY, 5,
@@ -393,7 +395,7 @@ class FrameErrorTest {
         assertMalformed(FrameType.VOTE_REPLY, new byte[14], "VOTE_REPLY body of 14 bytes, exactly 13");
         assertMalformed(FrameType.APPEND_ENTRIES_REPLY, new byte[44],
             "APPEND_ENTRIES_REPLY body of 44 bytes, exactly 45");
-        assertMalformed(FrameType.APPEND_ENTRIES, new byte[39], "APPEND_ENTRIES body of 39 bytes, at least 40");
+        assertMalformed(FrameType.APPEND_ENTRIES, new byte[47], "APPEND_ENTRIES body of 47 bytes, at least 48");
     }
 
     @Test

@@ -100,8 +100,9 @@ class WireFormatGoldenTest {
         new Layout("APPEND_ENTRIES", 28, 8, "prev_id"),
         new Layout("APPEND_ENTRIES", 36, 8, "prev_epoch"),
         new Layout("APPEND_ENTRIES", 44, 8, "commit_id"),
-        new Layout("APPEND_ENTRIES", 52, 4, "count"),
-        new Layout("APPEND_ENTRIES", 56, -1, "entries"),
+        new Layout("APPEND_ENTRIES", 52, 8, "log_id"),
+        new Layout("APPEND_ENTRIES", 60, 4, "count"),
+        new Layout("APPEND_ENTRIES", 64, -1, "entries"),
         new Layout("APPEND_ENTRIES_REPLY", 16, 4, "from"),
         new Layout("APPEND_ENTRIES_REPLY", 20, 8, "epoch"),
         new Layout("APPEND_ENTRIES_REPLY", 28, 1, "accepted"),
@@ -113,6 +114,7 @@ class WireFormatGoldenTest {
         new Layout("TAIL_REQUEST", 20, 8, "epoch"),
         new Layout("TAIL_REQUEST", 28, 8, "prev_id"),
         new Layout("TAIL_REQUEST", 36, 8, "prev_epoch"),
+        new Layout("TAIL_REQUEST", 44, 8, "log_id"),
         new Layout("TAIL_REPLY", 16, 4, "from"),
         new Layout("TAIL_REPLY", 20, 8, "epoch"),
         new Layout("TAIL_REPLY", 28, 8, "last_epoch"),
@@ -215,9 +217,9 @@ class WireFormatGoldenTest {
         + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 11";
     private static final String VOTE_REPLY = "00 00 00 19  01 12 00 00  00 00 00 00 00 00 00 08  00 00 00 03"
         + "  00 00 00 00 00 00 00 05  01";
-    private static final String APPEND_ENTRIES = "00 00 00 60  01 13 00 00  00 00 00 00 00 00 00 09  00 00 00 02"
+    private static final String APPEND_ENTRIES = "00 00 00 68  01 13 00 00  00 00 00 00 00 00 00 09  00 00 00 02"
         + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 11  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 0f"
-        + "  00 00 00 02"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 02"
         + "  00 00 00 00 00 00 00 05  02  00 00 00 00"
         + "  00 00 00 00 00 00 00 05  01  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  00 00 00 02 68 69";
     private static final String APPEND_ENTRIES_REPLY = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 09"
@@ -226,8 +228,8 @@ class WireFormatGoldenTest {
     private static final String APPEND_ENTRIES_REFUSED = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 0a"
         + "  00 00 00 04  00 00 00 00 00 00 00 05  00  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00"
         + "  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 0c";
-    private static final String TAIL_REQUEST = "00 00 00 28  01 15 00 01  00 00 00 00 00 00 00 03  00 00 00 01"
-        + "  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 09  00 00 00 00 00 00 00 03";
+    private static final String TAIL_REQUEST = "00 00 00 30  01 15 00 01  00 00 00 00 00 00 00 03  00 00 00 01"
+        + "  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 09  00 00 00 00 00 00 00 03  01 23 45 67 89 ab cd ef";
     private static final String TAIL_REPLY = "00 00 00 64  01 16 00 00  00 00 00 00 00 00 00 03  00 00 00 02"
         + "  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 0b  00 00 00 00 00 00 00 09"
         + "  01  00 00 00 02"
@@ -555,6 +557,8 @@ class WireFormatGoldenTest {
         assertEquals(4, read(wire, field("APPEND_ENTRIES", "prev_epoch")));
         assertEquals(15, f.commitId());
         assertEquals(15, read(wire, field("APPEND_ENTRIES", "commit_id")));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("APPEND_ENTRIES", "log_id")));
         assertEquals(2, f.entries().size());
         assertEquals(2, read(wire, field("APPEND_ENTRIES", "count")));
         assertEquals(19, f.lastId());
@@ -653,8 +657,10 @@ class WireFormatGoldenTest {
         assertEquals(9, read(wire, field("TAIL_REQUEST", "prev_id")));
         assertEquals(3, f.prevEpoch());
         assertEquals(3, read(wire, field("TAIL_REQUEST", "prev_epoch")));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("TAIL_REQUEST", "log_id")));
         assertTrue(f.withEntries());
-        assertEquals(44, wire.length, "nothing after prev_epoch");
+        assertEquals(52, wire.length, "nothing after log_id");
         assertArrayEquals(wire, encode(f));
     }
 

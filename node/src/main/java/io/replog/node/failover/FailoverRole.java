@@ -341,8 +341,33 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                 + " is not a peer of node " + peers.self() + " (" + peers + ")"), ctx.voidPromise());
             return;
         }
+        final long named = PeerFrames.logId(frame);
+        if (named != 0 && named != log.logId() && !adopted(named)) {
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "node " + peers.self()
+                + " holds " + log.lastId() + " messages of another log (" + Long.toHexString(log.logId())
+                + "); delete its data directory to follow this master"), ctx.voidPromise());
+            return;
+        }
         links.heardOn(from, ctx.channel());
         faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+    }
+
+    /**
+     * A master names log {@code named}, not this node's: a node that holds no message takes it on (its first master,
+     * or a new log after its data directory was deleted); one that holds messages of another log refuses it.
+     * On the event loop, before the frame reaches the replica: the log takes its identity before any entry.
+     */
+    private boolean adopted(final long named) {
+        if (log.lastId() > 0) {
+            return false;
+        }
+        try {
+            log.adoptLogId(named);
+        } catch (IllegalStateException holdsEntries) {
+            return false; // epoch marks of another log
+        }
+        LOG.info("node {}: following log {}", peers.self(), Long.toHexString(named));
+        return true;
     }
 
     /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */

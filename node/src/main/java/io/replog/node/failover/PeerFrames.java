@@ -22,13 +22,14 @@ final class PeerFrames {
     private PeerFrames() {
     }
 
-    static Frame toFrame(final int from, final PeerMessage message) {
+    /** {@code message} of node {@code from}, whose log is {@code logId} (named in what a master sends). */
+    static Frame toFrame(final int from, final long logId, final PeerMessage message) {
         if (message instanceof PeerMessage.Replicate r) {
-            return new AppendEntries(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.commitId(),
+            return new AppendEntries(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.commitId(), logId,
                 toWire(r.entries()));
         }
         if (message instanceof PeerMessage.TailRequest r) {
-            return new TailRequest(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.withEntries());
+            return new TailRequest(0, from, r.epoch(), r.prevId(), r.prevEpoch(), logId, r.withEntries());
         }
         if (message instanceof PeerMessage.TailReply r) {
             return new TailReply(0, from, r.epoch(), r.lastEpoch(), r.lastId(), r.prevId(), r.matched(),
@@ -43,6 +44,16 @@ final class PeerFrames {
         }
         final PeerMessage.VoteReply r = (PeerMessage.VoteReply) message;
         return new VoteReply(0, from, r.epoch(), r.granted(), r.preVote());
+    }
+
+    /** The log a master's frame names (0: none, or not a master's frame). */
+    static long logId(final Frame frame) {
+        if (frame instanceof AppendEntries f) {
+            return f.logId();
+        } else if (frame instanceof TailRequest f) {
+            return f.logId();
+        }
+        return 0;
     }
 
     /** The sender's node id of a peer frame, or 0 when {@code frame} is none. */

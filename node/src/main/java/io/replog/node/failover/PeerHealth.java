@@ -2,14 +2,16 @@ package io.replog.node.failover;
 
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.status.PeerState;
+import io.replog.protocol.ErrorCode;
 
 /**
  * A failover node's judgement of one peer. Silence makes a peer Suspected then Unhealthy, as an election would judge
  * it: heard from within the shortest election timeout is Healthy, silent up to the longest Suspected, past it (a
  * master would step down) or without a link Unhealthy. A peer that refused this node's cluster key is Unauthorized;
  * one that answered with an error within the longest election timeout is Failing, checked before silence: a peer
- * that only refuses is silent to the replica. Diverged is not used: the engine cuts a conflicting tail itself (the
- * log matching rule), so a peer's log always matches in the end.
+ * that only refuses is silent to the replica. Diverged: the peer holds another log (it refused with LOG_MISMATCH:
+ * a fixed secondary that follows another master's log until its data directory is deleted); a conflicting tail of
+ * the same log is not divergence, the engine cuts it itself (the log matching rule).
  *
  * @param reason why it is not Healthy; null when it is
  */
@@ -31,6 +33,9 @@ record PeerHealth(PeerState state, String reason) {
         }
         if (!connected) {
             return new PeerHealth(PeerState.Unhealthy, "no link to it (reconnecting)");
+        }
+        if (refused != null && refusedMsAgo < settings.electionMaxMs() && refused.code() == ErrorCode.LOG_MISMATCH) {
+            return new PeerHealth(PeerState.Diverged, "holds another log: " + refused.why());
         }
         if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
             return new PeerHealth(PeerState.Failing, "refused a message " + refusedMsAgo + " ms ago: " + refused.why());

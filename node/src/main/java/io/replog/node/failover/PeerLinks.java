@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A node's connections to its peers, one outbound connection to each peer whose address it knows, over which it says
@@ -50,6 +51,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
     /** The connection each peer without an address last spoke on: where this node answers it. */
     private final Map<Integer, Channel> inbound = new ConcurrentHashMap<>();
     private final Inbound answers;
+    /** This node's log: named in what it sends as master, and in its handshakes. */
+    private final LongSupplier logId;
     private volatile boolean closed;
 
     /** Where the peer frames a peer sends back on this node's connection to it go (its answers). */
@@ -80,7 +83,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, () -> 0L, timeoutMs,
+                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, logId, timeoutMs,
                     new MasterHandshake.Outcome() {
                         @Override
                         public void authenticated(final Channel channel) {
@@ -167,18 +170,22 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
             if (frame instanceof ErrorFrame error) {
                 final Link link = links.get(peer);
                 if (link != null) {
-                    link.refused = new Refusal(error.message(), System.nanoTime());
+                    link.refused = new Refusal(error.code(), error.message(), System.nanoTime());
                 }
                 LOG.warn("node {}: node {} refused a message: {}", self, peer, error.message());
             }
         }
     }
 
-    /** @param answers where the peers' answers on this node's connections go (called on their event loops) */
+    /**
+     * @param logId   this node's log id, named in the frames it sends as master
+     * @param answers where the peers' answers on this node's connections go (called on their event loops)
+     */
     PeerLinks(final Peers peers, final EventLoopGroup loops, final int maxFrameLength, final ClusterKey key,
-              final TlsSettings tls, final long timeoutMs, final Inbound answers) {
+              final TlsSettings tls, final long timeoutMs, final LongSupplier logId, final Inbound answers) {
         this.self = peers.self();
         this.answers = answers;
+        this.logId = logId;
         for (final int id : peers.others()) {
             if (peers.address(id) != null) {
                 links.put(id, new Link(id, peers.address(id), loops, maxFrameLength, key, tls, timeoutMs));
@@ -206,7 +213,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         final Link link = links.get(to);
         final Channel channel = link == null ? inbound.get(to) : link.ready;
         if (channel != null && channel.isWritable()) {
-            channel.writeAndFlush(PeerFrames.toFrame(self, message), channel.voidPromise());
+            channel.writeAndFlush(PeerFrames.toFrame(self, logId.getAsLong(), message), channel.voidPromise());
         }
     }
 
@@ -232,8 +239,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         return link == null ? null : link.refused;
     }
 
-    /** An error a peer answered with, and when ({@link System#nanoTime()}). */
-    record Refusal(String why, long atNanos) {
+    /** An error a peer answered with (its code and text), and when ({@link System#nanoTime()}). */
+    record Refusal(short code, String why, long atNanos) {
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,10 +62,14 @@ class StaticLeaderWireTest {
 
     /** Starts the master and waits until it leads: it took its secondaries' reports (TAIL_REPLY) first. */
     private void startMaster() {
-        final ReplogNode master = ReplogNode.engine(config(1), Peers.fixedMaster(address(ports[1]),
-            address(httpPorts[1]), List.of(address(ports[2]), address(ports[3]))), SETTINGS, STATIC, null);
-        nodes[1] = master;
+        final ReplogNode master = startMaster(config(1));
         Await.until("node 1 leads", () -> master.role().name().equals("master"));
+    }
+
+    private ReplogNode startMaster(final NodeConfig config) {
+        nodes[1] = ReplogNode.engine(config, Peers.fixedMaster(address(ports[1]), address(httpPorts[1]),
+            List.of(address(ports[2]), address(ports[3]))), SETTINGS, STATIC, null);
+        return nodes[1];
     }
 
     private NodeConfig config(final int id) {
@@ -123,5 +128,29 @@ class StaticLeaderWireTest {
             assertEquals(2L, Await.result(master.append("b", 3)));
         }
         assertEquals(List.of("a", "b"), awaitServed(2, 2));
+    }
+
+    @Test
+    void secondariesTakeTheirMastersLogAndRefuseAnotherOneWhichTheMasterShowsDiverged() throws IOException {
+        startAll();
+        try (ReplogClient master = client(1)) {
+            assertEquals(1L, Await.result(master.append("a", 3)));
+        }
+        final long logId = nodes[1].log().logId();
+        assertEquals(logId, nodes[2].log().logId(), "adopted on first contact");
+        assertEquals(logId, nodes[3].log().logId());
+
+        // a master with an empty data directory is another log: its secondaries hold messages of the first one
+        nodes[1].close();
+        nodes[1] = null;
+        final ReplogNode other = startMaster(config(1).dataDir(data.resolve("node-1-new")));
+        Await.until("the new master shows both secondaries Diverged", () -> {
+            final Object peers = other.role().health().get("peers");
+            return peers instanceof List<?> list && list.size() == 2 && list.stream()
+                .allMatch(p -> p instanceof Map<?, ?> m && "Diverged".equals(m.get("status")));
+        });
+        assertEquals("secondary", other.role().name(), "no majority's report: it does not lead");
+        assertEquals(logId, nodes[2].log().logId(), "kept its log");
+        assertEquals(List.of("a"), awaitServed(2, 1));
     }
 }
