@@ -57,9 +57,7 @@ public final class FailoverCluster implements AutoCloseable {
             driver.execute(r -> r.durable(storage.durableId()));
             role.durableAdvanced();
         });
-        if (leadership.isStatic()) {
-            role.servesDurable();
-        }
+        role.leadership(leadership);
     }
 
     /** A peer's answer on this node's connection to it (for the links, made before the role they hand it to). */

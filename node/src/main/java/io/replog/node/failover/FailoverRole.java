@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.AppendCallback;
+import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaEvents;
 import io.replog.node.consensus.ReplicaSettings;
@@ -78,8 +79,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
-    /** The read policy: durable (static leader) or committed (elected); see {@link #readableId()}. */
-    private volatile boolean durableReads;
+    /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
+    private volatile Leadership leadership = Leadership.elected();
+    /**
+     * Why this static master refuses appends (taking back its tail, no quorum), as the replica last said; null when
+     * it takes them, and on every other node.
+     */
+    private volatile String masterReadOnly;
     /** Why this node stopped being master, until a master is known again (the status says so); else null. */
     private volatile String steppedDown;
     /** The log's flush policy and the fault injection the node's settings hold, for the status. */
@@ -163,6 +169,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             each[i] = replica.progressOf(others[i]);
         }
         progress = new Progress(System.nanoTime(), each, replica.masterSilentNanos());
+        masterReadOnly = replica.readOnlyReason();
     }
 
 
@@ -170,7 +177,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public String name() {
-        return view.role() == Replica.Role.LEADER ? "master" : "secondary";
+        // a static master is master while it takes back its tail or lacks a quorum too: read-only, not deposed
+        return view.role() == Replica.Role.LEADER || staticMaster() ? "master" : "secondary";
     }
 
     @Override
@@ -186,19 +194,33 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
      */
     @Override
     public long readableId() {
-        return durableReads ? log.durableId() : Math.min(commitId(), log.lastId());
+        return leadership.isStatic() ? log.durableId() : Math.min(commitId(), log.lastId());
     }
 
-    /** Serve what this node holds durably (a static leader's configuration) rather than what is committed. */
-    void servesDurable() {
-        durableReads = true;
+    /** How the cluster is led (set once, before the node starts): the read policy and the refusals follow it. */
+    void leadership(final Leadership value) {
+        leadership = value;
         readableAdvanced.accept(readableId());
     }
 
     /** The log made more durable (any thread): under the durable read policy, more is readable. */
     void durableAdvanced() {
-        if (durableReads) {
+        if (leadership.isStatic()) {
             readableAdvanced.accept(readableId());
+        }
+    }
+
+    private boolean staticMaster() {
+        return leadership.isStaticMaster(peers.self());
+    }
+
+    @Override
+    public void readOnly(final String reason) {
+        masterReadOnly = reason;
+        if (reason != null) {
+            LOG.warn("node {}: read-only: {}", peers.self(), reason);
+        } else {
+            LOG.info("node {}: takes appends again: a quorum answers", peers.self());
         }
     }
 
@@ -220,7 +242,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
         }
-        if (view.role() != Replica.Role.LEADER) {
+        if (staticMaster()) {
+            final String readOnly = masterReadOnly;
+            if (readOnly != null || view.role() != Replica.Role.LEADER) {
+                return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: "
+                    + (readOnly != null ? readOnly : "the master is starting"));
+            }
+        } else if (view.role() != Replica.Role.LEADER) {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
         if (w < 1 || w > peers.size()) {
@@ -236,6 +264,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     /** The NOT_MASTER text: names the master and its address when known ("master at HOST:PORT"). */
     String notMaster() {
+        if (leadership.isStatic()) {
+            return "not the master: this node is a secondary and only serves reads; send appends to the master";
+        }
         final View v = view;
         if (v.masterId() == Replica.NOBODY || v.masterId() == peers.self()) {
             return "not the master: no master is known right now (an election may be under way); retry shortly";
@@ -449,6 +480,10 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private String readOnly(final View v, final String storage) {
         if (storage != null) {
             return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
+        }
+        if (staticMaster()) {
+            final String readOnly = masterReadOnly;
+            return readOnly != null || v.role() == Replica.Role.LEADER ? readOnly : "the master is starting";
         }
         if (v.role() == Replica.Role.LEADER) {
             return null;

@@ -5,6 +5,8 @@ import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ReplogException;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,9 +19,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The engine with a static leader over real connections, the way fixed roles will run on it: master node 1 knows its
@@ -60,10 +66,10 @@ class StaticLeaderWireTest {
         startMaster();
     }
 
-    /** Starts the master and waits until it leads: it took its secondaries' reports (TAIL_REPLY) first. */
+    /** Starts the master and waits until it takes appends: it took a majority's reports (TAIL_REPLY) first. */
     private void startMaster() {
         final ReplogNode master = startMaster(config(1));
-        Await.until("node 1 leads", () -> master.role().name().equals("master"));
+        Await.until("node 1 takes appends", () -> Boolean.FALSE.equals(master.role().health().get("read_only")));
     }
 
     private ReplogNode startMaster(final NodeConfig config) {
@@ -149,7 +155,16 @@ class StaticLeaderWireTest {
             return peers instanceof List<?> list && list.size() == 2 && list.stream()
                 .allMatch(p -> p instanceof Map<?, ?> m && "Diverged".equals(m.get("status")));
         });
-        assertEquals("secondary", other.role().name(), "no majority's report: it does not lead");
+        assertEquals("master", other.role().name(), "a static master stays master");
+        assertEquals(Boolean.TRUE, other.role().health().get("read_only"));
+        assertTrue(String.valueOf(other.role().health().get("read_only_reason"))
+            .startsWith("no quorum: the master is taking back the tail it may have lost and has heard from 1 of 3"),
+            String.valueOf(other.role().health().get("read_only_reason")));
+        try (ReplogClient master = client(1)) {
+            final ReplogException refused = assertInstanceOf(ReplogException.class,
+                assertThrows(CompletionException.class, () -> master.append("x", 1).join()).getCause());
+            assertEquals(ErrorCode.READ_ONLY, refused.code(), refused.getMessage());
+        }
         assertEquals(logId, nodes[2].log().logId(), "kept its log");
         assertEquals(List.of("a"), awaitServed(2, 1));
     }
