@@ -168,4 +168,38 @@ class StaticLeaderWireTest {
         assertEquals(logId, nodes[2].log().logId(), "kept its log");
         assertEquals(List.of("a"), awaitServed(2, 1));
     }
+
+    /**
+     * Fixed roles' read policy: a node serves what it holds durably, not what is committed. Master 1 has four
+     * secondaries, only node 2 runs, and its quorum is 2: a w=2 append is held by 2 of 5 nodes, never committed
+     * (that takes 3), yet both nodes that hold it serve it at once.
+     */
+    @Test
+    void underAStaticLeaderANodeServesWhatItHoldsDurablyEvenUncommitted() throws IOException {
+        final int[] unused = new int[3];
+        for (int i = 0; i < unused.length; i++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                unused[i] = probe.getLocalPort(); // nodes 3..5: nobody listens there
+            }
+        }
+        for (final int id : new int[] {1, 2}) {
+            try (ServerSocket probe = new ServerSocket(0); ServerSocket http = new ServerSocket(0)) {
+                ports[id] = probe.getLocalPort();
+                httpPorts[id] = http.getLocalPort();
+            }
+        }
+        final Leadership quorumOfTwo = Leadership.staticLeader(Peers.FIXED_MASTER, 200, 2);
+        nodes[2] = ReplogNode.engine(config(2), Peers.fixedSecondary(address(ports[2]), address(httpPorts[2])),
+            SETTINGS, quorumOfTwo, null);
+        final ReplogNode master = ReplogNode.engine(config(1), Peers.fixedMaster(address(ports[1]),
+            address(httpPorts[1]), List.of(address(ports[2]), address(unused[0]), address(unused[1]),
+                address(unused[2]))), SETTINGS, quorumOfTwo, null);
+        nodes[1] = master;
+        Await.until("node 1 takes appends", () -> Boolean.FALSE.equals(master.role().health().get("read_only")));
+        try (ReplogClient client = client(1)) {
+            assertEquals(1L, Await.result(client.append("a", 2)));
+        }
+        assertEquals(List.of("a"), awaitServed(1, 1));
+        assertEquals(List.of("a"), awaitServed(2, 1));
+    }
 }
