@@ -67,7 +67,13 @@ public final class ReplogNode implements AutoCloseable {
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
-    /** The failover part of a node started with {@link #failover}, else null. */
+    /**
+     * Transitional (issue 22, steps 2-3 on branch wiring): {@code -Dreplog.fixedOnEngine=true} starts {@link #master}
+     * and {@link #secondary} on the replication engine with a static leader, so the fixed-mode tests can be run
+     * against it; goes away when the fixed-role stack does.
+     */
+    static final boolean FIXED_ON_ENGINE = Boolean.getBoolean("replog.fixedOnEngine");
+    /** The engine part of a node started with {@link #engine} (or {@link #failover}), else null. */
     private FailoverCluster failover;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
@@ -95,6 +101,13 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
+        if (FIXED_ON_ENGINE) {
+            final ReplogNode node = engine(config, FixedOnEngine.masterPeers(config), FixedOnEngine.settings(config),
+                FixedOnEngine.leadership(config), loops, log);
+            // as a fixed master did: answer nobody before the tail it may have lost is back (bounded)
+            node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+            return node;
+        }
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
         final AppendStats appends = new AppendStats();
         final ReadWaiters readers = new ReadWaiters();
@@ -125,6 +138,10 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
+        if (FIXED_ON_ENGINE) {
+            return engine(config, FixedOnEngine.secondaryPeers(config), FixedOnEngine.settings(config),
+                FixedOnEngine.leadership(config), loops, log);
+        }
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         final AuthStats auth = new AuthStats();
         final ReadWaiters readers = new ReadWaiters();
@@ -161,7 +178,13 @@ public final class ReplogNode implements AutoCloseable {
     public static ReplogNode engine(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
                                     final Leadership leadership, final EventLoops loops) {
         config.conclude();
-        final LogStore log = LogStores.open(config, false);
+        return engine(config, peers, settings, leadership, loops, LogStores.open(config, false));
+    }
+
+    /** The same over {@code log}, already open (which the node closes with itself). */
+    public static ReplogNode engine(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+                                    final Leadership leadership, final EventLoops loops, final LogStore log) {
+        config.conclude();
         if (log.logId() == 0 && !leadership.isStatic()) {
             // one cluster, one log: every node derives the same identity from the list of peers
             log.adoptLogId(peers.toString().hashCode() * 0x9E3779B97F4A7C15L | 1);

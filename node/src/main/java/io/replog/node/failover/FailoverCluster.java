@@ -76,6 +76,19 @@ public final class FailoverCluster implements AutoCloseable {
         driver.start(replica, () -> role.tick(replica));
     }
 
+    /**
+     * Waits up to {@code ms} for this node to lead for the first time (a static master: once it took back its tail,
+     * as a fixed master's start did before it answered anyone); whether it did.
+     */
+    public boolean awaitFirstLead(final long ms) {
+        try {
+            return role.awaitFirstLead(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public NodeRole role() {
         return role;
     }

@@ -79,6 +79,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    /** Open once this node first led (a static master: once it took back its tail). */
+    private final java.util.concurrent.CountDownLatch firstLead = new java.util.concurrent.CountDownLatch(1);
     /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
     private volatile Leadership leadership = Leadership.elected();
     /**
@@ -114,6 +116,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
+        if (role == Replica.Role.LEADER) {
+            firstLead.countDown();
+        }
         final View before = view;
         view = new View(role, epoch, masterId);
         steppedDown = before.role() == Replica.Role.LEADER && role != Replica.Role.LEADER
@@ -195,6 +200,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public long readableId() {
         return leadership.isStatic() ? log.durableId() : Math.min(commitId(), log.lastId());
+    }
+
+    /** Waits up to {@code ms} for this node to lead for the first time; whether it did. */
+    boolean awaitFirstLead(final long ms) throws InterruptedException {
+        return firstLead.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** How the cluster is led (set once, before the node starts): the read policy and the refusals follow it. */
