@@ -469,7 +469,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         final String storage = storageError;
         final int self = peers.self();
-        return NodeStatus.builder(NodeStatus.Mode.FAILOVER)
+        final Leadership led = leadership;
+        return NodeStatus.builder(led.isStatic() ? NodeStatus.Mode.FIXED : NodeStatus.Mode.FAILOVER)
             .node(self, "node " + self, peers.hostPort(self), peers.httpHostPort(self))
             .role(name(), v.role() == Replica.Role.LEADER ? "master"
                 : v.role() == Replica.Role.CANDIDATE ? "candidate" : "secondary", v.epoch())
@@ -478,12 +479,23 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             .log(Long.toHexString(log.logId()), log.lastId(), log.durableId(), readableId())
             .readOnly(readOnly(v, storage), storage)
             .appends(waiting, maxQueued, maxPayload)
-            .cluster(peers.size(), peers.size() / 2 + 1)
+            .cluster(peers.size(), led.quorum() > 0 ? led.quorum() : peers.size() / 2 + 1)
             .byW(committed, List.of())
             .settings(flush, faultCounts.get())
             .election(lastElection, lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis)
             .peers(others)
+            .details(led.isStatic() && !master ? secondaryDetails() : java.util.Map.of())
             .build();
+    }
+
+    /** What a fixed secondary's report has always said beyond the common status: when it last heard its master. */
+    private java.util.Map<String, Object> secondaryDetails() {
+        final Progress p = progress;
+        final long silentMs = p == null || p.masterSilentNanos() < 0 ? -1
+            : (p.masterSilentNanos() + System.nanoTime() - p.atNanos()) / 1_000_000L;
+        final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("master_last_seen_ms_ago", silentMs);
+        return details;
     }
 
     /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
