@@ -62,6 +62,8 @@ final class TailCollection {
     /** The msg_id it asked {@link #source} about (its log and the source's agree up to there once matched). */
     private long fetchAfter;
     private boolean fetchOutstanding;
+    /** When {@link #source} last answered a fetch (or was picked): a source silent past the collect wait is dropped. */
+    private long sourceHeardNanos;
     private long firstTaken;
     private long taken;
     private int takenFrom = Replica.NOBODY;
@@ -88,8 +90,17 @@ final class TailCollection {
         askWhoIsSilent(now);
     }
 
-    /** Time passed: asks again whoever has not answered, and the source when its answer was lost; true when done. */
+    /**
+     * Time passed: asks again whoever has not answered, and the source when its answer was lost; true when done. A
+     * source silent for the collect wait (at least two retries) is forgotten, as fixed roles' take-back gave up on
+     * an unreachable secondary: it is asked again like any silent one, and the choice is made among the others.
+     */
     boolean tick(final long now) {
+        if (fetchOutstanding && now - sourceHeardNanos >= Math.max(collectWaitNanos, 2 * retryNanos)) {
+            ends.remove(source);
+            source = Replica.NOBODY;
+            fetchOutstanding = false;
+        }
         if (now - nextRetryNanos >= 0) {
             askWhoIsSilent(now);
             if (fetchOutstanding) {
@@ -107,6 +118,7 @@ final class TailCollection {
         ends.put(from, new End(reply.lastEpoch(), reply.lastId()));
         if (from == source && fetchOutstanding && reply.prevId() == fetchAfter) {
             fetchOutstanding = false;
+            sourceHeardNanos = now;
             if (reply.matched()) {
                 takeBack(reply.prevId(), reply.entries());
             } else {
@@ -164,6 +176,7 @@ final class TailCollection {
             source = best;
             fetchAfter = lastId;
             fetchOutstanding = false;
+            sourceHeardNanos = now;
         }
         if (!fetchOutstanding) {
             fetch();

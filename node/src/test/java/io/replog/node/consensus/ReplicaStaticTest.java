@@ -144,6 +144,27 @@ class ReplicaStaticTest {
     }
 
     /**
+     * The most up-to-date secondary stops answering while the master fetches from it (its disk failed, it crashed):
+     * past the collect wait the master forgets its report and goes on with what the others said, as fixed roles'
+     * take-back gave up on an unreachable secondary, instead of staying read-only for ever.
+     */
+    @Test
+    void aFetchSourceThatFallsSilentIsForgottenAfterTheCollectWait() {
+        masterHeld(1, entry(1, "a"));
+        master.tickAtMs(0);
+        reports(3, 1, 1, 1, true);
+        reports(2, 1, 3, 1, true);
+        assertEquals(new TailRequest(2, 1, 1, true), master.lastTo(2, TailRequest.class), "fetches from node 2");
+        master.tickAtMs(COLLECT_WAIT_MS - 1);
+        assertEquals(Role.CANDIDATE, master.replica.role(), "node 2 may still answer");
+        master.tickAtMs(COLLECT_WAIT_MS);
+        assertEquals(Role.LEADER, master.replica.role(), master.events.toString());
+        assertEquals("[1:a, 2:start]", log(master));
+        assertTrue(master.events.get(master.events.size() - 1).endsWith("heard from 2 of 3 nodes"),
+            master.events.toString());
+    }
+
+    /**
      * Fixed roles' {@code --quorum}: with a quorum of 2 of 5 the master starts and takes appends once one secondary
      * answered (nodes 3..5 only for up to the collect wait), and turns read-only only when it hears from nobody; a
      * quorum of all 3 nodes makes it read-only when one is silent.
