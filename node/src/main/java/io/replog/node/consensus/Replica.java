@@ -250,7 +250,7 @@ public final class Replica {
         }
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
-            waiters.expire(now, id);
+            waiters.expire(now, id, this::copiesOf);
             if (now - lastAbandonedSweep >= ABANDONED_SWEEP_NANOS && waiters.size() > 0) {
                 // one look at every waiter, once a second: a client that left frees its place within a second
                 lastAbandonedSweep = now;
@@ -575,6 +575,17 @@ public final class Replica {
             events.committed(commitId);
         }
         answerWaiting();
+    }
+
+    /** How many nodes (this one included) hold log index {@code index} as the write concern counts them. */
+    private int copiesOf(final long index) {
+        int copies = log.durableId() >= index ? 1 : 0;
+        for (final int peer : peers) {
+            if (leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND) >= index) {
+                copies++;
+            }
+        }
+        return copies;
     }
 
     private void answerWaiting() {
