@@ -542,7 +542,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             final PeerLinks.Refusal refused = links.refused(id);
             final long refusedMsAgo = refused == null ? -1 : (now - refused.atNanos()) / 1_000_000L;
             final PeerHealth health = PeerHealth.of(unauthorized, connected, refused, refusedMsAgo, silentMs, isMaster,
-                settings);
+                settings, leadership.isStatic());
             final PeerState state = health.state();
             final String reason = health.reason();
             final long acked = known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId());

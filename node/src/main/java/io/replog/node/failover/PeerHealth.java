@@ -24,14 +24,16 @@ record PeerHealth(PeerState state, String reason) {
      * @param refusedMsAgo  how long ago that was
      * @param silentMs      how long the replica has not heard from it; -1 when it does not track it
      * @param isMaster      whether it is the master this node knows (its silence is worded so)
+     * @param bySilence     judge a peer without a link by its silence too (fixed roles: a secondary whose connection
+     *                      closed is Suspected, then Unhealthy, as its silence grows); else no link is Unhealthy at once
      */
     static PeerHealth of(final String unauthorized, final boolean connected, final PeerLinks.Refusal refused,
                          final long refusedMsAgo, final long silentMs, final boolean isMaster,
-                         final ReplicaSettings settings) {
+                         final ReplicaSettings settings, final boolean bySilence) {
         if (unauthorized != null) {
             return new PeerHealth(PeerState.Unauthorized, "not authenticated: " + unauthorized);
         }
-        if (!connected) {
+        if (!connected && (!bySilence || silentMs < 0)) {
             return new PeerHealth(PeerState.Unhealthy, "no link to it (reconnecting)");
         }
         if (refused != null && refusedMsAgo < settings.electionMaxMs() && refused.code() == ErrorCode.LOG_MISMATCH) {
