@@ -313,8 +313,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             try {
                 appendTo(replica, request, bytes);
             } catch (LogFullException e) {
-                request.fail(ErrorCode.STORAGE_FULL, "the log is full: " + e.getMessage());
-                throw e;
+                // nothing was staged (LogStore's promise) and the replica changes nothing before its log takes the
+                // entry: refuse this append and go on serving, as a fixed master does (not a failed storage)
+                request.fail(ErrorCode.STORAGE_FULL, e.getMessage());
             } catch (RuntimeException e) {
                 request.fail(ErrorCode.STORAGE_FAILED, "the message could not be stored: " + e);
                 throw e;
