@@ -196,8 +196,10 @@ public final class ReplogNode implements AutoCloseable {
         final ReadWaiters readers = new ReadWaiters();
         final FailoverCluster cluster = new FailoverCluster(config, peers, settings, leadership, log, l.workers(),
             appends, readers);
-        final ReplogNode node = new ReplogNode(log, cluster.role(), l, loops == null ? l : null, new AuthStats(),
-            appends, readers);
+        final AuthStats auth = new AuthStats();
+        cluster.authStats(auth, config.clusterKey() != null);
+        final ReplogNode node = new ReplogNode(log, cluster.role(), l, loops == null ? l : null, auth, appends,
+            readers);
         node.failover = cluster;
         node.bind(config);
         cluster.start();

@@ -89,6 +89,11 @@ public final class FailoverCluster implements AutoCloseable {
         }
     }
 
+    /** The node's replication-auth counts, shown in a fixed secondary's status ({@code withKey}: it requires one). */
+    public void authStats(final io.replog.node.security.AuthStats stats, final boolean withKey) {
+        role.authStats(stats, withKey);
+    }
+
     public NodeRole role() {
         return role;
     }

@@ -14,6 +14,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.security.AuthStats;
 import io.replog.node.status.Faults;
 import io.replog.node.status.NodeStatus;
 import io.replog.node.status.PeerState;
@@ -79,6 +80,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    private volatile AuthStats authStats;
+    private volatile boolean authenticates;
     /** Open once this node first led (a static master: once it took back its tail). */
     private final java.util.concurrent.CountDownLatch firstLead = new java.util.concurrent.CountDownLatch(1);
     /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
@@ -200,6 +203,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public long readableId() {
         return leadership.isStatic() ? log.durableId() : Math.min(commitId(), log.lastId());
+    }
+
+    /**
+     * The node's counts of refused replication frames and failed handshakes, and whether it requires the cluster key:
+     * shown by a fixed secondary, as it always did.
+     */
+    void authStats(final AuthStats stats, final boolean withKey) {
+        authStats = stats;
+        authenticates = withKey;
     }
 
     /** Waits up to {@code ms} for this node to lead for the first time; whether it did. */
@@ -496,6 +508,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             : (p.masterSilentNanos() + System.nanoTime() - p.atNanos()) / 1_000_000L;
         final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("master_last_seen_ms_ago", silentMs);
+        final AuthStats auth = authStats;
+        if (auth != null) {
+            details.put("replication_auth", authenticates ? "cluster key" : "none");
+            details.put("unauthorized_frames", auth.refusedFrames());
+            details.put("failed_handshakes", auth.failedHandshakes());
+        }
         return details;
     }
 

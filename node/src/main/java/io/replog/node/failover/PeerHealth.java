@@ -36,6 +36,10 @@ record PeerHealth(PeerState state, String reason) {
         if (!connected && (!bySilence || silentMs < 0)) {
             return new PeerHealth(PeerState.Unhealthy, "no link to it (reconnecting)");
         }
+        if (refused != null && refusedMsAgo < settings.electionMaxMs() && refused.code() == ErrorCode.UNAUTHORIZED) {
+            // a peer that requires a key (or a certificate) this node does not present refuses its frames
+            return new PeerHealth(PeerState.Unauthorized, "not authenticated: " + refused.why());
+        }
         if (refused != null && refusedMsAgo < settings.electionMaxMs() && refused.code() == ErrorCode.LOG_MISMATCH) {
             return new PeerHealth(PeerState.Diverged, "holds another log: " + refused.why());
         }
