@@ -451,6 +451,11 @@ public final class FrameCodec {
             frame.readRetainedSlice(frame.readableBytes()));
     }
 
+    /** An entry's name in an error text; built only when one is thrown (a string per entry cost the decode). */
+    private static String entryName(final int i, final int count) {
+        return "APPEND_ENTRIES entry " + i + " of " + count;
+    }
+
     private static AppendEntries decodeAppendEntries(final ByteBuf frame, final long requestId) {
         final byte type = FrameType.APPEND_ENTRIES;
         requireAtLeast(frame.readableBytes(), AppendEntries.FIXED_BODY_LENGTH, type, requestId);
@@ -476,53 +481,55 @@ public final class FrameCodec {
         final List<PeerEntry> entries = new ArrayList<>(count);
         long lastEpoch = prevEpoch;
         for (int i = 0; i < count; i++) {
-            final String entry = "APPEND_ENTRIES entry " + i + " of " + count;
             if (frame.readableBytes() < PeerEntry.MIN_LENGTH) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " truncated: " + frame.readableBytes() + " bytes left");
+                    entryName(i, count) + " truncated: " + frame.readableBytes() + " bytes left");
             }
             final long entryEpoch = frame.readLong();
             final int flags = frame.readUnsignedByte();
             if ((flags & ~PeerEntry.KNOWN_FLAGS) != 0) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + String.format(" has unknown flags 0x%02x", flags));
+                    entryName(i, count) + String.format(" has unknown flags 0x%02x", flags));
             }
             if (entryEpoch < lastEpoch) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, entry + " is of epoch "
-                    + entryEpoch + ", after epoch " + lastEpoch + ": epochs never decrease along a log");
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                    entryName(i, count) + " is of epoch " + entryEpoch + ", after epoch " + lastEpoch
+                        + ": epochs never decrease along a log");
             }
             if (entryEpoch > epoch) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is of epoch " + entryEpoch + ", above the frame's epoch " + epoch);
+                    entryName(i, count) + " is of epoch " + entryEpoch + ", above the frame's epoch " + epoch);
             }
             final boolean tagged = (flags & PeerEntry.FLAG_TAGGED) != 0;
             final boolean epochStart = (flags & PeerEntry.FLAG_EPOCH_START) != 0;
             if (epochStart && tagged) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
+                    entryName(i, count) + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
             }
             long clientId = 0;
             long seq = 0;
             if (tagged) {
                 if (frame.readableBytes() < PeerEntry.TAG_LENGTH + EntryRun.ENTRY_OVERHEAD) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entry + " truncated: " + frame.readableBytes() + " bytes left for its tag and length");
+                        entryName(i, count) + " truncated: " + frame.readableBytes()
+                            + " bytes left for its tag and length");
                 }
                 clientId = frame.readLong();
                 seq = frame.readLong();
                 if (clientId == 0 || seq < 1) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entry + " is TAGGED and needs client_id != 0 and seq >= 1");
+                        entryName(i, count) + " is TAGGED and needs client_id != 0 and seq >= 1");
                 }
             }
             final long length = frame.readUnsignedInt();
             if (length > frame.readableBytes()) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " claims " + length + " bytes, " + frame.readableBytes() + " left");
+                    entryName(i, count) + " claims " + length + " bytes, " + frame.readableBytes() + " left");
             }
             if (epochStart && length != 0) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is EPOCH_START with " + length + " bytes: an EPOCH_START entry carries no message");
+                    entryName(i, count) + " is EPOCH_START with " + length
+                        + " bytes: an EPOCH_START entry carries no message");
             }
             entries.add(new PeerEntry(entryEpoch, flags, clientId, seq, readBytes(frame, (int) length)));
             lastEpoch = entryEpoch;
