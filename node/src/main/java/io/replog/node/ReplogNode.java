@@ -11,6 +11,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
+import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.failover.FailoverCluster;
 import io.replog.node.failover.Peers;
@@ -66,7 +67,13 @@ public final class ReplogNode implements AutoCloseable {
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
-    /** The failover part of a node started with {@link #failover}, else null. */
+    /**
+     * Transitional (issue 22, steps 2-3 on branch wiring): {@code -Dreplog.fixedOnEngine=true} starts {@link #master}
+     * and {@link #secondary} on the replication engine with a static leader, so the fixed-mode tests can be run
+     * against it; goes away when the fixed-role stack does.
+     */
+    static final boolean FIXED_ON_ENGINE = Boolean.getBoolean("replog.fixedOnEngine");
+    /** The engine part of a node started with {@link #engine} (or {@link #failover}), else null. */
     private FailoverCluster failover;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
@@ -94,6 +101,13 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
+        if (FIXED_ON_ENGINE) {
+            final ReplogNode node = engine(config, FixedOnEngine.masterPeers(config), FixedOnEngine.settings(config),
+                FixedOnEngine.leadership(config), loops, log);
+            // as a fixed master did: answer nobody before the tail it may have lost is back (bounded)
+            node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+            return node;
+        }
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
         final AppendStats appends = new AppendStats();
         final ReadWaiters readers = new ReadWaiters();
@@ -124,6 +138,10 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
+        if (FIXED_ON_ENGINE) {
+            return engine(config, FixedOnEngine.secondaryPeers(config), FixedOnEngine.settings(config),
+                FixedOnEngine.leadership(config), loops, log);
+        }
         final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
         final AuthStats auth = new AuthStats();
         final ReadWaiters readers = new ReadWaiters();
@@ -149,23 +167,42 @@ public final class ReplogNode implements AutoCloseable {
                 + " (fsync before a copy counts toward w); --flush " + config.flush() + " would void the guarantee "
                 + "of appends acknowledged by a majority");
         }
-        final LogStore log = LogStores.open(config, false);
-        if (log.logId() == 0) {
+        return engine(config, peers, settings, Leadership.elected(), loops);
+    }
+
+    /**
+     * Starts a node on the replication engine, led as {@code leadership} says: elected (failover) or a static leader
+     * (fixed roles: see {@link Peers#fixedMaster}, {@link Peers#fixedSecondary}). Pass null loops to give the node
+     * event loops of its own.
+     */
+    public static ReplogNode engine(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+                                    final Leadership leadership, final EventLoops loops) {
+        config.conclude();
+        return engine(config, peers, settings, leadership, loops, LogStores.open(config, false));
+    }
+
+    /** The same over {@code log}, already open (which the node closes with itself). */
+    public static ReplogNode engine(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+                                    final Leadership leadership, final EventLoops loops, final LogStore log) {
+        config.conclude();
+        if (log.logId() == 0 && !leadership.isStatic()) {
             // one cluster, one log: every node derives the same identity from the list of peers
             log.adoptLogId(peers.toString().hashCode() * 0x9E3779B97F4A7C15L | 1);
+        } else if (log.logId() == 0 && leadership.isStaticMaster(peers.self())) {
+            log.adoptLogId(MemoryLogStore.newLogId()); // a fixed master's new log; its secondaries take it on
         }
         final EventLoops l = loops != null ? loops : EventLoops.standard("node-" + peers.self());
         final AppendStats appends = new AppendStats();
         final ReadWaiters readers = new ReadWaiters();
-        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, log, l.workers(), appends,
-            readers);
+        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, leadership, log, l.workers(),
+            appends, readers);
         final ReplogNode node = new ReplogNode(log, cluster.role(), l, loops == null ? l : null, new AuthStats(),
             appends, readers);
         node.failover = cluster;
         node.bind(config);
         cluster.start();
-        LOG.info("node {}: in a failover cluster of {} ({}), log at msg_id {}", peers.self(), peers.size(), peers,
-            log.lastId());
+        LOG.info("node {}: in a cluster of {} ({}, {}), log at msg_id {}", peers.self(), peers.size(), peers,
+            leadership, log.lastId());
         return node;
     }
 

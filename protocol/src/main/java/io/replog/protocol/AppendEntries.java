@@ -8,21 +8,29 @@ import java.util.List;
  * receiver appends them only when its own log holds prev_id written in prev_epoch, and answers with an
  * {@link AppendEntriesReply} (same request id) on its own connection to the master. The entries have msg_ids
  * prevId + 1, prevId + 2, …; none is a heartbeat. {@code commitId}: the highest msg_id a majority holds.
+ * {@code logId}: the master's log; a receiver that holds entries of another log refuses with LOG_MISMATCH, an empty
+ * one adopts it (0: names no log).
  *
  * <p>The entries' epochs never decrease (from prev_epoch on) and none exceeds {@code epoch}; a frame that breaks
  * this is MALFORMED_FRAME. This frame is <b>not reference counted</b>: the payloads are arrays copied out of the
  * frame on decode, and nothing needs releasing. The list is copied (unmodifiable) by the constructor.
  */
 public record AppendEntries(long requestId, int from, long epoch, long prevId, long prevEpoch, long commitId,
-                            List<PeerEntry> entries) implements Frame {
+                            long logId, List<PeerEntry> entries) implements Frame {
     /**
      * Body bytes before the entries: from (i32), epoch (i64), prev_id (i64), prev_epoch (i64), commit_id (i64),
-     * count (i32).
+     * log_id (i64), count (i32).
      */
-    public static final int FIXED_BODY_LENGTH = 40;
+    public static final int FIXED_BODY_LENGTH = 48;
 
     public AppendEntries {
         entries = List.copyOf(entries);
+    }
+
+    /** One that names no log ({@code logId} 0: the receiver does not check it). */
+    public AppendEntries(final long requestId, final int from, final long epoch, final long prevId,
+                         final long prevEpoch, final long commitId, final List<PeerEntry> entries) {
+        this(requestId, from, epoch, prevId, prevEpoch, commitId, 0, entries);
     }
 
     /** Largest message payload that fits an APPEND_ENTRIES frame under {@code maxFrameLength}, as one tagged entry. */
@@ -53,19 +61,13 @@ public record AppendEntries(long requestId, int from, long epoch, long prevId, l
      * @throws IllegalStateException when the entries could not fit any frame
      */
     public int encodedBodyLength() {
-        long length = FIXED_BODY_LENGTH;
-        for (final PeerEntry entry : entries) {
-            length += entry.encodedLength();
-        }
-        if (length > Integer.MAX_VALUE - FrameHeader.HEADER_LENGTH) {
-            throw new IllegalStateException("APPEND_ENTRIES body of " + length + " bytes cannot be one frame");
-        }
-        return (int) length;
+        return PeerEntries.bodyLength(FIXED_BODY_LENGTH, entries, "APPEND_ENTRIES");
     }
 
     @Override
     public String toString() {
         return "AppendEntries[requestId=" + requestId + ", from=" + from + ", epoch=" + epoch + ", prevId=" + prevId
-            + ", prevEpoch=" + prevEpoch + ", commitId=" + commitId + ", count=" + entries.size() + "]";
+            + ", prevEpoch=" + prevEpoch + ", commitId=" + commitId + ", logId=" + Long.toHexString(logId) + ", count="
+            + entries.size() + "]";
     }
 }

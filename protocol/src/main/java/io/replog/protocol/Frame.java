@@ -7,7 +7,7 @@ package io.replog.protocol;
  */
 public sealed interface Frame permits Append, AppendOk, Read, ReadOk, Replicate, Ack, ErrorFrame, Ping, Pong, Health,
     HealthOk, Truncate, AuthHello, AuthChallenge, AuthProof, AuthOk, VoteRequest, VoteReply, AppendEntries,
-    AppendEntriesReply {
+    AppendEntriesReply, TailRequest, TailReply {
 
     /** The {@link FrameType} code. */
     byte type();

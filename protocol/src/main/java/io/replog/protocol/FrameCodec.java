@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -197,6 +196,19 @@ public final class FrameCodec {
                 buf.writeLong(r.conflictId());
                 out.add(buf);
             }
+            case FrameType.TAIL_REQUEST -> {
+                final TailRequest t = (TailRequest) frame;
+                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + TailRequest.BODY_LENGTH);
+                writeHeader(buf, FrameType.TAIL_REQUEST, t.withEntries() ? TailRequest.FLAG_WITH_ENTRIES : 0,
+                    t.requestId(), TailRequest.BODY_LENGTH);
+                buf.writeInt(t.from());
+                buf.writeLong(t.epoch());
+                buf.writeLong(t.prevId());
+                buf.writeLong(t.prevEpoch());
+                buf.writeLong(t.logId());
+                out.add(buf);
+            }
+            case FrameType.TAIL_REPLY -> out.add(encodeTailReply((TailReply) frame, alloc));
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
@@ -245,17 +257,22 @@ public final class FrameCodec {
         buf.writeLong(f.prevId());
         buf.writeLong(f.prevEpoch());
         buf.writeLong(f.commitId());
-        buf.writeInt(f.entries().size());
-        for (final PeerEntry e : f.entries()) {
-            buf.writeLong(e.epoch());
-            buf.writeByte(e.flags());
-            if (e.tagged()) {
-                buf.writeLong(e.clientId());
-                buf.writeLong(e.seq());
-            }
-            buf.writeInt(e.payload().length); // uint32
-            buf.writeBytes(e.payload());
-        }
+        buf.writeLong(f.logId());
+        PeerEntries.write(buf, f.entries());
+        return buf;
+    }
+
+    private static ByteBuf encodeTailReply(final TailReply f, final ByteBufAllocator alloc) {
+        final int body = f.encodedBodyLength();
+        final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + body);
+        writeHeader(buf, FrameType.TAIL_REPLY, 0, f.requestId(), body);
+        buf.writeInt(f.from());
+        buf.writeLong(f.epoch());
+        buf.writeLong(f.lastEpoch());
+        buf.writeLong(f.lastId());
+        buf.writeLong(f.prevId());
+        buf.writeByte(f.matched() ? 1 : 0);
+        PeerEntries.write(buf, f.entries());
         return buf;
     }
 
@@ -395,6 +412,20 @@ public final class FrameCodec {
                 yield new AppendEntriesReply(requestId, from, epoch, accepted, acceptedId, durableId, conflictEpoch,
                     conflictId);
             }
+            case FrameType.TAIL_REQUEST -> {
+                requireExactly(body, TailRequest.BODY_LENGTH, type, requestId);
+                final int from = readNodeId(frame, type, requestId);
+                final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
+                final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
+                final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
+                if (prevEpoch > epoch) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REQUEST prev_epoch "
+                        + prevEpoch + " is above the frame's epoch " + epoch);
+                }
+                yield new TailRequest(requestId, from, epoch, prevId, prevEpoch, frame.readLong(),
+                    (flags & TailRequest.FLAG_WITH_ENTRIES) != 0);
+            }
+            case FrameType.TAIL_REPLY -> decodeTailReply(frame, requestId);
             case FrameType.HEALTH_OK -> new HealthOk(requestId,
                 frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
@@ -451,11 +482,6 @@ public final class FrameCodec {
             frame.readRetainedSlice(frame.readableBytes()));
     }
 
-    /** An entry's name in an error text; built only when one is thrown (a string per entry cost the decode). */
-    private static String entryName(final int i, final int count) {
-        return "APPEND_ENTRIES entry " + i + " of " + count;
-    }
-
     private static AppendEntries decodeAppendEntries(final ByteBuf frame, final long requestId) {
         final byte type = FrameType.APPEND_ENTRIES;
         requireAtLeast(frame.readableBytes(), AppendEntries.FIXED_BODY_LENGTH, type, requestId);
@@ -464,81 +490,38 @@ public final class FrameCodec {
         final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
         final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
         final long commitId = readAtLeast(frame, 0, type, "commit_id", requestId);
-        final int count = frame.readInt();
+        final long logId = frame.readLong();
         if (prevEpoch > epoch) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
                 "APPEND_ENTRIES prev_epoch " + prevEpoch + " is above the frame's epoch " + epoch);
         }
-        if (count < 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "negative entry count " + count);
-        }
-        // before allocating anything count-sized: every entry takes at least MIN_LENGTH bytes
-        if (count > frame.readableBytes() / PeerEntry.MIN_LENGTH) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "APPEND_ENTRIES count " + count
-                + " does not fit the " + frame.readableBytes() + " bytes that follow (an entry takes at least "
-                + PeerEntry.MIN_LENGTH + ")");
-        }
-        final List<PeerEntry> entries = new ArrayList<>(count);
-        long lastEpoch = prevEpoch;
-        for (int i = 0; i < count; i++) {
-            if (frame.readableBytes() < PeerEntry.MIN_LENGTH) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " truncated: " + frame.readableBytes() + " bytes left");
-            }
-            final long entryEpoch = frame.readLong();
-            final int flags = frame.readUnsignedByte();
-            if ((flags & ~PeerEntry.KNOWN_FLAGS) != 0) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + String.format(" has unknown flags 0x%02x", flags));
-            }
-            if (entryEpoch < lastEpoch) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " is of epoch " + entryEpoch + ", after epoch " + lastEpoch
-                        + ": epochs never decrease along a log");
-            }
-            if (entryEpoch > epoch) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " is of epoch " + entryEpoch + ", above the frame's epoch " + epoch);
-            }
-            final boolean tagged = (flags & PeerEntry.FLAG_TAGGED) != 0;
-            final boolean epochStart = (flags & PeerEntry.FLAG_EPOCH_START) != 0;
-            if (epochStart && tagged) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
-            }
-            long clientId = 0;
-            long seq = 0;
-            if (tagged) {
-                if (frame.readableBytes() < PeerEntry.TAG_LENGTH + EntryRun.ENTRY_OVERHEAD) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entryName(i, count) + " truncated: " + frame.readableBytes()
-                            + " bytes left for its tag and length");
-                }
-                clientId = frame.readLong();
-                seq = frame.readLong();
-                if (clientId == 0 || seq < 1) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entryName(i, count) + " is TAGGED and needs client_id != 0 and seq >= 1");
-                }
-            }
-            final long length = frame.readUnsignedInt();
-            if (length > frame.readableBytes()) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " claims " + length + " bytes, " + frame.readableBytes() + " left");
-            }
-            if (epochStart && length != 0) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entryName(i, count) + " is EPOCH_START with " + length
-                        + " bytes: an EPOCH_START entry carries no message");
-            }
-            entries.add(new PeerEntry(entryEpoch, flags, clientId, seq, readBytes(frame, (int) length)));
-            lastEpoch = entryEpoch;
-        }
-        if (frame.isReadable()) {
+        final List<PeerEntry> entries = PeerEntries.read(frame, prevEpoch, epoch, type, requestId);
+        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, logId, entries);
+    }
+
+    private static TailReply decodeTailReply(final ByteBuf frame, final long requestId) {
+        final byte type = FrameType.TAIL_REPLY;
+        requireAtLeast(frame.readableBytes(), TailReply.FIXED_BODY_LENGTH, type, requestId);
+        final int from = readNodeId(frame, type, requestId);
+        final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
+        final long lastEpoch = readAtLeast(frame, 0, type, "last_epoch", requestId);
+        final long lastId = readAtLeast(frame, 0, type, "last_id", requestId);
+        final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
+        final boolean matched = readBoolean(frame, type, "matched", requestId);
+        if (lastEpoch > epoch) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                frame.readableBytes() + " bytes after the last of " + count + " APPEND_ENTRIES entries");
+                "TAIL_REPLY last_epoch " + lastEpoch + " is above the frame's epoch " + epoch);
         }
-        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, entries);
+        final List<PeerEntry> entries = PeerEntries.read(frame, 0, lastEpoch, type, requestId);
+        if (!matched && !entries.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
+                "TAIL_REPLY carries " + entries.size() + " entries without matched: entries follow a matched prev_id");
+        }
+        if (prevId + entries.size() > lastId) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REPLY entries "
+                + (prevId + 1) + ".." + (prevId + entries.size()) + " go past its last_id " + lastId);
+        }
+        return new TailReply(requestId, from, epoch, lastEpoch, lastId, prevId, matched, entries);
     }
 
     /** A node id: int32, at least 1. */

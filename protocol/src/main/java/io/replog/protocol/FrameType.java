@@ -48,6 +48,14 @@ public final class FrameType {
     public static final byte APPEND_ENTRIES = 0x13;
     /** Node → master (node mode): how far the node's log matches the master's (and durably), or where they part. */
     public static final byte APPEND_ENTRIES_REPLY = 0x14;
+    /**
+     * Master → secondary (fixed roles): a master starting a new epoch asks where the secondary's log ends and
+     * whether it holds the master's entry prev_id (and, flagged, for the entries after it: the tail the master lost).
+     * Answered by TAIL_REPLY.
+     */
+    public static final byte TAIL_REQUEST = 0x15;
+    /** Secondary → master (fixed roles): where its log ends, whether it matched, and the entries asked for. */
+    public static final byte TAIL_REPLY = 0x16;
 
     private FrameType() {
     }
@@ -75,6 +83,8 @@ public final class FrameType {
             case VOTE_REPLY -> "VOTE_REPLY";
             case APPEND_ENTRIES -> "APPEND_ENTRIES";
             case APPEND_ENTRIES_REPLY -> "APPEND_ENTRIES_REPLY";
+            case TAIL_REQUEST -> "TAIL_REQUEST";
+            case TAIL_REPLY -> "TAIL_REPLY";
             default -> String.format("0x%02x", type & 0xff);
         };
     }

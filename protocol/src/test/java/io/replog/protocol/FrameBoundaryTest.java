@@ -183,6 +183,7 @@ class FrameBoundaryTest {
             b.writeLong(0);
             b.writeLong(0);
             b.writeLong(0);
+            b.writeLong(0); // log_id
             b.writeInt(1);
             b.writeLong(5);
             b.writeByte(PeerEntry.FLAG_TAGGED);
@@ -288,7 +289,7 @@ class FrameBoundaryTest {
         final ProtocolException e = refused((byte) 0xA7, 0, new byte[0]);
         assertEquals(ErrorCode.UNKNOWN_TYPE, e.code());
         assertEquals("unknown frame type 0xa7", e.getMessage());
-        assertEquals("0x15", FrameType.name((byte) 0x15));
+        assertEquals("0x17", FrameType.name((byte) 0x17));
     }
 
     @Test

@@ -268,7 +268,7 @@ class FrameCodecTest {
     void appendEntriesIsEncodedIntoOneBufferOfExactlyItsSize() {
         final AppendEntries f = new AppendEntries(5, 1, 3, 0, 0, 0, List.of(PeerEntry.epochStart(3),
             PeerEntry.message(3, new byte[5000]), PeerEntry.tagged(3, 1, 1, new byte[] {9})));
-        assertEquals(40 + 13 + (13 + 5000) + (13 + 16 + 1), f.encodedBodyLength());
+        assertEquals(48 + 13 + (13 + 5000) + (13 + 16 + 1), f.encodedBodyLength());
         final List<Object> out = new ArrayList<>();
         FrameCodec.encode(f, UnpooledByteBufAllocator.DEFAULT, out);
         assertEquals(1, out.size(), "one buffer, payloads copied in");
@@ -291,6 +291,24 @@ class FrameCodecTest {
         assertFalse(ReferenceCounted.class.isInstance(decoded));
         assertArrayEquals(payload, decoded.entries().get(0).payload());
         assertThrows(UnsupportedOperationException.class, () -> decoded.entries().add(PeerEntry.epochStart(2)));
+    }
+
+    @Test
+    void tailRequestAndTailReplyRoundTrip() {
+        assertEquals(new TailRequest(3, 1, 4, 9, 3, -7, true), roundTrip(new TailRequest(3, 1, 4, 9, 3, -7, true), 5));
+        assertEquals(new TailRequest(-4, 1, 1, 0, 0, 0, false),
+            roundTrip(new TailRequest(-4, 1, 1, 0, 0, 0, false), 64));
+        final AppendEntries named = new AppendEntries(8, 1, 2, 0, 0, 0, 0x1234L, List.of());
+        assertEquals(0x1234L, assertInstanceOf(AppendEntries.class, roundTrip(named, 9)).logId());
+        final TailReply refused = new TailReply(6, 2, 7, 5, 30, 12, false, List.of());
+        assertEquals(refused, roundTrip(refused, 3));
+        final TailReply matched = new TailReply(7, 3, 4, 3, 14, 11, true, List.of(PeerEntry.epochStart(2),
+            PeerEntry.message(3, new byte[] {1, 2}), PeerEntry.tagged(3, -5, 9, new byte[2000])));
+        final TailReply decoded = assertInstanceOf(TailReply.class, roundTrip(matched, 7));
+        assertEquals(matched, decoded);
+        assertTrue(decoded.matched());
+        assertEquals(3, decoded.entries().size());
+        assertArrayEquals(new byte[2000], decoded.entries().get(2).payload());
     }
 
     @Test

@@ -41,7 +41,9 @@ class FrameEncodingTest {
         final List<Frame> frames = List.of(new AppendOk(1, 2), new Read(1, 2, 3), new Read(1, 2, 3, 400),
             new Ack(1, 2, 3), new Truncate(1, 2, 3), new AuthHello(1, 2, nonce), new AuthChallenge(1, nonce, nonce),
             new AuthProof(1, nonce), new AuthOk(1), new VoteRequest(1, 2, 3, 2, 1, true), new VoteReply(1, 2, 3, true),
-            new AppendEntriesReply(1, 2, 3, true, 4, 4, 0, 0), new Ping(1), new Pong(1), new Health(1));
+            new AppendEntriesReply(1, 2, 3, true, 4, 4, 0, 0), new TailRequest(1, 2, 3, 4, 3, 5, true),
+            new TailReply(1, 2, 3, 3, 5, 4, true, List.of(PeerEntry.message(3, new byte[] {7}))), new Ping(1), new Pong(1),
+            new Health(1));
         for (final Frame frame : frames) {
             final List<ByteBuf> out = encode(frame);
             assertEquals(1, out.size(), frame.toString());

@@ -214,6 +214,7 @@ class FrameErrorTest {
         b.writeLong(prevId);
         b.writeLong(prevEpoch);
         b.writeLong(commitId);
+        b.writeLong(0); // log_id: names none
         b.writeInt(count);
     }
 
@@ -284,6 +285,57 @@ class FrameErrorTest {
         assertFalse(channel.finish());
     }
 
+    private static void tailReply(final ByteBuf b, final int from, final long epoch, final long lastEpoch,
+                                  final long lastId, final long prevId, final int matched, final long... entryEpochs) {
+        b.writeInt(from);
+        b.writeLong(epoch);
+        b.writeLong(lastEpoch);
+        b.writeLong(lastId);
+        b.writeLong(prevId);
+        b.writeByte(matched);
+        b.writeInt(entryEpochs.length);
+        for (final long entryEpoch : entryEpochs) {
+            b.writeLong(entryEpoch);
+            b.writeByte(0);
+            b.writeInt(1);
+            b.writeByte('x');
+        }
+    }
+
+    @Test
+    void aTailReplyThatBreaksItsRulesIsMalformed() {
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 3, 11, 9, 0, 3)),
+            "TAIL_REPLY carries 1 entries without matched");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 3, 10, 9, 1, 3, 3)),
+            "go past its last_id 10");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 3, 11, 9, 1, 3, 2)),
+            "epochs never decrease");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 3, 11, 9, 1, 3, 4)),
+            "above the frame's epoch 3");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 5, 11, 9, 1)),
+            "last_epoch 5 is above the frame's epoch 4");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 2, 4, 3, 11, 9, 2)),
+            "matched must be 1 or 0, got 2");
+        assertMalformed(FrameType.TAIL_REPLY, body(b -> tailReply(b, 0, 4, 3, 11, 9, 1)),
+            "TAIL_REPLY from must be a node id >= 1, got 0");
+        assertMalformed(FrameType.TAIL_REQUEST, body(b -> {
+            b.writeInt(1);
+            b.writeLong(4);
+            b.writeLong(9);
+            b.writeLong(5);
+            b.writeLong(0x1234);
+        }), "TAIL_REQUEST prev_epoch 5 is above the frame's epoch 4");
+        assertMalformed(FrameType.TAIL_REQUEST, new byte[35], "TAIL_REQUEST body of 35 bytes, exactly 36");
+        // well formed: decoded
+        final EmbeddedChannel channel = serverChannel();
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.TAIL_REPLY, 5,
+            body(b -> tailReply(b, 2, 4, 3, 11, 9, 1, 2, 3))));
+        final TailReply reply = assertInstanceOf(TailReply.class, channel.readInbound());
+        assertEquals(11, reply.lastId());
+        assertEquals(2, reply.entries().size());
+        assertFalse(channel.finish());
+    }
+
     @Test
     void aGrantedOrAcceptedByteOtherThanOneOrZeroIsMalformed() {
         assertMalformed(FrameType.VOTE_REPLY, body(b -> voteReply(b, 3, 5, 2)), "granted must be 1 or 0, got 2");
@@ -343,7 +395,7 @@ class FrameErrorTest {
         assertMalformed(FrameType.VOTE_REPLY, new byte[14], "VOTE_REPLY body of 14 bytes, exactly 13");
         assertMalformed(FrameType.APPEND_ENTRIES_REPLY, new byte[44],
             "APPEND_ENTRIES_REPLY body of 44 bytes, exactly 45");
-        assertMalformed(FrameType.APPEND_ENTRIES, new byte[39], "APPEND_ENTRIES body of 39 bytes, at least 40");
+        assertMalformed(FrameType.APPEND_ENTRIES, new byte[47], "APPEND_ENTRIES body of 47 bytes, at least 48");
     }
 
     @Test

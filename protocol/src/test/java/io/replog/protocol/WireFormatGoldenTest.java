@@ -100,15 +100,29 @@ class WireFormatGoldenTest {
         new Layout("APPEND_ENTRIES", 28, 8, "prev_id"),
         new Layout("APPEND_ENTRIES", 36, 8, "prev_epoch"),
         new Layout("APPEND_ENTRIES", 44, 8, "commit_id"),
-        new Layout("APPEND_ENTRIES", 52, 4, "count"),
-        new Layout("APPEND_ENTRIES", 56, -1, "entries"),
+        new Layout("APPEND_ENTRIES", 52, 8, "log_id"),
+        new Layout("APPEND_ENTRIES", 60, 4, "count"),
+        new Layout("APPEND_ENTRIES", 64, -1, "entries"),
         new Layout("APPEND_ENTRIES_REPLY", 16, 4, "from"),
         new Layout("APPEND_ENTRIES_REPLY", 20, 8, "epoch"),
         new Layout("APPEND_ENTRIES_REPLY", 28, 1, "accepted"),
         new Layout("APPEND_ENTRIES_REPLY", 29, 8, "accepted_id"),
         new Layout("APPEND_ENTRIES_REPLY", 37, 8, "durable_id"),
         new Layout("APPEND_ENTRIES_REPLY", 45, 8, "conflict_epoch"),
-        new Layout("APPEND_ENTRIES_REPLY", 53, 8, "conflict_id"));
+        new Layout("APPEND_ENTRIES_REPLY", 53, 8, "conflict_id"),
+        new Layout("TAIL_REQUEST", 16, 4, "from"),
+        new Layout("TAIL_REQUEST", 20, 8, "epoch"),
+        new Layout("TAIL_REQUEST", 28, 8, "prev_id"),
+        new Layout("TAIL_REQUEST", 36, 8, "prev_epoch"),
+        new Layout("TAIL_REQUEST", 44, 8, "log_id"),
+        new Layout("TAIL_REPLY", 16, 4, "from"),
+        new Layout("TAIL_REPLY", 20, 8, "epoch"),
+        new Layout("TAIL_REPLY", 28, 8, "last_epoch"),
+        new Layout("TAIL_REPLY", 36, 8, "last_id"),
+        new Layout("TAIL_REPLY", 44, 8, "prev_id"),
+        new Layout("TAIL_REPLY", 52, 1, "matched"),
+        new Layout("TAIL_REPLY", 53, 4, "count"),
+        new Layout("TAIL_REPLY", 57, -1, "entries"));
 
     /**
      * Every row of the table "Entries of APPEND_ENTRIES" of PROTOCOL.md: offsets from the start of the entry, size -1
@@ -129,7 +143,8 @@ class WireFormatGoldenTest {
         "APPEND", 0x01, "APPEND_OK", 0x02, "READ", 0x03, "READ_OK", 0x04, "REPLICATE", 0x05, "ACK", 0x06,
         "ERROR", 0x07, "PING", 0x08, "PONG", 0x09, "HEALTH", 0x0A, "HEALTH_OK", 0x0B,
         "TRUNCATE", 0x0C, "AUTH_HELLO", 0x0D, "AUTH_CHALLENGE", 0x0E, "AUTH_PROOF", 0x0F, "AUTH_OK", 0x10,
-        "VOTE_REQUEST", 0x11, "VOTE_REPLY", 0x12, "APPEND_ENTRIES", 0x13, "APPEND_ENTRIES_REPLY", 0x14);
+        "VOTE_REQUEST", 0x11, "VOTE_REPLY", 0x12, "APPEND_ENTRIES", 0x13, "APPEND_ENTRIES_REPLY", 0x14,
+        "TAIL_REQUEST", 0x15, "TAIL_REPLY", 0x16);
 
     /** Error codes of PROTOCOL.md and whether each one closes the connection. */
     private record Code(String name, boolean closes) {
@@ -202,9 +217,9 @@ class WireFormatGoldenTest {
         + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 11";
     private static final String VOTE_REPLY = "00 00 00 19  01 12 00 00  00 00 00 00 00 00 00 08  00 00 00 03"
         + "  00 00 00 00 00 00 00 05  01";
-    private static final String APPEND_ENTRIES = "00 00 00 60  01 13 00 00  00 00 00 00 00 00 00 09  00 00 00 02"
+    private static final String APPEND_ENTRIES = "00 00 00 68  01 13 00 00  00 00 00 00 00 00 00 09  00 00 00 02"
         + "  00 00 00 00 00 00 00 05  00 00 00 00 00 00 00 11  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 0f"
-        + "  00 00 00 02"
+        + "  01 23 45 67 89 ab cd ef  00 00 00 02"
         + "  00 00 00 00 00 00 00 05  02  00 00 00 00"
         + "  00 00 00 00 00 00 00 05  01  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  00 00 00 02 68 69";
     private static final String APPEND_ENTRIES_REPLY = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 09"
@@ -213,6 +228,13 @@ class WireFormatGoldenTest {
     private static final String APPEND_ENTRIES_REFUSED = "00 00 00 39  01 14 00 00  00 00 00 00 00 00 00 0a"
         + "  00 00 00 04  00 00 00 00 00 00 00 05  00  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00"
         + "  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 0c";
+    private static final String TAIL_REQUEST = "00 00 00 30  01 15 00 01  00 00 00 00 00 00 00 03  00 00 00 01"
+        + "  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 09  00 00 00 00 00 00 00 03  01 23 45 67 89 ab cd ef";
+    private static final String TAIL_REPLY = "00 00 00 64  01 16 00 00  00 00 00 00 00 00 00 03  00 00 00 02"
+        + "  00 00 00 00 00 00 00 04  00 00 00 00 00 00 00 03  00 00 00 00 00 00 00 0b  00 00 00 00 00 00 00 09"
+        + "  01  00 00 00 02"
+        + "  00 00 00 00 00 00 00 03  00  00 00 00 02 68 69"
+        + "  00 00 00 00 00 00 00 03  01  00 00 00 00 00 00 00 2a  00 00 00 00 00 00 00 07  00 00 00 03 79 6f 75";
 
     /** The key of the handshake example. */
     private static final byte[] EXAMPLE_KEY =
@@ -222,7 +244,8 @@ class WireFormatGoldenTest {
         READ, READ_OK, REPLICATE,
         PROBE, ACK, ERROR, PING, PONG, HEALTH, HEALTH_OK, TRUNCATE,
         AUTH_HELLO, AUTH_CHALLENGE, AUTH_PROOF, AUTH_OK,
-        VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_ENTRIES_REPLY, APPEND_ENTRIES_REFUSED);
+        VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_ENTRIES_REPLY, APPEND_ENTRIES_REFUSED,
+        TAIL_REQUEST, TAIL_REPLY);
 
     /** The entry run of the READ_OK and REPLICATE examples: "hi" then "you". */
     private static final byte[] RUN = bytes("00 00 00 02 68 69 00 00 00 03 79 6f 75");
@@ -534,6 +557,8 @@ class WireFormatGoldenTest {
         assertEquals(4, read(wire, field("APPEND_ENTRIES", "prev_epoch")));
         assertEquals(15, f.commitId());
         assertEquals(15, read(wire, field("APPEND_ENTRIES", "commit_id")));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("APPEND_ENTRIES", "log_id")));
         assertEquals(2, f.entries().size());
         assertEquals(2, read(wire, field("APPEND_ENTRIES", "count")));
         assertEquals(19, f.lastId());
@@ -616,6 +641,63 @@ class WireFormatGoldenTest {
         assertEquals(3, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_epoch")));
         assertEquals(12, f.conflictId());
         assertEquals(12, read(wire, field("APPEND_ENTRIES_REPLY", "conflict_id")));
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void tailRequest() {
+        final byte[] wire = bytes(TAIL_REQUEST);
+        assertHeader(wire, 0x15, TailRequest.FLAG_WITH_ENTRIES, 3);
+        final TailRequest f = assertInstanceOf(TailRequest.class, decode(wire));
+        assertEquals(1, f.from());
+        assertEquals(1, read(wire, field("TAIL_REQUEST", "from")));
+        assertEquals(4, f.epoch());
+        assertEquals(4, read(wire, field("TAIL_REQUEST", "epoch")));
+        assertEquals(9, f.prevId());
+        assertEquals(9, read(wire, field("TAIL_REQUEST", "prev_id")));
+        assertEquals(3, f.prevEpoch());
+        assertEquals(3, read(wire, field("TAIL_REQUEST", "prev_epoch")));
+        assertEquals(0x0123456789abcdefL, f.logId());
+        assertEquals(0x0123456789abcdefL, read(wire, field("TAIL_REQUEST", "log_id")));
+        assertTrue(f.withEntries());
+        assertEquals(52, wire.length, "nothing after log_id");
+        assertArrayEquals(wire, encode(f));
+    }
+
+    @Test
+    void tailReply() {
+        final byte[] wire = bytes(TAIL_REPLY);
+        assertHeader(wire, 0x16, 0, 3);
+        final TailReply f = assertInstanceOf(TailReply.class, decode(wire));
+        assertEquals(2, f.from());
+        assertEquals(2, read(wire, field("TAIL_REPLY", "from")));
+        assertEquals(4, f.epoch());
+        assertEquals(4, read(wire, field("TAIL_REPLY", "epoch")));
+        assertEquals(3, f.lastEpoch());
+        assertEquals(3, read(wire, field("TAIL_REPLY", "last_epoch")));
+        assertEquals(11, f.lastId());
+        assertEquals(11, read(wire, field("TAIL_REPLY", "last_id")));
+        assertEquals(9, f.prevId());
+        assertEquals(9, read(wire, field("TAIL_REPLY", "prev_id")));
+        assertTrue(f.matched());
+        assertEquals(1, read(wire, field("TAIL_REPLY", "matched")));
+        assertEquals(2, read(wire, field("TAIL_REPLY", "count")));
+
+        final int first = field("TAIL_REPLY", "entries").offset();
+        assertEquals(3, read(wire, entryField(first, "entry", "epoch")));
+        assertEquals(0, read(wire, entryField(first, "entry", "flags")));
+        assertEquals(2, read(wire, entryField(first, "entry", "length")));
+        final int second = entryField(first, "entry", "payload").offset() + 2;
+        assertEquals(3, read(wire, entryField(second, "entry", "epoch")));
+        assertEquals(0x01, read(wire, entryField(second, "entry", "flags")));
+        assertEquals(42, read(wire, entryField(second, "entry TAGGED", "client_id")));
+        assertEquals(7, read(wire, entryField(second, "entry TAGGED", "seq")));
+        assertArrayEquals("you".getBytes(StandardCharsets.UTF_8),
+            rest(wire, entryField(second, "entry TAGGED", "payload")), "the last entry ends the frame");
+
+        assertEquals(List.of(PeerEntry.message(3, "hi".getBytes(StandardCharsets.UTF_8)),
+            PeerEntry.tagged(3, 42, 7, "you".getBytes(StandardCharsets.UTF_8))), f.entries());
+        assertEquals(wire.length - 16, f.encodedBodyLength());
         assertArrayEquals(wire, encode(f));
     }
 

@@ -12,17 +12,24 @@ package io.replog.node.consensus;
  * </ul>
  *
  * @param staticMaster  the node that always leads, or {@link Replica#NOBODY} when elected
- * @param collectWaitMs how long a starting static master waits, once a majority answered, for the other secondaries
+ * @param collectWaitMs how long a starting static master waits, once a quorum answered, for the other secondaries
  *                      to report their log ends (so that appends acknowledged with w below a majority are taken back
  *                      too when those secondaries are reachable)
+ * @param quorum        the static master's quorum (fixed roles' {@code --quorum}): the nodes, itself included, that
+ *                      must answer for it to take appends (and to start an epoch); 0: a majority. Below a majority an
+ *                      append acknowledged with w at or above a majority may be lost when the master loses its own
+ *                      copy (the operator's choice, as the README's promises table says). Elected: always 0.
  */
-public record Leadership(int staticMaster, long collectWaitMs) {
-    private static final Leadership ELECTED = new Leadership(Replica.NOBODY, 0);
+public record Leadership(int staticMaster, long collectWaitMs, int quorum) {
+    private static final Leadership ELECTED = new Leadership(Replica.NOBODY, 0, 0);
 
     public Leadership {
-        if (staticMaster < 0 || collectWaitMs < 0) {
-            throw new IllegalArgumentException("static master " + staticMaster + " and collect wait "
-                + collectWaitMs + " ms must not be negative");
+        if (staticMaster < 0 || collectWaitMs < 0 || quorum < 0) {
+            throw new IllegalArgumentException("static master " + staticMaster + ", collect wait "
+                + collectWaitMs + " ms and quorum " + quorum + " must not be negative");
+        }
+        if (staticMaster == Replica.NOBODY && quorum != 0) {
+            throw new IllegalArgumentException("an elected master needs a majority, not a quorum of " + quorum);
         }
     }
 
@@ -33,10 +40,15 @@ public record Leadership(int staticMaster, long collectWaitMs) {
 
     /** Fixed roles: {@code master} always leads; a restarted master waits up to {@code collectWaitMs} (see above). */
     public static Leadership staticLeader(final int master, final long collectWaitMs) {
+        return staticLeader(master, collectWaitMs, 0);
+    }
+
+    /** The same with a quorum of {@code quorum} nodes (0: a majority). */
+    public static Leadership staticLeader(final int master, final long collectWaitMs, final int quorum) {
         if (master == Replica.NOBODY) {
             throw new IllegalArgumentException("a static leader needs a node id");
         }
-        return new Leadership(master, collectWaitMs);
+        return new Leadership(master, collectWaitMs, quorum);
     }
 
     public boolean isStatic() {
@@ -50,6 +62,7 @@ public record Leadership(int staticMaster, long collectWaitMs) {
 
     @Override
     public String toString() {
-        return isStatic() ? "static leader node " + staticMaster : "elected";
+        return isStatic() ? "static leader node " + staticMaster + (quorum > 0 ? ", quorum " + quorum : "")
+            : "elected";
     }
 }

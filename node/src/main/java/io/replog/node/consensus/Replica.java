@@ -45,6 +45,11 @@ public final class Replica {
     final int[] peers;
     private final int clusterSize;
     final int majority;
+    /**
+     * Nodes (itself included) a master must hear from: a majority, or a static master's configured quorum. Write
+     * concerns and the commit point count a majority whatever it is.
+     */
+    final int quorum;
     final ReplicaStorage log;
     final PeerTransport transport;
     final NanoClock clock;
@@ -111,6 +116,10 @@ public final class Replica {
         this.peers = peers.clone();
         this.clusterSize = peers.length + 1;
         this.majority = clusterSize / 2 + 1;
+        this.quorum = leadership.quorum() > 0 ? leadership.quorum() : majority;
+        if (quorum > clusterSize) {
+            throw new IllegalArgumentException("a quorum of " + quorum + " in a cluster of " + clusterSize);
+        }
         this.log = log;
         this.transport = transport;
         this.clock = clock;
@@ -133,7 +142,7 @@ public final class Replica {
         this.election = new Election(this);
         this.follower = new FollowerApply(this);
         this.leader = new LeaderReplication(this);
-        this.collection = new TailCollection(this.peers, majority, log, transport, events, settings, leadership);
+        this.collection = new TailCollection(this.peers, quorum, log, transport, events, settings, leadership);
         if (leadership.isStaticMaster(id)) {
             role = Role.CANDIDATE;
             masterId = id;
@@ -241,7 +250,7 @@ public final class Replica {
         }
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
-            waiters.expire(now, id);
+            waiters.expire(now, id, this::copiesOf);
             if (now - lastAbandonedSweep >= ABANDONED_SWEEP_NANOS && waiters.size() > 0) {
                 // one look at every waiter, once a second: a client that left frees its place within a second
                 lastAbandonedSweep = now;
@@ -485,8 +494,9 @@ public final class Replica {
         }
     }
 
+    /** Whether it heard from a quorum: a majority when elected (else it steps down). */
     private boolean heardFromMajority(final long now) {
-        return heardFrom(now) >= majority;
+        return heardFrom(now) >= quorum;
     }
 
     private int heardFrom(final long now) {
@@ -534,7 +544,7 @@ public final class Replica {
     private void readOnly(final long now) {
         if (readOnlyReason == null) {
             readOnlyReason = "no quorum: heard from " + heardFrom(now) + " of " + clusterSize + " nodes in the last "
-                + settings.electionMaxMs() + " ms (needs " + majority + ")";
+                + settings.electionMaxMs() + " ms (needs " + quorum + ")";
             events.readOnly(readOnlyReason);
         }
     }
@@ -565,6 +575,17 @@ public final class Replica {
             events.committed(commitId);
         }
         answerWaiting();
+    }
+
+    /** How many nodes (this one included) hold log index {@code index} as the write concern counts them. */
+    private int copiesOf(final long index) {
+        int copies = log.durableId() >= index ? 1 : 0;
+        for (final int peer : peers) {
+            if (leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND) >= index) {
+                copies++;
+            }
+        }
+        return copies;
     }
 
     private void answerWaiting() {

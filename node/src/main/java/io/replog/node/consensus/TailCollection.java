@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  *       is durable on a majority; every majority shares a node with it, so the most up-to-date log of any majority
  *       holds it (Raft's leader completeness argument, which is why an elected master needs a majority's votes).
  *       With fewer answers it cannot know it has everything it acknowledged, so it does not take appends: it stays
- *       master, read-only ("no quorum"), and keeps asking.</li>
+ *       master, read-only ("no quorum"), and keeps asking. A static master configured with a smaller quorum
+ *       ({@link Leadership#quorum}, fixed roles' {@code --quorum}) waits for that many instead: the operator traded
+ *       that guarantee for availability.</li>
  *   <li><b>The others for up to {@link Leadership#collectWaitMs}</b> (counted from the start of the epoch). An
  *       append answered with a smaller w (w=2 on five nodes) may be held by a minority only: it is taken back when
  *       the secondaries holding it answer within that wait (fixed roles' promise before this engine: every reachable
@@ -43,6 +45,7 @@ final class TailCollection {
     }
 
     private final int[] peers;
+    /** Answers (itself included) it waits for without a time limit: a majority, or the configured quorum. */
     private final int majority;
     private final ReplicaStorage log;
     private final PeerTransport transport;
@@ -59,6 +62,8 @@ final class TailCollection {
     /** The msg_id it asked {@link #source} about (its log and the source's agree up to there once matched). */
     private long fetchAfter;
     private boolean fetchOutstanding;
+    /** When {@link #source} last answered a fetch (or was picked): a source silent past the collect wait is dropped. */
+    private long sourceHeardNanos;
     private long firstTaken;
     private long taken;
     private int takenFrom = Replica.NOBODY;
@@ -85,8 +90,17 @@ final class TailCollection {
         askWhoIsSilent(now);
     }
 
-    /** Time passed: asks again whoever has not answered, and the source when its answer was lost; true when done. */
+    /**
+     * Time passed: asks again whoever has not answered, and the source when its answer was lost; true when done. A
+     * source silent for the collect wait (at least two retries) is forgotten, as fixed roles' take-back gave up on
+     * an unreachable secondary: it is asked again like any silent one, and the choice is made among the others.
+     */
     boolean tick(final long now) {
+        if (fetchOutstanding && now - sourceHeardNanos >= Math.max(collectWaitNanos, 2 * retryNanos)) {
+            ends.remove(source);
+            source = Replica.NOBODY;
+            fetchOutstanding = false;
+        }
         if (now - nextRetryNanos >= 0) {
             askWhoIsSilent(now);
             if (fetchOutstanding) {
@@ -104,6 +118,7 @@ final class TailCollection {
         ends.put(from, new End(reply.lastEpoch(), reply.lastId()));
         if (from == source && fetchOutstanding && reply.prevId() == fetchAfter) {
             fetchOutstanding = false;
+            sourceHeardNanos = now;
             if (reply.matched()) {
                 takeBack(reply.prevId(), reply.entries());
             } else {
@@ -115,7 +130,7 @@ final class TailCollection {
         return next(now);
     }
 
-    /** Whether it has heard from a majority (itself included) in this epoch. */
+    /** Whether it has heard from a quorum (itself included; a majority unless configured) in this epoch. */
     boolean quorum() {
         return 1 + ends.size() >= majority;
     }
@@ -161,6 +176,7 @@ final class TailCollection {
             source = best;
             fetchAfter = lastId;
             fetchOutstanding = false;
+            sourceHeardNanos = now;
         }
         if (!fetchOutstanding) {
             fetch();

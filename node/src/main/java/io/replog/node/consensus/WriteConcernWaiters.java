@@ -5,6 +5,7 @@ import io.replog.protocol.ErrorCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongToIntFunction;
 import java.util.PriorityQueue;
 
 /**
@@ -150,9 +151,11 @@ final class WriteConcernWaiters {
 
     /**
      * Answers TIMEOUT every append whose deadline is at or before {@code nowNanos}: it leaves the count at once (its
-     * entry stays in the log and goes on replicating). {@code masterId}: this node, named in the answer.
+     * entry stays in the log and goes on replicating). {@code masterId}: this node, named in the answer;
+     * {@code copies}: how many nodes hold a log index, for the answer's "Got only N ACKs (required w)" (the README's
+     * words, in both modes).
      */
-    void expire(final long nowNanos, final int masterId) {
+    void expire(final long nowNanos, final int masterId, final LongToIntFunction copies) {
         while (!deadlines.isEmpty()) {
             final Waiter first = deadlines.peek();
             if (first.done) {
@@ -173,8 +176,8 @@ final class WriteConcernWaiters {
                 resent[w].removeIf(each -> each.done);
                 deadByW[w] = 0;
             }
-            first.callback.failed(ErrorCode.TIMEOUT, "the write concern w=" + first.w + " was not met within "
-                + first.timeoutNanos / 1_000_000 + " ms; the message stays in the log", masterId);
+            first.callback.failed(ErrorCode.TIMEOUT, "Got only " + copies.applyAsInt(first.msgId) + " ACKs (required "
+                + first.w + ")", masterId);
         }
     }
 

@@ -1,8 +1,10 @@
 package io.replog.node.failover;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.BrokenRule;
+import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.log.LogStore;
@@ -11,6 +13,7 @@ import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
 import io.replog.node.status.Faults;
 import io.replog.protocol.AppendEntries;
+import io.replog.protocol.Frame;
 
 import java.util.Random;
 import java.util.function.LongConsumer;
@@ -29,13 +32,14 @@ public final class FailoverCluster implements AutoCloseable {
     private final VoteFile vote;
     private final LogReplicaStorage storage;
 
+    /** A node of a cluster led as {@code leadership} says (elected: failover; static: fixed roles). */
     public FailoverCluster(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
-                           final LogStore log, final EventLoopGroup loops, final AppendObserver observer,
-                           final LongConsumer readableAdvanced) {
+                           final Leadership leadership, final LogStore log, final EventLoopGroup loops,
+                           final AppendObserver observer, final LongConsumer readableAdvanced) {
         this.peers = peers;
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
         this.links = new PeerLinks(peers, loops, config.maxFrameLength(), config.clusterKey(), config.tls(),
-            config.replicationTimeoutMs());
+            config.replicationTimeoutMs(), log::logId, this::answer);
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
@@ -47,9 +51,18 @@ public final class FailoverCluster implements AutoCloseable {
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
-            settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, BrokenRule.fromSystemProperty());
+            settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, leadership, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)
-        log.durabilityListener(durableId -> driver.execute(r -> r.durable(storage.durableId())));
+        log.durabilityListener(durableId -> {
+            driver.execute(r -> r.durable(storage.durableId()));
+            role.durableAdvanced();
+        });
+        role.leadership(leadership);
+    }
+
+    /** A peer's answer on this node's connection to it (for the links, made before the role they hand it to). */
+    private void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
+        role.answer(from, ctx, frame);
     }
 
     /** The epoch this node is in (for the fault injection, made before the role it asks). */
@@ -61,6 +74,19 @@ public final class FailoverCluster implements AutoCloseable {
     public void start() {
         links.start();
         driver.start(replica, () -> role.tick(replica));
+    }
+
+    /**
+     * Waits up to {@code ms} for this node to lead for the first time (a static master: once it took back its tail,
+     * as a fixed master's start did before it answered anyone); whether it did.
+     */
+    public boolean awaitFirstLead(final long ms) {
+        try {
+            return role.awaitFirstLead(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public NodeRole role() {

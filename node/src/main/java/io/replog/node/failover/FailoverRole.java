@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.AppendCallback;
+import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaEvents;
 import io.replog.node.consensus.ReplicaSettings;
@@ -78,6 +79,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why the replica stopped for good (its storage failed), or null. */
     private volatile String storageError;
     private volatile int waiting;
+    /** Open once this node first led (a static master: once it took back its tail). */
+    private final java.util.concurrent.CountDownLatch firstLead = new java.util.concurrent.CountDownLatch(1);
+    /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
+    private volatile Leadership leadership = Leadership.elected();
+    /**
+     * Why this static master refuses appends (taking back its tail, no quorum), as the replica last said; null when
+     * it takes them, and on every other node.
+     */
+    private volatile String masterReadOnly;
     /** Why this node stopped being master, until a master is known again (the status says so); else null. */
     private volatile String steppedDown;
     /** The log's flush policy and the fault injection the node's settings hold, for the status. */
@@ -106,6 +116,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
+        if (role == Replica.Role.LEADER) {
+            firstLead.countDown();
+        }
         final View before = view;
         view = new View(role, epoch, masterId);
         steppedDown = before.role() == Replica.Role.LEADER && role != Replica.Role.LEADER
@@ -161,6 +174,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             each[i] = replica.progressOf(others[i]);
         }
         progress = new Progress(System.nanoTime(), each, replica.masterSilentNanos());
+        masterReadOnly = replica.readOnlyReason();
     }
 
 
@@ -168,7 +182,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     @Override
     public String name() {
-        return view.role() == Replica.Role.LEADER ? "master" : "secondary";
+        // a static master is master while it takes back its tail or lacks a quorum too: read-only, not deposed
+        return view.role() == Replica.Role.LEADER || staticMaster() ? "master" : "secondary";
     }
 
     @Override
@@ -177,12 +192,46 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     /**
-     * Every node serves what it knows to be committed (Kafka's high watermark): what a reader sees is never rolled
-     * back by a failover, whichever node it reads from and whatever w the append had.
+     * The read policy. Elected (failover): every node serves what it knows to be committed (Kafka's high watermark):
+     * what a reader sees is never rolled back by a failover, whichever node it reads from and whatever w the append
+     * had. Static leader (fixed roles): every node serves what it holds durably, as fixed roles always did (the
+     * inconsistency window between nodes that {@code local --delays} shows).
      */
     @Override
     public long readableId() {
-        return Math.min(commitId(), log.lastId());
+        return leadership.isStatic() ? log.durableId() : Math.min(commitId(), log.lastId());
+    }
+
+    /** Waits up to {@code ms} for this node to lead for the first time; whether it did. */
+    boolean awaitFirstLead(final long ms) throws InterruptedException {
+        return firstLead.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How the cluster is led (set once, before the node starts): the read policy and the refusals follow it. */
+    void leadership(final Leadership value) {
+        leadership = value;
+        readableAdvanced.accept(readableId());
+    }
+
+    /** The log made more durable (any thread): under the durable read policy, more is readable. */
+    void durableAdvanced() {
+        if (leadership.isStatic()) {
+            readableAdvanced.accept(readableId());
+        }
+    }
+
+    private boolean staticMaster() {
+        return leadership.isStaticMaster(peers.self());
+    }
+
+    @Override
+    public void readOnly(final String reason) {
+        masterReadOnly = reason;
+        if (reason != null) {
+            LOG.warn("node {}: read-only: {}", peers.self(), reason);
+        } else {
+            LOG.info("node {}: takes appends again: a quorum answers", peers.self());
+        }
     }
 
     /**
@@ -203,7 +252,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
         }
-        if (view.role() != Replica.Role.LEADER) {
+        if (staticMaster()) {
+            final String readOnly = masterReadOnly;
+            if (readOnly != null || view.role() != Replica.Role.LEADER) {
+                return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: "
+                    + (readOnly != null ? readOnly : "the master is starting"));
+            }
+        } else if (view.role() != Replica.Role.LEADER) {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
         if (w < 1 || w > peers.size()) {
@@ -219,6 +274,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     /** The NOT_MASTER text: names the master and its address when known ("master at HOST:PORT"). */
     String notMaster() {
+        if (leadership.isStatic()) {
+            return "not the master: this node is a secondary and only serves reads; send appends to the master";
+        }
         final View v = view;
         if (v.masterId() == Replica.NOBODY || v.masterId() == peers.self()) {
             return "not the master: no master is known right now (an election may be under way); retry shortly";
@@ -318,12 +376,43 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public void peer(final ChannelHandlerContext ctx, final Frame frame) {
         final int from = PeerFrames.sender(frame);
-        if (from == peers.self() || peers.address(from) == null) {
+        if (from == peers.self() || !peers.member(from)) {
             ReferenceCountUtil.release(frame);
             ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.INVALID_REQUEST, "node " + from
                 + " is not a peer of node " + peers.self() + " (" + peers + ")"), ctx.voidPromise());
             return;
         }
+        final long named = PeerFrames.logId(frame);
+        if (named != 0 && named != log.logId() && !adopted(named)) {
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "node " + peers.self()
+                + " holds " + log.lastId() + " messages of another log (" + Long.toHexString(log.logId())
+                + "); delete its data directory to follow this master"), ctx.voidPromise());
+            return;
+        }
+        links.heardOn(from, ctx.channel());
+        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+    }
+
+    /**
+     * A master names log {@code named}, not this node's: a node that holds no message takes it on (its first master,
+     * or a new log after its data directory was deleted); one that holds messages of another log refuses it.
+     * On the event loop, before the frame reaches the replica: the log takes its identity before any entry.
+     */
+    private boolean adopted(final long named) {
+        if (log.lastId() > 0) {
+            return false;
+        }
+        try {
+            log.adoptLogId(named);
+        } catch (IllegalStateException holdsEntries) {
+            return false; // epoch marks of another log
+        }
+        LOG.info("node {}: following log {}", peers.self(), Long.toHexString(named));
+        return true;
+    }
+
+    /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */
+    void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
         faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
     }
 
@@ -380,7 +469,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         final String storage = storageError;
         final int self = peers.self();
-        return NodeStatus.builder(NodeStatus.Mode.FAILOVER)
+        final Leadership led = leadership;
+        return NodeStatus.builder(led.isStatic() ? NodeStatus.Mode.FIXED : NodeStatus.Mode.FAILOVER)
             .node(self, "node " + self, peers.hostPort(self), peers.httpHostPort(self))
             .role(name(), v.role() == Replica.Role.LEADER ? "master"
                 : v.role() == Replica.Role.CANDIDATE ? "candidate" : "secondary", v.epoch())
@@ -389,18 +479,33 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             .log(Long.toHexString(log.logId()), log.lastId(), log.durableId(), readableId())
             .readOnly(readOnly(v, storage), storage)
             .appends(waiting, maxQueued, maxPayload)
-            .cluster(peers.size(), peers.size() / 2 + 1)
+            .cluster(peers.size(), led.quorum() > 0 ? led.quorum() : peers.size() / 2 + 1)
             .byW(committed, List.of())
             .settings(flush, faultCounts.get())
             .election(lastElection, lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis)
             .peers(others)
+            .details(led.isStatic() && !master ? secondaryDetails() : java.util.Map.of())
             .build();
+    }
+
+    /** What a fixed secondary's report has always said beyond the common status: when it last heard its master. */
+    private java.util.Map<String, Object> secondaryDetails() {
+        final Progress p = progress;
+        final long silentMs = p == null || p.masterSilentNanos() < 0 ? -1
+            : (p.masterSilentNanos() + System.nanoTime() - p.atNanos()) / 1_000_000L;
+        final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("master_last_seen_ms_ago", silentMs);
+        return details;
     }
 
     /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
     private String readOnly(final View v, final String storage) {
         if (storage != null) {
             return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
+        }
+        if (staticMaster()) {
+            final String readOnly = masterReadOnly;
+            return readOnly != null || v.role() == Replica.Role.LEADER ? readOnly : "the master is starting";
         }
         if (v.role() == Replica.Role.LEADER) {
             return null;
@@ -437,7 +542,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             final PeerLinks.Refusal refused = links.refused(id);
             final long refusedMsAgo = refused == null ? -1 : (now - refused.atNanos()) / 1_000_000L;
             final PeerHealth health = PeerHealth.of(unauthorized, connected, refused, refusedMsAgo, silentMs, isMaster,
-                settings);
+                settings, leadership.isStatic());
             final PeerState state = health.state();
             final String reason = health.reason();
             final long acked = known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId());

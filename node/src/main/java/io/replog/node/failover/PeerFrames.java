@@ -6,26 +6,34 @@ import io.replog.protocol.AppendEntries;
 import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.Frame;
 import io.replog.protocol.PeerEntry;
+import io.replog.protocol.TailReply;
+import io.replog.protocol.TailRequest;
 import io.replog.protocol.VoteReply;
 import io.replog.protocol.VoteRequest;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The consensus core's messages as the wire frames that carry them (PROTOCOL.md, Failover), both ways. */
+/**
+ * The consensus core's messages as the wire frames that carry them (PROTOCOL.md: Failover; Taking back a lost
+ * tail), both ways.
+ */
 final class PeerFrames {
     private PeerFrames() {
     }
 
-    static Frame toFrame(final int from, final PeerMessage message) {
+    /** {@code message} of node {@code from}, whose log is {@code logId} (named in what a master sends). */
+    static Frame toFrame(final int from, final long logId, final PeerMessage message) {
         if (message instanceof PeerMessage.Replicate r) {
-            final List<PeerEntry> entries = new ArrayList<>(r.entries().size());
-            for (final Entry e : r.entries()) {
-                entries.add(e.epochStart() ? PeerEntry.epochStart(e.epoch())
-                    : e.tagged() ? PeerEntry.tagged(e.epoch(), e.clientId(), e.seq(), e.payload())
-                    : PeerEntry.message(e.epoch(), e.payload()));
-            }
-            return new AppendEntries(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.commitId(), entries);
+            return new AppendEntries(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.commitId(), logId,
+                toWire(r.entries()));
+        }
+        if (message instanceof PeerMessage.TailRequest r) {
+            return new TailRequest(0, from, r.epoch(), r.prevId(), r.prevEpoch(), logId, r.withEntries());
+        }
+        if (message instanceof PeerMessage.TailReply r) {
+            return new TailReply(0, from, r.epoch(), r.lastEpoch(), r.lastId(), r.prevId(), r.matched(),
+                toWire(r.entries()));
         }
         if (message instanceof PeerMessage.ReplicateReply r) {
             return new AppendEntriesReply(0, from, r.epoch(), r.accepted(), r.acceptedId(), r.durableId(),
@@ -38,6 +46,16 @@ final class PeerFrames {
         return new VoteReply(0, from, r.epoch(), r.granted(), r.preVote());
     }
 
+    /** The log a master's frame names (0: none, or not a master's frame). */
+    static long logId(final Frame frame) {
+        if (frame instanceof AppendEntries f) {
+            return f.logId();
+        } else if (frame instanceof TailRequest f) {
+            return f.logId();
+        }
+        return 0;
+    }
+
     /** The sender's node id of a peer frame, or 0 when {@code frame} is none. */
     static int sender(final Frame frame) {
         if (frame instanceof AppendEntries f) {
@@ -48,18 +66,25 @@ final class PeerFrames {
             return f.from();
         } else if (frame instanceof VoteReply f) {
             return f.from();
+        } else if (frame instanceof TailRequest f) {
+            return f.from();
+        } else if (frame instanceof TailReply f) {
+            return f.from();
         }
         return 0;
     }
 
     static PeerMessage toMessage(final Frame frame) {
         if (frame instanceof AppendEntries f) {
-            final List<Entry> entries = new ArrayList<>(f.entries().size());
-            for (final PeerEntry e : f.entries()) {
-                entries.add(e.epochStart() ? Entry.epochStart(e.epoch())
-                    : Entry.message(e.epoch(), e.payload(), e.tagged() ? e.clientId() : 0, e.tagged() ? e.seq() : 0));
-            }
-            return new PeerMessage.Replicate(f.epoch(), f.prevId(), f.prevEpoch(), entries, f.commitId());
+            return new PeerMessage.Replicate(f.epoch(), f.prevId(), f.prevEpoch(), fromWire(f.entries()),
+                f.commitId());
+        }
+        if (frame instanceof TailRequest f) {
+            return new PeerMessage.TailRequest(f.epoch(), f.prevId(), f.prevEpoch(), f.withEntries());
+        }
+        if (frame instanceof TailReply f) {
+            return new PeerMessage.TailReply(f.epoch(), f.lastEpoch(), f.lastId(), f.prevId(), f.matched(),
+                fromWire(f.entries()));
         }
         if (frame instanceof AppendEntriesReply f) {
             return new PeerMessage.ReplicateReply(f.epoch(), f.accepted(), f.acceptedId(), f.durableId(),
@@ -72,5 +97,24 @@ final class PeerFrames {
             return new PeerMessage.VoteReply(f.epoch(), f.granted(), f.preVote());
         }
         throw new IllegalArgumentException("not a peer frame: " + frame);
+    }
+
+    private static List<PeerEntry> toWire(final List<Entry> entries) {
+        final List<PeerEntry> wire = new ArrayList<>(entries.size());
+        for (final Entry e : entries) {
+            wire.add(e.epochStart() ? PeerEntry.epochStart(e.epoch())
+                : e.tagged() ? PeerEntry.tagged(e.epoch(), e.clientId(), e.seq(), e.payload())
+                : PeerEntry.message(e.epoch(), e.payload()));
+        }
+        return wire;
+    }
+
+    private static List<Entry> fromWire(final List<PeerEntry> wire) {
+        final List<Entry> entries = new ArrayList<>(wire.size());
+        for (final PeerEntry e : wire) {
+            entries.add(e.epochStart() ? Entry.epochStart(e.epoch())
+                : Entry.message(e.epoch(), e.payload(), e.tagged() ? e.clientId() : 0, e.tagged() ? e.seq() : 0));
+        }
+        return entries;
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
 import io.replog.node.replication.RetryBackoff;
@@ -25,21 +26,39 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * A failover node's connections to its peers, one outbound connection each, over which it says everything it has
- * to say to that peer (a peer answers on its own connection back). Fire and forget, as the consensus core expects:
- * a message to a peer that is not connected, or whose connection is not writable (a slow peer: the write buffer is
- * bounded), is dropped, and the core sends again on its next heartbeat. A broken connection is re-made with backoff.
- * With a cluster key every connection proves it first (the same handshake a master makes with its secondaries).
+ * A node's connections to its peers, one outbound connection to each peer whose address it knows, over which it says
+ * everything it has to say to that peer. Fire and forget, as the consensus core expects: a message to a peer that is
+ * not connected, or whose connection is not writable (a slow peer: the write buffer is bounded), is dropped, and the
+ * core sends again on its next heartbeat. A broken connection is re-made with backoff. With a cluster key every
+ * connection proves it first (the same handshake a master makes with its secondaries).
+ *
+ * <p>Where answers travel. Failover nodes all know each other's addresses and each answers on its own connection to
+ * the asker. A fixed secondary does not know its master's address (the master dials it): for a peer without an
+ * address this node answers on the connection that peer's last frame came in on ({@link #heardOn}). Frames a peer
+ * sends back on this node's own connection to it are handed to {@link Inbound} as that peer's, whatever node id they
+ * carry: the connection says who answered (fixed secondaries do not know their own ids).
  */
 final class PeerLinks implements PeerTransport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
 
     private final int self;
     private final Map<Integer, Link> links = new HashMap<>();
+    /** The connection each peer without an address last spoke on: where this node answers it. */
+    private final Map<Integer, Channel> inbound = new ConcurrentHashMap<>();
+    private final Inbound answers;
+    /** This node's log: named in what it sends as master, and in its handshakes. */
+    private final LongSupplier logId;
     private volatile boolean closed;
+
+    /** Where the peer frames a peer sends back on this node's connection to it go (its answers). */
+    interface Inbound {
+        void frame(int from, ChannelHandlerContext ctx, Frame frame);
+    }
 
     private final class Link {
         final int id;
@@ -64,7 +83,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, () -> 0L, timeoutMs,
+                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, logId, timeoutMs,
                     new MasterHandshake.Outcome() {
                         @Override
                         public void authenticated(final Channel channel) {
@@ -132,31 +151,56 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         }
     }
 
-    /** What a peer says on this node's connection: only errors (a refused frame) and the handshake. */
+    /** What a peer says on this node's connection: its answers, errors (a refused frame), and the handshake. */
     private final class Answers extends SimpleChannelInboundHandler<Frame> {
         private final int peer;
 
         Answers(final int peer) {
+            super(false); // a peer frame is handed on as it is; the rest is released here
             this.peer = peer;
         }
 
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
+            if (PeerFrames.sender(frame) != 0) {
+                answers.frame(peer, ctx, frame);
+                return;
+            }
+            ReferenceCountUtil.release(frame);
             if (frame instanceof ErrorFrame error) {
                 final Link link = links.get(peer);
                 if (link != null) {
-                    link.refused = new Refusal(error.message(), System.nanoTime());
+                    link.refused = new Refusal(error.code(), error.message(), System.nanoTime());
                 }
                 LOG.warn("node {}: node {} refused a message: {}", self, peer, error.message());
             }
         }
     }
 
+    /**
+     * @param logId   this node's log id, named in the frames it sends as master
+     * @param answers where the peers' answers on this node's connections go (called on their event loops)
+     */
     PeerLinks(final Peers peers, final EventLoopGroup loops, final int maxFrameLength, final ClusterKey key,
-              final TlsSettings tls, final long timeoutMs) {
+              final TlsSettings tls, final long timeoutMs, final LongSupplier logId, final Inbound answers) {
         this.self = peers.self();
+        this.answers = answers;
+        this.logId = logId;
         for (final int id : peers.others()) {
-            links.put(id, new Link(id, peers.address(id), loops, maxFrameLength, key, tls, timeoutMs));
+            if (peers.address(id) != null) {
+                links.put(id, new Link(id, peers.address(id), loops, maxFrameLength, key, tls, timeoutMs));
+            }
+        }
+    }
+
+    /**
+     * Peer {@code from} spoke on {@code channel}, a connection it made to this node: when this node has no address
+     * for it, its answers go there.
+     */
+    void heardOn(final int from, final Channel channel) {
+        if (!links.containsKey(from) && inbound.get(from) != channel) {
+            inbound.put(from, channel);
+            channel.closeFuture().addListener(f -> inbound.remove(from, channel));
         }
     }
 
@@ -167,16 +211,20 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
     @Override
     public void send(final int to, final PeerMessage message) {
         final Link link = links.get(to);
-        final Channel channel = link == null ? null : link.ready;
+        final Channel channel = link == null ? inbound.get(to) : link.ready;
         if (channel != null && channel.isWritable()) {
-            channel.writeAndFlush(PeerFrames.toFrame(self, message), channel.voidPromise());
+            channel.writeAndFlush(PeerFrames.toFrame(self, logId.getAsLong(), message), channel.voidPromise());
         }
     }
 
-    /** Whether node {@code id} is connected now. */
+    /** Whether node {@code id} is connected now (for a peer without an address: it has a connection to this node). */
     boolean connected(final int id) {
         final Link link = links.get(id);
-        return link != null && link.ready != null;
+        if (link == null) {
+            final Channel channel = inbound.get(id);
+            return channel != null && channel.isActive();
+        }
+        return link.ready != null;
     }
 
     /** Why node {@code id} refused this node's cluster key, or null when it did not (or no key is used). */
@@ -191,8 +239,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         return link == null ? null : link.refused;
     }
 
-    /** An error a peer answered with, and when ({@link System#nanoTime()}). */
-    record Refusal(String why, long atNanos) {
+    /** An error a peer answered with (its code and text), and when ({@link System#nanoTime()}). */
+    record Refusal(short code, String why, long atNanos) {
     }
 
     @Override

@@ -7,27 +7,68 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The nodes of a failover cluster, from {@code --peers 1@host:port,2@host:port,3@host:port}: every node is given the
- * same list (itself included) and its own {@code --id}. Ids are positive and distinct. Each node also has the
- * address HTTP clients reach it at ({@code --http-peers}, by default its host with the binary port + 1000), where a
- * node that is not master redirects them.
+ * The nodes of a cluster. A failover cluster is given as {@code --peers 1@host:port,2@host:port,3@host:port}: every
+ * node is given the same list (itself included) and its own {@code --id}. Ids are positive and distinct. Each node
+ * also has the address HTTP clients reach it at ({@code --http-peers}, by default its host with the binary port +
+ * 1000), where a node that is not master redirects them.
+ *
+ * <p>Fixed roles ({@link #fixedMaster}, {@link #fixedSecondary}): the master is node 1 and its secondaries are nodes
+ * 2..N in {@code --secondaries} order. A secondary is told nothing about its master, so its master is a node in
+ * {@code dialIn} (known by id, without an address: it connects to this node, which answers on that connection), and
+ * its own id is 2 whichever it is: its master tells its secondaries apart by the connection, not by the id they send.
+ * Nodes without an HTTP address (a fixed master's secondaries, a secondary's master) have none in {@code http}.
  */
-public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Integer, InetSocketAddress> http) {
+public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Integer, InetSocketAddress> http,
+                    Set<Integer> dialIn) {
     /** The HTTP port of a node that names none: its binary port + this, as {@code --http-port} defaults to. */
     public static final int HTTP_PORT_OFFSET = 1000;
+    /** A fixed master's node id. */
+    public static final int FIXED_MASTER = 1;
+    /** A fixed secondary's own node id (see the class comment). */
+    public static final int FIXED_SECONDARY = 2;
 
     public Peers {
         if (!addresses.containsKey(self)) {
             throw new IllegalArgumentException("--id " + self + " is not among --peers " + addresses.keySet());
         }
-        if (!http.keySet().equals(addresses.keySet())) {
+        if (!addresses.keySet().containsAll(http.keySet())) {
             throw new IllegalArgumentException("--http-peers must name the nodes of --peers " + addresses.keySet()
                 + ", each once; it names " + http.keySet());
         }
+        for (final int id : dialIn) {
+            if (id < 1 || addresses.containsKey(id)) {
+                throw new IllegalArgumentException("node " + id + " either has an address or dials in, not both");
+            }
+        }
         addresses = Map.copyOf(addresses);
         http = Map.copyOf(http);
+        dialIn = Set.copyOf(dialIn);
+    }
+
+    /** Every node with an address. */
+    public Peers(final int self, final Map<Integer, InetSocketAddress> addresses,
+                 final Map<Integer, InetSocketAddress> http) {
+        this(self, addresses, http, Set.of());
+    }
+
+    /** A fixed master (node 1, at {@code self}, HTTP at {@code selfHttp}) and its secondaries, nodes 2..N. */
+    public static Peers fixedMaster(final InetSocketAddress self, final InetSocketAddress selfHttp,
+                                    final List<InetSocketAddress> secondaries) {
+        final Map<Integer, InetSocketAddress> addresses = new LinkedHashMap<>();
+        addresses.put(FIXED_MASTER, self);
+        for (int i = 0; i < secondaries.size(); i++) {
+            addresses.put(FIXED_MASTER + 1 + i, secondaries.get(i));
+        }
+        return new Peers(FIXED_MASTER, addresses, Map.of(FIXED_MASTER, selfHttp));
+    }
+
+    /** A fixed secondary (at {@code self}, HTTP at {@code selfHttp}): its master dials in. */
+    public static Peers fixedSecondary(final InetSocketAddress self, final InetSocketAddress selfHttp) {
+        return new Peers(FIXED_SECONDARY, Map.of(FIXED_SECONDARY, self), Map.of(FIXED_SECONDARY, selfHttp),
+            Set.of(FIXED_MASTER));
     }
 
     /** Parses {@code 1@host:port,2@host:port,…}; HTTP at each host's binary port + {@value #HTTP_PORT_OFFSET}. */
@@ -43,7 +84,12 @@ public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Int
     public static Peers parse(final int self, final String list, final String httpList) {
         final Map<Integer, InetSocketAddress> addresses = parseList(list, "--peers");
         if (httpList != null && !httpList.isBlank()) {
-            return new Peers(self, addresses, parseList(httpList, "--http-peers"));
+            final Map<Integer, InetSocketAddress> http = parseList(httpList, "--http-peers");
+            if (!http.keySet().equals(addresses.keySet())) {
+                throw new IllegalArgumentException("--http-peers must name the nodes of --peers "
+                    + addresses.keySet() + ", each once; it names " + http.keySet());
+            }
+            return new Peers(self, addresses, http);
         }
         final Map<Integer, InetSocketAddress> http = new LinkedHashMap<>();
         addresses.forEach((id, a) -> {
@@ -81,17 +127,24 @@ public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Int
         return addresses;
     }
 
-    /** The other nodes' ids. */
+    /** The other nodes' ids, ascending. */
     public int[] others() {
-        return addresses.keySet().stream().filter(id -> id != self).sorted().mapToInt(Integer::intValue).toArray();
+        return java.util.stream.Stream.concat(addresses.keySet().stream(), dialIn.stream()).filter(id -> id != self)
+            .sorted().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Where node {@code id} listens, or null for a node that dials in. */
     public InetSocketAddress address(final int id) {
         return addresses.get(id);
     }
 
+    /** Whether node {@code id} is one of the cluster. */
+    public boolean member(final int id) {
+        return addresses.containsKey(id) || dialIn.contains(id);
+    }
+
     public int size() {
-        return addresses.size();
+        return addresses.size() + dialIn.size();
     }
 
     /** host:port of node {@code id}, as clients should dial it. */
@@ -112,6 +165,7 @@ public record Peers(int self, Map<Integer, InetSocketAddress> addresses, Map<Int
     public String toString() {
         final List<String> parts = new ArrayList<>();
         addresses.keySet().stream().sorted().forEach(id -> parts.add(id + "@" + hostPort(id)));
+        dialIn.stream().sorted().forEach(id -> parts.add(id + "@(dials in)"));
         return String.join(",", parts);
     }
 }

@@ -18,6 +18,8 @@ import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.VoteReply;
 import io.replog.protocol.VoteRequest;
+import io.replog.protocol.TailReply;
+import io.replog.protocol.TailRequest;
 import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +67,8 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof AuthProof proof) {
             onProof(ctx, proof);
         } else if ((msg instanceof Replicate || msg instanceof Truncate || msg instanceof AppendEntries
-            || msg instanceof AppendEntriesReply || msg instanceof VoteRequest || msg instanceof VoteReply)
+            || msg instanceof AppendEntriesReply || msg instanceof VoteRequest || msg instanceof VoteReply
+            || msg instanceof TailRequest || msg instanceof TailReply)
             && !mayReplicate(ctx)) {
             refuse(ctx, (Frame) msg);
         } else {

@@ -89,7 +89,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             }
             case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
-                FrameType.APPEND_ENTRIES_REPLY -> {
+                FrameType.APPEND_ENTRIES_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY -> {
                 replicationLink = true;
                 role.peer(context, frame);
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import static io.replog.node.consensus.ReplicaFixture.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -140,6 +141,67 @@ class ReplicaStaticTest {
         assertEquals(Role.LEADER, again.replica.role());
         assertTrue(again.events.get(again.events.size() - 1).endsWith("heard from 3 of 5 nodes"),
             again.events.toString());
+    }
+
+    /**
+     * The most up-to-date secondary stops answering while the master fetches from it (its disk failed, it crashed):
+     * past the collect wait the master forgets its report and goes on with what the others said, as fixed roles'
+     * take-back gave up on an unreachable secondary, instead of staying read-only for ever.
+     */
+    @Test
+    void aFetchSourceThatFallsSilentIsForgottenAfterTheCollectWait() {
+        masterHeld(1, entry(1, "a"));
+        master.tickAtMs(0);
+        reports(3, 1, 1, 1, true);
+        reports(2, 1, 3, 1, true);
+        assertEquals(new TailRequest(2, 1, 1, true), master.lastTo(2, TailRequest.class), "fetches from node 2");
+        master.tickAtMs(COLLECT_WAIT_MS - 1);
+        assertEquals(Role.CANDIDATE, master.replica.role(), "node 2 may still answer");
+        master.tickAtMs(COLLECT_WAIT_MS);
+        assertEquals(Role.LEADER, master.replica.role(), master.events.toString());
+        assertEquals("[1:a, 2:start]", log(master));
+        assertTrue(master.events.get(master.events.size() - 1).endsWith("heard from 2 of 3 nodes"),
+            master.events.toString());
+    }
+
+    /**
+     * Fixed roles' {@code --quorum}: with a quorum of 2 of 5 the master starts and takes appends once one secondary
+     * answered (nodes 3..5 only for up to the collect wait), and turns read-only only when it hears from nobody; a
+     * quorum of all 3 nodes makes it read-only when one is silent.
+     */
+    @Test
+    void aConfiguredQuorumReplacesTheMajorityInTheStaticMastersRules() {
+        final ReplicaFixture two = new ReplicaFixture(1, new int[] {2, 3, 4, 5}, ReplicaSettings.defaults(),
+            Leadership.staticLeader(1, COLLECT_WAIT_MS, 2));
+        two.tickAtMs(0);
+        two.replica.receive(2, new TailReply(1, 0, 0, 0, true, List.of()));
+        two.tickAtMs(COLLECT_WAIT_MS);
+        assertEquals(Role.LEADER, two.replica.role(), "2 of 5 is its quorum");
+        assertTrue(two.events.get(two.events.size() - 1).endsWith("heard from 2 of 5 nodes"), two.events.toString());
+        two.atMs(COLLECT_WAIT_MS + 300);
+        two.accepted(2, 1, 1);
+        two.tickAtMs(COLLECT_WAIT_MS + 350);
+        assertNull(two.replica.readOnlyReason(), "past the window, node 2 answers and 3..5 are silent: 2 of 5 is "
+            + "enough");
+        assertEquals(Role.LEADER, two.replica.role());
+
+        final ReplicaFixture all = new ReplicaFixture(1, new int[] {2, 3}, ReplicaSettings.defaults(),
+            Leadership.staticLeader(1, COLLECT_WAIT_MS, 3));
+        all.tickAtMs(0);
+        all.replica.receive(2, new TailReply(1, 0, 0, 0, true, List.of()));
+        all.tickAtMs(10_000);
+        assertEquals(Role.CANDIDATE, all.replica.role(), "2 of 3 answered, 3 needed");
+        assertTrue(all.replica.readOnlyReason().contains("heard from 2 of 3 nodes (needs 3)"),
+            all.replica.readOnlyReason());
+        all.replica.receive(3, new TailReply(1, 0, 0, 0, true, List.of()));
+        assertEquals(Role.LEADER, all.replica.role());
+        all.atMs(10_200);
+        all.accepted(2, 1, 1);
+        all.tickAtMs(10_301);
+        assertEquals("no quorum: heard from 2 of 3 nodes in the last 300 ms (needs 3)",
+            all.replica.readOnlyReason(), "node 3 silent since 10 000 ms");
+        assertThrows(IllegalArgumentException.class, () -> new ReplicaFixture(1, new int[] {2, 3},
+            ReplicaSettings.defaults(), Leadership.staticLeader(1, COLLECT_WAIT_MS, 4)));
     }
 
     /** Leads in epoch 1 over an empty log, both secondaries having answered at 0 ms. */

@@ -2,6 +2,9 @@ package io.replog.node.failover;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,6 +35,26 @@ class PeersTest {
             .contains("it names [1, 3]"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Peers.parse(1, "1@h:65000")).getMessage()
             .contains("--http-peers"));
+    }
+
+    @Test
+    void fixedRolesNumberTheMasterOneAndItsSecondariesInOrderAndASecondaryKnowsNoMasterAddress() {
+        final Peers master = Peers.fixedMaster(new InetSocketAddress("127.0.0.1", 7000),
+            new InetSocketAddress("127.0.0.1", 8000), List.of(new InetSocketAddress("127.0.0.1", 7002),
+                new InetSocketAddress("127.0.0.1", 7001)));
+        assertEquals(1, master.self());
+        assertArrayEquals(new int[] {2, 3}, master.others());
+        assertEquals("127.0.0.1:7002", master.hostPort(2), "secondaries in --secondaries order");
+        assertEquals(null, master.httpHostPort(2), "a secondary's HTTP address is not known to its master");
+        final Peers secondary = Peers.fixedSecondary(new InetSocketAddress("127.0.0.1", 7001),
+            new InetSocketAddress("127.0.0.1", 8001));
+        assertEquals(2, secondary.size());
+        assertArrayEquals(new int[] {1}, secondary.others());
+        assertTrue(secondary.member(1));
+        assertEquals(null, secondary.address(1), "the master dials in");
+        assertEquals("2@127.0.0.1:7001,1@(dials in)", secondary.toString());
+        assertThrows(IllegalArgumentException.class, () -> new Peers(1,
+            java.util.Map.of(1, new InetSocketAddress("h", 1)), java.util.Map.of(), java.util.Set.of(1)));
     }
 
     @Test
