@@ -39,6 +39,11 @@ final class PeerEntries {
         }
     }
 
+    /** An entry's name in an error text; built only when one is thrown (a string per entry cost the decode). */
+    private static String at(final String frame, final int i, final int count) {
+        return frame + " entry " + i + " of " + count;
+    }
+
     /**
      * Reads the entry count and that many entries, which must fill the rest of {@code frame} exactly; their epochs
      * never decrease, starting from {@code fromEpoch}, and none exceeds {@code maxEpoch}.
@@ -59,53 +64,54 @@ final class PeerEntries {
         final List<PeerEntry> entries = new ArrayList<>(count);
         long lastEpoch = fromEpoch;
         for (int i = 0; i < count; i++) {
-            final String entry = name + " entry " + i + " of " + count;
             if (frame.readableBytes() < PeerEntry.MIN_LENGTH) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " truncated: " + frame.readableBytes() + " bytes left");
+                    at(name, i, count) + " truncated: " + frame.readableBytes() + " bytes left");
             }
             final long entryEpoch = frame.readLong();
             final int flags = frame.readUnsignedByte();
             if ((flags & ~PeerEntry.KNOWN_FLAGS) != 0) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + String.format(" has unknown flags 0x%02x", flags));
+                    at(name, i, count) + String.format(" has unknown flags 0x%02x", flags));
             }
             if (entryEpoch < lastEpoch) {
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, entry + " is of epoch "
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, at(name, i, count) + " is of epoch "
                     + entryEpoch + ", after epoch " + lastEpoch + ": epochs never decrease along a log");
             }
             if (entryEpoch > maxEpoch) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is of epoch " + entryEpoch + ", above the frame's epoch " + maxEpoch);
+                    at(name, i, count) + " is of epoch " + entryEpoch + ", above the frame's epoch " + maxEpoch);
             }
             final boolean tagged = (flags & PeerEntry.FLAG_TAGGED) != 0;
             final boolean epochStart = (flags & PeerEntry.FLAG_EPOCH_START) != 0;
             if (epochStart && tagged) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
+                    at(name, i, count) + " is EPOCH_START and TAGGED: an EPOCH_START entry carries no message");
             }
             long clientId = 0;
             long seq = 0;
             if (tagged) {
                 if (frame.readableBytes() < PeerEntry.TAG_LENGTH + EntryRun.ENTRY_OVERHEAD) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entry + " truncated: " + frame.readableBytes() + " bytes left for its tag and length");
+                        at(name, i, count) + " truncated: " + frame.readableBytes()
+                            + " bytes left for its tag and length");
                 }
                 clientId = frame.readLong();
                 seq = frame.readLong();
                 if (clientId == 0 || seq < 1) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                        entry + " is TAGGED and needs client_id != 0 and seq >= 1");
+                        at(name, i, count) + " is TAGGED and needs client_id != 0 and seq >= 1");
                 }
             }
             final long length = frame.readUnsignedInt();
             if (length > frame.readableBytes()) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " claims " + length + " bytes, " + frame.readableBytes() + " left");
+                    at(name, i, count) + " claims " + length + " bytes, " + frame.readableBytes() + " left");
             }
             if (epochStart && length != 0) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                    entry + " is EPOCH_START with " + length + " bytes: an EPOCH_START entry carries no message");
+                    at(name, i, count) + " is EPOCH_START with " + length
+                        + " bytes: an EPOCH_START entry carries no message");
             }
             final byte[] payload = new byte[(int) length];
             frame.readBytes(payload);

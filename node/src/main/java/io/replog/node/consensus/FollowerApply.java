@@ -82,20 +82,24 @@ final class FollowerApply {
             return;
         }
         final List<Entry> entries = request.entries();
-        boolean wrote = false;
-        long at = prevId;
-        for (final Entry entry : entries) {
-            at++;
-            if (at <= r.log.lastId()) {
-                if (r.log.epochAt(at) == entry.epoch()) {
-                    continue; // already held (a resent or duplicated message)
-                }
+        // skip what this log already holds (a resent or duplicated message); cut at the first conflict; then append
+        // the rest in one run (the store copies it into the log at once)
+        int held = 0;
+        for (; held < entries.size(); held++) {
+            final long at = prevId + held + 1;
+            if (at > r.log.lastId()) {
+                break;
+            }
+            if (r.log.epochAt(at) != entries.get(held).epoch()) {
                 final long formerLast = r.log.lastId();
                 r.log.truncateAfter(at - 1);
                 r.events.truncated(at - 1, formerLast);
+                break;
             }
-            r.log.append(entry);
-            wrote = true;
+        }
+        final boolean wrote = held < entries.size();
+        if (wrote) {
+            r.log.appendAll(held == 0 ? entries : entries.subList(held, entries.size()));
         }
         acceptedId = Math.max(acceptedId, prevId + entries.size());
         if (wrote) {

@@ -63,6 +63,13 @@ public interface ReplicaStorage {
     /** Appends {@code entry} as msg_id {@link #lastId()} + 1. */
     void append(Entry entry);
 
+    /** Appends {@code entries} in order after {@link #lastId()} (a follower's run of the master's entries). */
+    default void appendAll(final List<Entry> entries) {
+        for (final Entry entry : entries) {
+            append(entry);
+        }
+    }
+
     /** Drops every entry after {@code lastKept}, durably (kept aside in a rollback file where the store has one). */
     void truncateAfter(long lastKept);
 

@@ -36,6 +36,8 @@ import java.util.List;
 final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogReplicaStorage.class);
     static final int TAGS_KEPT = 1 << 16;
+    static final int RECENT = 1 << 13;
+    static final int RECENT_MAX_BYTES = 1024;
 
     private final LogStore log;
     private final VoteFile vote;
@@ -44,6 +46,16 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private final long[] tagClients = new long[TAGS_KEPT];
     private final long[] tagSeqs = new long[TAGS_KEPT];
     private final TagFile tagFile;
+    /**
+     * The newest entries as they were appended, by index (slot: index mod {@value #RECENT}; {@link #recentIds} says
+     * whose entry a slot holds): a master sends what it just appended from here instead of reading each entry back
+     * from the log into a new array per peer. Entries above {@value #RECENT_MAX_BYTES} bytes are not kept, which
+     * bounds what this holds to about {@value #RECENT} × that.
+     */
+    private final Entry[] recent = new Entry[RECENT];
+    private final long[] recentIds = new long[RECENT];
+    /** Where an entry is written as {@code length | bytes} before it is staged: one buffer, reused. */
+    private final ByteBuf scratch = Unpooled.buffer(4096);
     private int staged;
     private long stagedEpoch;
 
@@ -140,6 +152,16 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         long bytes = 0;
         long id = fromId;
         while (entries.size() < maxCount) {
+            final Entry kept = recentAt(id);
+            if (kept != null) {
+                bytes += kept.payload().length + overhead;
+                if (!entries.isEmpty() && bytes > maxBytes) {
+                    return entries;
+                }
+                entries.add(kept);
+                id++;
+                continue;
+            }
             final int mark = IndexMap.markAt(marks, id);
             if (mark >= 0) {
                 bytes += overhead;
@@ -179,6 +201,28 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         return entries;
     }
 
+    /** The entry at {@code id} as it was appended, when it is among the newest kept; else null (read the log). */
+    private Entry recentAt(final long id) {
+        final int slot = (int) (id & (RECENT - 1));
+        return recentIds[slot] == id ? recent[slot] : null;
+    }
+
+    private void keepRecent(final long id, final Entry entry) {
+        final int slot = (int) (id & (RECENT - 1));
+        final boolean small = entry.payload().length <= RECENT_MAX_BYTES;
+        recentIds[slot] = small ? id : 0;
+        recent[slot] = small ? entry : null;
+    }
+
+    private void forgetRecentAfter(final long lastKept) {
+        for (int slot = 0; slot < RECENT; slot++) {
+            if (recentIds[slot] > lastKept) {
+                recentIds[slot] = 0;
+                recent[slot] = null;
+            }
+        }
+    }
+
     private Entry entryOf(final long id, final long epoch, final byte[] payload) {
         final int slot = (int) (id & (TAGS_KEPT - 1));
         return tagIds[slot] == id
@@ -210,22 +254,56 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             log.appendMark(entry.epoch());
             log.commit();
             remember(lastId(), 0, 0);
+            keepRecent(lastId(), entry);
             return;
         }
         if (staged > 0 && entry.epoch() != stagedEpoch) {
             commitStaged(); // a batch holds one epoch
         }
-        final ByteBuf run = Unpooled.buffer(4 + entry.payload().length);
-        try {
-            EntryRun.writeEntry(run, entry.payload());
-            log.appendRun(run, 1, entry.epoch());
-        } finally {
-            run.release();
+        scratch.clear();
+        EntryRun.writeEntry(scratch, entry.payload());
+        log.appendRun(scratch, 1, entry.epoch());
+        staged(entry);
+    }
+
+    /** A follower's run of the master's entries: the messages of one epoch are staged with one copy into the log. */
+    @Override
+    public void appendAll(final List<Entry> entries) {
+        int i = 0;
+        while (i < entries.size()) {
+            final Entry first = entries.get(i);
+            if (first.epochStart()) {
+                append(first);
+                i++;
+                continue;
+            }
+            if (staged > 0 && first.epoch() != stagedEpoch) {
+                commitStaged(); // a batch holds one epoch
+            }
+            scratch.clear();
+            int end = i;
+            for (; end < entries.size(); end++) {
+                final Entry next = entries.get(end);
+                if (next.epochStart() || next.epoch() != first.epoch()) {
+                    break;
+                }
+                EntryRun.writeEntry(scratch, next.payload());
+            }
+            log.appendRun(scratch, end - i, first.epoch());
+            for (int k = i; k < end; k++) {
+                staged(entries.get(k));
+            }
+            i = end;
         }
+    }
+
+    /** Counts a message staged in the log (its index is the new last one), and keeps its tag. */
+    private void staged(final Entry entry) {
         staged++;
         stagedEpoch = entry.epoch();
         final long id = lastId();
         remember(id, entry.clientId(), entry.seq());
+        keepRecent(id, entry);
         if (entry.tagged() && tagFile != null) {
             tagFile.add(id, entry.clientId(), entry.seq());
         }
@@ -253,6 +331,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         if (tagFile != null) {
             tagFile.truncateAfter(lastKept);
         }
+        forgetRecentAfter(lastKept);
         log.truncateAfter(keptId, marksKept);
         LOG.warn("node: cut log indexes {}..{} (msg_ids {}..{}), which the master's log does not hold; {}",
             lastKept + 1, formerLastIndex, keptId + 1, formerLast, kept);
@@ -282,6 +361,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
                 if (tagFile != null) {
                     tagFile.truncateAfter(IndexMap.lastIndex(log.marks(), log.lastId()));
                 }
+                forgetRecentAfter(IndexMap.lastIndex(log.marks(), log.lastId()));
                 throw e;
             }
         }
@@ -289,6 +369,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     @Override
     public void close() {
+        scratch.release();
         if (tagFile != null) {
             tagFile.close();
         }

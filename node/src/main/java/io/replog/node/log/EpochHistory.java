@@ -47,9 +47,12 @@ public final class EpochHistory {
         marks = grown;
     }
 
-    /** The marks, flattened (epoch, msg_id of its epoch's first message, …): a copy. */
+    /**
+     * The marks, flattened (epoch, msg_id of its epoch's first message, …). Not a copy (the hot path asks once per
+     * message): the array is replaced, never changed, when the marks change; callers must not change it either.
+     */
     public long[] marks() {
-        return marks.clone();
+        return marks;
     }
 
     /** The epochs of the marks before msg_id {@code nextId} (epochs that start there), oldest first. */

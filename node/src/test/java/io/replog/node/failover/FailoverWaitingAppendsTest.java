@@ -28,8 +28,9 @@ class FailoverWaitingAppendsTest {
 
     @Test
     void timedOutAppendsNoLongerCountTowardTheBoundOnWaitingAppends() throws Exception {
-        // FailoverNodes.SETTINGS but for the bound, as `node --max-pending-appends` sets both
-        final ReplicaSettings settings = new ReplicaSettings(500, 1_000, 100, 1024, MAX_PENDING);
+        // the bound set as `node --max-pending-appends` sets it; slow elections: with one peer stopped the master must
+        // not step down when its one follower answers late on a loaded machine (it would answer NOT_MASTER)
+        final ReplicaSettings settings = new ReplicaSettings(1_500, 3_000, 100, 1024, MAX_PENDING);
         try (FailoverNodes nodes = FailoverNodes.start(settings, config -> config.maxPendingAppends(MAX_PENDING))) {
             final int master = nodes.awaitMaster(0);
             nodes.stop(nodes.secondaryOf(master)); // w=3 is out of reach now; the master keeps its majority
@@ -61,7 +62,7 @@ class FailoverWaitingAppendsTest {
 
     @Test
     void appendsOfAClientThatLeftNoLongerCountTowardTheBound() throws Exception {
-        final ReplicaSettings settings = new ReplicaSettings(500, 1_000, 100, 1024, MAX_PENDING);
+        final ReplicaSettings settings = new ReplicaSettings(1_500, 3_000, 100, 1024, MAX_PENDING);
         try (FailoverNodes nodes = FailoverNodes.start(settings, config -> config.maxPendingAppends(MAX_PENDING))) {
             final int master = nodes.awaitMaster(0);
             nodes.stop(nodes.secondaryOf(master));
