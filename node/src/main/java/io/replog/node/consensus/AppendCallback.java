@@ -1,5 +1,8 @@
 package io.replog.node.consensus;
 
+import io.replog.node.role.TagCheck;
+import io.replog.protocol.ErrorCode;
+
 /** The answer to one append: called once, on the replica's thread. */
 public interface AppendCallback {
 
@@ -19,6 +22,14 @@ public interface AppendCallback {
      * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
      */
     void failed(short code, String why, int masterId);
+
+    /**
+     * A tagged append sent again with other bytes: the tag names the entry {@code firstId}, and nothing was stored.
+     * A node whose readers count in other numbers than the engine's ids overrides this to name it in theirs.
+     */
+    default void tagReused(final long clientId, final long seq, final long firstId, final int masterId) {
+        failed(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq, firstId), masterId);
+    }
 
     /**
      * Whether the client gave up on this append (its connection closed): a master looks once a second and answers

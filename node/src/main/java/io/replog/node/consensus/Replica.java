@@ -368,7 +368,7 @@ public final class Replica {
                 final int first = earlier.checksumKnown() ? earlier.checksum()
                     : TagCheck.checksum(log.entry(earlier.msgId()).payload());
                 if (first != TagCheck.checksum(payload)) {
-                    callback.failed(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq, earlier.msgId()), masterId);
+                    callback.tagReused(clientId, seq, earlier.msgId(), masterId);
                     return;
                 }
                 waiters.addResent(w, earlier.msgId(), deadline, timeoutNanos, callback);

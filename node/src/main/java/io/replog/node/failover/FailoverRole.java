@@ -14,6 +14,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.role.TagCheck;
 import io.replog.node.security.AuthStats;
 import io.replog.node.status.Faults;
 import io.replog.node.status.NodeStatus;
@@ -31,8 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A node of a failover cluster as its connections see it: master or secondary as the election decided, changing
@@ -42,7 +41,6 @@ import java.util.regex.Pattern;
  */
 final class FailoverRole implements NodeRole, ReplicaEvents {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
-    private static final Pattern STORED_AS = Pattern.compile("stored as msg_id (\\d+)");
 
     /** What the connections may read without asking the replica's thread. */
     private record View(Replica.Role role, long epoch, int masterId) {
@@ -360,10 +358,16 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
 
                     @Override
+                    public void tagReused(final long clientId, final long seq, final long firstIndex,
+                                          final int masterId) {
+                        // the engine names the first append by its log index: readers know it by its msg_id
+                        request.fail(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq,
+                            IndexMap.msgIdAt(log.marks(), firstIndex)));
+                    }
+
+                    @Override
                     public void failed(final short code, final String why, final int masterId) {
-                        if (code == ErrorCode.TAG_REUSED) {
-                            request.fail(code, msgIdsIn(why));
-                        } else if (code != ErrorCode.NOT_MASTER) {
+                        if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);
                         } else if (taken[0]) {
                             request.fail(code, why + "; the message is in this node's log and may or may not "
@@ -374,15 +378,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
                 });
         taken[0] = true;
-    }
-
-    /** The replica's TAG_REUSED text names the first append by its log index: say its msg_id instead. */
-    private String msgIdsIn(final String why) {
-        final Matcher m = STORED_AS.matcher(why);
-        if (!m.find()) {
-            return why;
-        }
-        return m.replaceFirst("stored as msg_id " + IndexMap.msgIdAt(log.marks(), Long.parseLong(m.group(1))));
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */
