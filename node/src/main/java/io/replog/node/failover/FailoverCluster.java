@@ -11,7 +11,6 @@ import io.replog.node.log.LogStore;
 import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
-import io.replog.node.status.Faults;
 import io.replog.protocol.AppendEntries;
 import io.replog.protocol.Frame;
 
@@ -45,8 +44,7 @@ public final class FailoverCluster implements AutoCloseable {
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, log::lastId,
                 this::epoch, (from, message) -> driver.execute(r -> r.receive(from, message))));
-        // what the node's settings hold, and how often the injection struck
-        role.statusSettings(config.flush(), role::injectedFaults);
+        role.statusSettings(config.flush());
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());

@@ -16,7 +16,6 @@ import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
 import io.replog.node.role.TagCheck;
 import io.replog.node.security.AuthStats;
-import io.replog.node.status.Faults;
 import io.replog.node.status.NodeStatus;
 import io.replog.node.status.PeerState;
 import io.replog.node.status.PeerStatus;
@@ -91,9 +90,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private volatile String masterReadOnly;
     /** Why this node stopped being master, until a master is known again (the status says so); else null. */
     private volatile String steppedDown;
-    /** The log's flush policy and the fault injection the node's settings hold, for the status. */
+    /** The log's flush policy, for the status. */
     private volatile String flush;
-    private volatile java.util.function.Supplier<Faults> faultCounts = () -> Faults.NONE;
     private volatile Progress progress;
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
@@ -449,15 +447,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return IndexMap.msgIdAt(log.marks(), commitIndex);
     }
 
-    /** The fault injection's settings and how often it struck. */
-    Faults injectedFaults() {
-        return faults.faults();
-    }
-
-    /** What the status shows of the node's settings: its flush policy and its fault injection (with its counts). */
-    void statusSettings(final String flushPolicy, final java.util.function.Supplier<Faults> injected) {
+    /** What the status shows of the node's settings beside its fault injection: its flush policy. */
+    void statusSettings(final String flushPolicy) {
         this.flush = flushPolicy;
-        this.faultCounts = injected;
     }
 
     /**
@@ -489,7 +481,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             .appends(waiting, maxQueued, maxPayload)
             .cluster(peers.size(), led.quorum() > 0 ? led.quorum() : peers.size() / 2 + 1)
             .byW(committed, List.of())
-            .settings(flush, faultCounts.get())
+            .settings(flush, faults.faults())
             .election(lastElection, lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis)
             .peers(others)
             .details(led.isStatic() && !master ? secondaryDetails() : java.util.Map.of())
