@@ -189,8 +189,10 @@ class LogctlFailureTest {
                 "--reconnect-for-ms", "0", "append"));
             assertEquals(Logctl.EXIT_FAILED, run.exit(), run.toString());
             assertTrue(run.err().startsWith("logctl: line 1: CONNECTION_LOST: "), run.toString());
-            assertTrue(run.err().contains("not reconnecting (--reconnect-for-ms 0; lines 1 to 2 were not "
-                + "confirmed)"), run.toString());
+            // line 2 may or may not have been read and sent before the loss arrived: both are reported truthfully
+            assertTrue(run.err().contains("not reconnecting (--reconnect-for-ms 0; lines 1 to 2 were not confirmed)")
+                || run.err().contains("not reconnecting (--reconnect-for-ms 0; line 1 was not confirmed)"),
+                run.toString());
             assertEquals(1, node.connectionsAccepted());
         }
     }
