@@ -132,7 +132,7 @@ public final class LocalCluster implements AutoCloseable {
     /** The master takes appends once its secondaries answered (quorum); on loopback that takes milliseconds. */
     private void awaitWritable() {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (master.role().status().readOnly() && System.nanoTime() < deadline) {
+        while (master.role().status().readOnlyReason() != null && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
