@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the connection because of it), reconnecting whenever a node closes the connection. Afterwards no
  * node crashed, no buffer leaked (the build's paranoid leak check), no fuzz entry was stored anywhere, and every
  * append of the real master is on both nodes, in order. {@code -Dreplog.fuzz.frames} sets the number of frames
- * (CI: 60,000; the full run in the README: 1,000,000), {@code -Dreplog.fuzz.seed} the seed.
+ * (CI: 30,000; the full run in the README: 1,000,000), {@code -Dreplog.fuzz.seed} the seed.
  */
 class ReplicationFuzzTest {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationFuzzTest.class);
