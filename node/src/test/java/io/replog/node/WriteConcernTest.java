@@ -1,6 +1,6 @@
 package io.replog.node;
 
-import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.secondary.Secondary;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
