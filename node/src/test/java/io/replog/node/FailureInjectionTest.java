@@ -86,8 +86,7 @@ class FailureInjectionTest {
             final ReplogNode s2 = secondary(loops, 0.3, 0.02);
             final ReplogNode master = master(loops, address(s1), address(s2));
             try {
-                Await.until("master writable", () -> !((io.replog.node.master.Master) master.role())
-                    .quorumMonitor().readOnly());
+                ClusterTestSupport.awaitWritable(master);
                 final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
                 final List<Future<?>> done = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
@@ -143,8 +142,7 @@ class FailureInjectionTest {
                 dead.getLocalPort()));
             try (ReplogClient blocked = ReplogClient.connect("127.0.0.1", master.port());
                  ReplogClient fast = ReplogClient.connect("127.0.0.1", master.port())) {
-                Await.until("master writable", () -> !((io.replog.node.master.Master) master.role())
-                    .quorumMonitor().readOnly());
+                ClusterTestSupport.awaitWritable(master);
                 final List<CompletableFuture<Long>> waiting = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
                     waiting.add(blocked.append("w3-" + i, 3));

@@ -1,7 +1,7 @@
 package io.replog.node;
 
 import io.netty.buffer.Unpooled;
-import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.role.ReplicationHold;
 import io.replog.protocol.Append;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;

@@ -6,7 +6,6 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
 import io.replog.node.replication.ReplicationStream;
 import io.replog.node.secondary.Secondary;
 import io.replog.node.server.EventLoops;
@@ -98,7 +97,7 @@ class SecondaryStatesTest {
     }
 
     private static void awaitWritable(final ReplogNode master) {
-        Await.until("writable", STATE_CHANGE, () -> !((Master) master.role()).quorumMonitor().readOnly());
+        ClusterTestSupport.awaitWritable(master, STATE_CHANGE);
     }
 
     private static short refusalCode(final ReplogClient client) throws Exception {
@@ -126,7 +125,7 @@ class SecondaryStatesTest {
         assertTrue(report.path("reason").asText().startsWith("refuses this log: this secondary holds 1 messages "
             + "of another log"), report.toString());
         assertEquals(0, report.path("acked").asLong(), "it holds none of this log");
-        assertTrue(((Master) second.role()).quorumMonitor().readOnly(), "1 of 2 nodes up: no quorum");
+        assertTrue(second.role().status().readOnly(), "1 of 2 nodes up: no quorum");
         try (ReplogClient c = ReplogClient.connect("127.0.0.1", second.port())) {
             assertEquals(ErrorCode.READ_ONLY, refusalCode(c));
         }

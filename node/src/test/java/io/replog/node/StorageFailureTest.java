@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.log.FailingDisk;
 import io.replog.node.log.FlushPolicy;
-import io.replog.node.master.Master;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
@@ -65,7 +64,7 @@ class StorageFailureTest {
         final NodeConfig config = new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
             .secondaries(List.of(new InetSocketAddress("127.0.0.1", secondary.port()))).dataDir(dir);
         master = ReplogNode.master(config, loops, disk.openMasterLog(dir, FlushPolicy.BATCH));
-        Await.until("writable", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        ClusterTestSupport.awaitWritable(master);
 
         try (ReplogClient c = client(master)) {
             assertEquals(1L, c.append("a", 2).get(20, TimeUnit.SECONDS));

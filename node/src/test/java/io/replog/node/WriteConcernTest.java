@@ -1,7 +1,6 @@
 package io.replog.node;
 
-import io.replog.node.secondary.ReplicationHold;
-import io.replog.node.secondary.Secondary;
+import io.replog.node.role.ReplicationHold;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.Message;
@@ -41,7 +40,7 @@ class WriteConcernTest {
     }
 
     static ReplicationHold.Held hold(final ReplogNode secondary) {
-        return ((Secondary) secondary.role()).holdReplication();
+        return secondary.role().holdReplication();
     }
 
     /** An append and which secondaries held it when its answer arrived. */

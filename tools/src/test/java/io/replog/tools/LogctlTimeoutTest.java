@@ -1,7 +1,7 @@
 package io.replog.tools;
 
 import io.replog.node.LocalCluster;
-import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.secondary.Secondary;
 import io.replog.testing.Await;
 import io.replog.tools.LogctlRunner.Run;

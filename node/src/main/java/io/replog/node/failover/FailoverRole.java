@@ -14,6 +14,7 @@ import io.replog.node.log.LogStore;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.role.TagCheck;
 import io.replog.node.security.AuthStats;
 import io.replog.node.status.NodeStatus;
@@ -376,6 +377,12 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
                 });
         taken[0] = true;
+    }
+
+    /** Holds what a master sends this node to store, while it follows (test-only: {@link ReplicationHold}). */
+    @Override
+    public ReplicationHold.Held holdReplication() {
+        return faults.hold();
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */

@@ -3,6 +3,7 @@ package io.replog.node.failover;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.status.Faults;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import java.util.function.LongSupplier;
  * <li>drop: the request is lost, unanswered; the next request or heartbeat finds the gap and the master resends.</li>
  * </ul>
  * Fail and drop are drawn when the request would reach the replica (after its delay), and only for requests in the
- * epoch this node follows: a refusal always carries the node's own epoch, as the replica's would.
+ * epoch this node follows: a refusal always carries the node's own epoch, as the replica's would. A test may also
+ * hold such requests until it releases them ({@link #hold()}), before the delay applies.
  */
 final class PeerFaultInjection {
     private static final Logger LOG = LoggerFactory.getLogger(PeerFaultInjection.class);
@@ -49,6 +51,7 @@ final class PeerFaultInjection {
     private final boolean debug = LOG.isDebugEnabled();
     private final LongAdder injectedFailures = new LongAdder();
     private final LongAdder injectedDrops = new LongAdder();
+    private final ReplicationHold hold = new ReplicationHold();
 
     PeerFaultInjection(final int self, final NodeConfig config, final PeerTransport transport,
                        final LongSupplier lastId, final LongSupplier epoch,
@@ -74,6 +77,13 @@ final class PeerFaultInjection {
             replica.accept(from, message);
             return;
         }
+        if (hold.deferring() && hold.defer(loop, () -> delay(loop, from, replicate))) {
+            return;
+        }
+        delay(loop, from, replicate);
+    }
+
+    private void delay(final ScheduledExecutorService loop, final int from, final PeerMessage.Replicate replicate) {
         if (delayMs == 0) {
             inject(from, replicate);
             return;
@@ -110,6 +120,11 @@ final class PeerFaultInjection {
             }
         }
         replica.accept(from, request);
+    }
+
+    /** Holds every request that carries entries until the test releases it (see {@link ReplicationHold}). */
+    ReplicationHold.Held hold() {
+        return hold.hold();
     }
 
     /** The settings and how often they struck, for the node's status. */

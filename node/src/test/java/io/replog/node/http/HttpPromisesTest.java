@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
 import io.replog.node.ReplogNode;
-import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.secondary.Secondary;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterAll;

@@ -3,7 +3,7 @@ package io.replog.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
-import io.replog.node.secondary.ReplicationHold;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.secondary.Secondary;
 import io.replog.protocol.FrameHeader;
 import io.replog.testing.Await;
