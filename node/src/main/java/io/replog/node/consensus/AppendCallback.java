@@ -18,6 +18,13 @@ public interface AppendCallback {
     }
 
     /**
+     * The append is in this node's log at {@code msgId} and waits for its w (a tagged one sent again: where it was
+     * stored the first time). Called before its answer, so a later failure can say what was stored where.
+     */
+    default void accepted(final long msgId) {
+    }
+
+    /**
      * Not (known to be) stored with its w: {@code code} is an ERROR code ({@code NOT_MASTER}, {@code OVERLOADED},
      * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
      */

@@ -55,6 +55,9 @@ public final class FailoverCluster implements AutoCloseable {
             driver.execute(r -> r.durable(storage.durableId()));
             role.durableAdvanced();
         });
+        // an fsync that fails on the log's own flusher thread (group commit) stops the replica as a failed write does:
+        // waiting appends are answered at once, the node turns read-only and says why
+        log.failureListener(why -> driver.execute(r -> r.halt(why)));
         role.leadership(leadership);
     }
 

@@ -258,7 +258,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
         if (storageError != null) {
-            return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
+            return staticMaster() ? new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: " + diskFailed())
+                : new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
         }
         if (staticMaster()) {
@@ -271,8 +272,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
         if (w < 1 || w > peers.size()) {
-            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be 1.." + peers.size()
-                + " (the cluster's nodes), got " + w);
+            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be between 1 and " + peers.size()
+                + (leadership.isStatic() ? " (master + " + (peers.size() - 1) + " secondaries)"
+                : " (the cluster's nodes)") + ", got " + w);
         }
         if (payloadLength > maxPayload) {
             return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -300,16 +302,26 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return v.masterId() == Replica.NOBODY || v.masterId() == peers.self() ? null : peers.httpHostPort(v.masterId());
     }
 
+    /** Why a static master whose disk failed refuses appends until restarted (the README's words). */
+    private String diskFailed() {
+        return "the master's log on disk failed (" + storageError + "); restart the master";
+    }
+
     @Override
     public void append(final AppendRequest request) {
-        if (queued.incrementAndGet() > maxQueued) {
+        // only appends that can wait for peers count: a w=1 append waits for this node's own flush alone, so appends
+        // stuck on a dead peer never make the master refuse the clients that do not wait for it
+        final boolean counted = request.w() > 1;
+        if (counted && queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
             request.takePayload().release();
-            request.fail(ErrorCode.OVERLOADED, "too many appends waiting for an answer (" + maxQueued
-                + ", --max-pending-appends); retry later. Nothing stored");
+            request.fail(ErrorCode.OVERLOADED, "too many appends waiting for their write concern (" + maxQueued
+                + ", --max-pending-appends); retry later or use timeout_ms. Nothing stored");
             return;
         }
-        request.onAnswer(queued::decrementAndGet);
+        if (counted) {
+            request.onAnswer(queued::decrementAndGet);
+        }
         final ByteBuf payload = request.takePayload();
         final byte[] bytes;
         try {
@@ -336,6 +348,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         // refused while the replica takes it: nothing was stored; answered later (the master stepped down while the
         // append waited for its w): it is in this node's log, and whether it survives is not known yet
         final boolean[] taken = new boolean[1];
+        // where the replica put it (-1: not in the log): a failure after that says what is stored where
+        final long[] at = {-1};
         replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
                 request.tagged() ? request.seq() : 0, request.timeoutNanos(), new AppendCallback() {
                     @Override
@@ -343,6 +357,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                         final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
                         request.assigned(msgId, System.nanoTime());
                         request.succeed(System.nanoTime());
+                    }
+
+                    @Override
+                    public void accepted(final long index) {
+                        at[0] = index;
                     }
 
                     @Override
@@ -366,7 +385,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
                     @Override
                     public void failed(final short code, final String why, final int masterId) {
-                        if (code != ErrorCode.NOT_MASTER) {
+                        final long msgId = at[0] < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at[0]);
+                        if (code == ErrorCode.SHUTTING_DOWN && msgId > 0) {
+                            request.fail(code, "the master is shutting down; the message is stored as msg_id "
+                                + msgId + " but w=" + request.w() + " was not reached yet"
+                                + (leadership.isStatic() ? "" : "; it may still be replicated by the next master"));
+                        } else if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
+                            request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
+                                + why + "; it may be lost (or found again when the node restarts)");
+                        } else if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);
                         } else if (taken[0]) {
                             request.fail(code, why + "; the message is in this node's log and may or may not "
@@ -388,6 +415,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** A peer frame arrived on a connection: to the replica's thread. */
     @Override
     public void peer(final ChannelHandlerContext ctx, final Frame frame) {
+        final String diskFailure = storageError;
+        if (diskFailure != null) {
+            // answered rather than ignored: the sender shows this node Failing with the reason, not merely silent
+            ReferenceCountUtil.release(frame);
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED, (staticMaster()
+                ? "node " + peers.self() + "'s" : "this secondary's") + " disk failed: " + diskFailure
+                + "; it stores nothing until restarted"), ctx.voidPromise());
+            return;
+        }
         final int from = PeerFrames.sender(frame);
         if (from == peers.self() || !peers.member(from)) {
             ReferenceCountUtil.release(frame);
@@ -514,7 +550,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
     private String readOnly(final View v, final String storage) {
         if (storage != null) {
-            return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
+            return staticMaster() ? diskFailed()
+                : "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
         }
         if (staticMaster()) {
             final String readOnly = masterReadOnly;
