@@ -4,9 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.replog.node.config.NodeConfig;
 import io.replog.protocol.Ack;
+import io.replog.protocol.AppendEntries;
+import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Frame;
+import io.replog.protocol.PeerEntry;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReplogClient;
@@ -16,17 +19,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 
 import static io.replog.node.ClusterTestSupport.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A real secondary fed REPLICATE frames by hand, the way a master (or a reconnecting one) might send them:
- * duplicates are ignored, entries ahead of a gap are held back, only the contiguous prefix is ever shown.
+ * A real secondary fed replication frames by hand, the way a master (or a reconnecting one) might send them:
+ * duplicates are ignored, entries ahead of a gap are never shown before it closes, only the contiguous prefix is ever
+ * shown, each message exactly once. On the engine (APPEND_ENTRIES) a request past a gap is refused and the master
+ * resends from the gap; the fixed-role stack (REPLICATE, {@code *OverReplicate}: deleted with that frame) held it back.
  */
 class SecondaryReplicationTest {
     private static final long LOG_ID = 0x5eed;
@@ -46,6 +56,63 @@ class SecondaryReplicationTest {
         secondary.close();
     }
 
+    /** APPEND_ENTRIES from node 1 (the static master) of {@code messages} after {@code prevId}, all of epoch 1. */
+    private AppendEntriesReply appendEntries(final long logId, final long prevId, final String... messages) {
+        final List<PeerEntry> entries = new ArrayList<>();
+        for (final String m : messages) {
+            entries.add(new PeerEntry(1, 0, 0, 0, m.getBytes(StandardCharsets.UTF_8)));
+        }
+        final Frame answer = Await.result(master.send(new AppendEntries(master.nextRequestId(), 1, 1, prevId,
+            prevId == 0 ? 0 : 1, 0, logId, entries)));
+        return assertInstanceOf(AppendEntriesReply.class, answer);
+    }
+
+    /** Where the secondary's log matches the master's after {@code messages} at {@code prevId} + 1…, or -1: refused. */
+    private long accepted(final long prevId, final String... messages) {
+        final AppendEntriesReply reply = appendEntries(LOG_ID, prevId, messages);
+        return reply.accepted() ? reply.acceptedId() : -1;
+    }
+
+    /** What the secondary serves once it holds {@code count} messages durably (it serves only what is durable). */
+    private List<String> served(final int count) {
+        Await.until("the secondary serves " + count, () -> texts(secondary).size() >= count);
+        return texts(secondary);
+    }
+
+    @Test
+    void duplicatesAreIgnoredAndNothingPastAGapIsShown() {
+        assumeTrue(ReplogNode.FIXED_ON_ENGINE, "APPEND_ENTRIES reaches a secondary on the engine only");
+        assertEquals(0, accepted(0), "an empty APPEND_ENTRIES (a heartbeat) probes the position");
+        assertEquals(2, accepted(0, "a", "b"));
+        assertEquals(3, accepted(1, "b", "c"), "b is a duplicate, c is new");
+        assertEquals(3, accepted(0, "a", "b", "c"), "a full resend changes nothing");
+        assertEquals(List.of("a", "b", "c"), served(3));
+
+        final AppendEntriesReply gap = appendEntries(LOG_ID, 5, "f");
+        assertFalse(gap.accepted(), "6 arrives before 4 and 5: refused, not acknowledged");
+        assertEquals(4, gap.conflictId(), "the master is told to resume at 4");
+        assertEquals(-1, accepted(4, "e"));
+        assertEquals(List.of("a", "b", "c"), texts(secondary), "never shows 5 or 6 before 4");
+        assertEquals(4, accepted(3, "d"));
+        assertEquals(6, accepted(3, "d", "e", "f"), "the master's resend from the gap closes it");
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), served(6));
+        assertEquals(6, accepted(3, "d", "e", "f"));
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), texts(secondary), "each message exactly once");
+    }
+
+    @Test
+    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAnyOnTheEngine() {
+        assumeTrue(ReplogNode.FIXED_ON_ENGINE, "APPEND_ENTRIES reaches a secondary on the engine only");
+        assertEquals(1, accepted(0, "old-log"));
+        assertEquals(List.of("old-log"), served(1));
+        final CompletionException e = assertThrows(CompletionException.class,
+            () -> appendEntries(LOG_ID + 1, 0, "new-log"));
+        assertEquals(ErrorCode.LOG_MISMATCH, ((ReplogException) e.getCause()).code());
+        assertEquals(List.of("old-log"), texts(secondary), "the two histories are never mixed");
+        assertTrue(ClusterTestSupport.json(secondary, "/health").path("log_id").asText()
+            .equals(Long.toHexString(LOG_ID)), "it keeps following its first log");
+    }
+
     private long replicate(final long firstId, final String... messages) {
         final ByteBuf run = Unpooled.buffer();
         for (final String m : messages) {
@@ -57,7 +124,8 @@ class SecondaryReplicationTest {
     }
 
     @Test
-    void duplicatesAreIgnoredAndGapsHideWhatComesAfterThem() {
+    void duplicatesAreIgnoredAndGapsHideWhatComesAfterThemOverReplicate() {
+        assumeFalse(ReplogNode.FIXED_ON_ENGINE, "REPLICATE is the fixed-role stack's frame");
         assertEquals(0, replicate(1), "an empty REPLICATE probes the position");
         assertEquals(2, replicate(1, "a", "b"));
         assertEquals(3, replicate(2, "b", "c"), "b is a duplicate, c is new");
@@ -74,7 +142,8 @@ class SecondaryReplicationTest {
     }
 
     @Test
-    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAny() {
+    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAnyOverReplicate() {
+        assumeFalse(ReplogNode.FIXED_ON_ENGINE, "REPLICATE is the fixed-role stack's frame");
         assertEquals(1, replicate(1, "old-log"));
         final ByteBuf run = Unpooled.buffer();
         EntryRun.writeEntry(run, "new-log".getBytes(StandardCharsets.UTF_8));
@@ -88,8 +157,9 @@ class SecondaryReplicationTest {
     void theMasterRefusesReplicationAndKeepsTheConnection() {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Settings.ephemeral(0));
              ReplogClient client = ReplogClient.connect("127.0.0.1", cluster.master().port())) {
+            // replication frames of either stack: REPLICATE (fixed roles) and APPEND_ENTRIES (the engine)
             final CompletionException e = assertThrows(CompletionException.class, () -> Await.result(client.send(
-                new Replicate(client.nextRequestId(), LOG_ID, 1, 0, 1, Unpooled.EMPTY_BUFFER))));
+                new AppendEntries(client.nextRequestId(), 2, 1, 0, 0, 0, LOG_ID, List.of()))));
             // a local cluster authenticates replication: an unauthenticated connection is refused before anything
             // else (a node without a key answers UNEXPECTED_FRAME: the master takes no replication)
             assertEquals(ErrorCode.UNAUTHORIZED, ((ReplogException) e.getCause()).code());

@@ -595,9 +595,10 @@ public final class Replica {
         if (waiters.size() == 0) {
             return;
         }
-        // w copies are the master's own and w-1 others (w=1: the master's own copy): an append whose copy on this
-        // node never became durable (its disk failed) is never acknowledged, however many peers hold it
-        final long own = log.durableId();
+        // under a static leader, w copies are the master's own and w-1 others (w=1: the master's own copy, as fixed
+        // roles promise): an append whose copy on the master never became durable (its disk failed) is never
+        // acknowledged, however many secondaries hold it. Elected: any w nodes (Raft's count)
+        final long own = leadership.isStatic() ? log.durableId() : Long.MAX_VALUE;
         for (int w = 1; w <= clusterSize; w++) {
             final long heldByW = Math.min(own, held[clusterSize - w]);
             waiters.answer(w, w >= majority ? Math.min(heldByW, commitId) : heldByW);

@@ -439,7 +439,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return;
         }
         links.heardOn(from, ctx.channel());
-        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+        faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
     }
 
     /**
@@ -462,7 +462,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */
     void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
-        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+        faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
     }
 
     @Override
