@@ -5,11 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.Ack;
-import io.replog.protocol.AppendEntries;
-import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.Frame;
-import io.replog.protocol.PeerEntry;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
 import io.replog.protocol.Replicate;
@@ -32,21 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * REPLICATE on the fixed-role stack ({@code *OverReplicate}: deleted with that frame).
  */
 class SecondaryEdgeCasesTest {
-    /** APPEND_ENTRIES from node 1 (the static master), epoch 1, of {@code messages} at {@code prevId} + 1, …. */
-    private static AppendEntries appendEntries(final long logId, final long prevId, final String... messages) {
-        final List<PeerEntry> entries = new java.util.ArrayList<>();
-        for (final String m : messages) {
-            entries.add(new PeerEntry(1, 0, 0, 0, m.getBytes(StandardCharsets.UTF_8)));
-        }
-        return new AppendEntries(prevId + 1, 1, 1, prevId, prevId == 0 ? 0 : 1, 0, logId, entries);
-    }
-
-    private static long acceptedId(final Frame reply) {
-        final AppendEntriesReply r = assertInstanceOf(AppendEntriesReply.class, reply);
-        assertTrue(r.accepted(), r.toString());
-        return r.acceptedId();
-    }
-
     @Test
     void aDelayedAppendEntriesWhoseConnectionClosedIsNeverApplied() throws Exception {
         assumeTrue(ReplogNode.FIXED_ON_ENGINE, "APPEND_ENTRIES reaches a secondary on the engine only");
@@ -54,13 +36,14 @@ class SecondaryEdgeCasesTest {
             final ReplogNode secondary = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0)
                 .httpPort(0).delayMs(300), loops);
             try {
-                try (ReplogClient gone = ReplogClient.connect("127.0.0.1", secondary.port())) {
-                    gone.send(appendEntries(0xAAAL, 0, "of the old master"));
+                try (HandFedMaster gone = new HandFedMaster(secondary)) {
+                    gone.send(0xAAAL, 0, "of the old master");
                     // its sender goes away before the delay has passed
                 }
-                try (ReplogClient current = ReplogClient.connect("127.0.0.1", secondary.port())) {
-                    assertEquals(1, acceptedId(current.send(appendEntries(0xBBBL, 0, "of the current master"))
-                        .get(10, TimeUnit.SECONDS)));
+                try (HandFedMaster current = new HandFedMaster(secondary)) {
+                    final HandFedMaster.Reply reply = current.append(0xBBBL, 0, "of the current master");
+                    assertTrue(reply.accepted(), String.valueOf(reply));
+                    assertEquals(1, reply.acceptedId());
                 }
                 assertEquals(0xBBBL, secondary.log().logId(), "the secondary follows the log of the live connection");
                 Await.until("the secondary serves it", () -> !ClusterTestSupport.texts(secondary).isEmpty());
@@ -81,12 +64,12 @@ class SecondaryEdgeCasesTest {
         try (EventLoops loops = new EventLoops(2, "edge")) {
             final ReplogNode secondary = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(0)
                 .httpPort(0).delayMs(200), loops);
-            try (ReplogClient master = ReplogClient.connect("127.0.0.1", secondary.port())) {
-                // equal entries at different msg_ids: two requests, not one
-                final var first = master.send(appendEntries(0xCCCL, 0, "same"));
-                final var second = master.send(appendEntries(0xCCCL, 1, "same"));
-                assertEquals(1, acceptedId(first.get(10, TimeUnit.SECONDS)));
-                assertEquals(2, acceptedId(second.get(10, TimeUnit.SECONDS)));
+            try (HandFedMaster master = new HandFedMaster(secondary)) {
+                // equal entries at different msg_ids: two requests, not one, each answered in order
+                master.send(0xCCCL, 0, "same");
+                master.send(0xCCCL, 1, "same");
+                assertEquals(1, master.read().acceptedId());
+                assertEquals(2, master.read().acceptedId());
                 Await.until("the secondary serves both", () -> ClusterTestSupport.texts(secondary).size() >= 2);
                 assertEquals(List.of("same", "same"), ClusterTestSupport.texts(secondary));
             } finally {

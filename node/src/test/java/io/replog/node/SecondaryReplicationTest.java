@@ -5,11 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.replog.node.config.NodeConfig;
 import io.replog.protocol.Ack;
 import io.replog.protocol.AppendEntries;
-import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Frame;
-import io.replog.protocol.PeerEntry;
 import io.replog.protocol.Replicate;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ReplogClient;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 
@@ -28,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -56,20 +52,11 @@ class SecondaryReplicationTest {
         secondary.close();
     }
 
-    /** APPEND_ENTRIES from node 1 (the static master) of {@code messages} after {@code prevId}, all of epoch 1. */
-    private AppendEntriesReply appendEntries(final long logId, final long prevId, final String... messages) {
-        final List<PeerEntry> entries = new ArrayList<>();
-        for (final String m : messages) {
-            entries.add(new PeerEntry(1, 0, 0, 0, m.getBytes(StandardCharsets.UTF_8)));
-        }
-        final Frame answer = Await.result(master.send(new AppendEntries(master.nextRequestId(), 1, 1, prevId,
-            prevId == 0 ? 0 : 1, 0, logId, entries)));
-        return assertInstanceOf(AppendEntriesReply.class, answer);
-    }
-
     /** Where the secondary's log matches the master's after {@code messages} at {@code prevId} + 1…, or -1: refused. */
-    private long accepted(final long prevId, final String... messages) {
-        final AppendEntriesReply reply = appendEntries(LOG_ID, prevId, messages);
+    private static long accepted(final HandFedMaster fed, final long prevId, final String... messages)
+        throws Exception {
+        final HandFedMaster.Reply reply = fed.append(LOG_ID, prevId, messages);
+        assertEquals(0, reply.errorCode(), reply.errorText());
         return reply.accepted() ? reply.acceptedId() : -1;
     }
 
@@ -80,37 +67,40 @@ class SecondaryReplicationTest {
     }
 
     @Test
-    void duplicatesAreIgnoredAndNothingPastAGapIsShown() {
+    void duplicatesAreIgnoredAndNothingPastAGapIsShown() throws Exception {
         assumeTrue(ReplogNode.FIXED_ON_ENGINE, "APPEND_ENTRIES reaches a secondary on the engine only");
-        assertEquals(0, accepted(0), "an empty APPEND_ENTRIES (a heartbeat) probes the position");
-        assertEquals(2, accepted(0, "a", "b"));
-        assertEquals(3, accepted(1, "b", "c"), "b is a duplicate, c is new");
-        assertEquals(3, accepted(0, "a", "b", "c"), "a full resend changes nothing");
-        assertEquals(List.of("a", "b", "c"), served(3));
+        try (HandFedMaster fed = new HandFedMaster(secondary)) {
+            assertEquals(0, accepted(fed, 0), "an empty APPEND_ENTRIES (a heartbeat) probes the position");
+            assertEquals(2, accepted(fed, 0, "a", "b"));
+            assertEquals(3, accepted(fed, 1, "b", "c"), "b is a duplicate, c is new");
+            assertEquals(3, accepted(fed, 0, "a", "b", "c"), "a full resend changes nothing");
+            assertEquals(List.of("a", "b", "c"), served(3));
 
-        final AppendEntriesReply gap = appendEntries(LOG_ID, 5, "f");
-        assertFalse(gap.accepted(), "6 arrives before 4 and 5: refused, not acknowledged");
-        assertEquals(4, gap.conflictId(), "the master is told to resume at 4");
-        assertEquals(-1, accepted(4, "e"));
-        assertEquals(List.of("a", "b", "c"), texts(secondary), "never shows 5 or 6 before 4");
-        assertEquals(4, accepted(3, "d"));
-        assertEquals(6, accepted(3, "d", "e", "f"), "the master's resend from the gap closes it");
-        assertEquals(List.of("a", "b", "c", "d", "e", "f"), served(6));
-        assertEquals(6, accepted(3, "d", "e", "f"));
-        assertEquals(List.of("a", "b", "c", "d", "e", "f"), texts(secondary), "each message exactly once");
+            final HandFedMaster.Reply gap = fed.append(LOG_ID, 5, "f");
+            assertFalse(gap.accepted(), "6 arrives before 4 and 5: refused, not acknowledged");
+            assertEquals(4, gap.conflictId(), "the master is told to resume at 4");
+            assertEquals(-1, accepted(fed, 4, "e"));
+            assertEquals(List.of("a", "b", "c"), texts(secondary), "never shows 5 or 6 before 4");
+            assertEquals(4, accepted(fed, 3, "d"));
+            assertEquals(6, accepted(fed, 3, "d", "e", "f"), "the master's resend from the gap closes it");
+            assertEquals(List.of("a", "b", "c", "d", "e", "f"), served(6));
+            assertEquals(6, accepted(fed, 3, "d", "e", "f"));
+            assertEquals(List.of("a", "b", "c", "d", "e", "f"), texts(secondary), "each message exactly once");
+        }
     }
 
     @Test
-    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAnyOnTheEngine() {
+    void entriesOfAnotherLogAreRefusedOnceTheSecondaryHoldsAnyOnTheEngine() throws Exception {
         assumeTrue(ReplogNode.FIXED_ON_ENGINE, "APPEND_ENTRIES reaches a secondary on the engine only");
-        assertEquals(1, accepted(0, "old-log"));
-        assertEquals(List.of("old-log"), served(1));
-        final CompletionException e = assertThrows(CompletionException.class,
-            () -> appendEntries(LOG_ID + 1, 0, "new-log"));
-        assertEquals(ErrorCode.LOG_MISMATCH, ((ReplogException) e.getCause()).code());
+        try (HandFedMaster fed = new HandFedMaster(secondary)) {
+            assertEquals(1, accepted(fed, 0, "old-log"));
+            assertEquals(List.of("old-log"), served(1));
+            final HandFedMaster.Reply refused = fed.append(LOG_ID + 1, 0, "new-log");
+            assertEquals(ErrorCode.LOG_MISMATCH, refused.errorCode(), String.valueOf(refused));
+        }
         assertEquals(List.of("old-log"), texts(secondary), "the two histories are never mixed");
-        assertTrue(ClusterTestSupport.json(secondary, "/health").path("log_id").asText()
-            .equals(Long.toHexString(LOG_ID)), "it keeps following its first log");
+        assertEquals(Long.toHexString(LOG_ID), ClusterTestSupport.json(secondary, "/health").path("log_id").asText(),
+            "it keeps following its first log");
     }
 
     private long replicate(final long firstId, final String... messages) {
