@@ -11,6 +11,7 @@ import io.replog.node.consensus.ReplicaEvents;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
+import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
@@ -94,6 +95,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** The log's flush policy, for the status. */
     private volatile String flush;
     private volatile Progress progress;
+    /** Frames of another log refused in a row (logged on the 1st and every 10th). */
+    private final RepeatCounter logRefusals = new RepeatCounter();
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
@@ -433,13 +436,31 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         final long named = PeerFrames.logId(frame);
         if (named != 0 && named != log.logId() && !adopted(named)) {
-            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "node " + peers.self()
-                + " holds " + log.lastId() + " messages of another log (" + Long.toHexString(log.logId())
-                + "); delete its data directory to follow this master"), ctx.voidPromise());
+            refuseLog(ctx, frame, named);
             return;
+        }
+        if (named != 0) {
+            logRefusals.ended();
         }
         links.heardOn(from, ctx.channel());
         faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
+    }
+
+    /**
+     * Refuses a frame of log {@code named}: this node holds messages of another. Logged on the 1st and every 10th
+     * refusal in a row (its master retries every heartbeat), as fixed secondaries did.
+     */
+    private void refuseLog(final ChannelHandlerContext ctx, final Frame frame, final long named) {
+        final long n = logRefusals.occurred();
+        if (n > 0) {
+            LOG.warn("node {}: refusing replication of log {}: this secondary holds {} messages of log {}; delete "
+                + "its data directory to follow the new log (refusal {} in a row)", peers.self(),
+                Long.toHexString(named), log.lastId(), Long.toHexString(log.logId()), n);
+        }
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, (leadership.isStatic()
+            ? "this secondary" : "node " + peers.self()) + " holds " + log.lastId() + " messages of another log ("
+            + Long.toHexString(log.logId()) + "); delete its data directory to follow this master"),
+            ctx.voidPromise());
     }
 
     /**
