@@ -163,10 +163,11 @@ class SecondaryStatesTest {
                 () -> health(master).path("read_only").asBoolean());
             assertEquals(ErrorCode.READ_ONLY, refusalCode(c));
         }
-        // the master's lines name the refusal's code (FRAME_TOO_LARGE), the refusing secondary's own do not
-        final java.util.function.Predicate<String> masterSideLine = l -> l.contains("FRAME_TOO_LARGE");
+        // both sides quote the refusal: the master says the secondary refused it, the secondary that it closes
+        final java.util.function.Predicate<String> masterSideLine = l -> l.contains("exceeds the limit of 1024 bytes")
+            && l.contains(" refused a ");
         final java.util.function.Predicate<String> secondarySideLine = l -> l.contains("exceeds the limit of 1024 "
-            + "bytes") && !l.contains("FRAME_TOO_LARGE");
+            + "bytes") && l.contains("closing connection");
         Await.until("20 refused attempts", STATE_CHANGE, () -> lines(lines, masterSideLine) >= 3);
         // the master goes on retrying while this counts: compare the two sides' rate-limited logs (1st, 10th, 20th …
         // refusal each), not the secondary's alone against a fixed number (on a fast machine it reached the 40th)

@@ -95,6 +95,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** The log's flush policy, for the status. */
     private volatile String flush;
     private volatile Progress progress;
+    /** How a full log's refusal starts (LogFullException's words): not a failed disk. */
+    private static final String FULL = "the log is full";
     /** Frames of another log refused in a row (logged on the 1st and every 10th). */
     private final RepeatCounter logRefusals = new RepeatCounter();
 
@@ -387,13 +389,21 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
 
                     @Override
+                    public void stopping(final long index, final int w) {
+                        if (!leadership.isStatic()) {
+                            AppendCallback.super.stopping(index, w);
+                            return;
+                        }
+                        // fixed roles' words (README): the master restarts with its log, the message is kept
+                        request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down; the message is stored as "
+                            + "msg_id " + IndexMap.msgIdAt(log.marks(), index) + " but w=" + w
+                            + " was not reached yet");
+                    }
+
+                    @Override
                     public void failed(final short code, final String why, final int masterId) {
                         final long msgId = at[0] < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at[0]);
-                        if (code == ErrorCode.SHUTTING_DOWN && msgId > 0) {
-                            request.fail(code, "the master is shutting down; the message is stored as msg_id "
-                                + msgId + " but w=" + request.w() + " was not reached yet"
-                                + (leadership.isStatic() ? "" : "; it may still be replicated by the next master"));
-                        } else if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
+                        if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
                             request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
                                 + why + "; it may be lost (or found again when the node restarts)");
                         } else if (code != ErrorCode.NOT_MASTER) {
@@ -422,8 +432,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         if (diskFailure != null) {
             // answered rather than ignored: the sender shows this node Failing with the reason, not merely silent
             ReferenceCountUtil.release(frame);
-            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED, (staticMaster()
-                ? "node " + peers.self() + "'s" : "this secondary's") + " disk failed: " + diskFailure
+            final String who = staticMaster() ? "node " + peers.self() + "'s" : "this secondary's";
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+                (diskFailure.startsWith(FULL) ? diskFailure : who + " disk failed: " + diskFailure)
                 + "; it stores nothing until restarted"), ctx.voidPromise());
             return;
         }

@@ -134,7 +134,9 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
 
         void up(final Channel channel) {
             unauthorized = null;
-            refused = null;
+            // a refusal is kept across the reconnect it caused (a frame too large for the peer closes the link): it
+            // ages out by itself (PeerHealth reads only recent ones), so a peer that refuses every delivery but
+            // answers heartbeats stays Failing
             failures = 0;
             wasUp = true;
             ready = channel;
@@ -233,10 +235,16 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         return link == null ? null : link.unauthorized;
     }
 
-    /** The last error node {@code id} answered with since its link came up, or null. */
+    /** The last error node {@code id} answered with (kept across reconnects: it ages out), or null. */
     Refusal refused(final int id) {
         final Link link = links.get(id);
         return link == null ? null : link.refused;
+    }
+
+    @Override
+    public boolean refusing(final int peer, final long withinNanos) {
+        final Refusal refusal = refused(peer);
+        return refusal != null && System.nanoTime() - refusal.atNanos() < withinNanos;
     }
 
     /** An error a peer answered with (its code and text), and when ({@link System#nanoTime()}). */
