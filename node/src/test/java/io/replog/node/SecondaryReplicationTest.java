@@ -52,7 +52,7 @@ class SecondaryReplicationTest {
         secondary.close();
     }
 
-    /** Where the secondary's log matches the master's after {@code messages} at {@code prevId} + 1…, or -1: refused. */
+    /** Where the secondary's log matches the master's after {@code messages} at {@code prevId} + 1…; -1: refused. */
     private static long accepted(final HandFedMaster fed, final long prevId, final String... messages)
         throws Exception {
         final HandFedMaster.Reply reply = fed.append(LOG_ID, prevId, messages);

@@ -94,7 +94,7 @@ final class ReplicaDriver implements AutoCloseable {
             // thread that simply died would leave a master that never steps down
             LOG.error("node: the replica failed a step and stops taking part in its cluster: {}", e.toString(), e);
             try {
-                // a full log says so in its own words (the README's "the log is full: …"), other failures by their type
+                // a full log says so in its own words ("the log is full: …"), other failures by their type
                 replica.halt(e instanceof LogFullException ? e.getMessage() : e.toString());
             } catch (Throwable again) {
                 LOG.error("node: halting the replica failed too: {}", again.toString(), again);
