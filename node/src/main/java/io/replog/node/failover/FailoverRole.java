@@ -122,6 +122,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
         if (role == Replica.Role.LEADER) {
+            // a static master leads once it took back its tail: what it said while starting is over now, not at the
+            // next tick (an append right after the start would be refused read-only)
+            masterReadOnly = null;
             firstLead.countDown();
         }
         final View before = view;
