@@ -38,7 +38,9 @@ class SecondaryEdgeCasesTest {
             try {
                 try (HandFedMaster gone = new HandFedMaster(secondary)) {
                     gone.send(0xAAAL, 0, "of the old master");
-                    // its sender goes away before the delay has passed
+                    // received (an empty log takes on the log its first frame names) and held for the delay; its
+                    // sender goes away before the delay has passed
+                    Await.until("the old master's frame is received", () -> secondary.log().logId() == 0xAAAL);
                 }
                 try (HandFedMaster current = new HandFedMaster(secondary)) {
                     final HandFedMaster.Reply reply = current.append(0xBBBL, 0, "of the current master");
