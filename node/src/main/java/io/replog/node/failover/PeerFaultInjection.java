@@ -1,5 +1,6 @@
 package io.replog.node.failover;
 
+import io.netty.channel.Channel;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
@@ -9,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -71,27 +71,37 @@ final class PeerFaultInjection {
         }
     }
 
-    /** A peer's message arrived on a connection served by {@code loop}: to the replica, now, later or never. */
-    void receive(final ScheduledExecutorService loop, final int from, final PeerMessage message) {
+    /**
+     * A peer's message arrived on {@code channel}: to the replica, now, later or never. A request held or delayed
+     * whose connection closed meanwhile is never applied: it came from a master this node no longer hears, and a
+     * secondary follows the log of its live connection.
+     */
+    void receive(final Channel channel, final int from, final PeerMessage message) {
         if (!(message instanceof PeerMessage.Replicate replicate) || replicate.entries().isEmpty()) {
             replica.accept(from, message);
             return;
         }
-        if (hold.deferring() && hold.defer(loop, () -> delay(loop, from, replicate))) {
+        if (hold.deferring() && hold.defer(channel.eventLoop(), () -> delay(channel, from, replicate))) {
             return;
         }
-        delay(loop, from, replicate);
+        delay(channel, from, replicate);
     }
 
-    private void delay(final ScheduledExecutorService loop, final int from, final PeerMessage.Replicate replicate) {
+    private void delay(final Channel channel, final int from, final PeerMessage.Replicate replicate) {
         if (delayMs == 0) {
-            inject(from, replicate);
+            deliver(channel, from, replicate);
             return;
         }
         try {
-            loop.schedule(() -> inject(from, replicate), delayMs, TimeUnit.MILLISECONDS);
+            channel.eventLoop().schedule(() -> deliver(channel, from, replicate), delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             // the node is closing: the request is lost as it would be in a crash (it holds no buffer)
+        }
+    }
+
+    private void deliver(final Channel channel, final int from, final PeerMessage.Replicate replicate) {
+        if (channel.isActive()) {
+            inject(from, replicate);
         }
     }
 
