@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A log at its size limit refuses appends (a master) or deliveries (a secondary) with a clear error, and serves reads. */
+/** A log at its size limit refuses appends (master) or deliveries (secondary) with a clear error, and serves reads. */
 class LogLimitTest {
     @Test
     void aFullLogRefusesAppendsWithStorageFullAndStillServesReads() throws Exception {

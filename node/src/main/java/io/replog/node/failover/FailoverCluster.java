@@ -63,7 +63,7 @@ public final class FailoverCluster implements AutoCloseable {
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, leadership, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)
         log.durabilityListener(durableId -> {
-            driver.execute(r -> r.durable(storage.durableId()));
+            driver.executeFirst(r -> r.durable(storage.durableId()));
             role.durableAdvanced();
         });
         // an fsync that fails on the log's own flusher thread (group commit) stops the replica as a failed write does:
@@ -83,15 +83,16 @@ public final class FailoverCluster implements AutoCloseable {
      * and retries), and the node goes on: it serves reads, follows its master's heartbeats and commit point, and
      * answers a restarted master's tail request, as a fixed secondary did. Nothing of the delivery was stored (the
      * log stages all or nothing, and the replica counts entries only once they are stored). Any other failure of
-     * the replica's step, or a full log while it is not a follower's delivery, halts it (ReplicaDriver).
+     * the replica's step, or a full log anywhere but in a follower's delivery, halts it (ReplicaDriver).
      */
     private void toReplica(final Channel channel, final int from, final PeerMessage message) {
-        driver.execute(r -> {
+        driver.executeFirst(r -> {
             try {
                 r.receive(from, message);
             } catch (LogFullException full) {
-                if (!(message instanceof PeerMessage.Replicate delivery) || r.halted() != null) {
-                    throw full;
+                if (!(message instanceof PeerMessage.Replicate delivery) || r.role() != Replica.Role.FOLLOWER
+                    || r.halted() != null) {
+                    throw full; // e.g. a static master's own epoch start: its log is in doubt, it halts
                 }
                 final long n = fullRefusals.occurred();
                 if (n > 0) {
