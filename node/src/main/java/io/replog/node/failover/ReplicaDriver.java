@@ -32,7 +32,7 @@ final class ReplicaDriver implements AutoCloseable {
     /** What peers say: run before the tasks queued behind it. */
     private final MpscUnboundedXaddArrayQueue<Runnable> first = new MpscUnboundedXaddArrayQueue<>(1024);
     /** Appends run between looks at the clock (and at the peers' queue) while a backlog is worked through. */
-    private static final int CHUNK = 64;
+    private static final int CHUNK = 16;
     private final Thread thread;
     private volatile boolean running = true;
     /**
