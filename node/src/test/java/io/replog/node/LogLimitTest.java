@@ -73,9 +73,14 @@ class LogLimitTest {
                 return "Failing".equals(peer.path("status").asText())
                     && peer.path("reason").asText().contains("REPLICATION_FAILED: the log is full");
             });
-            Await.until("the full secondary serves the 10 it holds", () -> full.role().readableId() == 10);
+            // a delivery is stored whole or not at all: a batch that does not fit is refused whole, so it holds
+            // at most the 10 that fit (fewer when the master sent it several at once)
+            Await.until("the full secondary serves what it holds", () -> full.role().log().lastId() > 0
+                && full.role().readableId() == full.role().log().lastId());
+            final long held = full.role().log().lastId();
+            assertTrue(held <= 10, "it holds " + held);
             try (ReplogClient reader = ReplogClient.connect("127.0.0.1", full.port())) {
-                assertEquals(10, reader.readAll().size(), "reads keep working");
+                assertEquals(held, reader.readAll().size(), "reads keep working");
             }
             assertEquals(15, fine.role().log().lastId(), "the other secondary has everything");
             assertNull(full.role().status().storageError(), "a full log is not a failed disk");
