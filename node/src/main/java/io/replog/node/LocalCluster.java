@@ -1,7 +1,6 @@
 package io.replog.node;
 
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.FrameHeader;
@@ -132,9 +131,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The master takes appends once its secondaries answered (quorum); on loopback that takes milliseconds. */
     private void awaitWritable() {
-        final Master role = (Master) master.role();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (role.quorumMonitor().readOnly() && System.nanoTime() < deadline) {
+        while (master.role().status().readOnlyReason() != null && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -142,8 +140,9 @@ public final class LocalCluster implements AutoCloseable {
                 return;
             }
         }
-        if (role.quorumMonitor().readOnly()) {
-            LOG.warn("local cluster: the master is still read-only ({})", role.quorumMonitor().describe());
+        final String readOnly = master.role().status().readOnlyReason();
+        if (readOnly != null) {
+            LOG.warn("local cluster: the master is still read-only ({})", readOnly);
         }
     }
 

@@ -12,6 +12,7 @@ import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.AppendEntries;
+import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Frame;
 
 import java.util.Random;
@@ -100,9 +101,23 @@ public final class FailoverCluster implements AutoCloseable {
         return peers;
     }
 
+    /** Elected (failover) or a static leader (fixed roles). */
+    public Leadership leadership() {
+        return replica.leadership();
+    }
+
+    /** Stops this node's part in its cluster as the node shuts down (waiting appends: SHUTTING_DOWN). */
     @Override
     public void close() {
-        driver.runAndWait(Replica::shutDown);
+        close(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
+    }
+
+    /**
+     * Stops this node's part in its cluster: appends waiting or still arriving are answered {@code code} with
+     * {@code why}. The log stays open: the node closes it, or another cluster part takes it over (a role change).
+     */
+    public void close(final short code, final String why) {
+        driver.runAndWait(replica -> replica.shutDown(code, why));
         driver.close();
         links.close();
         vote.close();
