@@ -49,6 +49,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
+        role.rolledBack(storage::messagesCut);
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, leadership, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)

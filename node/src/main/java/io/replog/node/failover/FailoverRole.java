@@ -79,6 +79,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private volatile int waiting;
     private volatile AuthStats authStats;
     private volatile boolean authenticates;
+    /** Messages this node cut from its log (conflicting with its master's): a fixed secondary shows them. */
+    private volatile java.util.function.LongSupplier rolledBack = () -> 0;
     /** Open once this node first led (a static master: once it took back its tail). */
     private final java.util.concurrent.CountDownLatch firstLead = new java.util.concurrent.CountDownLatch(1);
     /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
@@ -208,6 +210,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     void authStats(final AuthStats stats, final boolean withKey) {
         authStats = stats;
         authenticates = withKey;
+    }
+
+    /** Where the count of messages cut from the log comes from (its storage), shown as {@code rolled_back}. */
+    void rolledBack(final java.util.function.LongSupplier count) {
+        rolledBack = count;
     }
 
     /** Waits up to {@code ms} for this node to lead for the first time; whether it did. */
@@ -495,6 +502,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             : (p.masterSilentNanos() + System.nanoTime() - p.atNanos()) / 1_000_000L;
         final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("master_last_seen_ms_ago", silentMs);
+        details.put("rolled_back", rolledBack.getAsLong());
         final AuthStats auth = authStats;
         if (auth != null) {
             details.put("replication_auth", authenticates ? "cluster key" : "none");

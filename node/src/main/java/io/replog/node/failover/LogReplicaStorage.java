@@ -7,9 +7,9 @@ import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.ReplicaStorage;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
+import io.replog.node.log.RollbackFile;
 import io.replog.node.log.TagFile;
 import io.replog.node.log.VoteFile;
-import io.replog.node.secondary.RollbackFile;
 import io.replog.protocol.EntryRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +58,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private final ByteBuf scratch = Unpooled.buffer(4096);
     private int staged;
     private long stagedEpoch;
+    /** Messages cut from the log because they conflicted with a master's (the status's {@code rolled_back}). */
+    private volatile long messagesCut;
 
     /**
      * {@code dataDir}: where rollback files and the tag file go (null: a log in memory, tags in memory only). What
@@ -333,6 +335,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         }
         forgetRecentAfter(lastKept);
         log.truncateAfter(keptId, marksKept);
+        messagesCut += formerLast - keptId; // one writer: the replica's thread
         LOG.warn("node: cut log indexes {}..{} (msg_ids {}..{}), which the master's log does not hold; {}",
             lastKept + 1, formerLastIndex, keptId + 1, formerLast, kept);
     }
@@ -365,6 +368,11 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Messages cut so far (kept in rollback files when the log is on disk); read from any thread. */
+    long messagesCut() {
+        return messagesCut;
     }
 
     @Override
