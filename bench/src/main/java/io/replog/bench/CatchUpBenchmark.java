@@ -2,8 +2,6 @@ package io.replog.bench;
 
 import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
-import io.replog.node.replication.SecondarySender;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.client.ReplogClient;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -67,7 +65,7 @@ public class CatchUpBenchmark {
         final byte[] payload = new byte[payloadBytes];
         try (ReplogClient client = ReplogClient.connect("127.0.0.1", master.port())) {
             final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
-            while (((Master) master.role()).quorumMonitor().readOnly()) {
+            while (master.role().status().readOnly()) {
                 checkDeadline(deadline, "the master to become writable");
                 Thread.sleep(1);
             }
@@ -86,15 +84,20 @@ public class CatchUpBenchmark {
         final int port = rejoinPort.getLocalPort();
         rejoinPort.close(); // nobody could take the port meanwhile; now it is the secondary's
         rejoining = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(port).httpPort(0), loops);
-        final SecondarySender sender = ((Master) master.role()).senders().get(1);
         final long target = master.role().log().lastId();
         final long deadline = System.nanoTime() + MAX_WAIT_NANOS;
-        while (sender.ackedId() < target) {
+        long acked;
+        while ((acked = rejoiningAcked()) < target) {
             checkDeadline(deadline, "the rejoining secondary to acknowledge msg_id " + target + " (it acknowledged "
-                + sender.ackedId() + ")");
-            Thread.sleep(0, 200_000);
+                + acked + ")");
+            Thread.sleep(1); // a status is built per look: every millisecond is resolution enough for seconds
         }
-        return sender.ackedId();
+        return acked;
+    }
+
+    /** What the master counts the rejoining secondary (its second) to hold durably, as its status shows it. */
+    private long rejoiningAcked() {
+        return master.role().status().peers().get(1).ackedId();
     }
 
     private static void checkDeadline(final long deadline, final String what) {

@@ -2,8 +2,10 @@ package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replog.node.status.NodeStatus;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
+import io.replog.testing.Await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +22,18 @@ final class ClusterTestSupport {
     static final Duration HTTP_TIMEOUT = Duration.ofSeconds(60);
 
     private ClusterTestSupport() {
+    }
+
+    /** Waits until {@code node} is the master and takes appends, whichever stack runs it (read from its status). */
+    static void awaitWritable(final ReplogNode node) {
+        awaitWritable(node, Await.DEFAULT);
+    }
+
+    static void awaitWritable(final ReplogNode node, final Duration within) {
+        Await.until("node on " + node.port() + " takes appends", within, () -> {
+            final NodeStatus status = node.role().status();
+            return status.isMaster() && !status.readOnly();
+        });
     }
 
     static ReplogClient client(final ReplogNode node) {

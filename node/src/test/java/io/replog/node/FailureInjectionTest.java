@@ -86,8 +86,7 @@ class FailureInjectionTest {
             final ReplogNode s2 = secondary(loops, 0.3, 0.02);
             final ReplogNode master = master(loops, address(s1), address(s2));
             try {
-                Await.until("master writable", () -> !((io.replog.node.master.Master) master.role())
-                    .quorumMonitor().readOnly());
+                ClusterTestSupport.awaitWritable(master);
                 final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
                 final List<Future<?>> done = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
@@ -110,8 +109,8 @@ class FailureInjectionTest {
                 pool.shutdown();
                 final int extra = appendUntilEveryFaultStruck(master, s1, s2);
                 final int total = CLIENTS * PER_CLIENT + extra;
-                Await.until("both secondaries have all " + total, () -> s1.role().log().lastId() == total
-                    && s2.role().log().lastId() == total);
+                Await.until("both secondaries have all " + total, () -> s1.role().readableId() == total
+                    && s2.role().readableId() == total); // served, not only written: read below
                 final List<Message> onMaster = messages(master);
                 assertEquals(total, onMaster.size());
                 final Set<String> distinct = new HashSet<>();
@@ -143,8 +142,7 @@ class FailureInjectionTest {
                 dead.getLocalPort()));
             try (ReplogClient blocked = ReplogClient.connect("127.0.0.1", master.port());
                  ReplogClient fast = ReplogClient.connect("127.0.0.1", master.port())) {
-                Await.until("master writable", () -> !((io.replog.node.master.Master) master.role())
-                    .quorumMonitor().readOnly());
+                ClusterTestSupport.awaitWritable(master);
                 final List<CompletableFuture<Long>> waiting = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
                     waiting.add(blocked.append("w3-" + i, 3));

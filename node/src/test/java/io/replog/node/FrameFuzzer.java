@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
-import io.replog.protocol.Ack;
+import io.replog.protocol.AppendEntries;
+import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.AppendOk;
 import io.replog.protocol.AuthChallenge;
 import io.replog.protocol.AuthHello;
@@ -16,10 +17,13 @@ import io.replog.protocol.Frame;
 import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FrameType;
 import io.replog.protocol.HealthOk;
+import io.replog.protocol.PeerEntry;
 import io.replog.protocol.Pong;
 import io.replog.protocol.ReadOk;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
+import io.replog.protocol.TailReply;
+import io.replog.protocol.TailRequest;
+import io.replog.protocol.VoteReply;
+import io.replog.protocol.VoteRequest;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +33,8 @@ import java.util.SplittableRandom;
 
 /**
  * Seeded frames an attacker or a broken peer could send to a node's binary port, every one encoded to bytes: valid
- * replication frames on an unauthenticated connection (the right log_id too), valid headers with corrupted or
+ * peer frames of the replication engine (APPEND_ENTRIES, VOTE_*, TAIL_*, replies) on an unauthenticated connection
+ * (the right log_id too), valid headers with corrupted or
  * truncated bodies, frames of the wrong direction, handshake frames out of order, a recorded handshake replayed,
  * and bit flips of valid frames. Never a valid APPEND: client appends need no key, so one would be stored rightly.
  */
@@ -95,22 +100,44 @@ final class FrameFuzzer {
         return run;
     }
 
+    /** {@code count} entries of {@code epoch}, now and then a tagged one or a new master's epoch start. */
+    private List<PeerEntry> entries(final long epoch, final int count) {
+        final List<PeerEntry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            final byte[] payload = ("fuzz-" + random.nextInt(1_000_000)).getBytes(StandardCharsets.UTF_8);
+            entries.add(switch (random.nextInt(8)) {
+                case 0 -> PeerEntry.epochStart(epoch);
+                case 1 -> PeerEntry.tagged(epoch, 1 + random.nextInt(1000), someId(), payload);
+                default -> PeerEntry.message(epoch, payload);
+            });
+        }
+        return entries;
+    }
+
+    /** Well-formed peer frames (the replication engine's), from a node id that may be real, in plausible epochs. */
     private Frame replication() {
         final long requestId = random.nextLong();
-        return switch (random.nextInt(4)) {
-            case 0 -> new Truncate(requestId, someLogId(), random.nextInt(3) == 0 ? 0 : someId());
-            case 1 -> new Replicate(requestId, someLogId(), someId(), 0, random.nextLong(), Unpooled.EMPTY_BUFFER);
-            default -> {
-                final int count = 1 + random.nextInt(20);
-                yield new Replicate(requestId, someLogId(), someId(), count, random.nextInt(5), run(count));
-            }
+        final int from = 1 + random.nextInt(3);
+        final long epoch = 1 + random.nextInt(5);
+        final long prevEpoch = random.nextInt((int) epoch + 1);
+        return switch (random.nextInt(7)) {
+            case 0 -> new AppendEntries(requestId, from, epoch, random.nextInt(3) == 0 ? 0 : someId(), prevEpoch,
+                someId(), someLogId(), List.of()); // a heartbeat
+            case 1 -> new VoteRequest(requestId, from, epoch, prevEpoch, someId(), random.nextBoolean());
+            case 2 -> new TailRequest(requestId, from, epoch, someId(), prevEpoch, someLogId(), random.nextBoolean());
+            case 3 -> new AppendEntriesReply(requestId, from, epoch, random.nextBoolean(), someId(), someId(),
+                prevEpoch, someId()); // answers on a connection nobody asked on
+            case 4 -> new VoteReply(requestId, from, epoch, true, random.nextBoolean());
+            case 5 -> new TailReply(requestId, from, epoch, prevEpoch, someId(), someId(), random.nextBoolean(),
+                entries(epoch, random.nextInt(5)));
+            default -> new AppendEntries(requestId, from, epoch, someId(), prevEpoch, someId(), someLogId(),
+                entries(epoch, 1 + random.nextInt(20)));
         };
     }
 
     private Frame wrongDirection() {
         final long requestId = random.nextLong();
-        return switch (random.nextInt(7)) {
-            case 0 -> new Ack(requestId, someId(), random.nextInt(5));
+        return switch (1 + random.nextInt(6)) {
             case 1 -> new AppendOk(requestId, someId());
             case 2 -> {
                 final int count = random.nextInt(5);
@@ -132,7 +159,8 @@ final class FrameFuzzer {
 
     /** A known type with a body of random bytes and a consistent length: the codec must refuse what it cannot read. */
     private byte[] corruptedBody() {
-        final byte[] types = {FrameType.REPLICATE, FrameType.TRUNCATE, FrameType.ACK, FrameType.READ, FrameType.READ_OK,
+        final byte[] types = {FrameType.APPEND_ENTRIES, FrameType.APPEND_ENTRIES_REPLY, FrameType.VOTE_REQUEST,
+            FrameType.VOTE_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY, FrameType.READ, FrameType.READ_OK,
             FrameType.AUTH_HELLO, FrameType.AUTH_PROOF, FrameType.AUTH_CHALLENGE, FrameType.ERROR, FrameType.PING,
             FrameType.HEALTH, (byte) 0x11, (byte) 0x7f, (byte) 0xff};
         final byte[] body = bytes(random.nextInt(80));
@@ -142,11 +170,15 @@ final class FrameFuzzer {
         return frame.array();
     }
 
-    /** A REPLICATE whose entry run is shorter than its count, or whose last entry's length runs past the frame. */
+    /**
+     * An APPEND_ENTRIES whose entries are fewer than its count, or whose last entry's length runs past the frame.
+     */
     private byte[] truncatedRun() {
         final int count = 2 + random.nextInt(10);
-        final byte[] full = encode(new Replicate(random.nextLong(), logId, someId(), count, 1, run(count)));
-        final int cut = 1 + random.nextInt(Math.min(20, full.length - 44));
+        final byte[] full = encode(new AppendEntries(random.nextLong(), 1, 1, someId(), 1, 0, logId,
+            entries(1, count)));
+        final int beforeEntries = 16 + AppendEntries.FIXED_BODY_LENGTH;
+        final int cut = 1 + random.nextInt(Math.min(20, full.length - beforeEntries));
         final byte[] truncated = new byte[full.length - cut];
         System.arraycopy(full, 0, truncated, 0, truncated.length);
         ByteBuffer.wrap(truncated).putInt(0, truncated.length - 4); // the length agrees; the run does not

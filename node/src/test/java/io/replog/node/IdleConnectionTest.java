@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.http.RawHttp;
-import io.replog.node.master.Master;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
@@ -44,7 +43,7 @@ class IdleConnectionTest {
         master = ReplogNode.master(config().heartbeatMs(HEARTBEAT_MS).suspectAfterMs(3 * HEARTBEAT_MS)
             .unhealthyAfterMs(6 * HEARTBEAT_MS).secondaries(List.of(new InetSocketAddress("127.0.0.1",
                 secondary.port()))), loops);
-        Await.until("the master is writable", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        Await.until("the master is writable", () -> !master.role().status().readOnly());
     }
 
     private static NodeConfig config() {

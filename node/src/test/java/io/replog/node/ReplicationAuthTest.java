@@ -1,21 +1,18 @@
 package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.server.EventLoops;
+import io.replog.protocol.AppendEntries;
 import io.replog.protocol.AuthHello;
 import io.replog.protocol.AuthMac;
 import io.replog.protocol.AuthProof;
-import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameType;
-import io.replog.protocol.Replicate;
+import io.replog.protocol.PeerEntry;
 import io.replog.protocol.ReplogException;
-import io.replog.protocol.Truncate;
+import io.replog.protocol.VoteRequest;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterEach;
@@ -76,12 +73,18 @@ class ReplicationAuthTest {
         return node;
     }
 
-    private static ByteBuf run(final String... messages) {
-        final ByteBuf run = Unpooled.buffer();
+    /** Entries of {@code epoch} carrying {@code messages}, as a master sends them. */
+    private static List<PeerEntry> entries(final long epoch, final String... messages) {
+        final List<PeerEntry> entries = new ArrayList<>();
         for (final String m : messages) {
-            EntryRun.writeEntry(run, m.getBytes(StandardCharsets.UTF_8));
+            entries.add(PeerEntry.message(epoch, m.getBytes(StandardCharsets.UTF_8)));
         }
-        return run;
+        return entries;
+    }
+
+    /** The master takes appends (its quorum answered). */
+    private static void awaitWritable(final ReplogNode master) {
+        Await.until("writable", () -> !master.role().status().readOnly());
     }
 
     private static JsonNode secondaryState(final ReplogNode master, final int index) {
@@ -89,24 +92,26 @@ class ReplicationAuthTest {
     }
 
     @Test
-    void aReplicateInjectedFromOutsideIsRefusedCountedAndNeverStored() throws Exception {
+    void aReplicationFrameInjectedFromOutsideIsRefusedCountedAndNeverStored() throws Exception {
         final ReplogNode secondary = secondary(KEY);
         final ReplogNode master = master(KEY, 0, secondary);
-        Await.until("writable", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        awaitWritable(master);
         try (ReplogClient c = client(master)) {
             assertEquals(1L, Await.result(c.append("legit-1", 2)));
         }
         final long logId = Long.parseUnsignedLong(json(secondary, "/health").get("log_id").asText(), 16);
+        final long next = master.role().status().epoch() + 1; // an epoch that would outrank the real master's
         try (RawFrameSocket attacker = new RawFrameSocket(secondary.port())) {
-            // exactly the injection of the issue: a valid frame, the right log_id, the next msg_id
-            attacker.send(new Replicate(7, logId, 2, 1, 1, run("evil-2")));
+            // the injection of the issue, made worse: the right log_id, as node 1 (the master's id), in a newer
+            // epoch from the log's start: let through, it would replace what the secondary holds
+            attacker.send(new AppendEntries(7, 1, next, 0, 0, 0, logId, entries(next, "evil-1", "evil-2")));
             final RawFrameSocket.Frame answer = attacker.read();
             assertEquals(FrameType.ERROR, answer.type());
             assertEquals(7, answer.requestId());
             assertEquals(ErrorCode.UNAUTHORIZED, answer.errorCode(), answer.errorText());
-            attacker.send(new Truncate(8, logId, 0));
+            attacker.send(new VoteRequest(8, 1, next, next, 99, false)); // a vote that would depose the master
             assertEquals(ErrorCode.UNAUTHORIZED, attacker.read().errorCode());
-            attacker.send(new Replicate(9, logId, 1, 0, 99, Unpooled.EMPTY_BUFFER)); // a probe, too
+            attacker.send(new AppendEntries(9, 1, next, 0, 0, 0, logId, List.of())); // a heartbeat, too
             assertEquals(ErrorCode.UNAUTHORIZED, attacker.read().errorCode());
             attacker.roundTrip(10); // client traffic on the same connection is still served
         }
@@ -123,7 +128,7 @@ class ReplicationAuthTest {
     void anEmptySecondaryDoesNotAdoptALogSentByAnyoneButItsMaster() throws Exception {
         final ReplogNode secondary = secondary(KEY);
         try (RawFrameSocket attacker = new RawFrameSocket(secondary.port())) {
-            attacker.send(new Replicate(1, 0x0bad_10c1dL, 1, 1, 1, run("evil-1")));
+            attacker.send(new AppendEntries(1, 1, 1, 0, 0, 0, 0x0bad_10c1dL, entries(1, "evil-1")));
             assertEquals(ErrorCode.UNAUTHORIZED, attacker.read().errorCode());
         }
         final JsonNode health = json(secondary, "/health");
@@ -140,7 +145,7 @@ class ReplicationAuthTest {
             .equals("Unauthorized"));
         assertTrue(secondaryState(master, 1).get("reason").asText().contains("its proof does not verify"),
             secondaryState(master, 1).toString());
-        Await.until("writable with the good secondary", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        awaitWritable(master); // with the good secondary
         try (ReplogClient c = client(master)) {
             assertEquals(1L, Await.result(c.append("a", 2)));
             final ExecutionException e = assertThrows(ExecutionException.class, () -> c.append(

@@ -2,17 +2,15 @@ package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
 import io.replog.node.security.ClusterKey;
 import io.replog.node.security.TestCertificates;
 import io.replog.node.security.TlsSettings;
 import io.replog.node.server.EventLoops;
+import io.replog.protocol.AppendEntries;
 import io.replog.protocol.ErrorCode;
-import io.replog.protocol.Replicate;
 import io.replog.protocol.ReplogException;
 import io.replog.protocol.client.ClientOptions;
 import io.replog.protocol.client.Message;
@@ -91,7 +89,7 @@ class TlsTest {
         final TestCertificates ca = TestCertificates.authority(dir, "cluster-ca");
         final ReplogNode secondary = secondary(tls(ca.issue("secondary"), ca), KEY);
         final ReplogNode master = master(tls(ca.issue("master"), ca), KEY, secondary);
-        Await.until("writable", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        Await.until("writable", () -> !master.role().status().readOnly());
         try (ReplogClient c = tlsClient(master, ca)) {
             assertEquals(1L, Await.result(c.append("over tls", 2)));
         }
@@ -134,8 +132,9 @@ class TlsTest {
         final ReplogNode secondary = secondary(tls(ca.issue("secondary"), ca), null);
         try (ReplogClient c = tlsClient(secondary, ca)) { // trusts the CA, presents no certificate
             Await.result(c.ping());
+            // a master's heartbeat, as a peer without a certificate would send it
             final CompletionException e = assertThrows(CompletionException.class, () -> Await.result(c.send(
-                new Replicate(c.nextRequestId(), 42, 1, 0, 1, Unpooled.EMPTY_BUFFER))));
+                new AppendEntries(c.nextRequestId(), 1, 1, 0, 0, 0, 42, List.of()))));
             final ReplogException refused = assertInstanceOf(ReplogException.class, e.getCause());
             assertEquals(ErrorCode.UNAUTHORIZED, refused.code());
             assertTrue(refused.getMessage().contains("client certificate"), refused.getMessage());

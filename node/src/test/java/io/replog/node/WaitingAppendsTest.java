@@ -3,7 +3,6 @@ package io.replog.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.config.NodeConfig;
-import io.replog.node.master.Master;
 import io.replog.node.server.EventLoops;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;
@@ -56,7 +55,7 @@ class WaitingAppendsTest {
             .secondaries(List.of(new InetSocketAddress("127.0.0.1", alive.port()),
                 new InetSocketAddress("127.0.0.1", dead)))
             .maxPendingAppends(MAX_PENDING), loops);
-        Await.until("writable with 2 of 3", () -> !((Master) master.role()).quorumMonitor().readOnly());
+        ClusterTestSupport.awaitWritable(master);
     }
 
     @AfterEach

@@ -1,8 +1,7 @@
 package io.replog.tools;
 
 import io.replog.node.LocalCluster;
-import io.replog.node.secondary.ReplicationHold;
-import io.replog.node.secondary.Secondary;
+import io.replog.node.role.ReplicationHold;
 import io.replog.testing.Await;
 import io.replog.tools.LogctlRunner.Run;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +39,7 @@ class LogctlTimeoutTest {
     }
 
     private static ReplicationHold.Held holdSlowSecondary() {
-        return ((Secondary) cluster.secondaries().get(1).role()).holdReplication();
+        return cluster.secondaries().get(1).role().holdReplication();
     }
 
     @Test

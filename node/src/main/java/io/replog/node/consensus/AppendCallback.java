@@ -18,6 +18,13 @@ public interface AppendCallback {
     }
 
     /**
+     * The append is in this node's log at {@code msgId} and waits for its w (a tagged one sent again: where it was
+     * stored the first time). Called before its answer, so a later failure can say what was stored where.
+     */
+    default void accepted(final long msgId) {
+    }
+
+    /**
      * Not (known to be) stored with its w: {@code code} is an ERROR code ({@code NOT_MASTER}, {@code OVERLOADED},
      * {@code INVALID_REQUEST}); {@code masterId} the node this one believes is master, or {@link Replica#NOBODY}.
      */
@@ -29,6 +36,15 @@ public interface AppendCallback {
      */
     default void tagReused(final long clientId, final long seq, final long firstId, final int masterId) {
         failed(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq, firstId), masterId);
+    }
+
+    /**
+     * The node stops while this append, stored as {@code id}, waits for its {@code w}. A node whose readers count
+     * in other numbers than the engine's ids, or that words it as its mode does, overrides this.
+     */
+    default void stopping(final long id, final int w) {
+        failed(ErrorCode.SHUTTING_DOWN, "the node is shutting down; the message is in its log and may still be "
+            + "replicated by the next master", Replica.NOBODY);
     }
 
     /**

@@ -121,8 +121,12 @@ final class LeaderReplication {
     int heardFrom(final long now) {
         int heard = 1;
         final long since = now - millis(r.settings.electionMaxMs());
+        final long window = millis(r.settings.electionMaxMs());
         for (final int peer : r.peers) {
-            if (progress.get(peer).lastHeardNanos - since >= 0) {
+            // a static master's secondary that refuses every delivery (its log is full, a frame too large for it)
+            // answers heartbeats but holds none of its writes: Failing, not counted, as fixed roles always did
+            if (progress.get(peer).lastHeardNanos - since >= 0
+                && !(r.leadership.isStatic() && r.transport.refusing(peer, window))) {
                 heard++;
             }
         }

@@ -384,12 +384,14 @@ public final class Replica {
                     callback.tagReused(clientId, seq, earlier.msgId(), masterId);
                     return;
                 }
+                callback.accepted(earlier.msgId());
                 waiters.addResent(w, earlier.msgId(), deadline, timeoutNanos, callback);
                 answerWaiting();
                 return;
             }
         }
-        if (waiters.size() >= settings.maxPendingAppends()) {
+        // w=1 is never refused for this: it waits only for this node's own flush, never for a peer that is down
+        if (w > 1 && waiters.size() >= settings.maxPendingAppends()) {
             callback.failed(ErrorCode.OVERLOADED, "too many appends waiting for their w (" + waiters.size()
                 + "); retry later", masterId);
             return;
@@ -399,6 +401,7 @@ public final class Replica {
         if (clientId != 0) {
             tags.add(clientId, seq, msgId, TagCheck.checksum(payload), true);
         }
+        callback.accepted(msgId);
         waiters.add(w, msgId, deadline, timeoutNanos, callback);
         leader.appended();
         unsynced = true; // written and made durable with the rest of the burst, at the next flush
@@ -414,16 +417,18 @@ public final class Replica {
 
     /**
      * The node stops: every append waiting for its w is answered {@code SHUTTING_DOWN} (it is in the log and may
-     * still reach its w through the other nodes).
+     * still reach its w through the other nodes), and so is every append that reaches it later.
      */
     public void shutDown() {
-        shutDown(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
+        stopped = "the node is shutting down";
+        stoppedCode = ErrorCode.SHUTTING_DOWN;
+        waiters.stopAll();
     }
 
     /**
-     * The node stops this replica, saying {@code why} with {@code code} (SHUTTING_DOWN; NOT_MASTER when another role
-     * takes over its log): every append waiting for its w is answered so (it is in the log and may still reach its w
-     * through the other nodes), and so is every append that reaches it later; it takes no further part.
+     * The node stops this replica because another role takes over its log: every append waiting for its w is
+     * answered {@code code} with {@code why} (it is in the log and may still reach its w through the other nodes), and
+     * so is every append that reaches it later; it takes no further part.
      */
     public void shutDown(final short code, final String why) {
         stopped = why;
@@ -616,8 +621,12 @@ public final class Replica {
         if (waiters.size() == 0) {
             return;
         }
+        // under a static leader, w copies are the master's own and w-1 others (w=1: the master's own copy, as fixed
+        // roles promise): an append whose copy on the master never became durable (its disk failed) is never
+        // acknowledged, however many secondaries hold it. Elected: any w nodes (Raft's count)
+        final long own = leadership.isStatic() ? log.durableId() : Long.MAX_VALUE;
         for (int w = 1; w <= clusterSize; w++) {
-            final long heldByW = held[clusterSize - w];
+            final long heldByW = Math.min(own, held[clusterSize - w]);
             waiters.answer(w, w >= majority ? Math.min(heldByW, commitId) : heldByW);
         }
     }

@@ -12,7 +12,6 @@ import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.AppendEntries;
-import io.replog.protocol.ErrorCode;
 import io.replog.protocol.Frame;
 
 import java.util.Random;
@@ -38,8 +37,7 @@ public final class FailoverCluster implements AutoCloseable {
                            final AppendObserver observer, final LongConsumer readableAdvanced) {
         this.peers = peers;
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
-        this.links = new PeerLinks(peers, loops, config.maxFrameLength(), config.clusterKey(), config.tls(),
-            config.replicationTimeoutMs(), log::logId, this::answer);
+        this.links = new PeerLinks(peers, loops, config, leadership.isStatic(), log::logId, this::answer);
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
@@ -57,6 +55,9 @@ public final class FailoverCluster implements AutoCloseable {
             driver.execute(r -> r.durable(storage.durableId()));
             role.durableAdvanced();
         });
+        // an fsync that fails on the log's own flusher thread (group commit) stops the replica as a failed write does:
+        // waiting appends are answered at once, the node turns read-only and says why
+        log.failureListener(why -> driver.execute(r -> r.halt(why)));
         role.leadership(leadership);
     }
 
@@ -110,15 +111,20 @@ public final class FailoverCluster implements AutoCloseable {
     /** Stops this node's part in its cluster as the node shuts down (waiting appends: SHUTTING_DOWN). */
     @Override
     public void close() {
-        close(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
+        stop(Replica::shutDown);
     }
 
     /**
-     * Stops this node's part in its cluster: appends waiting or still arriving are answered {@code code} with
-     * {@code why}. The log stays open: the node closes it, or another cluster part takes it over (a role change).
+     * Stops this node's part in its cluster because another takes over its log (a role change): appends waiting or
+     * still arriving are answered {@code code} with {@code why}. The log stays open.
      */
     public void close(final short code, final String why) {
-        driver.runAndWait(replica -> replica.shutDown(code, why));
+        stop(replica -> replica.shutDown(code, why));
+    }
+
+    /** Stops the replica as {@code how} says, then its thread, links and files; the node closes the log. */
+    private void stop(final java.util.function.Consumer<Replica> how) {
+        driver.runAndWait(how);
         driver.close();
         links.close();
         vote.close();

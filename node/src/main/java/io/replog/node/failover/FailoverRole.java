@@ -11,9 +11,11 @@ import io.replog.node.consensus.ReplicaEvents;
 import io.replog.node.consensus.ReplicaSettings;
 import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
+import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendObserver;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.role.TagCheck;
 import io.replog.node.security.AuthStats;
 import io.replog.node.status.NodeStatus;
@@ -95,6 +97,10 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** The log's flush policy, for the status. */
     private volatile String flush;
     private volatile Progress progress;
+    /** How a full log's refusal starts (LogFullException's words): not a failed disk. */
+    private static final String FULL = "the log is full";
+    /** Frames of another log refused in a row (logged on the 1st and every 10th). */
+    private final RepeatCounter logRefusals = new RepeatCounter();
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
@@ -118,6 +124,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public void roleChanged(final Replica.Role role, final long epoch, final int masterId, final String why) {
         if (role == Replica.Role.LEADER) {
+            // a static master leads once it took back its tail: what it said while starting is over now, not at the
+            // next tick (an append right after the start would be refused read-only)
+            masterReadOnly = null;
             firstLead.countDown();
         }
         final View before = view;
@@ -264,7 +273,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
         if (storageError != null) {
-            return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
+            return staticMaster() ? new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: " + diskFailed())
+                : new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
                 + "); it takes no part in its cluster until restarted");
         }
         if (staticMaster()) {
@@ -277,8 +287,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
         if (w < 1 || w > peers.size()) {
-            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be 1.." + peers.size()
-                + " (the cluster's nodes), got " + w);
+            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be between 1 and " + peers.size()
+                + (leadership.isStatic() ? " (master + " + (peers.size() - 1) + " secondaries)"
+                : " (the cluster's nodes)") + ", got " + w);
         }
         if (payloadLength > maxPayload) {
             return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -306,16 +317,26 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return v.masterId() == Replica.NOBODY || v.masterId() == peers.self() ? null : peers.httpHostPort(v.masterId());
     }
 
+    /** Why a static master whose disk failed refuses appends until restarted (the README's words). */
+    private String diskFailed() {
+        return "the master's log on disk failed (" + storageError + "); restart the master";
+    }
+
     @Override
     public void append(final AppendRequest request) {
-        if (queued.incrementAndGet() > maxQueued) {
+        // only appends that can wait for peers count: a w=1 append waits for this node's own flush alone, so appends
+        // stuck on a dead peer never make the master refuse the clients that do not wait for it
+        final boolean counted = request.w() > 1;
+        if (counted && queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
             request.takePayload().release();
-            request.fail(ErrorCode.OVERLOADED, "too many appends waiting for an answer (" + maxQueued
-                + ", --max-pending-appends); retry later. Nothing stored");
+            request.fail(ErrorCode.OVERLOADED, "too many appends waiting for their write concern (" + maxQueued
+                + ", --max-pending-appends); retry later or use timeout_ms. Nothing stored");
             return;
         }
-        request.onAnswer(queued::decrementAndGet);
+        if (counted) {
+            request.onAnswer(queued::decrementAndGet);
+        }
         final ByteBuf payload = request.takePayload();
         final byte[] bytes;
         try {
@@ -342,6 +363,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         // refused while the replica takes it: nothing was stored; answered later (the master stepped down while the
         // append waited for its w): it is in this node's log, and whether it survives is not known yet
         final boolean[] taken = new boolean[1];
+        // where the replica put it (-1: not in the log): a failure after that says what is stored where
+        final long[] at = {-1};
         replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
                 request.tagged() ? request.seq() : 0, request.timeoutNanos(), new AppendCallback() {
                     @Override
@@ -349,6 +372,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                         final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
                         request.assigned(msgId, System.nanoTime());
                         request.succeed(System.nanoTime());
+                    }
+
+                    @Override
+                    public void accepted(final long index) {
+                        at[0] = index;
                     }
 
                     @Override
@@ -371,8 +399,24 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
 
                     @Override
+                    public void stopping(final long index, final int w) {
+                        if (!leadership.isStatic()) {
+                            AppendCallback.super.stopping(index, w);
+                            return;
+                        }
+                        // fixed roles' words (README): the master restarts with its log, the message is kept
+                        request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down; the message is stored as "
+                            + "msg_id " + IndexMap.msgIdAt(log.marks(), index) + " but w=" + w
+                            + " was not reached yet");
+                    }
+
+                    @Override
                     public void failed(final short code, final String why, final int masterId) {
-                        if (code != ErrorCode.NOT_MASTER) {
+                        final long msgId = at[0] < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at[0]);
+                        if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
+                            request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
+                                + why + "; it may be lost (or found again when the node restarts)");
+                        } else if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);
                         } else if (taken[0]) {
                             request.fail(code, why + "; the message is in this node's log and may or may not "
@@ -385,9 +429,25 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         taken[0] = true;
     }
 
+    /** Holds what a master sends this node to store, while it follows (test-only: {@link ReplicationHold}). */
+    @Override
+    public ReplicationHold.Held holdReplication() {
+        return faults.hold();
+    }
+
     /** A peer frame arrived on a connection: to the replica's thread. */
     @Override
     public void peer(final ChannelHandlerContext ctx, final Frame frame) {
+        final String diskFailure = storageError;
+        if (diskFailure != null) {
+            // answered rather than ignored: the sender shows this node Failing with the reason, not merely silent
+            ReferenceCountUtil.release(frame);
+            final String who = staticMaster() ? "node " + peers.self() + "'s" : "this secondary's";
+            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.REPLICATION_FAILED,
+                (diskFailure.startsWith(FULL) ? diskFailure : who + " disk failed: " + diskFailure)
+                + "; it stores nothing until restarted"), ctx.voidPromise());
+            return;
+        }
         final int from = PeerFrames.sender(frame);
         if (from == peers.self() || !peers.member(from)) {
             ReferenceCountUtil.release(frame);
@@ -397,13 +457,31 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         final long named = PeerFrames.logId(frame);
         if (named != 0 && named != log.logId() && !adopted(named)) {
-            ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "node " + peers.self()
-                + " holds " + log.lastId() + " messages of another log (" + Long.toHexString(log.logId())
-                + "); delete its data directory to follow this master"), ctx.voidPromise());
+            refuseLog(ctx, frame, named);
             return;
         }
+        if (named != 0) {
+            logRefusals.ended();
+        }
         links.heardOn(from, ctx.channel());
-        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+        faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
+    }
+
+    /**
+     * Refuses a frame of log {@code named}: this node holds messages of another. Logged on the 1st and every 10th
+     * refusal in a row (its master retries every heartbeat), as fixed secondaries did.
+     */
+    private void refuseLog(final ChannelHandlerContext ctx, final Frame frame, final long named) {
+        final long n = logRefusals.occurred();
+        if (n > 0) {
+            LOG.warn("node {}: refusing replication of log {}: this secondary holds {} messages of log {}; delete "
+                + "its data directory to follow the new log (refusal {} in a row)", peers.self(),
+                Long.toHexString(named), log.lastId(), Long.toHexString(log.logId()), n);
+        }
+        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, (leadership.isStatic()
+            ? "this secondary" : "node " + peers.self()) + " holds " + log.lastId() + " messages of another log ("
+            + Long.toHexString(log.logId()) + "); delete its data directory to follow this master"),
+            ctx.voidPromise());
     }
 
     /**
@@ -426,7 +504,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */
     void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
-        faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
+        faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
     }
 
     @Override
@@ -515,7 +593,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
     private String readOnly(final View v, final String storage) {
         if (storage != null) {
-            return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
+            return staticMaster() ? diskFailed()
+                : "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
         }
         if (staticMaster()) {
             final String readOnly = masterReadOnly;

@@ -1,14 +1,15 @@
 package io.replog.node.failover;
 
+import io.netty.channel.Channel;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.PeerTransport;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.status.Faults;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,7 +31,8 @@ import java.util.function.LongSupplier;
  * <li>drop: the request is lost, unanswered; the next request or heartbeat finds the gap and the master resends.</li>
  * </ul>
  * Fail and drop are drawn when the request would reach the replica (after its delay), and only for requests in the
- * epoch this node follows: a refusal always carries the node's own epoch, as the replica's would.
+ * epoch this node follows: a refusal always carries the node's own epoch, as the replica's would. A test may also
+ * hold such requests until it releases them ({@link #hold()}), before the delay applies.
  */
 final class PeerFaultInjection {
     private static final Logger LOG = LoggerFactory.getLogger(PeerFaultInjection.class);
@@ -49,6 +51,7 @@ final class PeerFaultInjection {
     private final boolean debug = LOG.isDebugEnabled();
     private final LongAdder injectedFailures = new LongAdder();
     private final LongAdder injectedDrops = new LongAdder();
+    private final ReplicationHold hold = new ReplicationHold();
 
     PeerFaultInjection(final int self, final NodeConfig config, final PeerTransport transport,
                        final LongSupplier lastId, final LongSupplier epoch,
@@ -68,20 +71,37 @@ final class PeerFaultInjection {
         }
     }
 
-    /** A peer's message arrived on a connection served by {@code loop}: to the replica, now, later or never. */
-    void receive(final ScheduledExecutorService loop, final int from, final PeerMessage message) {
+    /**
+     * A peer's message arrived on {@code channel}: to the replica, now, later or never. A request held or delayed
+     * whose connection closed meanwhile is never applied: it came from a master this node no longer hears, and a
+     * secondary follows the log of its live connection.
+     */
+    void receive(final Channel channel, final int from, final PeerMessage message) {
         if (!(message instanceof PeerMessage.Replicate replicate) || replicate.entries().isEmpty()) {
             replica.accept(from, message);
             return;
         }
+        if (hold.deferring() && hold.defer(channel.eventLoop(), () -> delay(channel, from, replicate))) {
+            return;
+        }
+        delay(channel, from, replicate);
+    }
+
+    private void delay(final Channel channel, final int from, final PeerMessage.Replicate replicate) {
         if (delayMs == 0) {
-            inject(from, replicate);
+            deliver(channel, from, replicate);
             return;
         }
         try {
-            loop.schedule(() -> inject(from, replicate), delayMs, TimeUnit.MILLISECONDS);
+            channel.eventLoop().schedule(() -> deliver(channel, from, replicate), delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             // the node is closing: the request is lost as it would be in a crash (it holds no buffer)
+        }
+    }
+
+    private void deliver(final Channel channel, final int from, final PeerMessage.Replicate replicate) {
+        if (channel.isActive()) {
+            inject(from, replicate);
         }
     }
 
@@ -110,6 +130,11 @@ final class PeerFaultInjection {
             }
         }
         replica.accept(from, request);
+    }
+
+    /** Holds every request that carries entries until the test releases it (see {@link ReplicationHold}). */
+    ReplicationHold.Held hold() {
+        return hold.hold();
     }
 
     /** The settings and how often they struck, for the node's status. */

@@ -41,10 +41,11 @@ record PeerHealth(PeerState state, String reason) {
             return new PeerHealth(PeerState.Unauthorized, "not authenticated: " + refused.why());
         }
         if (refused != null && refusedMsAgo < settings.electionMaxMs() && refused.code() == ErrorCode.LOG_MISMATCH) {
-            return new PeerHealth(PeerState.Diverged, "holds another log: " + refused.why());
+            return new PeerHealth(PeerState.Diverged, "refuses this log: " + refused.why());
         }
         if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
-            return new PeerHealth(PeerState.Failing, "refused a message " + refusedMsAgo + " ms ago: " + refused.why());
+            return new PeerHealth(PeerState.Failing, "refused a message " + refusedMsAgo + " ms ago: "
+                + ErrorCode.name(refused.code()) + ": " + refused.why());
         }
         final String silence = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
         if (silentMs >= settings.electionMaxMs()) {

@@ -1,6 +1,7 @@
 package io.replog.node.failover;
 
 import io.replog.node.consensus.Replica;
+import io.replog.node.log.LogFullException;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +94,8 @@ final class ReplicaDriver implements AutoCloseable {
             // thread that simply died would leave a master that never steps down
             LOG.error("node: the replica failed a step and stops taking part in its cluster: {}", e.toString(), e);
             try {
-                replica.halt(e.toString());
+                // a full log says so in its own words ("the log is full: …"), other failures by their type
+                replica.halt(e instanceof LogFullException ? e.getMessage() : e.toString());
             } catch (Throwable again) {
                 LOG.error("node: halting the replica failed too: {}", again.toString(), again);
             }

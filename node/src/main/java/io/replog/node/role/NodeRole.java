@@ -74,6 +74,16 @@ public interface NodeRole extends NodeStatusSource {
                 + "node is a " + name() + " with a fixed role"), ctx.voidPromise());
     }
 
+    /**
+     * Holds the replication requests that store entries on this node until the hold is released (test-only fault
+     * injection, see {@link ReplicationHold}): a secondary's inconsistency window on demand.
+     *
+     * @throws UnsupportedOperationException on a node that is not replicated to (a fixed master)
+     */
+    default ReplicationHold.Held holdReplication() {
+        throw new UnsupportedOperationException("this node is a " + name() + ": nothing is replicated to it to hold");
+    }
+
     /** The health report ({@code /health}, the HEALTH frame), as JSON-ready values: rendered from the status. */
     default Map<String, Object> health() {
         return HealthReport.of(status());

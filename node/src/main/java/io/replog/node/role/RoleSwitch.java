@@ -81,6 +81,11 @@ public final class RoleSwitch implements NodeRole {
     }
 
     @Override
+    public ReplicationHold.Held holdReplication() {
+        return current.holdReplication();
+    }
+
+    @Override
     public NodeStatus status() {
         return current.status();
     }

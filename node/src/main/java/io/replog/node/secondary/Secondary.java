@@ -9,6 +9,7 @@ import io.replog.node.log.RollbackFile;
 import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;
+import io.replog.node.role.ReplicationHold;
 import io.replog.node.status.Faults;
 import io.replog.node.status.NodeStatus;
 import io.replog.node.status.PeerState;
@@ -302,6 +303,7 @@ public final class Secondary implements NodeRole, AutoCloseable {
      * Holds this secondary's replication until the test releases it (see {@link ReplicationHold}): what the master
      * sends meanwhile is received but neither stored nor acknowledged.
      */
+    @Override
     public ReplicationHold.Held holdReplication() {
         return hold.hold();
     }

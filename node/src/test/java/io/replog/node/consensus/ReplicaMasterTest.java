@@ -136,16 +136,19 @@ class ReplicaMasterTest {
         final ReplicaFixture small = new ReplicaFixture(1, new int[] {2, 3},
             new ReplicaSettings(150, 300, 50, 1024, 2));
         small.becomeMaster();
-        small.append("a", 1);
-        small.append("b", 1);
-        small.append("c", 1);
+        small.append("a", 2);
+        small.append("b", 2);
+        small.append("c", 2);
         assertEquals(List.of("failed OVERLOADED (master 1): too many appends waiting for their w (2); retry later"),
             small.answers);
         assertEquals(3, small.storage.lastId(), "c was not written");
+        small.append("d", 1);
+        assertEquals(4, small.storage.lastId(), "w=1 is never refused for this: it waits for no peer");
         small.replica.flush();
         small.fsync();
-        small.append("d", 1);
-        assertEquals(4, small.storage.lastId());
+        small.accepted(2, 4, 4);
+        small.append("e", 2);
+        assertEquals(5, small.storage.lastId(), "a and b were answered: there is room again");
         assertEquals(1, small.replica.waitingAppends());
     }
 

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
 import io.replog.node.ReplogNode;
-import io.replog.node.secondary.ReplicationHold;
-import io.replog.node.secondary.Secondary;
+import io.replog.node.role.ReplicationHold;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +44,7 @@ class HttpPromisesTest {
     }
 
     private static ReplicationHold.Held hold(final ReplogNode secondary) {
-        return ((Secondary) secondary.role()).holdReplication();
+        return secondary.role().holdReplication();
     }
 
     /** POST /append; an answer that does not come fails the test (Await's deadline) instead of hanging it. */

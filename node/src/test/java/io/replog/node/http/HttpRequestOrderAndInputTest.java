@@ -3,8 +3,7 @@ package io.replog.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.LocalCluster;
-import io.replog.node.secondary.ReplicationHold;
-import io.replog.node.secondary.Secondary;
+import io.replog.node.role.ReplicationHold;
 import io.replog.protocol.FrameHeader;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +46,7 @@ class HttpRequestOrderAndInputTest {
     void pipelinedRequestsBehindAWaitingAppendAreAnsweredInRequestOrder() throws Exception {
         try (RawHttp http = new RawHttp(httpPort())) {
             // the second secondary held: the w=3 append waits, and nothing behind it may be answered before it
-            try (ReplicationHold.Held held = ((Secondary) cluster.secondaries().get(1).role()).holdReplication()) {
+            try (ReplicationHold.Held held = cluster.secondaries().get(1).role().holdReplication()) {
                 // one write: the node decodes all four from one read
                 http.send(RawHttp.post("/append", "{\"message\": \"slow\", \"w\": 3}"),
                     RawHttp.get("/health"),

@@ -1,8 +1,8 @@
 package io.replog.node.security;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.replog.protocol.AppendEntries;
 import io.replog.protocol.AuthChallenge;
 import io.replog.protocol.AuthHello;
 import io.replog.protocol.AuthMac;
@@ -11,8 +11,10 @@ import io.replog.protocol.AuthProof;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Ping;
-import io.replog.protocol.Replicate;
+import io.replog.protocol.VoteRequest;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,8 +28,9 @@ class ReplicationGuardTest {
     private final ClusterKey key = ClusterKey.of("guard-test-key-0123456789abcdef-0123");
     private final AuthStats stats = new AuthStats();
 
-    private static Replicate probe(final long requestId) {
-        return new Replicate(requestId, 5, 1, 0, 1, Unpooled.EMPTY_BUFFER);
+    /** A master's heartbeat (node 1, epoch 1, log 5). */
+    private static AppendEntries probe(final long requestId) {
+        return new AppendEntries(requestId, 1, 1, 0, 0, 0, 5, List.of());
     }
 
     private static short refusal(final EmbeddedChannel ch) {
@@ -40,6 +43,8 @@ class ReplicationGuardTest {
         final EmbeddedChannel ch = new EmbeddedChannel(new ReplicationGuard(key, stats));
         ch.writeInbound(probe(-1));
         assertEquals(ErrorCode.UNAUTHORIZED, refusal(ch));
+        ch.writeInbound(new VoteRequest(-3, 2, 2, 1, 0, false)); // an election is replication too
+        assertEquals(ErrorCode.UNAUTHORIZED, refusal(ch));
         assertNull(ch.readInbound(), "refused frames go no further");
         final Ping ping = new Ping(3);
         ch.writeInbound(ping);
@@ -51,10 +56,10 @@ class ReplicationGuardTest {
         assertTrue(key.verify(AuthMac.SECONDARY, 5, nonceM, challenge.nonce(), challenge.proof()));
         ch.writeInbound(new AuthProof(2, key.proof(AuthMac.MASTER, 5, nonceM, challenge.nonce())));
         assertInstanceOf(AuthOk.class, ch.readOutbound());
-        final Replicate allowed = probe(-2);
+        final AppendEntries allowed = probe(-2);
         ch.writeInbound(allowed);
         assertSame(allowed, ch.readInbound());
-        assertEquals(1, stats.refusedFrames());
+        assertEquals(2, stats.refusedFrames());
         assertEquals(1, stats.authenticatedConnections());
         assertEquals(0, stats.failedHandshakes());
         assertTrue(ch.isOpen());
@@ -90,7 +95,7 @@ class ReplicationGuardTest {
     @Test
     void withoutAKeyReplicationPassesAndAHelloIsAnsweredThatThereIsNone() {
         final EmbeddedChannel ch = new EmbeddedChannel(new ReplicationGuard(null, stats));
-        final Replicate frame = probe(-1);
+        final AppendEntries frame = probe(-1);
         ch.writeInbound(frame);
         assertSame(frame, ch.readInbound());
         ch.writeInbound(new AuthHello(1, 5, ClusterKey.nonce()));

@@ -1,4 +1,4 @@
-package io.replog.node.secondary;
+package io.replog.node.role;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.replog.node.secondary;
+package io.replog.node.role;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,11 +6,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A secondary's replication held until released: the inconsistency window on demand. A test that needs "this
+ * A node's replication held until released: the inconsistency window on demand. A test that needs "this
  * secondary does not have it yet" holds it, checks, and releases it, instead of starting the secondary with a
  * --delay-ms long enough to outlast a loaded machine and then waiting that long every time. While held, every
- * replication request that stores entries waits (probes and heartbeats are answered: the master sees the secondary
- * up and behind, as with a delay); released, they are applied in the order they came, each on its connection's event
+ * replication request that stores entries (a fixed secondary's REPLICATE, a follower's APPEND_ENTRIES with entries)
+ * waits (probes and heartbeats are answered: the master sees the secondary up and behind, as with a delay); released, they are applied in the order they came, each on its connection's event
  * loop, and requests that arrive meanwhile queue behind them. Test-only fault injection, like the fail and drop
  * rates: no flag turns it on.
  */
@@ -39,7 +39,7 @@ public final class ReplicationHold {
     }
 
     /** False while nothing is held or being released: requests need not ask {@link #defer}. */
-    boolean deferring() {
+    public boolean deferring() {
         return deferring;
     }
 
@@ -47,7 +47,7 @@ public final class ReplicationHold {
      * Defers {@code apply} while held or while released requests are still being applied; false when it may run
      * now. Called on {@code loop}, the request's connection's event loop, where a deferred {@code apply} runs.
      */
-    boolean defer(final Executor loop, final Runnable apply) {
+    public boolean defer(final Executor loop, final Runnable apply) {
         synchronized (this) {
             if (holding) {
                 held.add(apply);
