@@ -517,7 +517,9 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
                 "TAIL_REPLY carries " + entries.size() + " entries without matched: entries follow a matched prev_id");
         }
-        if (prevId + entries.size() > lastId) {
+        // only entries can go past last_id: a reply without them may be about a prev_id beyond the secondary's log
+        // (a restarted master whose own log is longer asks about an entry the secondary never got: not matched)
+        if (!entries.isEmpty() && prevId + entries.size() > lastId) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REPLY entries "
                 + (prevId + 1) + ".." + (prevId + entries.size()) + " go past its last_id " + lastId);
         }
