@@ -37,8 +37,7 @@ public final class FailoverCluster implements AutoCloseable {
                            final AppendObserver observer, final LongConsumer readableAdvanced) {
         this.peers = peers;
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
-        this.links = new PeerLinks(peers, loops, config.maxFrameLength(), config.clusterKey(), config.tls(),
-            config.replicationTimeoutMs(), log::logId, this::answer);
+        this.links = new PeerLinks(peers, loops, config, leadership.isStatic(), log::logId, this::answer);
         // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),

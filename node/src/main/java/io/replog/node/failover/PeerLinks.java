@@ -10,12 +10,12 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.node.consensus.PeerMessage;
+import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerTransport;
+import io.replog.node.logging.RepeatCounter;
 import io.replog.node.replication.RetryBackoff;
 import io.replog.node.replication.ReplicationClientInitializer;
-import io.replog.node.security.ClusterKey;
 import io.replog.node.security.MasterHandshake;
-import io.replog.node.security.TlsSettings;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.HostPort;
@@ -42,6 +42,12 @@ import java.util.function.LongSupplier;
  * address this node answers on the connection that peer's last frame came in on ({@link #heardOn}). Frames a peer
  * sends back on this node's own connection to it are handed to {@link Inbound} as that peer's, whatever node id they
  * carry: the connection says who answered (fixed secondaries do not know their own ids).
+ *
+ * <p>Fixed roles' {@code --retry-cap-ms} caps the reconnect backoff. Where peers answer on this node's connections
+ * (a static master's links: its secondaries know no address of it), a link that answered nothing for
+ * {@code --replication-timeout-ms} is half-open (a network cut, a stopped process) and is dropped and made again,
+ * as the fixed master's sender did. Failover links carry no answers (each node answers on its own link), so their
+ * silence says nothing and they are not checked.
  */
 final class PeerLinks implements PeerTransport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
@@ -53,6 +59,10 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
     private final Inbound answers;
     /** This node's log: named in what it sends as master, and in its handshakes. */
     private final LongSupplier logId;
+    /** The reconnect backoff's cap (fixed roles' --retry-cap-ms). */
+    private final RetryBackoff backoff;
+    /** A link whose peer answered nothing for this long is dropped; 0: links are not checked. */
+    private final long silenceLimitNanos;
     private volatile boolean closed;
 
     /** Where the peer frames a peer sends back on this node's connection to it go (its answers). */
@@ -72,18 +82,24 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         volatile String unauthorized;
         /** The last error it answered with, null while it has refused nothing since the link came up. */
         volatile Refusal refused;
+        /** Refusals in a row: logged on the 1st and every 10th (a refusing peer refuses every heartbeat). */
+        final RepeatCounter refusals = new RepeatCounter();
+        /** When the current connection last carried a frame from the peer (or was made). */
+        volatile long lastHeardNanos;
 
-        Link(final int id, final InetSocketAddress address, final EventLoopGroup loops, final int maxFrameLength,
-             final ClusterKey key, final TlsSettings tls, final long timeoutMs) {
+        Link(final int id, final InetSocketAddress address, final EventLoopGroup loops, final NodeConfig config) {
             this.id = id;
             this.address = address;
             this.bootstrap = new Bootstrap()
                 .group(loops)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
+                // as the fixed master's sender: a connect attempt never outlasts the backoff by much
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000,
+                    config.retryCapMs())))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(new ReplicationClientInitializer(tls, address, maxFrameLength, key, logId, timeoutMs,
+                .handler(new ReplicationClientInitializer(config.tls(), address, config.maxFrameLength(),
+                    config.clusterKey(), logId, config.replicationTimeoutMs(),
                     new MasterHandshake.Outcome() {
                         @Override
                         public void authenticated(final Channel channel) {
@@ -135,10 +151,33 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         void up(final Channel channel) {
             unauthorized = null;
             refused = null;
+            refusals.ended();
             failures = 0;
             wasUp = true;
             ready = channel;
+            lastHeardNanos = System.nanoTime();
             LOG.info("node {}: connected to node {} at {}", self, id, HostPort.format(address));
+            if (silenceLimitNanos > 0) {
+                checkSilence(channel);
+            }
+        }
+
+        /** Drops {@code channel} once its peer answered nothing for the limit: a half-open link never heals. */
+        void checkSilence(final Channel channel) {
+            final long checkEveryMs = Math.max(10, silenceLimitNanos / 4_000_000);
+            channel.eventLoop().schedule(() -> {
+                if (!channel.isActive() || ready != channel) {
+                    return;
+                }
+                final long silentNanos = System.nanoTime() - lastHeardNanos;
+                if (silentNanos > silenceLimitNanos) {
+                    LOG.warn("node {}: node {} at {} answered nothing for {} ms (--replication-timeout-ms); dropping "
+                        + "the connection", self, id, HostPort.format(address), silentNanos / 1_000_000);
+                    channel.close();
+                } else {
+                    checkSilence(channel);
+                }
+            }, checkEveryMs, TimeUnit.MILLISECONDS);
         }
 
         void retry() {
@@ -146,7 +185,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 return;
             }
             failures++;
-            bootstrap.config().group().schedule(this::connect, new RetryBackoff(1_000).delayMs(failures, false),
+            // a peer that refused this node's key is not hammered: it is retried at the cap
+            bootstrap.config().group().schedule(this::connect, backoff.delayMs(failures, unauthorized != null),
                 TimeUnit.MILLISECONDS);
         }
     }
@@ -162,33 +202,63 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
 
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
+            final Link link = links.get(peer);
+            if (link != null) {
+                link.lastHeardNanos = System.nanoTime();
+            }
             if (PeerFrames.sender(frame) != 0) {
+                if (link != null) {
+                    link.refusals.ended();
+                }
                 answers.frame(peer, ctx, frame);
                 return;
             }
             ReferenceCountUtil.release(frame);
-            if (frame instanceof ErrorFrame error) {
-                final Link link = links.get(peer);
-                if (link != null) {
-                    link.refused = new Refusal(error.code(), error.message(), System.nanoTime());
+            if (frame instanceof ErrorFrame error && link != null) {
+                link.refused = new Refusal(error.code(), error.message(), System.nanoTime());
+                final long n = link.refusals.occurred();
+                if (n > 0) {
+                    LOG.warn("node {}: node {} refused a message: {} (refusal {} in a row)", self, peer,
+                        error.message(), n);
                 }
-                LOG.warn("node {}: node {} refused a message: {}", self, peer, error.message());
             }
+        }
+
+        /**
+         * A reset by a peer that went away, or a frame from it that does not decode: this connection is done either
+         * way; closing it makes the link again (a frame that does not decode would otherwise be dropped in silence
+         * and its answer awaited forever).
+         */
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            if (cause instanceof java.io.IOException) {
+                LOG.debug("node {}: connection to node {}: {}", self, peer, cause.toString());
+            } else {
+                LOG.warn("node {}: node {} sent what this node cannot take, dropping the connection: {}", self, peer,
+                    cause.toString());
+            }
+            ctx.close();
         }
     }
 
     /**
-     * @param logId   this node's log id, named in the frames it sends as master
-     * @param answers where the peers' answers on this node's connections go (called on their event loops)
+     * @param config         the frame limit, cluster key, TLS, --retry-cap-ms and --replication-timeout-ms (the
+     *                       handshake's, and the silence after which a link that carries answers is dropped)
+     * @param answersOnLinks whether the peers answer on this node's connections (a static master's links), so that
+     *                       a silent link is half-open
+     * @param logId          this node's log id, named in the frames it sends as master
+     * @param answers        where the peers' answers on this node's connections go (called on their event loops)
      */
-    PeerLinks(final Peers peers, final EventLoopGroup loops, final int maxFrameLength, final ClusterKey key,
-              final TlsSettings tls, final long timeoutMs, final LongSupplier logId, final Inbound answers) {
+    PeerLinks(final Peers peers, final EventLoopGroup loops, final NodeConfig config, final boolean answersOnLinks,
+              final LongSupplier logId, final Inbound answers) {
         this.self = peers.self();
         this.answers = answers;
         this.logId = logId;
+        this.backoff = new RetryBackoff(config.retryCapMs());
+        this.silenceLimitNanos = answersOnLinks ? TimeUnit.MILLISECONDS.toNanos(config.replicationTimeoutMs()) : 0;
         for (final int id : peers.others()) {
             if (peers.address(id) != null) {
-                links.put(id, new Link(id, peers.address(id), loops, maxFrameLength, key, tls, timeoutMs));
+                links.put(id, new Link(id, peers.address(id), loops, config));
             }
         }
     }
