@@ -134,6 +134,9 @@ public final class Replica {
         this.epoch = log.savedEpoch();
         this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
         this.leadership = leadership;
+        if (!leadership.isStatic()) {
+            settings.requireElectable();
+        }
         if (leadership.isStatic() && leadership.staticMaster() != id
             && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
             throw new IllegalArgumentException("the static master " + leadership.staticMaster()
