@@ -32,6 +32,15 @@ public interface AppendCallback {
     }
 
     /**
+     * The node stops while this append, stored as {@code id}, waits for its {@code w}. A node whose readers count
+     * in other numbers than the engine's ids, or that words it as its mode does, overrides this.
+     */
+    default void stopping(final long id, final int w) {
+        failed(ErrorCode.SHUTTING_DOWN, "the node is shutting down; the message is in its log and may still be "
+            + "replicated by the next master", Replica.NOBODY);
+    }
+
+    /**
      * Whether the client gave up on this append (its connection closed): a master looks once a second and answers
      * such an append (TIMEOUT, to nobody) so that it no longer holds a place under the bound on waiting appends.
      * Asked on the replica's thread; false unless known.

@@ -407,8 +407,7 @@ public final class Replica {
      * still reach its w through the other nodes).
      */
     public void shutDown() {
-        waiters.failAll(ErrorCode.SHUTTING_DOWN, "the node is shutting down; the message is in its log and may "
-            + "still be replicated by the next master", NOBODY);
+        waiters.stopAll();
     }
 
     /**

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>The others for up to {@link Leadership#collectWaitMs}</b> (counted from the start of the epoch). An
  *       append answered with a smaller w (w=2 on five nodes) may be held by a minority only: it is taken back when
  *       the secondaries holding it answer within that wait (fixed roles' promise before this engine: every reachable
- *       secondary is asked), and may be lost when they do not, as under failover.</li>
+ *       secondary is asked), and may be lost when they do not, as under failover. Not at all in the first epoch of
+ *       an empty log (a new log: its id was just made, nobody can hold an entry of it), where fixed roles took
+ *       appends as soon as a quorum answered.</li>
  * </ul>
  * The reports are refreshed by every answer: a secondary that crashed meanwhile and lost its own unsynced tail says
  * so, and the choice is made again. Entries taken back become durable with the epoch's first entry (one sync).
@@ -56,6 +58,8 @@ final class TailCollection {
 
     private long epoch;
     private long startedNanos;
+    /** The first epoch of an empty log: nobody holds anything to take back, the others are not waited for. */
+    private boolean newLog;
     private long nextRetryNanos;
     /** The secondary it fetches from, or {@link Replica#NOBODY}. */
     private int source = Replica.NOBODY;
@@ -87,6 +91,7 @@ final class TailCollection {
         fetchOutstanding = false;
         taken = 0;
         startedNanos = now;
+        newLog = newEpoch == 1 && log.lastId() == 0;
         askWhoIsSilent(now);
     }
 
@@ -170,7 +175,7 @@ final class TailCollection {
         if (best == Replica.NOBODY) {
             source = Replica.NOBODY;
             fetchOutstanding = false;
-            return ends.size() == peers.length || now - startedNanos >= collectWaitNanos;
+            return newLog || ends.size() == peers.length || now - startedNanos >= collectWaitNanos;
         }
         if (best != source) {
             source = best;

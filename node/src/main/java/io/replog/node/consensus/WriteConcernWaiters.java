@@ -223,6 +223,20 @@ final class WriteConcernWaiters {
 
     /** Fails every waiting append with {@code code}: this node is no longer master, or stops. */
     void failAll(final short code, final String why, final int masterId) {
+        for (final Waiter waiter : takeAll()) {
+            waiter.callback.failed(code, why, masterId);
+        }
+    }
+
+    /** The node stops: every waiting append is told so, with its id and w ({@link AppendCallback#stopping}). */
+    void stopAll() {
+        for (final Waiter waiter : takeAll()) {
+            waiter.callback.stopping(waiter.msgId, waiter.w);
+        }
+    }
+
+    /** Removes every waiting append (marked answered) and returns them, to be answered by the caller. */
+    private List<Waiter> takeAll() {
         final List<Waiter> all = new ArrayList<>(size);
         for (int w = 1; w < byW.length; w++) {
             for (final Waiter waiter : byW[w]) {
@@ -244,8 +258,8 @@ final class WriteConcernWaiters {
         size = 0;
         for (final Waiter waiter : all) {
             waiter.done = true;
-            waiter.callback.failed(code, why, masterId);
         }
+        return all;
     }
 
     /** Waiters held in all structures, answered or not: what the lazy removal costs in memory (tests). */

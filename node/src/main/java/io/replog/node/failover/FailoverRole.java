@@ -364,6 +364,18 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     }
 
                     @Override
+                    public void stopping(final long index, final int w) {
+                        if (!leadership.isStatic()) {
+                            AppendCallback.super.stopping(index, w);
+                            return;
+                        }
+                        // fixed roles' words (README): the master restarts with its log, the message is kept
+                        request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down; the message is stored as "
+                            + "msg_id " + IndexMap.msgIdAt(log.marks(), index) + " but w=" + w
+                            + " was not reached yet");
+                    }
+
+                    @Override
                     public void failed(final short code, final String why, final int masterId) {
                         if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);

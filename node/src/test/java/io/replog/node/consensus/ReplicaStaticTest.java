@@ -129,18 +129,38 @@ class ReplicaStaticTest {
         assertEquals(new TailRequest(1, 0, 0, false), five.lastTo(5, TailRequest.class), "and keeps asking");
         assertTrue(five.sentTo(2).size() == 1, "but not who answered: " + five.sentTo(2));
 
+        // a master that led this log before (epoch 1 saved): a minority may hold an entry it lost
         final ReplicaFixture again = new ReplicaFixture(1, new int[] {2, 3, 4, 5}, ReplicaSettings.defaults(),
             NODE_1_LEADS);
+        again.storage.disk.saveVote(1, 1);
+        again.start();
         again.tickAtMs(0);
-        again.replica.receive(2, new TailReply(1, 0, 0, 0, true, List.of()));
+        again.replica.receive(2, new TailReply(2, 0, 0, 0, true, List.of()));
         again.atMs(50);
-        again.replica.receive(3, new TailReply(1, 0, 0, 0, true, List.of()));
+        again.replica.receive(3, new TailReply(2, 0, 0, 0, true, List.of()));
         again.tickAtMs(99);
         assertEquals(Role.CANDIDATE, again.replica.role(), "a majority: it waits for nodes 4 and 5 a while");
         again.tickAtMs(COLLECT_WAIT_MS);
         assertEquals(Role.LEADER, again.replica.role());
         assertTrue(again.events.get(again.events.size() - 1).endsWith("heard from 3 of 5 nodes"),
             again.events.toString());
+    }
+
+    /**
+     * A new log (the master's first epoch, nothing in it): no secondary can hold an entry of it, so the master takes
+     * appends once a quorum answered, without waiting for the others, as fixed roles' master did at its first start.
+     */
+    @Test
+    void inTheFirstEpochOfANewLogItLeadsOnceAQuorumAnsweredWithoutWaitingForTheOthers() {
+        final ReplicaFixture fresh = new ReplicaFixture(1, new int[] {2, 3, 4, 5}, ReplicaSettings.defaults(),
+            NODE_1_LEADS);
+        fresh.tickAtMs(0);
+        fresh.replica.receive(2, new TailReply(1, 0, 0, 0, true, List.of()));
+        fresh.tickAtMs(10);
+        assertEquals(Role.CANDIDATE, fresh.replica.role(), "2 of 5: no quorum yet");
+        fresh.replica.receive(3, new TailReply(1, 0, 0, 0, true, List.of()));
+        fresh.tickAtMs(20);
+        assertEquals(Role.LEADER, fresh.replica.role(), "a quorum answered; nodes 4 and 5 cannot hold anything");
     }
 
     /**
