@@ -273,8 +273,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
         if (w < 1 || w > peers.size()) {
-            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be 1.." + peers.size()
-                + " (the cluster's nodes), got " + w);
+            // the README's words in both modes
+            return new ErrorFrame(requestId, ErrorCode.INVALID_REQUEST, "w must be between 1 and " + peers.size()
+                + " (master + " + (peers.size() - 1) + " secondaries), got " + w);
         }
         if (payloadLength > maxPayload) {
             return new ErrorFrame(requestId, ErrorCode.PAYLOAD_TOO_LARGE,

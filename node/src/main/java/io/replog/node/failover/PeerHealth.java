@@ -46,7 +46,7 @@ record PeerHealth(PeerState state, String reason) {
         if (refused != null && refusedMsAgo < settings.electionMaxMs()) {
             return new PeerHealth(PeerState.Failing, "refused a message " + refusedMsAgo + " ms ago: " + refused.why());
         }
-        final String silence = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
+        final String silence = (isMaster ? "no contact from the master for " : "no answer for ") + silentMs + " ms";
         if (silentMs >= settings.electionMaxMs()) {
             return new PeerHealth(PeerState.Unhealthy, silence);
         }
