@@ -377,7 +377,10 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     @Override
     public long savedEpoch() {
-        return vote.epoch();
+        // never below an epoch the log holds or started: a log written without a vote file (by fixed roles before
+        // the engine, or kept in memory across a restart of the process) would otherwise have its master enter an
+        // epoch its entries already carry, which the log refuses
+        return Math.max(vote.epoch(), Math.max(log.epoch(), log.epochAt(log.lastId())));
     }
 
     @Override
