@@ -93,6 +93,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** The log's flush policy, for the status. */
     private volatile String flush;
     private volatile Progress progress;
+    /** LOG_MISMATCH refusals in a row (a master of another log sends every heartbeat): logged 1st and every 10th. */
+    private final io.replog.node.logging.RepeatCounter mismatchRefusals = new io.replog.node.logging.RepeatCounter();
     /** As master, appends stored by w (index w-1; the last counts every higher w too): the metrics' appends. */
     private final java.util.concurrent.atomic.AtomicLongArray storedByW;
 
@@ -428,10 +430,19 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         }
         final long named = PeerFrames.logId(frame);
         if (named != 0 && named != log.logId() && !adopted(named)) {
+            final long n = mismatchRefusals.occurred();
+            if (n > 0) {
+                LOG.warn("node {}: refusing node {}'s log {}: this node holds {} messages of log {}; delete its data "
+                    + "directory to follow the new log (refusal {} in a row)", peers.self(), from,
+                    Long.toHexString(named), log.lastId(), Long.toHexString(log.logId()), n);
+            }
             ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.LOG_MISMATCH, "node " + peers.self()
                 + " holds " + log.lastId() + " messages of another log (" + Long.toHexString(log.logId())
                 + "); delete its data directory to follow this master"), ctx.voidPromise());
             return;
+        }
+        if (named != 0) {
+            mismatchRefusals.ended(); // a master of this log: a run of refusals ended
         }
         links.heardOn(from, ctx.channel());
         faults.receive(ctx.executor(), from, PeerFrames.toMessage(frame));
