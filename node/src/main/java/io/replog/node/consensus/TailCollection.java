@@ -70,6 +70,8 @@ final class TailCollection {
     private long sourceHeardNanos;
     private long firstTaken;
     private long taken;
+    /** What was taken back and made durable before the master could lead (a damaged log waiting for its cut part). */
+    private long syncedTaken;
     private int takenFrom = Replica.NOBODY;
 
     TailCollection(final int[] peers, final int majority, final ReplicaStorage log, final PeerTransport transport,
@@ -90,6 +92,7 @@ final class TailCollection {
         source = Replica.NOBODY;
         fetchOutstanding = false;
         taken = 0;
+        syncedTaken = 0;
         startedNanos = now;
         newLog = newEpoch == 1 && log.lastId() == 0;
         askWhoIsSilent(now);
@@ -142,6 +145,10 @@ final class TailCollection {
 
     /** Why it does not take appends yet, for the node status and the refused appends. */
     String reason() {
+        final String missing = log.missingPart();
+        if (quorum() && missing != null && source == Replica.NOBODY) {
+            return missing;
+        }
         if (!quorum()) {
             return "no quorum: the master is taking back the tail it may have lost and has heard from " + (1
                 + ends.size()) + " of " + (peers.length + 1) + " nodes (needs " + majority + ")";
@@ -175,6 +182,16 @@ final class TailCollection {
         if (best == Replica.NOBODY) {
             source = Replica.NOBODY;
             fetchOutstanding = false;
+            // a part cut for damage must be back first, whatever the wait: asked again, a secondary may hold it.
+            // Meanwhile what was taken back is made durable (it would otherwise wait for the epoch's first sync),
+            // so that a master that gives up starting keeps it
+            if (log.missingPart() != null) {
+                if (taken > syncedTaken) {
+                    syncedTaken = taken;
+                    log.sync();
+                }
+                return false;
+            }
             return newLog || ends.size() == peers.length || now - startedNanos >= collectWaitNanos;
         }
         if (best != source) {
