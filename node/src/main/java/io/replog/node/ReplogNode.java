@@ -106,6 +106,7 @@ public final class ReplogNode implements AutoCloseable {
                 FixedOnEngine.leadership(config), loops, log);
             // as a fixed master did: answer nobody before the tail it may have lost is back (bounded)
             node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+            refuseUnrepairedDamage(node, log);
             return node;
         }
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
@@ -123,6 +124,30 @@ public final class ReplogNode implements AutoCloseable {
             throw e;
         }
         return node;
+    }
+
+    /**
+     * A static master whose log was cut for damage leads only once the cut part is back (the engine waits for it):
+     * as a fixed master did, it refuses to start when no secondary gave it back, and forgets the damage once repaired.
+     */
+    private static void refuseUnrepairedDamage(final ReplogNode node, final LogStore log) {
+        final io.replog.node.log.CutDamage damage = log.damage();
+        if (damage != null && log.lastId() < damage.formerEnd()) {
+            final long got = log.lastId();
+            node.close();
+            throw new IllegalStateException("the log was damaged at " + damage.where() + " and held msg_ids up to "
+                + damage.formerEnd() + " at least, but the secondaries gave back only up to msg_id " + got
+                + ": refusing to start, so nothing acknowledged is dropped. What was cut is kept in "
+                + damage.setAside() + ". To repair: start the secondaries that hold the rest and restart this master; "
+                + "or, to accept losing msg_ids " + (got + 1) + ".." + damage.formerEnd() + ", delete the "
+                + "file damage-to-take-back in the data directory and start it again");
+        }
+        if (damage != null) {
+            LOG.warn("master: the log was damaged at {}; msg_ids {}..{} were taken back from the secondaries (the "
+                + "damaged files are kept in {})", damage.where(), damage.keptId() + 1, damage.formerEnd(),
+                damage.setAside());
+            log.damageRepaired();
+        }
     }
 
     /** Starts a secondary on {@code loops}; pass null to give the node event loops of its own. */

@@ -143,6 +143,9 @@ public final class Replica {
         this.epoch = Math.max(log.savedEpoch(), logEpoch);
         this.votedFor = broken == BrokenRule.FORGETS_VOTE || logEpoch > log.savedEpoch() ? NOBODY : log.savedVote();
         this.leadership = leadership;
+        if (!leadership.isStatic()) {
+            settings.requireElectable();
+        }
         if (leadership.isStatic() && leadership.staticMaster() != id
             && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
             throw new IllegalArgumentException("the static master " + leadership.staticMaster()
@@ -572,8 +575,9 @@ public final class Replica {
     /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
     private void readOnly(final long now) {
         if (readOnlyReason == null) {
-            readOnlyReason = "no quorum: heard from " + heardFrom(now) + " of " + clusterSize + " nodes in the last "
-                + settings.electionMaxMs() + " ms (needs " + quorum + ")";
+            // the README's words: up = heard from within the longest silence (Healthy or Suspected)
+            readOnlyReason = "no quorum (" + heardFrom(now) + " of " + clusterSize + " nodes up, " + quorum
+                + " needed)";
             events.readOnly(readOnlyReason);
         }
     }

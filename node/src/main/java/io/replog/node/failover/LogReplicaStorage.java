@@ -384,8 +384,20 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
+    public String missingPart() {
+        final io.replog.node.log.CutDamage damage = log.damage();
+        final long held = log.lastId() + staged; // what was taken back is staged until the epoch's first sync
+        return damage == null || held >= damage.formerEnd() ? null : "the log was damaged at " + damage.where()
+            + " and held msg_ids up to " + damage.formerEnd() + "; waiting for a secondary that holds them (has "
+            + held + ")";
+    }
+
+    @Override
     public long savedEpoch() {
-        return vote.epoch();
+        // never below an epoch the log holds or started: a log written without a vote file (by fixed roles before
+        // the engine, or kept in memory across a restart of the process) would otherwise have its master enter an
+        // epoch its entries already carry, which the log refuses
+        return Math.max(vote.epoch(), Math.max(log.epoch(), log.epochAt(log.lastId())));
     }
 
     @Override
