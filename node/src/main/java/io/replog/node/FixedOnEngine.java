@@ -34,8 +34,9 @@ final class FixedOnEngine {
     }
 
     static ReplicaSettings settings(final NodeConfig config) {
-        return new ReplicaSettings(config.suspectAfterMs(), config.unhealthyAfterMs(), config.heartbeatMs(), 1024,
-            config.maxPendingAppends());
+        // fixed roles allow unhealthy-after = suspect-after; the engine's two silences must differ (by 1 ms here)
+        return new ReplicaSettings(config.suspectAfterMs(), Math.max(config.unhealthyAfterMs(),
+            config.suspectAfterMs() + 1), config.heartbeatMs(), 1024, config.maxPendingAppends());
     }
 
     static Leadership leadership(final NodeConfig config) {

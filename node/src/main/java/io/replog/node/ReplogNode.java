@@ -106,6 +106,7 @@ public final class ReplogNode implements AutoCloseable {
                 FixedOnEngine.leadership(config), loops, log);
             // as a fixed master did: answer nobody before the tail it may have lost is back (bounded)
             node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+            refuseUnrepairedDamage(node, log);
             return node;
         }
         final EventLoops l = loops != null ? loops : EventLoops.standard("master");
@@ -123,6 +124,30 @@ public final class ReplogNode implements AutoCloseable {
             throw e;
         }
         return node;
+    }
+
+    /**
+     * A static master whose log was cut for damage leads only once the cut part is back (the engine waits for it):
+     * as a fixed master did, it refuses to start when no secondary gave it back, and forgets the damage once repaired.
+     */
+    private static void refuseUnrepairedDamage(final ReplogNode node, final LogStore log) {
+        final io.replog.node.log.CutDamage damage = log.damage();
+        if (damage != null && log.lastId() < damage.formerEnd()) {
+            final long got = log.lastId();
+            node.close();
+            throw new IllegalStateException("the log was damaged at " + damage.where() + " and held msg_ids up to "
+                + damage.formerEnd() + " at least, but the secondaries gave back only up to msg_id " + got
+                + ": refusing to start, so nothing acknowledged is dropped. What was cut is kept in "
+                + damage.setAside() + ". To repair: start the secondaries that hold the rest and restart this master; "
+                + "or, to accept losing msg_ids " + (got + 1) + ".." + damage.formerEnd() + ", delete the "
+                + "file damage-to-take-back in the data directory and start it again");
+        }
+        if (damage != null) {
+            LOG.warn("master: the log was damaged at {}; msg_ids {}..{} were taken back from the secondaries (the "
+                + "damaged files are kept in {})", damage.where(), damage.keptId() + 1, damage.formerEnd(),
+                damage.setAside());
+            log.damageRepaired();
+        }
     }
 
     /** Starts a secondary on {@code loops}; pass null to give the node event loops of its own. */
@@ -222,7 +247,7 @@ public final class ReplogNode implements AutoCloseable {
                 Transport.isEpoll() ? "epoll" : "nio");
             if (config.clusterKey() == null && (config.tls() == null || !config.tls().mutual())) {
                 LOG.warn("{}: replication is NOT authenticated (no --cluster-key-file, no --tls-ca): {}", roles.name(),
-                    roles.current() instanceof Master ? "whatever answers at a secondary's address is fed and "
+                    "master".equals(roles.name()) ? "whatever answers at a secondary's address is fed and "
                         + "counted toward w" : "anyone who reaches port " + port() + " can write into this log");
             } else {
                 LOG.info("{}: replication authenticated with the {}", roles.name(), config.clusterKey());
@@ -269,9 +294,16 @@ public final class ReplogNode implements AutoCloseable {
         if (log.logId() == 0) {
             log.adoptLogId(MemoryLogStore.newLogId()); // it never followed anyone: a new log
         }
+        if (failover != null) {
+            takeOver(config, FixedOnEngine.masterPeers(config));
+            // as a starting master: it takes appends once it took back the tail it may lack (bounded)
+            failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+            LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
+            return;
+        }
         final Master master = new Master(config, log, loops.workers(), appends, readers);
         master.start();
-        stop(roles.swap(master), "this node is no longer the master");
+        stopFixedRole(roles.swap(master), ErrorCode.NOT_MASTER, "not the master: this node is no longer the master");
         readers.accept(roles.readableId()); // the new role serves up to another position
         LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
@@ -279,14 +311,42 @@ public final class ReplogNode implements AutoCloseable {
     /** Becomes a secondary of whichever master replicates its log to it; waiting appends get NOT_MASTER. */
     public synchronized void becomeSecondary(final NodeConfig config) {
         config.conclude();
-        stop(roles.swap(new Secondary(config, log, auth, readers)), "this node is no longer the master");
+        if (failover != null) {
+            takeOver(config, FixedOnEngine.secondaryPeers(config));
+            LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
+            return;
+        }
+        stopFixedRole(roles.swap(new Secondary(config, log, auth, readers)), ErrorCode.NOT_MASTER,
+            "not the master: this node is no longer the master");
         readers.accept(roles.readableId()); // the new role serves up to another position
         LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 
-    private static void stop(final NodeRole role, final String why) {
+    /**
+     * On the engine: stops this node's cluster part (its waiting appends get NOT_MASTER, its log stays open) and
+     * starts another over the same log with the fixed role {@code peers} describes, which the connections talk to
+     * from then on. A node of a failover cluster has no role to be given: its cluster elects one.
+     */
+    private void takeOver(final NodeConfig config, final Peers peers) {
+        final FailoverCluster before = failover;
+        if (!before.leadership().isStatic()) {
+            throw new IllegalStateException("node " + before.peers().self() + " is in a failover cluster: its master "
+                + "is elected, not given");
+        }
+        before.close(ErrorCode.NOT_MASTER, "not the master: this node is no longer the master");
+        final FailoverCluster next = new FailoverCluster(config, peers, FixedOnEngine.settings(config),
+            FixedOnEngine.leadership(config), log, loops.workers(), appends, readers);
+        next.authStats(auth, config.clusterKey() != null);
+        failover = next;
+        roles.swap(next.role());
+        next.start();
+        readers.accept(roles.readableId()); // the new role serves up to another position
+    }
+
+    /** Stops a role of the fixed-role stack (goes with it: an engine node stops its {@link #failover} part). */
+    private static void stopFixedRole(final NodeRole role, final short code, final String why) {
         if (role instanceof Master m) {
-            m.stop(ErrorCode.NOT_MASTER, "not the master: " + why);
+            m.stop(code, why);
         } else if (role instanceof Secondary s) {
             s.close();
         }
@@ -349,11 +409,8 @@ public final class ReplogNode implements AutoCloseable {
         final NodeRole role = roles.current();
         if (failover != null) {
             failover.close();
-        }
-        if (role instanceof Master m) {
-            m.stop(ErrorCode.SHUTTING_DOWN, "the master is shutting down");
-        } else if (role instanceof Secondary s) {
-            s.close();
+        } else {
+            stopFixedRole(role, ErrorCode.SHUTTING_DOWN, "the master is shutting down");
         }
         sayGoodbye();
         log.close();

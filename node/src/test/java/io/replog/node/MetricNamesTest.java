@@ -39,11 +39,11 @@ class MetricNamesTest {
 
     private static final Set<String> FAILOVER_NODE = union(EVERY_NODE, Set.of("replog_failover_commit_msg_id",
         "replog_failover_epoch", "replog_failover_is_master", "replog_failover_peer_connected"));
-    /** A failover master has what a fixed master has, but a count of the batches it sent and of appends per w. */
+    /** A failover master has what a fixed master has, and its peers by id. */
     private static final Set<String> FAILOVER_MASTER = union(FAILOVER_NODE, APPENDS, Set.of("replog_commit_msg_id",
         "replog_pending_appends", "replog_read_only", "replog_secondary_acked_msg_id",
         "replog_secondary_lag_messages", "replog_secondary_state", "replog_failover_peer_durable_msg_id",
-        "replog_failover_peer_lag_messages"));
+        "replog_failover_peer_lag_messages", "replog_appends_total", "replog_replicate_batches_total"));
     private static final Set<String> FAILOVER_SECONDARY = FAILOVER_NODE;
 
     /** A few of the JVM's families, by name: memory, GC, threads, and the process. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.config.NodeConfig;
 import io.replog.testing.Await;
+import io.replog.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,9 @@ class NodeCommandLineTest {
     private Started start(final Map<String, String> env, final int nodes, final String... args) throws IOException {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-            "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            "-XX:TieredStopAtLevel=1"));
+        command.addAll(ChildJvm.forwardedProperties());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("REPLOG_DATA_DIR", dataDir.resolve("run-" + processes.size()).toString());

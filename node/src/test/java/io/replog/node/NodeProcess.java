@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
+import io.replog.testing.ChildJvm;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -58,6 +59,7 @@ public final class NodeProcess implements AutoCloseable {
         final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
             .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid",
             "-Dio.netty.leakDetection.targetRecords=8"));
+        command.addAll(ChildJvm.forwardedProperties());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         this.java = List.copyOf(command);

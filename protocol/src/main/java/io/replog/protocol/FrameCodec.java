@@ -517,7 +517,8 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
                 "TAIL_REPLY carries " + entries.size() + " entries without matched: entries follow a matched prev_id");
         }
-        if (prevId + entries.size() > lastId) {
+        // without entries prev_id may lie past last_id: the master asked about an index this secondary lacks
+        if (!entries.isEmpty() && prevId + entries.size() > lastId) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REPLY entries "
                 + (prevId + 1) + ".." + (prevId + entries.size()) + " go past its last_id " + lastId);
         }

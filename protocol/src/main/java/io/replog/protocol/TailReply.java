@@ -10,8 +10,9 @@ import java.util.List;
  * more). Entries are laid out as in {@link AppendEntries}; a reply that is not matched carries none.
  *
  * <p>The entries' epochs never decrease and none exceeds {@code lastEpoch}, which does not exceed {@code epoch};
- * prev_id + count ≤ last_id. A frame that breaks this is MALFORMED_FRAME. Not reference counted: the payloads are
- * arrays copied out of the frame on decode. The list is copied (unmodifiable) by the constructor.
+ * with entries, prev_id + count ≤ last_id (without, prev_id may be past last_id: a secondary behind the master's
+ * log). A frame that breaks this is MALFORMED_FRAME. Not reference counted: the payloads are arrays copied out of
+ * the frame on decode. The list is copied (unmodifiable) by the constructor.
  */
 public record TailReply(long requestId, int from, long epoch, long lastEpoch, long lastId, long prevId,
                         boolean matched, List<PeerEntry> entries) implements Frame {

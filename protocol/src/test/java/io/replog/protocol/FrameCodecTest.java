@@ -302,6 +302,9 @@ class FrameCodecTest {
         assertEquals(0x1234L, assertInstanceOf(AppendEntries.class, roundTrip(named, 9)).logId());
         final TailReply refused = new TailReply(6, 2, 7, 5, 30, 12, false, List.of());
         assertEquals(refused, roundTrip(refused, 3));
+        // a secondary behind a restarted master's log: asked about an entry past its own last one, it holds none
+        final TailReply behind = new TailReply(6, 2, 7, 5, 313, 314, false, List.of());
+        assertEquals(behind, roundTrip(behind, 3));
         final TailReply matched = new TailReply(7, 3, 4, 3, 14, 11, true, List.of(PeerEntry.epochStart(2),
             PeerEntry.message(3, new byte[] {1, 2}), PeerEntry.tagged(3, -5, 9, new byte[2000])));
         final TailReply decoded = assertInstanceOf(TailReply.class, roundTrip(matched, 7));

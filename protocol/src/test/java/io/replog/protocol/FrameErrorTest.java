@@ -333,6 +333,12 @@ class FrameErrorTest {
         final TailReply reply = assertInstanceOf(TailReply.class, channel.readInbound());
         assertEquals(11, reply.lastId());
         assertEquals(2, reply.entries().size());
+        // a secondary whose log ends before prev_id: not matched, no entries, nothing past its last_id
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.TAIL_REPLY, 6,
+            body(b -> tailReply(b, 2, 4, 3, 5, 6, 0))));
+        final TailReply shorter = assertInstanceOf(TailReply.class, channel.readInbound());
+        assertEquals(5, shorter.lastId());
+        assertFalse(shorter.matched());
         assertFalse(channel.finish());
     }
 

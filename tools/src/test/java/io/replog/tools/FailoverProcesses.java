@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.Main;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
+import io.replog.testing.ChildJvm;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -113,10 +114,12 @@ final class FailoverProcesses implements AutoCloseable {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid",
-            "-Dio.netty.leakDetection.targetRecords=8", "-cp", System.getProperty("java.class.path"),
-            Main.class.getName(), "node", "--id", String.valueOf(id), "--bind", "127.0.0.1",
-            "--peers", list(ports), "--http-peers", list(httpPorts), "--port", String.valueOf(ports[id]),
-            "--http-port", String.valueOf(httpPorts[id]), "--data-dir", dataRoot.resolve("node-" + id).toString()));
+            "-Dio.netty.leakDetection.targetRecords=8"));
+        command.addAll(ChildJvm.forwardedProperties());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "node", "--id",
+            String.valueOf(id), "--bind", "127.0.0.1", "--peers", list(ports), "--http-peers", list(httpPorts),
+            "--port", String.valueOf(ports[id]), "--http-port", String.valueOf(httpPorts[id]), "--data-dir",
+            dataRoot.resolve("node-" + id).toString()));
         command.addAll(flags);
         try {
             processes[id] = new ProcessBuilder(command).redirectErrorStream(true)

@@ -1,5 +1,6 @@
 package io.replog.tools;
 
+import io.replog.testing.ChildJvm;
 import io.replog.testing.Nightly;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,8 @@ class ReadmeWalkthroughTest {
             env.put("CLASSPATH", System.getProperty("java.class.path"));
             // Netty's default leak sampling, not PARANOID: that doubles the run (400,000 appends), and the script
             // still fails on any LEAK: report; the in-process tests run every path at PARANOID
-            env.put("REPLOG_NODE", java + " io.replog.node.Main");
+            env.put("REPLOG_NODE", String.join(" ", java, String.join(" ", ChildJvm.forwardedProperties()),
+                "io.replog.node.Main"));
             env.put("LOGCTL", java + " -XX:TieredStopAtLevel=1 -Xshare:auto io.replog.tools.Logctl");
             env.put("WALK_PORT", String.valueOf(port));
             env.put("WALK_HTTP_PORT", String.valueOf(httpPort));

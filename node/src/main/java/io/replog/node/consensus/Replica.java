@@ -74,6 +74,12 @@ public final class Replica {
     int masterId = NOBODY;
     /** Why the storage failure stopped this replica, or null. */
     private String halted;
+    /**
+     * Why the node stopped this replica (it closes, or takes another role over the same log), or null while it runs;
+     * appends that still reach it are refused with {@link #stoppedCode}.
+     */
+    private String stopped;
+    private short stoppedCode;
     /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
     /** As follower: the master's log and this one agree up to here (in this epoch). */
     /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
@@ -131,9 +137,15 @@ public final class Replica {
         this.tags = new RecentTags(log.tagsKept());
         this.lastAbandonedSweep = clock.nanoTime();
         this.held = new long[clusterSize];
-        this.epoch = log.savedEpoch();
-        this.votedFor = broken == BrokenRule.FORGETS_VOTE ? NOBODY : log.savedVote();
+        // at least the epoch of its last entry: a log kept while its saved epoch was not (a role change over a log in
+        // memory, a log from another data directory) must not make a static master enter an epoch its log holds
+        final long logEpoch = log.epochAt(log.lastId());
+        this.epoch = Math.max(log.savedEpoch(), logEpoch);
+        this.votedFor = broken == BrokenRule.FORGETS_VOTE || logEpoch > log.savedEpoch() ? NOBODY : log.savedVote();
         this.leadership = leadership;
+        if (!leadership.isStatic()) {
+            settings.requireElectable();
+        }
         if (leadership.isStatic() && leadership.staticMaster() != id
             && Arrays.stream(peers).noneMatch(peer -> peer == leadership.staticMaster())) {
             throw new IllegalArgumentException("the static master " + leadership.staticMaster()
@@ -245,7 +257,7 @@ public final class Replica {
 
     /** Time passed: an election is due, or (master) heartbeats and the check that a majority still answers. */
     public void tick() {
-        if (halted != null) {
+        if (halted != null || stopped != null) {
             return;
         }
         final long now = clock.nanoTime();
@@ -277,7 +289,7 @@ public final class Replica {
 
     /** A peer's message arrived. */
     public void receive(final int from, final PeerMessage message) {
-        if (halted != null) {
+        if (halted != null || stopped != null) {
             return; // a node whose storage failed takes no part: to the others it is a crashed node
         }
         if (leadership.isStatic() && (message instanceof VoteRequest || message instanceof VoteReply)) {
@@ -313,7 +325,7 @@ public final class Replica {
 
     /** The store made everything up to {@code durableId} durable. */
     public void durable(final long durableId) {
-        if (halted != null) {
+        if (halted != null || stopped != null) {
             return;
         }
         if (role == Role.LEADER) {
@@ -340,6 +352,10 @@ public final class Replica {
         if (halted != null) {
             callback.failed(ErrorCode.STORAGE_FAILED, "this node stopped taking part in its cluster: " + halted,
                 NOBODY);
+            return;
+        }
+        if (stopped != null) {
+            callback.failed(stoppedCode, stopped, NOBODY);
             return;
         }
         if (role != Role.LEADER && leadership.isStaticMaster(id)) {
@@ -404,10 +420,24 @@ public final class Replica {
 
     /**
      * The node stops: every append waiting for its w is answered {@code SHUTTING_DOWN} (it is in the log and may
-     * still reach its w through the other nodes).
+     * still reach its w through the other nodes), and so is every append that reaches it later.
      */
     public void shutDown() {
+        stopped = "the node is shutting down";
+        stoppedCode = ErrorCode.SHUTTING_DOWN;
         waiters.stopAll();
+    }
+
+    /**
+     * The node stops this replica because another role takes over its log: every append waiting for its w is
+     * answered {@code code} with {@code why} (it is in the log and may still reach its w through the other nodes), and
+     * so is every append that reaches it later; it takes no further part.
+     */
+    public void shutDown(final short code, final String why) {
+        stopped = why;
+        stoppedCode = code;
+        waiters.failAll(code, why + "; the message is in its log and may still be replicated by the next master",
+            NOBODY);
     }
 
     /**
@@ -545,8 +575,9 @@ public final class Replica {
     /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
     private void readOnly(final long now) {
         if (readOnlyReason == null) {
-            readOnlyReason = "no quorum: heard from " + heardFrom(now) + " of " + clusterSize + " nodes in the last "
-                + settings.electionMaxMs() + " ms (needs " + quorum + ")";
+            // the README's words: up = heard from within the longest silence (Healthy or Suspected)
+            readOnlyReason = "no quorum (" + heardFrom(now) + " of " + clusterSize + " nodes up, " + quorum
+                + " needed)";
             events.readOnly(readOnlyReason);
         }
     }

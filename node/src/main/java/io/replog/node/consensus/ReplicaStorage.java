@@ -86,4 +86,13 @@ public interface ReplicaStorage {
 
     /** Saves the epoch and the vote in it durably (fsync) before returning: a vote is never given twice. */
     void saveVote(long epoch, int votedFor);
+
+    /**
+     * Why this log may not be led from yet, or null: opening it cut a damaged part holding messages that may have
+     * been acknowledged, and they are not back (a static master takes them back from a secondary first; leading
+     * before would give their msg_ids to other messages).
+     */
+    default String missingPart() {
+        return null;
+    }
 }

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>The others for up to {@link Leadership#collectWaitMs}</b> (counted from the start of the epoch). An
  *       append answered with a smaller w (w=2 on five nodes) may be held by a minority only: it is taken back when
  *       the secondaries holding it answer within that wait (fixed roles' promise before this engine: every reachable
- *       secondary is asked), and may be lost when they do not, as under failover.</li>
+ *       secondary is asked), and may be lost when they do not, as under failover. Not at all in the first epoch of
+ *       an empty log (a new log: its id was just made, nobody can hold an entry of it), where fixed roles took
+ *       appends as soon as a quorum answered.</li>
  * </ul>
  * The reports are refreshed by every answer: a secondary that crashed meanwhile and lost its own unsynced tail says
  * so, and the choice is made again. Entries taken back become durable with the epoch's first entry (one sync).
@@ -56,6 +58,8 @@ final class TailCollection {
 
     private long epoch;
     private long startedNanos;
+    /** The first epoch of an empty log: nobody holds anything to take back, the others are not waited for. */
+    private boolean newLog;
     private long nextRetryNanos;
     /** The secondary it fetches from, or {@link Replica#NOBODY}. */
     private int source = Replica.NOBODY;
@@ -66,6 +70,8 @@ final class TailCollection {
     private long sourceHeardNanos;
     private long firstTaken;
     private long taken;
+    /** What was taken back and made durable before the master could lead (a damaged log waiting for its cut part). */
+    private long syncedTaken;
     private int takenFrom = Replica.NOBODY;
 
     TailCollection(final int[] peers, final int majority, final ReplicaStorage log, final PeerTransport transport,
@@ -86,7 +92,9 @@ final class TailCollection {
         source = Replica.NOBODY;
         fetchOutstanding = false;
         taken = 0;
+        syncedTaken = 0;
         startedNanos = now;
+        newLog = newEpoch == 1 && log.lastId() == 0;
         askWhoIsSilent(now);
     }
 
@@ -137,6 +145,10 @@ final class TailCollection {
 
     /** Why it does not take appends yet, for the node status and the refused appends. */
     String reason() {
+        final String missing = log.missingPart();
+        if (quorum() && missing != null && source == Replica.NOBODY) {
+            return missing;
+        }
         if (!quorum()) {
             return "no quorum: the master is taking back the tail it may have lost and has heard from " + (1
                 + ends.size()) + " of " + (peers.length + 1) + " nodes (needs " + majority + ")";
@@ -170,7 +182,17 @@ final class TailCollection {
         if (best == Replica.NOBODY) {
             source = Replica.NOBODY;
             fetchOutstanding = false;
-            return ends.size() == peers.length || now - startedNanos >= collectWaitNanos;
+            // a part cut for damage must be back first, whatever the wait: asked again, a secondary may hold it.
+            // Meanwhile what was taken back is made durable (it would otherwise wait for the epoch's first sync),
+            // so that a master that gives up starting keeps it
+            if (log.missingPart() != null) {
+                if (taken > syncedTaken) {
+                    syncedTaken = taken;
+                    log.sync();
+                }
+                return false;
+            }
+            return newLog || ends.size() == peers.length || now - startedNanos >= collectWaitNanos;
         }
         if (best != source) {
             source = best;

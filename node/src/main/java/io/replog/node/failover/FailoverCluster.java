@@ -59,6 +59,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
             config.dataDir());
+        role.rolledBack(storage::messagesCut);
         this.replica = new Replica(peers.self(), peers.others(), storage, links, config.clock(), new Random(),
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, leadership, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)
@@ -154,9 +155,28 @@ public final class FailoverCluster implements AutoCloseable {
         return peers;
     }
 
+    /** Elected (failover) or a static leader (fixed roles). */
+    public Leadership leadership() {
+        return replica.leadership();
+    }
+
+    /** Stops this node's part in its cluster as the node shuts down (waiting appends: SHUTTING_DOWN). */
     @Override
     public void close() {
-        driver.runAndWait(Replica::shutDown);
+        stop(Replica::shutDown);
+    }
+
+    /**
+     * Stops this node's part in its cluster because another takes over its log (a role change): appends waiting or
+     * still arriving are answered {@code code} with {@code why}. The log stays open.
+     */
+    public void close(final short code, final String why) {
+        stop(replica -> replica.shutDown(code, why));
+    }
+
+    /** Stops the replica as {@code how} says, then its thread, links and files; the node closes the log. */
+    private void stop(final java.util.function.Consumer<Replica> how) {
+        driver.runAndWait(how);
         driver.close();
         links.close();
         vote.close();

@@ -81,6 +81,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private volatile int waiting;
     private volatile AuthStats authStats;
     private volatile boolean authenticates;
+    /** Messages this node cut from its log (conflicting with its master's): a fixed secondary shows them. */
+    private volatile java.util.function.LongSupplier rolledBack = () -> 0;
     /** Open once this node first led (a static master: once it took back its tail). */
     private final java.util.concurrent.CountDownLatch firstLead = new java.util.concurrent.CountDownLatch(1);
     /** Elected (failover) or a static leader (fixed roles): the read policy and what appends are told. */
@@ -99,6 +101,8 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     private static final String FULL = "the log is full";
     /** Frames of another log refused in a row (logged on the 1st and every 10th). */
     private final RepeatCounter logRefusals = new RepeatCounter();
+    /** As master, appends stored by w (index w-1; the last counts every higher w too): the metrics' appends. */
+    private final java.util.concurrent.atomic.AtomicLongArray storedByW;
 
     FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
@@ -108,6 +112,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         this.others = peers.others();
         this.progress = new Progress(System.nanoTime(), new Replica.PeerProgress[others.length], -1);
         this.maxQueued = maxQueued;
+        this.storedByW = new java.util.concurrent.atomic.AtomicLongArray(peers.size());
         this.peers = peers;
         this.log = log;
         this.driver = driver;
@@ -225,6 +230,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     void authStats(final AuthStats stats, final boolean withKey) {
         authStats = stats;
         authenticates = withKey;
+    }
+
+    /** Where the count of messages cut from the log comes from (its storage), shown as {@code rolled_back}. */
+    void rolledBack(final java.util.function.LongSupplier count) {
+        rolledBack = count;
     }
 
     /** Waits up to {@code ms} for this node to lead for the first time; whether it did. */
@@ -370,6 +380,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                 request.tagged() ? request.seq() : 0, request.timeoutNanos(), new AppendCallback() {
                     @Override
                     public void stored(final long index) {
+                        countStored(request.w());
+                        answerStored(index);
+                    }
+
+                    private void answerStored(final long index) {
                         final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
                         request.assigned(msgId, System.nanoTime());
                         request.succeed(System.nanoTime());
@@ -388,7 +403,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                     @Override
                     public void storedBefore(final long index) {
                         request.markDuplicate();
-                        stored(index);
+                        answerStored(index); // stored the first time: not counted again
                     }
 
                     @Override
@@ -401,6 +416,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
                     @Override
                     public void stopping(final long index, final int w) {
+                        countStored(w);
                         if (!leadership.isStatic()) {
                             AppendCallback.super.stopping(index, w);
                             return;
@@ -413,6 +429,9 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
                     @Override
                     public void failed(final short code, final String why, final int masterId) {
+                        if (code == ErrorCode.TIMEOUT) {
+                            countStored(request.w()); // stored, its w not reached in time
+                        }
                         final long msgId = at[0] < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at[0]);
                         if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
                             request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
@@ -434,6 +453,19 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     @Override
     public ReplicationHold.Held holdReplication() {
         return faults.hold();
+    }
+
+    /** One more append stored with write concern {@code w} (on the replica's thread). */
+    private void countStored(final int w) {
+        storedByW.incrementAndGet(Math.min(Math.max(w, 1), storedByW.length()) - 1);
+    }
+
+    private List<Long> storedCounts() {
+        final List<Long> counts = new ArrayList<>(storedByW.length());
+        for (int i = 0; i < storedByW.length(); i++) {
+            counts.add(storedByW.get(i));
+        }
+        return counts;
     }
 
     /** A peer frame arrived on a connection: to the replica's thread. */
@@ -566,7 +598,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             .readOnly(readOnly(v, storage), storage)
             .appends(waiting, maxQueued, maxPayload)
             .cluster(peers.size(), led.quorum() > 0 ? led.quorum() : peers.size() / 2 + 1)
-            .byW(committed, List.of())
+            .byW(committed, master ? storedCounts() : List.of())
             .settings(flush, faults.faults())
             .election(lastElection, lastElectionMillis == 0 ? -1 : System.currentTimeMillis() - lastElectionMillis)
             .peers(others)
@@ -581,6 +613,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             : (p.masterSilentNanos() + System.nanoTime() - p.atNanos()) / 1_000_000L;
         final java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("master_last_seen_ms_ago", silentMs);
+        details.put("rolled_back", rolledBack.getAsLong());
         final AuthStats auth = authStats;
         if (auth != null) {
             details.put("replication_auth", authenticates ? "cluster key" : "none");
@@ -639,9 +672,13 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
             final PeerState state = health.state();
             final String reason = health.reason();
             final long acked = known == null ? -1 : IndexMap.msgIdAt(marks, known.durableId());
-            statuses.add(new PeerStatus(id, "node " + id, peers.hostPort(id), peers.httpHostPort(id),
-                isMaster ? "master" : "secondary", state, reason, acked, acked < 0 ? -1 : Math.max(0, lastId - acked),
-                silentMs, connected, connected ? "connected" : "not connected", -1));
+            // fixed roles name a secondary by its address and its link by the old sender's states (README)
+            final boolean fixed = leadership.isStatic();
+            statuses.add(new PeerStatus(id, fixed && peers.hostPort(id) != null ? peers.hostPort(id) : "node " + id,
+                peers.hostPort(id), peers.httpHostPort(id), isMaster ? "master" : "secondary", state, reason, acked,
+                acked < 0 ? -1 : Math.max(0, lastId - acked), silentMs, connected,
+                fixed ? (connected ? "STREAMING" : "CONNECTING") : connected ? "connected" : "not connected",
+                links.batchesSent(id)));
         }
         return statuses;
     }

@@ -7,9 +7,9 @@ import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.ReplicaStorage;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
+import io.replog.node.log.RollbackFile;
 import io.replog.node.log.TagFile;
 import io.replog.node.log.VoteFile;
-import io.replog.node.secondary.RollbackFile;
 import io.replog.protocol.EntryRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +58,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private final ByteBuf scratch = Unpooled.buffer(4096);
     private int staged;
     private long stagedEpoch;
+    /** Messages cut from the log because they conflicted with a master's (the status's {@code rolled_back}). */
+    private volatile long messagesCut;
 
     /**
      * {@code dataDir}: where rollback files and the tag file go (null: a log in memory, tags in memory only). What
@@ -333,6 +335,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         }
         forgetRecentAfter(lastKept);
         log.truncateAfter(keptId, marksKept);
+        messagesCut += formerLast - keptId; // one writer: the replica's thread
         LOG.warn("node: cut log indexes {}..{} (msg_ids {}..{}), which the master's log does not hold; {}",
             lastKept + 1, formerLastIndex, keptId + 1, formerLast, kept);
     }
@@ -367,6 +370,11 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         }
     }
 
+    /** Messages cut so far (kept in rollback files when the log is on disk); read from any thread. */
+    long messagesCut() {
+        return messagesCut;
+    }
+
     @Override
     public void close() {
         scratch.release();
@@ -376,8 +384,20 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
+    public String missingPart() {
+        final io.replog.node.log.CutDamage damage = log.damage();
+        final long held = log.lastId() + staged; // what was taken back is staged until the epoch's first sync
+        return damage == null || held >= damage.formerEnd() ? null : "the log was damaged at " + damage.where()
+            + " and held msg_ids up to " + damage.formerEnd() + "; waiting for a secondary that holds them (has "
+            + held + ")";
+    }
+
+    @Override
     public long savedEpoch() {
-        return vote.epoch();
+        // never below an epoch the log holds or started: a log written without a vote file (by fixed roles before
+        // the engine, or kept in memory across a restart of the process) would otherwise have its master enter an
+        // epoch its entries already carry, which the log refuses
+        return Math.max(vote.epoch(), Math.max(log.epoch(), log.epochAt(log.lastId())));
     }
 
     @Override

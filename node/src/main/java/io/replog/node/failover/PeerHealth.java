@@ -47,7 +47,7 @@ record PeerHealth(PeerState state, String reason) {
             return new PeerHealth(PeerState.Failing, "refused a message " + refusedMsAgo + " ms ago: "
                 + ErrorCode.name(refused.code()) + ": " + refused.why());
         }
-        final String silence = (isMaster ? "no word from the master for " : "no answer for ") + silentMs + " ms";
+        final String silence = (isMaster ? "no contact from the master for " : "no answer for ") + silentMs + " ms";
         if (silentMs >= settings.electionMaxMs()) {
             return new PeerHealth(PeerState.Unhealthy, silence);
         }

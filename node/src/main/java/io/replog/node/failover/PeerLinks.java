@@ -86,6 +86,8 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         final RepeatCounter refusals = new RepeatCounter();
         /** When the current connection last carried a frame from the peer (or was made). */
         volatile long lastHeardNanos;
+        /** Batches with entries sent to it, resends included (written by the replica's thread only). */
+        volatile long batchesSent;
 
         Link(final int id, final InetSocketAddress address, final EventLoopGroup loops, final NodeConfig config) {
             this.id = id;
@@ -285,7 +287,26 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
         final Channel channel = link == null ? inbound.get(to) : link.ready;
         if (channel != null && channel.isWritable()) {
             channel.writeAndFlush(PeerFrames.toFrame(self, logId.getAsLong(), message), channel.voidPromise());
+            if (link != null && message instanceof PeerMessage.Replicate r && carriesAMessage(r)) {
+                link.batchesSent++; // one sender thread (the replica's): no lost update
+            }
         }
+    }
+
+    /** Whether a batch carries a client's message (not only an epoch's start mark, nor a heartbeat's nothing). */
+    private static boolean carriesAMessage(final PeerMessage.Replicate batch) {
+        for (final io.replog.node.consensus.Entry entry : batch.entries()) {
+            if (!entry.epochStart()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Batches with messages sent to node {@code id} (heartbeats not counted), or -1 for a peer without a link. */
+    long batchesSent(final int id) {
+        final Link link = links.get(id);
+        return link == null ? -1 : link.batchesSent;
     }
 
     /** Whether node {@code id} is connected now (for a peer without an address: it has a connection to this node). */

@@ -149,6 +149,10 @@ final class ReplicaDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the thread. Tasks queued after its last drain run here, on the caller's thread: the node stopped the
+     * replica first ({@link Replica#shutDown}), so an append that raced the stop is answered rather than forgotten.
+     */
     @Override
     public void close() {
         running = false;
@@ -157,6 +161,9 @@ final class ReplicaDriver implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (replica != null && !thread.isAlive()) {
+            tasks.drain(this::runTask);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.replog.node.config.NodeConfig;
 import io.replog.node.log.LogFullException;
 import io.replog.node.security.AuthStats;
 import io.replog.node.log.LogStore;
+import io.replog.node.log.RollbackFile;
 import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.AppendRequest;
 import io.replog.node.role.NodeRole;

@@ -187,6 +187,19 @@ class ReplicaElectionTest {
             ReplicaEvents.NONE).id());
     }
 
+    /** Fixed roles allow a heartbeat up to their suspect-after (no elections); elected nodes need at most half. */
+    @Test
+    void aHeartbeatAboveHalfTheElectionTimeoutIsRefusedOnlyWhereNodesAreElected() {
+        final ReplicaStorage disk = new SimDisk(1, null, () -> { });
+        final PeerTransport nowhere = (to, message) -> { };
+        final ReplicaSettings slowHeartbeat = new ReplicaSettings(1_000, 2_000, 1_000, 1024, 100);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Replica(1,
+            new int[] {2, 3}, disk, nowhere, () -> 0L, new Random(), slowHeartbeat, ReplicaEvents.NONE));
+        assertTrue(e.getMessage().startsWith("heartbeat 1000 ms must be positive and at most half"), e.getMessage());
+        assertEquals(2, new Replica(2, new int[] {1, 3}, disk, nowhere, () -> 0L, new Random(), slowHeartbeat,
+            ReplicaEvents.NONE, Leadership.staticLeader(1, 1_000), BrokenRule.NONE).id());
+    }
+
     // ---------------------------------------------------------------- the voter's side
 
     @Test

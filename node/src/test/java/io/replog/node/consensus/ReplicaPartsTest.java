@@ -31,7 +31,7 @@ class ReplicaPartsTest {
     @Test
     void settingsRefuseTimingsThatCannotWork() {
         new ReplicaSettings(2, 3, 1, 1, 1, 1);
-        for (final long[] t : new long[][] {{0, 3, 1}, {3, 3, 1}, {3, 2, 1}, {4, 9, 0}, {4, 9, 3}}) {
+        for (final long[] t : new long[][] {{0, 3, 1}, {3, 3, 1}, {3, 2, 1}, {4, 9, 0}, {4, 9, 5}}) {
             final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ReplicaSettings(t[0], t[1], t[2], 1, 1, 1), java.util.Arrays.toString(t));
             assertTrue(e.getMessage().startsWith(t[2] == 1 || t[0] == 0 ? "election timeout" : "heartbeat"),
@@ -41,6 +41,11 @@ class ReplicaPartsTest {
             assertThrows(IllegalArgumentException.class,
                 () -> new ReplicaSettings(150, 300, 50, bounds[0], bounds[1], bounds[2]));
         }
+        // where nodes elect their master, a heartbeat above half the shortest election timeout is refused too
+        final ReplicaSettings slowHeartbeat = new ReplicaSettings(4, 9, 3, 1, 1, 1);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            slowHeartbeat::requireElectable);
+        assertTrue(e.getMessage().startsWith("heartbeat 3 ms must be positive and at most half"), e.getMessage());
         final ReplicaSettings defaults = ReplicaSettings.defaults();
         assertEquals(new ReplicaSettings(150, 300, 50, 1024, 100_000, 1 << 20), defaults);
         assertEquals(new ReplicaSettings(150, 300, 50, 1024, 100_000, 77), defaults.withMaxBatchBytes(77));

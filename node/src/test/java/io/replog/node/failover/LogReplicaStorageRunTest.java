@@ -54,6 +54,25 @@ class LogReplicaStorageRunTest {
         }
     }
 
+    /**
+     * A log written without a vote file (by fixed roles before the engine ran them, or a data directory whose vote
+     * file is gone): the node's epoch is never below the epochs its log holds, so a static master restarted over it
+     * enters a new epoch above them (it used to enter one its entries carried, and its log refused the mark).
+     */
+    @Test
+    void theSavedEpochIsNeverBelowAnEpochTheLogHolds() {
+        final MemoryLogStore log = new MemoryLogStore();
+        log.startEpoch(3);
+        try (LogReplicaStorage storage = new LogReplicaStorage(log, VoteFile.open(null), dir)) {
+            assertEquals(3, storage.savedEpoch(), "an epoch the log started");
+            storage.appendAll(List.of(message(4, 1, 0, 0)));
+            storage.sync();
+            assertEquals(4, storage.savedEpoch(), "an epoch its entries carry");
+            storage.saveVote(6, 1);
+            assertEquals(6, storage.savedEpoch(), "the vote file's, when higher");
+        }
+    }
+
     @Test
     void aCutLogServesWhatWasAppendedAfterTheCutNotWhatWasCut() {
         final MemoryLogStore log = new MemoryLogStore();

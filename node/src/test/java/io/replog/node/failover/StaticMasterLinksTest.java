@@ -104,11 +104,13 @@ class StaticMasterLinksTest {
 
     @Test
     void anInMemoryMasterStartedAgainIsANewLogThatItsSecondariesRefuseAndItsWarningsAreRateLimited() throws Exception {
-        final Logger logger = (Logger) LoggerFactory.getLogger(PeerLinks.class);
         final ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
-        logger.addAppender(lines);
-        closing.add(() -> logger.detachAppender(lines));
+        for (final Class<?> source : List.of(PeerLinks.class, FailoverRole.class)) { // the master's, the secondaries'
+            final Logger logger = (Logger) LoggerFactory.getLogger(source);
+            logger.addAppender(lines);
+            closing.add(() -> logger.detachAppender(lines));
+        }
         final int[] secondaryPorts = new int[2];
         final ReplogNode[] secondaries = new ReplogNode[2];
         for (int i = 0; i < 2; i++) {
@@ -139,18 +141,21 @@ class StaticMasterLinksTest {
             assertEquals(1L, secondary.log().lastId(), "kept its message");
         }
 
-        // every heartbeat is refused: the master says so on the 1st, 10th, 20th … refusal of each secondary
-        Await.until("20 refusals in a row", Duration.ofSeconds(30), () -> refusalCounts(lines).contains(20L));
-        final List<Long> logged = refusalCounts(lines);
-        assertTrue(logged.stream().allMatch(n -> n == 1 || n > 0 && n % 10 == 0), "refusals logged: " + logged);
+        // every heartbeat is refused: the master and the secondaries say so on the 1st, 10th, 20th … refusal
+        Await.until("20 refusals in a row", Duration.ofSeconds(30), () -> refusalCounts(lines, "refused a message")
+            .contains(20L) && refusalCounts(lines, "refusing replication of log").contains(20L));
+        for (final String line : List.of("refused a message", "refusing replication of log")) {
+            final List<Long> logged = refusalCounts(lines, line);
+            assertTrue(logged.stream().allMatch(n -> n == 1 || n > 0 && n % 10 == 0), line + ": " + logged);
+        }
     }
 
-    private static List<Long> refusalCounts(final ListAppender<ILoggingEvent> lines) {
+    private static List<Long> refusalCounts(final ListAppender<ILoggingEvent> lines, final String containing) {
         final List<Long> counts = new ArrayList<>();
         synchronized (lines) {
             for (final ILoggingEvent line : new ArrayList<>(lines.list)) {
                 final Matcher m = REFUSAL_COUNT.matcher(line.getFormattedMessage());
-                if (line.getFormattedMessage().contains("refused a message") && m.find()) {
+                if (line.getFormattedMessage().contains(containing) && m.find()) {
                     counts.add(Long.parseLong(m.group(1)));
                 }
             }

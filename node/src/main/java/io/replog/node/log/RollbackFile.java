@@ -1,11 +1,9 @@
-package io.replog.node.secondary;
+package io.replog.node.log;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.replog.node.log.EntryRange;
-import io.replog.node.log.LogStore;
 import io.replog.protocol.EntryRun;
 
 import java.io.IOException;
@@ -19,7 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 
 /**
- * Keeps the entries a secondary cuts from its log (they conflict with its master's) in a file of its data directory
+ * Keeps the entries a node cuts from its log (they conflict with its master's) in a file of its data directory
  * before they are gone, as MongoDB's rollback files do: one JSON object per line, {@code msg_id}, {@code epoch} and
  * {@code message} (or {@code message_base64} when the bytes are not UTF-8), so an operator can see what was cut and
  * append it again if it matters.
