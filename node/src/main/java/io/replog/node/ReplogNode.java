@@ -68,11 +68,10 @@ public final class ReplogNode implements AutoCloseable {
     private Channel httpChannel;
     private boolean closed;
     /**
-     * Transitional (issue 22, steps 2-3 on branch wiring): {@code -Dreplog.fixedOnEngine=true} starts {@link #master}
-     * and {@link #secondary} on the replication engine with a static leader, so the fixed-mode tests can be run
-     * against it; goes away when the fixed-role stack does.
+     * Transitional (issue 22): {@link #master} and {@link #secondary} run on the replication engine with a static
+     * leader unless {@code -Dreplog.fixedOnEngine=false}; goes away with the fixed-role stack.
      */
-    static final boolean FIXED_ON_ENGINE = Boolean.getBoolean("replog.fixedOnEngine");
+    static final boolean FIXED_ON_ENGINE = !"false".equals(System.getProperty("replog.fixedOnEngine"));
     /** The engine part of a node started with {@link #engine} (or {@link #failover}), else null. */
     private FailoverCluster failover;
 

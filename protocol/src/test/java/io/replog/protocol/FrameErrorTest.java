@@ -95,25 +95,6 @@ class FrameErrorTest {
     }
 
     @Test
-    void aReplicateCarryingTheLargestAcceptedMessageFitsTheLimit() {
-        final EmbeddedChannel channel = serverChannel();
-        final int payload = FrameHeader.maxPayload(MAX_FRAME);
-        final ByteBuf run = Unpooled.buffer();
-        EntryRun.writeEntry(run, new byte[payload]);
-        final ByteBuf wire = Unpooled.buffer();
-        FrameCodec.writeReplicateHeader(wire, 9, 1, 1, 1, 1, run.readableBytes());
-        wire.writeBytes(run);
-        run.release();
-        assertEquals(MAX_FRAME, wire.getInt(0), "the largest message makes a REPLICATE of exactly the limit");
-        channel.writeInbound(wire);
-        final Replicate replicate = assertInstanceOf(Replicate.class, channel.readInbound());
-        assertEquals(payload + EntryRun.ENTRY_OVERHEAD, replicate.entries().readableBytes());
-        replicate.release();
-        assertTrue(channel.isOpen());
-        assertFalse(channel.finish());
-    }
-
-    @Test
     void unknownVersionIsRefusedWithTheRequestId() {
         final EmbeddedChannel channel = serverChannel();
         channel.writeInbound(frame(9, FrameType.PING, 77, new byte[0]));
