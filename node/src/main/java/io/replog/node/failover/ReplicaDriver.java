@@ -86,6 +86,7 @@ final class ReplicaDriver implements AutoCloseable {
 
     /** Tasks queued after the thread stopped, one caller at a time (the queue has a single consumer). */
     private synchronized void runLate() {
+        first.drain(this::runTask);
         tasks.drain(this::runTask);
     }
 
