@@ -145,7 +145,7 @@ class NodeCommandLineTest {
         final int[] s = secondary.ports().get(0);
         final JsonNode sh = health(s[1]);
         assertEquals(1234, sh.path("delay_ms").asLong(), sh.toString());
-        assertEquals(2048 - 44, sh.path("max_message_bytes").asInt());
+        assertEquals(2048 - 89, sh.path("max_message_bytes").asInt());
 
         final Started master = start(Map.of("REPLOG_BIND", "127.0.0.1", "REPLOG_PORT", "0", "REPLOG_HTTP_PORT", "0",
             "REPLOG_SECONDARIES", "127.0.0.1:" + s[0], "REPLOG_QUORUM", "1", "REPLOG_MAX_PENDING_APPENDS", "7",

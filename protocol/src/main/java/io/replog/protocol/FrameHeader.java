@@ -55,8 +55,11 @@ public final class FrameHeader {
     private FrameHeader() {
     }
 
-    /** Largest message payload that fits a REPLICATE frame under {@code maxFrameLength}. */
+    /**
+     * Largest message payload a node accepts under {@code maxFrameLength}: the limit − 89 bytes, so that every
+     * accepted message fits an APPEND_ENTRIES frame alone as a tagged entry (header 12, fixed body 48, entry 29).
+     */
     public static int maxPayload(final int maxFrameLength) {
-        return maxFrameLength - REPLICATE_OVERHEAD;
+        return AppendEntries.maxPayload(maxFrameLength);
     }
 }

@@ -290,8 +290,8 @@ class WireFormatGoldenTest {
         assertEquals(0x01, PeerEntry.FLAG_TAGGED);
         assertEquals(0x02, PeerEntry.FLAG_EPOCH_START);
         assertEquals(4_194_304, FrameHeader.DEFAULT_MAX_FRAME_LENGTH, "4 MiB");
-        assertEquals(4_194_304 - 44, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 44 bytes");
-        assertEquals(1024 - 44, FrameHeader.maxPayload(1024));
+        assertEquals(4_194_304 - 89, FrameHeader.maxPayload(4_194_304), "largest message: the limit - 89 bytes");
+        assertEquals(1024 - 89, FrameHeader.maxPayload(1024));
     }
 
     @Test

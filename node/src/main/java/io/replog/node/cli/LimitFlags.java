@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 public final class LimitFlags {
     @Option(names = "--max-frame-bytes",
         defaultValue = "${env:REPLOG_MAX_FRAME_BYTES:-" + FrameHeader.DEFAULT_MAX_FRAME_LENGTH + "}",
-        description = "Largest frame accepted, in bytes; the largest message is 44 bytes less "
+        description = "Largest frame accepted, in bytes; the largest message is 89 bytes less "
             + "(env REPLOG_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
     int maxFrameBytes;
 

@@ -181,7 +181,7 @@ class HttpBridgeTest {
         // both logs are one: the secondary follows the master's log identity, which both report
         assertTrue(master.path("log_id").asText().matches("[0-9a-f]+"), master.toString());
         assertEquals(master.path("log_id").asText(), secondary.path("log_id").asText());
-        final int maxMessage = io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH - 44;
+        final int maxMessage = io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH - 89;
         assertEquals(maxMessage, master.path("max_message_bytes").asInt());
         assertEquals(maxMessage, secondary.path("max_message_bytes").asInt());
     }
@@ -233,7 +233,7 @@ class HttpBridgeTest {
         final int maxFrame = io.replog.protocol.FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
         final String tooLong = "{\"message\": \"" + "x".repeat(maxFrame) + "\"}";
         assertError(post(cluster.master(), tooLong), 413,
-            "message of " + maxFrame + " bytes exceeds the limit of " + (maxFrame - 44));
+            "message of " + maxFrame + " bytes exceeds the limit of " + (maxFrame - 89));
         final String hugeBody = "{\"message\": \"x\", \"pad\": \"" + "x".repeat(2 * maxFrame + 1024) + "\"}";
         assertError(post(cluster.master(), hugeBody), 413, "request body exceeds " + (2 * maxFrame + 1024));
         assertEquals(200, call(cluster.master(), "GET", "/health", null).status());
