@@ -61,7 +61,7 @@ class FailureInjectionTest {
 
     /**
      * The faults must really have struck, every kind: with batching, a 2% drop rate over a few hundred requests
-     * may miss, so w=3 appends one at a time (a REPLICATE each) follow until it has. Returns how many it took.
+     * may miss, so w=3 appends one at a time (an APPEND_ENTRIES each) follow until it has. Returns how many it took.
      */
     private static int appendUntilEveryFaultStruck(final ReplogNode master, final ReplogNode s1,
                                                    final ReplogNode s2) {

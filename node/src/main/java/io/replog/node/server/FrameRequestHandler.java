@@ -21,8 +21,6 @@ import io.replog.protocol.HealthOk;
 import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
 import io.replog.node.log.CorruptLogException;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -83,11 +81,6 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
             case FrameType.HEALTH -> context.write(new HealthOk(frame.requestId(),
                 HealthJson.render(role.health())), context.voidPromise());
-            case FrameType.REPLICATE -> {
-                replicationLink = true;
-                role.replicate(context, (Replicate) frame);
-            }
-            case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
                 FrameType.APPEND_ENTRIES_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY -> {
                 replicationLink = true;
