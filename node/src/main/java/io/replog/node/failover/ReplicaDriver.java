@@ -30,6 +30,8 @@ final class ReplicaDriver implements AutoCloseable {
      * when it sleeps, and a contended lock when it does not; one per append cost the engine its throughput).
      */
     private volatile boolean sleeping;
+    /** Set once the thread has stopped: later tasks run on their caller's thread ({@link #runLate}). */
+    private volatile boolean stopped;
     private Replica replica;
     private Runnable everyTick = () -> { };
 
@@ -53,6 +55,16 @@ final class ReplicaDriver implements AutoCloseable {
         if (sleeping) {
             LockSupport.unpark(thread);
         }
+        if (stopped) {
+            // a request that raced the stop (a role change while its frame was read): the stopped replica answers it
+            // (NOT_MASTER, SHUTTING_DOWN) instead of leaving it in a queue nobody drains
+            runLate();
+        }
+    }
+
+    /** Tasks queued after the thread stopped, one caller at a time (the queue has a single consumer). */
+    private synchronized void runLate() {
+        tasks.drain(this::runTask);
     }
 
     boolean onDriverThread() {
@@ -133,7 +145,8 @@ final class ReplicaDriver implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (replica != null && !thread.isAlive()) {
-            tasks.drain(this::runTask);
+            stopped = true;
+            runLate();
         }
     }
 }
