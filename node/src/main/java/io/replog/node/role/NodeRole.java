@@ -36,7 +36,7 @@ public interface NodeRole extends NodeStatusSource {
     ErrorFrame checkAppend(long requestId, int w, int payloadLength);
 
     /**
-     * Why this node, as master, refuses appends now (starting, no quorum, its disk or sequencer failed), or null when
+     * Why this node, as master, refuses appends now (starting, no quorum, its disk failed), or null when
      * it takes them or is not the master. Reading it counts nothing, unlike {@link #checkAppend}.
      */
     default String readOnlyReason() {

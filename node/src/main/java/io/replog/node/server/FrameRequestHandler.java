@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Serves one connection of the binary port: appends go to the role (the master's sequencer), reads and pings
- * are answered right here on the event loop, replication goes to the role. Answers arrive from the sequencer and
- * the replication event loops through a lock-free MPSC outbox and are written back in one buffer per burst.
+ * Serves one connection of the binary port: appends go to the role (the master's replica thread), reads and
+ * pings are answered right here on the event loop, replication goes to the role. Answers arrive from the replica's
+ * thread and the log's flusher through a lock-free MPSC outbox and are written back in one buffer per burst.
  */
 public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
     /** Appends a connection may have waiting before we stop reading from it (back-pressure, bounded memory). */
@@ -47,7 +47,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     private final NodeRole role;
     private final int maxReadBytes;
     private final ReadGate gate;
-    /** Filled by the sequencer (w=1) and by the senders' event loops (w&gt;1, as ACKs arrive). */
+    /** Filled by the threads that decide answers (the replica's, the log's flusher). */
     private final MpscUnboundedXaddArrayQueue<AppendRequest> outbox = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
@@ -207,7 +207,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             ctx.voidPromise());
     }
 
-    // ---- answers from the sequencer thread ----
+    // ---- answers from the threads that decide them ----
 
     @Override
     public void appended(final AppendRequest request) {
