@@ -41,8 +41,9 @@ public final class LatencyHistogram {
     private final int maxW;
     private final List<AtomicLongArray> stripes = new CopyOnWriteArrayList<>();
     /**
-     * Netty's thread-local: an index into an array on the event loops (FastThreadLocalThreads; a plain thread gets a slower slot),
-     * where a JDK ThreadLocal probes a hash map crowded with Netty's own (3% of the master's samples under load).
+     * Netty's thread-local: an index into an array on the event loops (FastThreadLocalThreads; other threads fall
+     * back to a JDK ThreadLocal), where a JDK ThreadLocal probes a hash map crowded with Netty's own (3% of the
+     * master's samples under load).
      */
     private final FastThreadLocal<AtomicLongArray> mine = new FastThreadLocal<>() {
         @Override
