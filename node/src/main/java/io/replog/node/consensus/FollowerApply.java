@@ -101,10 +101,12 @@ final class FollowerApply {
         if (wrote) {
             r.log.appendAll(held == 0 ? entries : entries.subList(held, entries.size()));
         }
-        acceptedId = Math.max(acceptedId, prevId + entries.size());
         if (wrote) {
             r.log.sync();
         }
+        // counted once stored: a store that refuses the entries (a full log) throws above, and this node then holds
+        // and claims nothing of them
+        acceptedId = Math.max(acceptedId, prevId + entries.size());
         final long committed = Math.min(request.commitId(), acceptedId);
         if (committed > r.commitId) {
             r.commitId = committed; // after the sync: what is committed is in the store, readable

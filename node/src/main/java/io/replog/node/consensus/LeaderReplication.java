@@ -13,8 +13,18 @@ import java.util.concurrent.TimeUnit;
  * last answered), sending in order and in batches within a bounded in-flight window, heartbeats, and moving back
  * where a peer refused (by epoch, KIP-101). Part of {@link Replica}: same thread; the write concern and commit point
  * read the peers' durable positions from here.
+ *
+ * <p>A refused or lost delivery puts the peer in <em>probe</em> (etcd's StateProbe): one batch is resent from where
+ * the peer said it holds the log, and nothing more goes to it until the peer accepts. The refusals of what was in
+ * flight before (every batch behind a lost one finds the same gap) are not each answered with another resend: that
+ * would multiply the traffic to a peer that fails deliveries, until its answers lagged the master's heartbeats by
+ * seconds (a stall, or a master read-only for want of a quorum). A probe that is refused or lost in turn is sent
+ * again after a backoff, without limit: one heartbeat, doubling up to the shortest election timeout; the resends are
+ * told to the node ({@link ReplicaEvents#resending}), at most once a second per peer.
  */
 final class LeaderReplication {
+    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** What the master knows of one peer. */
     private static final class Progress {
         /** Next msg_id to send (optimistic: advanced when sent, moved back when refused). */
@@ -29,6 +39,17 @@ final class LeaderReplication {
         /** When acceptedId last grew: a window that stays full without progress is resent from acceptedId. */
         long progressNanos;
         long lastHeardNanos;
+        /** Resending from probeFrom until the peer accepts; nothing else goes to it meanwhile (heartbeats aside). */
+        boolean probing;
+        long probeFrom;
+        /** A refusal that names probeFrom came since the probe was sent (else the probe, or its answer, was lost). */
+        boolean hinted;
+        /** Probes resent without an answer that accepts: the backoff doubles with each. */
+        int probeRetries;
+        long nextProbeNanos;
+        /** Resends not yet logged, and when it last logged them (at most once a second). */
+        long resendsUnlogged;
+        long loggedNanos;
     }
 
 
@@ -83,7 +104,7 @@ final class LeaderReplication {
         peersBehind = false;
         for (final int peer : r.peers) {
             final Progress p = progress.get(peer);
-            if (p.nextId <= r.log.lastId() && windowOpen(p)) {
+            if (!p.probing && p.nextId <= r.log.lastId() && windowOpen(p)) {
                 sendTo(peer);
             }
         }
@@ -148,14 +169,23 @@ final class LeaderReplication {
      */
     private void heartbeat(final int peer, final long now) {
         final Progress p = progress.get(peer);
+        if (p.probing) {
+            if (now - p.nextProbeNanos >= 0) {
+                p.probeRetries++;
+                probe(peer, p, p.probeFrom, now, p.hinted ? "it refused it" : "no answer: lost");
+                return;
+            }
+            final long held = Math.min(p.acceptedId, r.log.lastId());
+            r.transport.send(peer, new Replicate(r.epoch, held, r.log.epochAt(held), List.of(), r.commitId));
+            return;
+        }
         if (windowOpen(p)) {
             sendTo(peer);
             return;
         }
         if (now - p.progressNanos >= 2 * millis(r.settings.heartbeatMs())) {
-            p.nextId = p.acceptedId + 1;
             p.progressNanos = now;
-            sendTo(peer);
+            probe(peer, p, p.acceptedId + 1, now, "a full window went unanswered for two heartbeats");
             return;
         }
         final long held = Math.min(p.acceptedId, r.log.lastId());
@@ -183,12 +213,16 @@ final class LeaderReplication {
                 p.acceptedId = reply.acceptedId();
                 p.progressNanos = p.lastHeardNanos;
             }
+            if (p.probing && reply.acceptedId() >= Math.min(p.probeFrom, r.log.lastId())) {
+                p.probing = false; // it holds the log past where the probe resumed: pipelining again
+                p.probeRetries = 0;
+            }
             p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
             if (reply.durableId() > p.durableId) {
                 p.durableId = reply.durableId();
                 r.advance();
             }
-            if (p.nextId <= r.log.lastId() && windowOpen(p)) {
+            if (!p.probing && p.nextId <= r.log.lastId() && windowOpen(p)) {
                 sendTo(from);
             }
             return;
@@ -202,8 +236,38 @@ final class LeaderReplication {
                 next = end + 1;
             }
         }
-        p.nextId = Math.max(p.durableId + 1, Math.min(next, r.log.lastId() + 1));
-        sendTo(from);
+        next = Math.max(p.durableId + 1, Math.min(next, r.log.lastId() + 1));
+        if (p.probing && next == p.probeFrom) {
+            // the refusal of a batch sent before the probe (every batch behind a gap finds the same one), or of the
+            // probe itself: which, the answer does not say; the probe's timer resends
+            p.hinted = true;
+            return;
+        }
+        if (p.probing) {
+            probe(from, p, next, p.lastHeardNanos, "it holds the log as the master does only up to " + (next - 1));
+            return;
+        }
+        p.probeRetries = 0;
+        probe(from, p, next, p.lastHeardNanos, "it refused entries after " + (next - 1));
+    }
+
+    /** Resends to {@code peer} from {@code from}, alone, and arms the retry: one heartbeat, doubling per retry. */
+    private void probe(final int peer, final Progress p, final long from, final long now, final String why) {
+        p.probing = true;
+        p.hinted = false;
+        p.nextId = from;
+        p.probeFrom = from;
+        final long backoff = Math.min(millis(r.settings.heartbeatMs()) << Math.min(p.probeRetries, 20),
+            millis(r.settings.electionMinMs()));
+        p.nextProbeNanos = now + backoff;
+        sendTo(peer);
+        p.resendsUnlogged++;
+        if (p.loggedNanos == 0 || now - p.loggedNanos >= LOG_EVERY_NANOS) {
+            r.events.resending(peer, from, why, p.resendsUnlogged, p.probeRetries,
+                TimeUnit.NANOSECONDS.toMillis(backoff));
+            p.loggedNanos = now;
+            p.resendsUnlogged = 0;
+        }
     }
 
     private void sendTo(final int peer) {

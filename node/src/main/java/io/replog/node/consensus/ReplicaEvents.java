@@ -29,6 +29,14 @@ public interface ReplicaEvents {
     default void readOnly(String reason) {
     }
 
+    /**
+     * The master resends {@code peer} its log from {@code fromId} ({@code why}: it refused, or an answer is missing);
+     * told at most once a second per peer, with the {@code resends} since the last time; {@code retry} counts the
+     * resends of this probe that went unaccepted, and the next one is due in {@code nextInMs} unless it accepts.
+     */
+    default void resending(int peer, long fromId, String why, long resends, int retry, long nextInMs) {
+    }
+
     /** The replica stopped for good: its storage failed ({@link Replica#halt}). */
     default void halted(String why) {
     }

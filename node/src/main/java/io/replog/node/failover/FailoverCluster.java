@@ -1,18 +1,26 @@
 package io.replog.node.failover;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.BrokenRule;
 import io.replog.node.consensus.Leadership;
+import io.replog.node.consensus.PeerMessage;
 import io.replog.node.consensus.Replica;
 import io.replog.node.consensus.ReplicaSettings;
+import io.replog.node.log.LogFullException;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.VoteFile;
 import io.replog.node.role.AppendObserver;
+import io.replog.node.logging.RepeatCounter;
 import io.replog.node.role.NodeRole;
 import io.replog.protocol.AppendEntries;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Random;
 import java.util.function.LongConsumer;
@@ -23,6 +31,8 @@ import java.util.function.LongConsumer;
  * ports talk to.
  */
 public final class FailoverCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverCluster.class);
+
     private final Peers peers;
     private final ReplicaDriver driver;
     private final PeerLinks links;
@@ -30,6 +40,8 @@ public final class FailoverCluster implements AutoCloseable {
     private final Replica replica;
     private final VoteFile vote;
     private final LogReplicaStorage storage;
+    /** The master's deliveries refused in a row for a full log (logged on the 1st and every 10th). */
+    private final RepeatCounter fullRefusals = new RepeatCounter();
 
     /** A node of a cluster led as {@code leadership} says (elected: failover; static: fixed roles). */
     public FailoverCluster(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
@@ -41,8 +53,8 @@ public final class FailoverCluster implements AutoCloseable {
         // the largest message is what fits one APPEND_ENTRIES as a tagged entry (epoch, flags and tag around it)
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
-            observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, log::lastId,
-                this::epoch, (from, message) -> driver.execute(r -> r.receive(from, message))));
+            observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, this::lastIndex,
+                this::epoch, this::toReplica));
         role.statusSettings(config.flush());
         this.vote = VoteFile.open(config.dataDir());
         this.storage = new LogReplicaStorage(log, vote,
@@ -52,7 +64,7 @@ public final class FailoverCluster implements AutoCloseable {
             settings.withMaxBatchBytes(config.maxFrameLength() / 2), role, leadership, BrokenRule.fromSystemProperty());
         // the replica counts in log indexes: the storage translates what the log made durable (marks included)
         log.durabilityListener(durableId -> {
-            driver.execute(r -> r.durable(storage.durableId()));
+            driver.executeFirst(r -> r.durable(storage.durableId()));
             role.durableAdvanced();
         });
         // an fsync that fails on the log's own flusher thread (group commit) stops the replica as a failed write does:
@@ -64,6 +76,46 @@ public final class FailoverCluster implements AutoCloseable {
     /** A peer's answer on this node's connection to it (for the links, made before the role they hand it to). */
     private void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
         role.answer(from, ctx, frame);
+    }
+
+    /**
+     * A peer's message, to the replica's thread. A delivery this node's full log cannot take is refused on its
+     * connection with REPLICATION_FAILED "the log is full: …" (the master shows this node Failing, never counts it,
+     * and retries), and the node goes on: it serves reads, follows its master's heartbeats and commit point, and
+     * answers a restarted master's tail request, as a fixed secondary did. Nothing of the delivery was stored (the
+     * log stages all or nothing, and the replica counts entries only once they are stored). Any other failure of
+     * the replica's step, or a full log anywhere but in a follower's delivery, halts it (ReplicaDriver).
+     */
+    private void toReplica(final Channel channel, final int from, final PeerMessage message) {
+        driver.executeFirst(r -> {
+            try {
+                r.receive(from, message);
+            } catch (LogFullException full) {
+                if (!(message instanceof PeerMessage.Replicate delivery) || r.role() != Replica.Role.FOLLOWER
+                    || r.halted() != null) {
+                    throw full; // e.g. a static master's own epoch start: its log is in doubt, it halts
+                }
+                final long n = fullRefusals.occurred();
+                if (n > 0) {
+                    LOG.warn("node {}: cannot store node {}'s entries after index {}: {} (refusal {} in a row)",
+                        peers.self(), from, delivery.prevId(), full.getMessage(), n);
+                }
+                channel.writeAndFlush(new ErrorFrame(0, ErrorCode.REPLICATION_FAILED, full.getMessage()),
+                    channel.voidPromise());
+                return;
+            }
+            if (message instanceof PeerMessage.Replicate delivery && !delivery.entries().isEmpty()) {
+                fullRefusals.ended();
+            }
+        });
+    }
+
+    /**
+     * The replica's last log index (epoch marks count, msg_ids do not): where a refusal says the log ends, as the
+     * replica's own refusals do (for the fault injection, made before the storage it asks).
+     */
+    private long lastIndex() {
+        return storage.lastId();
     }
 
     /** The epoch this node is in (for the fault injection, made before the role it asks). */

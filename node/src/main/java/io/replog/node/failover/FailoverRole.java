@@ -157,6 +157,14 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     @Override
+    public void resending(final int peer, final long fromId, final String why, final long resends, final int retry,
+                          final long nextInMs) {
+        LOG.info("node {}: resending node {} its log from index {} ({}); {} resend(s) since the last such line, "
+            + "retry {} of this one, the next in {} ms unless it accepts", peers.self(), peer, fromId, why, resends,
+            retry, nextInMs);
+    }
+
+    @Override
     public void voted(final long epoch, final int candidate, final boolean granted, final String why) {
         LOG.info("node {}: {} node {} in epoch {}: {}", peers.self(), granted ? "voted for" : "refused its vote to",
             candidate, epoch, why);

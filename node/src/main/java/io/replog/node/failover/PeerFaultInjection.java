@@ -13,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,20 +41,25 @@ final class PeerFaultInjection {
     private final double failRate;
     private final double dropRate;
     private final PeerTransport transport;
-    /** This node's last msg_id: where a refused request should resume. */
+    /** This node's last log index (as the replica counts: epoch marks included): where a refused request resumes. */
     private final LongSupplier lastId;
     /** The epoch this node is in now. */
     private final LongSupplier epoch;
     /** Hands a peer's message to the replica (on its thread). */
-    private final BiConsumer<Integer, PeerMessage> replica;
+    private final ToReplica replica;
     private final boolean debug = LOG.isDebugEnabled();
     private final LongAdder injectedFailures = new LongAdder();
     private final LongAdder injectedDrops = new LongAdder();
     private final ReplicationHold hold = new ReplicationHold();
 
+    /** Where a peer's message goes on: to the replica, with the connection it came on (to refuse it there). */
+    @FunctionalInterface
+    interface ToReplica {
+        void accept(Channel channel, int from, PeerMessage message);
+    }
+
     PeerFaultInjection(final int self, final NodeConfig config, final PeerTransport transport,
-                       final LongSupplier lastId, final LongSupplier epoch,
-                       final BiConsumer<Integer, PeerMessage> replica) {
+                       final LongSupplier lastId, final LongSupplier epoch, final ToReplica replica) {
         this.self = self;
         this.delayMs = config.delayMs();
         this.failRate = config.failRate();
@@ -78,7 +82,7 @@ final class PeerFaultInjection {
      */
     void receive(final Channel channel, final int from, final PeerMessage message) {
         if (!(message instanceof PeerMessage.Replicate replicate) || replicate.entries().isEmpty()) {
-            replica.accept(from, message);
+            replica.accept(channel, from, message);
             return;
         }
         if (hold.deferring() && hold.defer(channel.eventLoop(), () -> delay(channel, from, replicate))) {
@@ -101,11 +105,11 @@ final class PeerFaultInjection {
 
     private void deliver(final Channel channel, final int from, final PeerMessage.Replicate replicate) {
         if (channel.isActive()) {
-            inject(from, replicate);
+            inject(channel, from, replicate);
         }
     }
 
-    private void inject(final int from, final PeerMessage.Replicate request) {
+    private void inject(final Channel channel, final int from, final PeerMessage.Replicate request) {
         if ((failRate > 0 || dropRate > 0) && request.epoch() == epoch.getAsLong()) {
             final ThreadLocalRandom random = ThreadLocalRandom.current();
             if (random.nextDouble() < dropRate) {
@@ -129,7 +133,7 @@ final class PeerFaultInjection {
                 return;
             }
         }
-        replica.accept(from, request);
+        replica.accept(channel, from, request);
     }
 
     /** Holds every request that carries entries until the test releases it (see {@link ReplicationHold}). */

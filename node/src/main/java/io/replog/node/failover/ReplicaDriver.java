@@ -16,6 +16,12 @@ import java.util.function.Consumer;
  * order, then lets the replica send what they produced in one go ({@link Replica#flush}), and ticks it every
  * {@value #TICK_MS} ms. Idle, it parks until a task comes or the next tick is due: it never spins; a task wakes it
  * only when it sleeps.
+ *
+ * <p>What peers say ({@link #executeFirst}: their messages, the store's durable reports) has its own queue, run
+ * before the clients' appends, and a backlog of appends is worked through a tick at a time: a burst of appends that
+ * takes seconds to store (a loaded machine) must neither hold back the heartbeats and sends (ticks and flushes run
+ * in between) nor the peers' answers behind it, or the master would judge its peers silent by its own delay (a
+ * static master turned read-only "for want of a quorum", a failover master stepped down).
  */
 final class ReplicaDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaDriver.class);
@@ -23,6 +29,10 @@ final class ReplicaDriver implements AutoCloseable {
     private static final int DRAIN_LIMIT = 4096;
 
     private final MpscUnboundedXaddArrayQueue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(1024);
+    /** What peers say: run before the tasks queued behind it. */
+    private final MpscUnboundedXaddArrayQueue<Runnable> first = new MpscUnboundedXaddArrayQueue<>(1024);
+    /** Appends run between looks at the clock (and at the peers' queue) while a backlog is worked through. */
+    private static final int CHUNK = 16;
     private final Thread thread;
     private volatile boolean running = true;
     /**
@@ -49,7 +59,19 @@ final class ReplicaDriver implements AutoCloseable {
 
     /** From any thread: run {@code task} with the replica, on the replica's thread. Never blocks. */
     void execute(final Consumer<Replica> task) {
-        tasks.offer(() -> task.accept(replica));
+        offer(tasks, task);
+    }
+
+    /**
+     * The same for what a peer says (or the store reports): it runs before the tasks queued so far, in its own
+     * order. Never blocks.
+     */
+    void executeFirst(final Consumer<Replica> task) {
+        offer(first, task);
+    }
+
+    private void offer(final MpscUnboundedXaddArrayQueue<Runnable> queue, final Consumer<Replica> task) {
+        queue.offer(() -> task.accept(replica));
         // the thread sets sleeping before it checks the queue a last time, and this reads it after the offer: either
         // it sees this task, or this sees it sleeping (both volatile: no wake-up is lost)
         if (sleeping) {
@@ -64,6 +86,7 @@ final class ReplicaDriver implements AutoCloseable {
 
     /** Tasks queued after the thread stopped, one caller at a time (the queue has a single consumer). */
     private synchronized void runLate() {
+        first.drain(this::runTask);
         tasks.drain(this::runTask);
     }
 
@@ -75,7 +98,15 @@ final class ReplicaDriver implements AutoCloseable {
         final long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MS);
         long nextTick = System.nanoTime() + tickNanos;
         while (running) {
-            final int done = tasks.drain(this::runTask, DRAIN_LIMIT);
+            int done = first.drain(this::runTask, DRAIN_LIMIT);
+            // a backlog is worked through until the next tick is due, the peers' queue looked at between chunks
+            while (done < DRAIN_LIMIT) {
+                final int ran = tasks.drain(this::runTask, CHUNK);
+                done += ran + first.drain(this::runTask, DRAIN_LIMIT);
+                if (ran < CHUNK || System.nanoTime() - nextTick >= 0) {
+                    break;
+                }
+            }
             final long now = System.nanoTime();
             if (now - nextTick >= 0) {
                 nextTick = now + tickNanos;
@@ -85,7 +116,7 @@ final class ReplicaDriver implements AutoCloseable {
             guarded(replica::flush);
             if (done == 0) {
                 sleeping = true;
-                if (tasks.isEmpty() && running) {
+                if (tasks.isEmpty() && first.isEmpty() && running) {
                     LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
                 }
                 sleeping = false;

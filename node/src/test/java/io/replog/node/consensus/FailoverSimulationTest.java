@@ -156,7 +156,7 @@ class FailoverSimulationTest {
      * invariant with the rule intact, so it is the rule that is caught, not the seed that fails.
      */
     @ParameterizedTest(name = "{0} at seed {1}")
-    @CsvSource({"VOTES_TWICE, 4", "VOTES_FOR_STALE_LOG, 0", "FORGETS_VOTE, 1138", "COMMITS_OLD_EPOCH, 500",
+    @CsvSource({"VOTES_TWICE, 4", "VOTES_FOR_STALE_LOG, 0", "FORGETS_VOTE, 20", "COMMITS_OLD_EPOCH, 1716",
         "ACKS_ON_SEND, 0"})
     void theSeedThatCaughtEachBrokenRuleStillCatchesIt(final BrokenRule broken, final long seed) {
         new Simulation(seed, new Simulation.Options(OPS, BrokenRule.NONE, false)).run();

@@ -189,6 +189,13 @@ final class ReplicaFixture {
                 }
 
                 @Override
+                public void resending(final int peer, final long fromId, final String why, final long resends,
+                                      final int retry, final long nextInMs) {
+                    events.add("resending " + peer + " from " + fromId + " (" + why + "): " + resends + " resend(s), "
+                        + "retry " + retry + ", next in " + nextInMs + " ms");
+                }
+
+                @Override
                 public void readOnly(final String reason) {
                     events.add(reason == null ? "writable" : "read-only: " + reason);
                 }

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.security.ClusterKey;
+import io.replog.protocol.ErrorCode;
+import io.replog.protocol.ErrorFrame;
+import io.replog.protocol.FrameHeader;
+import io.replog.protocol.FrameType;
 import io.replog.testing.Await;
+import io.replog.testing.ScriptedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +31,7 @@ class FailoverPeerStatesTest {
     private final int[] ports = new int[4];
     private final ReplogNode[] nodes = new ReplogNode[4];
     private String list;
+    private ScriptedServer standIn;
 
     @AfterEach
     void stop() {
@@ -33,6 +39,9 @@ class FailoverPeerStatesTest {
             if (node != null) {
                 node.close();
             }
+        }
+        if (standIn != null) {
+            standIn.close();
         }
     }
 
@@ -89,17 +98,21 @@ class FailoverPeerStatesTest {
     }
 
     /**
-     * At node 3's address a fixed-role secondary answers every peer frame with UNEXPECTED_FRAME: connected, answering,
-     * refusing. The master of nodes 1 and 2 sees it Failing (not Unhealthy: it is not silent) and says what it
-     * answered; a secondary sends it nothing (only a master or a candidate speaks to its peers), so only the master
-     * can tell.
+     * At node 3's address a stand-in that speaks the codec answers every frame with UNEXPECTED_FRAME: connected,
+     * answering, refusing (as a node of another kind, or a node that cannot take the frames, would). The master of
+     * nodes 1 and 2 sees it Failing (not Unhealthy: it is not silent) and says what it answered; a secondary sends it
+     * nothing (only a master or a candidate speaks to its peers), so only the master can tell.
      */
     @Test
     void aPeerThatAnswersOnlyWithErrorsIsFailing() {
+        standIn = ScriptedServer.start(FrameHeader.DEFAULT_MAX_FRAME_LENGTH, (ctx, frame) ->
+            ctx.writeAndFlush(new ErrorFrame(0, ErrorCode.UNEXPECTED_FRAME, FrameType.name(frame.type())
+                + " is not taken by this stand-in")));
         choosePorts();
+        ports[3] = standIn.port();
+        list = "1@127.0.0.1:" + ports[1] + ",2@127.0.0.1:" + ports[2] + ",3@127.0.0.1:" + ports[3];
         startFailover(1, null);
         startFailover(2, null);
-        nodes[3] = ReplogNode.secondary(new NodeConfig().bindHost("127.0.0.1").port(ports[3]).httpPort(0), null);
         final int[] master = new int[1];
         Await.until("nodes 1 and 2 elect a master", () -> {
             master[0] = "master".equals(nodes[1].role().name()) ? 1 : "master".equals(nodes[2].role().name()) ? 2 : 0;
@@ -107,7 +120,7 @@ class FailoverPeerStatesTest {
         });
         // still Failing once it has been silent to the replica for longer than a silent peer stays Suspected
         final JsonNode peer = awaitNode3(master[0], "Failing", FailoverNodes.SETTINGS.electionMaxMs());
-        if (!peer.path("reason").asText().contains("is for failover clusters")) {
+        if (!peer.path("reason").asText().contains("UNEXPECTED_FRAME: APPEND_ENTRIES is not taken by this stand-in")) {
             throw new AssertionError(peer.toString());
         }
     }
