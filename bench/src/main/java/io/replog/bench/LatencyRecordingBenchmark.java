@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What recording one append's latency costs the thread that answers it: replog's per-thread {@link LatencyHistogram}
  * against the Prometheus client's own Histogram (shared atomics per observation), with one thread and with two
- * answering at once (the sequencer and an ACK's event loop). Why the first exists.
+ * answering at once (the replica's thread and a reply's event loop). Why the first exists.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

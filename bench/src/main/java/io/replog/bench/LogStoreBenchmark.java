@@ -38,7 +38,7 @@ public class LogStoreBenchmark {
     @Param({"100"})
     public int payloadBytes;
 
-    /** Entries per bulk append, as a secondary receives them in one REPLICATE. */
+    /** Entries per bulk append, as a secondary receives them in one APPEND_ENTRIES. */
     static final int RUN = 64;
 
     private ByteBuf payload;

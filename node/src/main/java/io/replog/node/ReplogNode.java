@@ -19,10 +19,8 @@ import io.replog.node.http.HttpBridgeInitializer;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.LogStores;
 import io.replog.node.log.MemoryLogStore;
-import io.replog.node.master.Master;
 import io.replog.node.role.NodeRole;
 import io.replog.node.role.RoleSwitch;
-import io.replog.node.secondary.Secondary;
 import io.replog.node.metrics.AppendStats;
 import io.replog.node.metrics.NodeMetrics;
 import io.replog.node.server.ReadWaiters;
@@ -67,12 +65,7 @@ public final class ReplogNode implements AutoCloseable {
     private Channel frameChannel;
     private Channel httpChannel;
     private boolean closed;
-    /**
-     * Transitional (issue 22): {@link #master} and {@link #secondary} run on the replication engine with a static
-     * leader unless {@code -Dreplog.fixedOnEngine=false}; goes away with the fixed-role stack.
-     */
-    static final boolean FIXED_ON_ENGINE = !"false".equals(System.getProperty("replog.fixedOnEngine"));
-    /** The engine part of a node started with {@link #engine} (or {@link #failover}), else null. */
+    /** The node's part of its cluster (the replication engine): replaced when a fixed role changes. */
     private FailoverCluster failover;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
@@ -88,7 +81,10 @@ public final class ReplogNode implements AutoCloseable {
         this.connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     }
 
-    /** Starts a master on {@code loops}; pass null to give the node event loops of its own. */
+    /**
+     * Starts a master (node 1 of the engine, its static leader: see {@link FixedRoles}) on {@code loops}; pass null
+     * to give the node event loops of its own.
+     */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops) {
         config.conclude();
         return master(config, loops, LogStores.open(config, true));
@@ -100,34 +96,17 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode master(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
-        if (FIXED_ON_ENGINE) {
-            final ReplogNode node = engine(config, FixedOnEngine.masterPeers(config), FixedOnEngine.settings(config),
-                FixedOnEngine.leadership(config), loops, log);
-            // as a fixed master did: answer nobody before the tail it may have lost is back (bounded)
-            node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
-            refuseUnrepairedDamage(node, log);
-            return node;
-        }
-        final EventLoops l = loops != null ? loops : EventLoops.standard("master");
-        final AppendStats appends = new AppendStats();
-        final ReadWaiters readers = new ReadWaiters();
-        final Master master = new Master(config, log, l.workers(), appends, readers);
-        final ReplogNode node = new ReplogNode(log, master, l, loops == null ? l : null, new AuthStats(), appends,
-            readers)
-            .bind(config);
-        try {
-            master.start();
-            readers.accept(master.readableId()); // what the start took back was served before anyone was told
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
-        }
+        final ReplogNode node = engine(config, FixedRoles.masterPeers(config), FixedRoles.settings(config),
+            FixedRoles.leadership(config), loops, log);
+        // answer nobody before the tail it may have lost is back (bounded), as a master always did
+        node.failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
+        refuseUnrepairedDamage(node, log);
         return node;
     }
 
     /**
      * A static master whose log was cut for damage leads only once the cut part is back (the engine waits for it):
-     * as a fixed master did, it refuses to start when no secondary gave it back, and forgets the damage once repaired.
+     * it refuses to start when no secondary gave it back, and forgets the damage once repaired.
      */
     private static void refuseUnrepairedDamage(final ReplogNode node, final LogStore log) {
         final io.replog.node.log.CutDamage damage = log.damage();
@@ -149,7 +128,10 @@ public final class ReplogNode implements AutoCloseable {
         }
     }
 
-    /** Starts a secondary on {@code loops}; pass null to give the node event loops of its own. */
+    /**
+     * Starts a secondary (a follower of a static leader that never campaigns: see {@link FixedRoles}) on
+     * {@code loops}; pass null to give the node event loops of its own.
+     */
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops) {
         config.conclude();
         // no identity of its own: it takes its master's
@@ -162,19 +144,8 @@ public final class ReplogNode implements AutoCloseable {
      */
     public static ReplogNode secondary(final NodeConfig config, final EventLoops loops, final LogStore log) {
         config.conclude();
-        if (FIXED_ON_ENGINE) {
-            return engine(config, FixedOnEngine.secondaryPeers(config), FixedOnEngine.settings(config),
-                FixedOnEngine.leadership(config), loops, log);
-        }
-        final EventLoops l = loops != null ? loops : EventLoops.standard("secondary");
-        final AuthStats auth = new AuthStats();
-        final ReadWaiters readers = new ReadWaiters();
-        final ReplogNode node = new ReplogNode(log, new Secondary(config, log, auth, readers), l,
-            loops == null ? l : null, auth, new AppendStats(), readers)
-            .bind(config);
-        LOG.info("secondary: ready{}", config.delayMs() > 0
-            ? ", holding each replication request " + config.delayMs() + " ms before storing it" : "");
-        return node;
+        return engine(config, FixedRoles.secondaryPeers(config), FixedRoles.settings(config),
+            FixedRoles.leadership(config), loops, log);
     }
 
     /**
@@ -293,36 +264,21 @@ public final class ReplogNode implements AutoCloseable {
         if (log.logId() == 0) {
             log.adoptLogId(MemoryLogStore.newLogId()); // it never followed anyone: a new log
         }
-        if (failover != null) {
-            takeOver(config, FixedOnEngine.masterPeers(config));
-            // as a starting master: it takes appends once it took back the tail it may lack (bounded)
-            failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
-            LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
-            return;
-        }
-        final Master master = new Master(config, log, loops.workers(), appends, readers);
-        master.start();
-        stopFixedRole(roles.swap(master), ErrorCode.NOT_MASTER, "not the master: this node is no longer the master");
-        readers.accept(roles.readableId()); // the new role serves up to another position
+        takeOver(config, FixedRoles.masterPeers(config));
+        // as a starting master: it takes appends once it took back the tail it may lack (bounded)
+        failover.awaitFirstLead(config.unhealthyAfterMs() + config.heartbeatMs());
         LOG.info("node: now the master of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 
     /** Becomes a secondary of whichever master replicates its log to it; waiting appends get NOT_MASTER. */
     public synchronized void becomeSecondary(final NodeConfig config) {
         config.conclude();
-        if (failover != null) {
-            takeOver(config, FixedOnEngine.secondaryPeers(config));
-            LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
-            return;
-        }
-        stopFixedRole(roles.swap(new Secondary(config, log, auth, readers)), ErrorCode.NOT_MASTER,
-            "not the master: this node is no longer the master");
-        readers.accept(roles.readableId()); // the new role serves up to another position
+        takeOver(config, FixedRoles.secondaryPeers(config));
         LOG.info("node: now a secondary of log {} at msg_id {}", Long.toHexString(log.logId()), log.lastId());
     }
 
     /**
-     * On the engine: stops this node's cluster part (its waiting appends get NOT_MASTER, its log stays open) and
+     * Stops this node's cluster part (its waiting appends get NOT_MASTER, its log stays open) and
      * starts another over the same log with the fixed role {@code peers} describes, which the connections talk to
      * from then on. A node of a failover cluster has no role to be given: its cluster elects one.
      */
@@ -333,22 +289,13 @@ public final class ReplogNode implements AutoCloseable {
                 + "is elected, not given");
         }
         before.close(ErrorCode.NOT_MASTER, "not the master: this node is no longer the master");
-        final FailoverCluster next = new FailoverCluster(config, peers, FixedOnEngine.settings(config),
-            FixedOnEngine.leadership(config), log, loops.workers(), appends, readers);
+        final FailoverCluster next = new FailoverCluster(config, peers, FixedRoles.settings(config),
+            FixedRoles.leadership(config), log, loops.workers(), appends, readers);
         next.authStats(auth, config.clusterKey() != null);
         failover = next;
         roles.swap(next.role());
         next.start();
         readers.accept(roles.readableId()); // the new role serves up to another position
-    }
-
-    /** Stops a role of the fixed-role stack (goes with it: an engine node stops its {@link #failover} part). */
-    private static void stopFixedRole(final NodeRole role, final short code, final String why) {
-        if (role instanceof Master m) {
-            m.stop(code, why);
-        } else if (role instanceof Secondary s) {
-            s.close();
-        }
     }
 
     /** READs (flag WAIT) parked now, for tests. */
@@ -406,11 +353,7 @@ public final class ReplogNode implements AutoCloseable {
         }
         listeners.forEach(c -> c.close().awaitUninterruptibly());
         final NodeRole role = roles.current();
-        if (failover != null) {
-            failover.close();
-        } else {
-            stopFixedRole(role, ErrorCode.SHUTTING_DOWN, "the master is shutting down");
-        }
+        failover.close();
         sayGoodbye();
         log.close();
         if (ownedLoops != null) {

@@ -96,6 +96,23 @@ class MalformedInputTest {
     }
 
     @Test
+    void aNodeOfProtocolVersionOneIsToldWhyItIsRefused() throws Exception {
+        // what a master of the previous protocol sends first on its link: an empty REPLICATE (version 1, type 0x05)
+        final ByteBuf buf = Unpooled.buffer();
+        FrameCodec.writeHeader(buf, (byte) 0x05, 0, -1, 28);
+        buf.setByte(4, 1);
+        buf.writeLong(0x0123456789abcdefL).writeLong(1).writeInt(0).writeLong(1);
+        final byte[] probe = new byte[buf.readableBytes()];
+        buf.getBytes(0, probe);
+        buf.release();
+        final ErrorFrame refused = sendRaw(probe);
+        assertEquals(ErrorCode.UNSUPPORTED_VERSION, refused.code());
+        assertEquals(-1, refused.requestId());
+        assertEquals("unsupported protocol version 1 (this node speaks 2)", refused.message());
+        assertOthersStillServed();
+    }
+
+    @Test
     void randomGarbage() throws Exception {
         final Random random = new Random(7);
         for (int i = 0; i < 20; i++) {

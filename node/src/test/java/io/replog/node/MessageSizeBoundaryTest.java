@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Every message the master accepts must reach every secondary, on every size boundary: the largest accepted
- * message makes a REPLICATE (and a READ_OK) of exactly the frame limit. Appended with w=3, so an answer proves both
+ * message makes an APPEND_ENTRIES of exactly the frame limit (a tagged entry; a READ_OK with room to spare). Appended with w=3, so an answer proves both
  * secondaries stored it; read back from every node over the binary protocol and HTTP.
  */
 class MessageSizeBoundaryTest {

@@ -77,7 +77,7 @@ class MetricsTest {
             assertTrue(m.get("replog_append_latency_seconds_sum{w=\"3\"}") > 0);
             assertTrue(m.get("replog_append_latency_seconds_bucket{w=\"3\",le=\"10.0\"}") >= 1.0,
                 "the w=3 append took less than 10 s: " + m);
-            // 5 messages reached each secondary in at least one REPLICATE batch, at most one each
+            // 5 messages reached each secondary in at least one APPEND_ENTRIES batch, at most one each
             final double batches = m.get("replog_replicate_batches_total{secondary=\"" + s1 + "\"}");
             assertTrue(batches >= 1 && batches <= 5, "batches " + batches);
             assertTrue(m.get("replog_log_bytes") >= "two-0two-1two-2threeone".length(), "log bytes " + m);

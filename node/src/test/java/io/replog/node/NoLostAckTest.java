@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Every w=3 append is answered by the ACK that makes it durable, not by a later heartbeat: with heartbeats a
- * minute apart, an append whose ACK slipped between the sequencer and the tracker would hang for a minute. Many
+ * Every w=3 append is answered by the reply that makes it durable, not by a later heartbeat: with heartbeats a
+ * minute apart, an append whose reply slipped past the write-concern count would hang for a minute. Many
  * appends one at a time give the race many chances.
  */
 class NoLostAckTest {

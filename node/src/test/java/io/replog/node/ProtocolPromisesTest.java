@@ -2,8 +2,8 @@ package io.replog.node;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.replog.protocol.Ack;
 import io.replog.protocol.Append;
+import io.replog.protocol.AppendOk;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.FrameCodec;
 import io.replog.protocol.FrameType;
@@ -54,10 +54,10 @@ class ProtocolPromisesTest {
     }
 
     @Test
-    void anAckSentToANodeIsAnUnexpectedFrameAndTheConnectionStays() throws Exception {
+    void anAnswerSentToANodeIsAnUnexpectedFrameAndTheConnectionStays() throws Exception {
         for (final ReplogNode node : java.util.List.of(cluster.master(), cluster.secondaries().get(0))) {
             try (ReplogClient client = ClusterTestSupport.client(node)) {
-                final ReplogException e = refusal(client.send(new Ack(client.nextRequestId(), 5, 1)));
+                final ReplogException e = refusal(client.send(new AppendOk(client.nextRequestId(), 5)));
                 assertEquals(ErrorCode.UNEXPECTED_FRAME, e.code(), node.role().name());
                 assertStillServes(client);
             }
@@ -99,7 +99,7 @@ class ProtocolPromisesTest {
     @Test
     void aNegativeEntryCountIsMalformedAndClosesTheConnection() throws Exception {
         final ByteBuf frame = Unpooled.buffer();
-        FrameCodec.writeReplicateHeader(frame, 4, 1, 1, -1, 1, 0);
+        FrameCodec.writeReadOkHeader(frame, 4, 1, -1, 1, 0);
         assertEquals(ErrorCode.MALFORMED_FRAME, refusedAndClosed(cluster.secondaries().get(0), frame));
     }
 

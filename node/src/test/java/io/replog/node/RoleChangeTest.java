@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A node is its log plus a role that can change at runtime: two nodes swap roles without a restart. Both stacks
- * (the fixed-role one, and the engine with {@code -Dreplog.fixedOnEngine=true}): roles are read from the status.
+ * A node is its log plus a role that can change at runtime: two nodes swap roles without a restart (roles are read
+ * from the status).
  */
 class RoleChangeTest {
     private static NodeConfig config() {

@@ -110,7 +110,7 @@ class WriteConcernTest {
              ReplicationHold.Held delayedHeld = hold(delayed())) {
             final CompletableFuture<Answer> threeCopies = send(client, "three-copies", 3);
             promptHeld.release();
-            // answered once the prompt secondary's ACK of both came back: a w=3 counted like a w=2 would be too
+            // answered once the prompt secondary's reply for both came back: a w=3 counted like a w=2 would be too
             final Answer twoCopies = append(client, "two-copies", 2);
             assertTrue(twoCopies.promptHeld());
             answeredSoFar(client);

@@ -1,6 +1,7 @@
 package io.replog.protocol;
 
-/** AUTH_OK: the secondary accepted the master's proof; this connection may now carry REPLICATE and TRUNCATE. */
+/** AUTH_OK: the secondary accepted the master's proof; this connection may now carry the peer frames
+ * (APPEND_ENTRIES, TAIL_REQUEST, …). */
 public record AuthOk(long requestId) implements Frame {
     @Override
     public byte type() {

@@ -3,7 +3,7 @@ package io.replog.protocol;
 import io.netty.buffer.ByteBuf;
 
 /**
- * An entry run is how consecutive messages travel in READ_OK and REPLICATE bodies (and how the node's log store
+ * An entry run is how consecutive messages travel in READ_OK bodies (and how the node's log store
  * keeps them): each entry is its length (u32) followed by that many payload bytes, with no padding. The msg_ids are
  * implied: the first entry has the frame's first_id, each next one the id after.
  */

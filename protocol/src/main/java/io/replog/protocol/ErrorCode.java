@@ -28,13 +28,13 @@ public final class ErrorCode {
     public static final short TIMEOUT = 103;
     /** The message payload is larger than the node accepts. */
     public static final short PAYLOAD_TOO_LARGE = 104;
-    /** A frame type this node does not accept in this direction (e.g. ACK sent to a client port). */
+    /** A frame type this node does not accept in this direction (e.g. AUTH_OK sent to a node). */
     public static final short UNEXPECTED_FRAME = 105;
     /** The secondary could not apply a replication request; the master retries. */
     public static final short REPLICATION_FAILED = 106;
     /** The node is shutting down; the request was not executed. */
     public static final short SHUTTING_DOWN = 107;
-    /** A REPLICATE of one log reached a secondary that holds entries of another (the master restarted empty). */
+    /** An APPEND_ENTRIES or TAIL_REQUEST of one log reached a node that holds entries of another (the master restarted empty). */
     public static final short LOG_MISMATCH = 108;
     /** The node's log reached its size limit (memory); the message was not stored. */
     public static final short STORAGE_FULL = 109;

@@ -43,12 +43,6 @@ public final class FrameCodec {
         out.writeLong(msgId);
     }
 
-    public static void writeAck(final ByteBuf out, final long requestId, final long ackedId, final long lastEpoch) {
-        writeHeader(out, FrameType.ACK, 0, requestId, Ack.BODY_LENGTH);
-        out.writeLong(ackedId);
-        out.writeLong(lastEpoch);
-    }
-
     public static void writeError(final ByteBuf out, final long requestId, final short code, final String message) {
         final int textLength = ByteBufUtil.utf8Bytes(message);
         writeHeader(out, FrameType.ERROR, 0, requestId, ErrorFrame.FIXED_BODY_LENGTH + textLength);
@@ -77,17 +71,6 @@ public final class FrameCodec {
         }
     }
 
-    /** Writes the header and fixed fields of a REPLICATE whose entry run of {@code runLength} bytes follows. */
-    public static void writeReplicateHeader(final ByteBuf out, final long requestId, final long logId,
-                                            final long firstId, final int count, final long epoch,
-                                            final int runLength) {
-        writeHeader(out, FrameType.REPLICATE, 0, requestId, Replicate.FIXED_BODY_LENGTH + runLength);
-        out.writeLong(logId);
-        out.writeLong(firstId);
-        out.writeInt(count);
-        out.writeLong(epoch);
-    }
-
     /** Writes the header and fixed fields of a READ_OK whose entry run of {@code runLength} bytes follows. */
     public static void writeReadOkHeader(final ByteBuf out, final long requestId, final long firstId,
                                          final int count, final long lastId, final int runLength) {
@@ -104,7 +87,6 @@ public final class FrameCodec {
     public static void encode(final Frame frame, final ByteBufAllocator alloc, final List<Object> out) {
         switch (frame.type()) {
             case FrameType.APPEND -> encodeAppend((Append) frame, alloc, out);
-            case FrameType.REPLICATE -> encodeReplicate((Replicate) frame, alloc, out);
             case FrameType.READ_OK -> encodeReadOk((ReadOk) frame, alloc, out);
             case FrameType.APPEND_OK -> {
                 final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendOk.BODY_LENGTH);
@@ -122,20 +104,6 @@ public final class FrameCodec {
                 if (f.waits()) {
                     buf.writeInt((int) f.waitMs());
                 }
-                out.add(buf);
-            }
-            case FrameType.ACK -> {
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Ack.BODY_LENGTH);
-                final Ack ack = (Ack) frame;
-                writeAck(buf, ack.requestId(), ack.ackedId(), ack.lastEpoch());
-                out.add(buf);
-            }
-            case FrameType.TRUNCATE -> {
-                final Truncate t = (Truncate) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + Truncate.BODY_LENGTH);
-                writeHeader(buf, FrameType.TRUNCATE, 0, t.requestId(), Truncate.BODY_LENGTH);
-                buf.writeLong(t.logId());
-                buf.writeLong(t.afterId());
                 out.add(buf);
             }
             case FrameType.AUTH_HELLO -> {
@@ -231,13 +199,6 @@ public final class FrameCodec {
         final ByteBuf head = headFor(alloc, Append.FIXED_BODY_LENGTH + Append.TAG_LENGTH, payload);
         writeAppendHeader(head, f.requestId(), f.w(), f.timeoutMs(), f.clientId(), f.seq(), payload.readableBytes());
         addBody(head, payload, out);
-    }
-
-    private static void encodeReplicate(final Replicate f, final ByteBufAllocator alloc, final List<Object> out) {
-        final ByteBuf run = f.entries();
-        final ByteBuf head = headFor(alloc, Replicate.FIXED_BODY_LENGTH, run);
-        writeReplicateHeader(head, f.requestId(), f.logId(), f.firstId(), f.count(), f.epoch(), run.readableBytes());
-        addBody(head, run, out);
     }
 
     private static void encodeReadOk(final ReadOk f, final ByteBufAllocator alloc, final List<Object> out) {
@@ -336,20 +297,6 @@ public final class FrameCodec {
                 yield new Read(requestId, frame.readLong(), frame.readInt(), waits ? frame.readUnsignedInt() : 0);
             }
             case FrameType.READ_OK -> decodeReadOk(frame, requestId);
-            case FrameType.REPLICATE -> decodeReplicate(frame, requestId);
-            case FrameType.ACK -> {
-                requireExactly(body, Ack.BODY_LENGTH, type, requestId);
-                yield new Ack(requestId, frame.readLong(), frame.readLong());
-            }
-            case FrameType.TRUNCATE -> {
-                requireExactly(body, Truncate.BODY_LENGTH, type, requestId);
-                final long logId = frame.readLong();
-                final long afterId = frame.readLong();
-                if (afterId < 0) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "after_id must be >= 0");
-                }
-                yield new Truncate(requestId, logId, afterId);
-            }
             case FrameType.ERROR -> {
                 requireAtLeast(body, ErrorFrame.FIXED_BODY_LENGTH, type, requestId);
                 final short code = frame.readShort();
@@ -466,20 +413,6 @@ public final class FrameCodec {
         final long lastId = frame.readLong();
         EntryRun.validate(frame, count, requestId);
         return new ReadOk(requestId, firstId, count, lastId, frame.readRetainedSlice(frame.readableBytes()));
-    }
-
-    private static Replicate decodeReplicate(final ByteBuf frame, final long requestId) {
-        requireAtLeast(frame.readableBytes(), Replicate.FIXED_BODY_LENGTH, FrameType.REPLICATE, requestId);
-        final long logId = frame.readLong();
-        final long firstId = frame.readLong();
-        final int count = frame.readInt();
-        final long epoch = frame.readLong();
-        if (firstId < 1) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "first_id must be >= 1");
-        }
-        EntryRun.validate(frame, count, requestId);
-        return new Replicate(requestId, logId, firstId, count, epoch,
-            frame.readRetainedSlice(frame.readableBytes()));
     }
 
     private static AppendEntries decodeAppendEntries(final ByteBuf frame, final long requestId) {

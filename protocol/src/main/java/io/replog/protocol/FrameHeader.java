@@ -24,8 +24,12 @@ package io.replog.protocol;
  * why the offsets below that the decoder uses are relative to the version byte.
  */
 public final class FrameHeader {
-    /** Protocol version spoken by this build; a frame with any other version is refused. */
-    public static final byte VERSION = 1;
+    /**
+     * Protocol version spoken by this build; a frame with any other version is refused (ERROR UNSUPPORTED_VERSION,
+     * connection closed). 2: one replication family (APPEND_ENTRIES, TAIL_*, VOTE_*) for every node; version 1's
+     * REPLICATE, ACK and TRUNCATE are gone, so a version-1 node cannot replicate to or from this one.
+     */
+    public static final byte VERSION = 2;
 
     /** Size of the length prefix. */
     public static final int LENGTH_FIELD_LENGTH = 4;
@@ -44,13 +48,6 @@ public final class FrameHeader {
 
     /** Default limit on Frame Length (bytes after the prefix); a larger frame is answered with FRAME_TOO_LARGE. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
-
-    /**
-     * Bytes a message needs beyond its payload when it travels inside a REPLICATE frame: header, first_id,
-     * count and the entry's own length. The largest payload a node accepts is the max frame length minus this,
-     * so that every accepted message can always be replicated.
-     */
-    public static final int REPLICATE_OVERHEAD = HEADER_LENGTH_AFTER_LENGTH_FIELD + 8 + 8 + 4 + 8 + 4;
 
     private FrameHeader() {
     }

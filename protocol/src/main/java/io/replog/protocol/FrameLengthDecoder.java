@@ -8,7 +8,8 @@ import io.netty.handler.codec.TooLongFrameException;
 /**
  * Netty's {@link LengthFieldBasedFrameDecoder} with the limit applied the way PROTOCOL.md states it: to Frame Length,
  * the bytes after the 4-byte prefix. (The Netty decoder counts the prefix too, so a limit passed to it unchanged
- * would refuse the largest frames a node itself produces: the REPLICATE of the largest accepted message.) An
+ * would refuse the largest frames a node itself produces: the APPEND_ENTRIES of the largest accepted
+ * message.) An
  * oversized frame is refused as soon as its length is read, with an error that names both numbers; Netty still
  * discards its bytes, so a pipeline that keeps the connection stays in step.
  */

@@ -1,6 +1,9 @@
 package io.replog.protocol;
 
-/** The type byte of a frame. Requests and their answers share the request id. */
+/**
+ * The type byte of a frame. Requests and their answers share the request id. 0x05, 0x06 and 0x0C were version 1's
+ * REPLICATE, ACK and TRUNCATE: not reused, so a stray one is an unknown type, not another frame.
+ */
 public final class FrameType {
     /** Client → master: append one message with a write concern. Answered by APPEND_OK or ERROR. */
     public static final byte APPEND = 0x01;
@@ -10,10 +13,6 @@ public final class FrameType {
     public static final byte READ = 0x03;
     /** Node → client: a run of consecutive messages and the node's last readable msg_id. */
     public static final byte READ_OK = 0x04;
-    /** Master → secondary: a run of consecutive entries; an empty run is a probe/heartbeat. Answered by ACK. */
-    public static final byte REPLICATE = 0x05;
-    /** Secondary → master: cumulative acknowledgement, "I hold every entry up to acked_id". */
-    public static final byte ACK = 0x06;
     /** Either direction: a request failed or a frame was refused; carries an error code and text. */
     public static final byte ERROR = 0x07;
     /** Client → node: a no-op answered on the event loop; the latency floor for benchmarks. */
@@ -24,8 +23,6 @@ public final class FrameType {
     public static final byte HEALTH = 0x0A;
     /** Node → client: the health report as UTF-8 JSON. */
     public static final byte HEALTH_OK = 0x0B;
-    /** Master → secondary: drop the entries after after_id, which conflict with the master's log. Answered by ACK. */
-    public static final byte TRUNCATE = 0x0C;
     /** Master → secondary: starts the cluster-key handshake (log_id, nonce). Answered by AUTH_CHALLENGE. */
     public static final byte AUTH_HELLO = 0x0D;
     /** Secondary → master: its nonce and its proof of the key. */
@@ -42,11 +39,12 @@ public final class FrameType {
     /** Node → node (node mode): a vote given or refused, with the voter's epoch. */
     public static final byte VOTE_REPLY = 0x12;
     /**
-     * Master → node (node mode): entries to append after (prev_id, prev_epoch), and the commit point; no entries is
-     * the heartbeat. Answered by APPEND_ENTRIES_REPLY, sent on the node's own connection to the master.
+     * Master → node (both modes): entries to append after (prev_id, prev_epoch), and the commit point; no entries is
+     * the heartbeat. Answered by APPEND_ENTRIES_REPLY, sent on the node's own connection to the master (a fixed
+     * secondary, which knows no master address: on the master's connection).
      */
     public static final byte APPEND_ENTRIES = 0x13;
-    /** Node → master (node mode): how far the node's log matches the master's (and durably), or where they part. */
+    /** Node → master (both modes): how far the node's log matches the master's (and durably), or where they part. */
     public static final byte APPEND_ENTRIES_REPLY = 0x14;
     /**
      * Master → secondary (fixed roles): a master starting a new epoch asks where the secondary's log ends and
@@ -67,14 +65,11 @@ public final class FrameType {
             case APPEND_OK -> "APPEND_OK";
             case READ -> "READ";
             case READ_OK -> "READ_OK";
-            case REPLICATE -> "REPLICATE";
-            case ACK -> "ACK";
             case ERROR -> "ERROR";
             case PING -> "PING";
             case PONG -> "PONG";
             case HEALTH -> "HEALTH";
             case HEALTH_OK -> "HEALTH_OK";
-            case TRUNCATE -> "TRUNCATE";
             case AUTH_HELLO -> "AUTH_HELLO";
             case AUTH_CHALLENGE -> "AUTH_CHALLENGE";
             case AUTH_PROOF -> "AUTH_PROOF";

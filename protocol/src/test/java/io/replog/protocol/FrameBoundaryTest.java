@@ -77,8 +77,6 @@ class FrameBoundaryTest {
     static Stream<Arguments> fixedSizeBodies() {
         return Stream.of(
             Arguments.of(FrameType.APPEND_OK, AppendOk.BODY_LENGTH),
-            Arguments.of(FrameType.ACK, Ack.BODY_LENGTH),
-            Arguments.of(FrameType.TRUNCATE, Truncate.BODY_LENGTH),
             Arguments.of(FrameType.READ, Read.BODY_LENGTH),
             Arguments.of(FrameType.PING, 0),
             Arguments.of(FrameType.PONG, 0),
@@ -116,8 +114,6 @@ class FrameBoundaryTest {
         assertEquals(new ErrorFrame(REQUEST_ID, (short) 0, ""), decode(FrameType.ERROR, 0, new byte[2]));
         assertRefused(FrameType.READ_OK, 0, new byte[ReadOk.FIXED_BODY_LENGTH - 1],
             "READ_OK body of 19 bytes, at least 20 required");
-        assertRefused(FrameType.REPLICATE, 0, new byte[Replicate.FIXED_BODY_LENGTH - 1],
-            "REPLICATE body of 27 bytes, at least 28 required");
         assertRefused(FrameType.APPEND, 0, new byte[Append.FIXED_BODY_LENGTH - 1],
             "APPEND body of 7 bytes, at least 8 required");
         // tagged: the 16 tag bytes must be there as well
@@ -143,24 +139,6 @@ class FrameBoundaryTest {
         seqOne[8 + 15] = 0; // seq 0
         assertRefused(FrameType.APPEND, Append.FLAG_TAGGED, seqOne,
             "a tagged APPEND needs client_id != 0 and seq >= 1");
-    }
-
-    @Test
-    void truncateAfterZeroEmptiesTheLogAndBelowZeroIsMalformed() {
-        assertEquals(new Truncate(REQUEST_ID, 7, 0), decode(FrameType.TRUNCATE, 0, body(b -> {
-            b.writeLong(7);
-            b.writeLong(0);
-        })));
-        assertRefused(FrameType.TRUNCATE, 0, body(b -> {
-            b.writeLong(7);
-            b.writeLong(-1);
-        }), "after_id must be >= 0");
-    }
-
-    @Test
-    void aReplicatesFirstIdStartsAtOne() {
-        assertEquals(1, ((Replicate) decode(FrameType.REPLICATE, 0, replicateBody(1, 0, b -> { }))).firstId());
-        assertRefused(FrameType.REPLICATE, 0, replicateBody(0, 0, b -> { }), "first_id must be >= 1");
     }
 
     @Test
@@ -196,42 +174,41 @@ class FrameBoundaryTest {
         assertEquals(List.of(PeerEntry.tagged(5, 42, 1, new byte[0])), decoded.entries());
     }
 
-    /** A REPLICATE body of log 3, epoch 1, whose entry run {@code run} writes. */
-    private static byte[] replicateBody(final long firstId, final int count, final Consumer<ByteBuf> run) {
+    /** A READ_OK body (last_id 100) whose entry run {@code run} writes. */
+    private static byte[] readOkBody(final long firstId, final int count, final Consumer<ByteBuf> run) {
         return body(b -> {
-            b.writeLong(3);
             b.writeLong(firstId);
             b.writeInt(count);
-            b.writeLong(1);
+            b.writeLong(100);
             run.accept(b);
         });
     }
 
     @Test
     void anEmptyMessageMayEndAnEntryRun() {
-        final Replicate replicate = (Replicate) decode(FrameType.REPLICATE, 0, replicateBody(4, 2, b -> {
+        final ReadOk readOk = (ReadOk) decode(FrameType.READ_OK, 0, readOkBody(4, 2, b -> {
             EntryRun.writeEntry(b, new byte[] {'a'});
             EntryRun.writeEntry(b, new byte[0]);
         }));
-        assertEquals(2, replicate.count());
-        assertEquals(4 + 1 + 4, replicate.entries().readableBytes());
-        replicate.release();
+        assertEquals(2, readOk.count());
+        assertEquals(4 + 1 + 4, readOk.entries().readableBytes());
+        readOk.release();
     }
 
     @Test
     void anEntryRunThatLiesIsRefusedWithWhereItLies() {
         // the second entry claims more than is left: the count is of what is left after the first entry
-        assertRefused(FrameType.REPLICATE, 0, replicateBody(1, 2, b -> {
+        assertRefused(FrameType.READ_OK, 0, readOkBody(1, 2, b -> {
             EntryRun.writeEntry(b, new byte[] {'a'});
             b.writeInt(5);
             b.writeBytes(new byte[] {'b', 'c'});
         }), "entry 1 claims 5 bytes, 2 left");
-        assertRefused(FrameType.REPLICATE, 0, replicateBody(1, 3, b -> {
+        assertRefused(FrameType.READ_OK, 0, readOkBody(1, 3, b -> {
             EntryRun.writeEntry(b, new byte[] {'a'});
             EntryRun.writeEntry(b, new byte[] {'b'});
             b.writeShort(0);
         }), "entry run truncated at entry 2 of 3");
-        assertEquals("3 bytes after the last of 1 entries", refused(FrameType.REPLICATE, 0, replicateBody(1, 1, b -> {
+        assertEquals("3 bytes after the last of 1 entries", refused(FrameType.READ_OK, 0, readOkBody(1, 1, b -> {
             EntryRun.writeEntry(b, new byte[] {'a'});
             b.writeBytes(new byte[] {'b', 'c', 'd'});
         })).getMessage());
@@ -258,14 +235,13 @@ class FrameBoundaryTest {
         buf.writeBytes(new byte[] {7, 7, 7, 7, 7});
         buf.writeBytes(body(b -> {
             b.writeByte(FrameHeader.VERSION);
-            b.writeByte(FrameType.ACK);
+            b.writeByte(FrameType.APPEND_OK);
             b.writeShort(0);
             b.writeLong(REQUEST_ID);
             b.writeLong(11);
-            b.writeLong(3);
         }));
         buf.skipBytes(5);
-        assertEquals(new Ack(REQUEST_ID, 11, 3), FrameCodec.decode(buf));
+        assertEquals(new AppendOk(REQUEST_ID, 11, false), FrameCodec.decode(buf));
         assertFalse(buf.isReadable());
         buf.release();
     }
@@ -281,7 +257,7 @@ class FrameBoundaryTest {
         frame.release();
         assertEquals(ErrorCode.UNSUPPORTED_VERSION, e.code());
         assertEquals(REQUEST_ID, e.requestId());
-        assertEquals("unsupported protocol version 130 (this node speaks 1)", e.getMessage());
+        assertEquals("unsupported protocol version 130 (this node speaks 2)", e.getMessage());
     }
 
     @Test

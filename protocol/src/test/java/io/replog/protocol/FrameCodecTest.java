@@ -151,26 +151,6 @@ class FrameCodecTest {
     }
 
     @Test
-    void replicateRoundTripsIncludingTheEmptyProbe() {
-        final Replicate decoded = (Replicate) roundTrip(new Replicate(11, 0xABCDEF0123L, 1, 2, 7, run("x", "yz")), 1);
-        assertEquals(0xABCDEF0123L, decoded.logId());
-        assertEquals(1, decoded.firstId());
-        assertEquals(2, decoded.lastId());
-        assertEquals(List.of("x", "yz"), texts(decoded.entries(), 2));
-        decoded.release();
-
-        final Replicate probe = (Replicate) roundTrip(new Replicate(12, 5, 8, 0, 9, Unpooled.EMPTY_BUFFER), 100);
-        assertEquals(0, probe.count());
-        assertEquals(7, probe.lastId());
-        probe.release();
-    }
-
-    @Test
-    void ackRoundTrips() {
-        assertEquals(new Ack(4, 77, 3), roundTrip(new Ack(4, 77, 3), 4));
-    }
-
-    @Test
     void errorRoundTripsWithUnicodeText() {
         final ErrorFrame error = new ErrorFrame(6, ErrorCode.NOT_MASTER, "nicht der Master — ☃");
         assertEquals(error, roundTrip(error, 3));

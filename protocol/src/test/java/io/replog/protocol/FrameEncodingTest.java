@@ -39,7 +39,7 @@ class FrameEncodingTest {
     void everyFixedSizeFrameIsOneBufferAllocatedAtItsFinalSize() {
         final byte[] nonce = new byte[AuthHello.NONCE_BYTES];
         final List<Frame> frames = List.of(new AppendOk(1, 2), new Read(1, 2, 3), new Read(1, 2, 3, 400),
-            new Ack(1, 2, 3), new Truncate(1, 2, 3), new AuthHello(1, 2, nonce), new AuthChallenge(1, nonce, nonce),
+            new AuthHello(1, 2, nonce), new AuthChallenge(1, nonce, nonce),
             new AuthProof(1, nonce), new AuthOk(1), new VoteRequest(1, 2, 3, 2, 1, true), new VoteReply(1, 2, 3, true),
             new AppendEntriesReply(1, 2, 3, true, 4, 4, 0, 0), new TailRequest(1, 2, 3, 4, 3, 5, true),
             new TailReply(1, 2, 3, 3, 5, 4, true, List.of(PeerEntry.message(3, new byte[] {7}))), new Ping(1), new Pong(1),
@@ -63,8 +63,7 @@ class FrameEncodingTest {
     @Test
     void aRunBelowTheThresholdIsCopiedBehindItsHeaderIntoOneBuffer() {
         final ByteBuf run = run(FrameCodec.ZERO_COPY_THRESHOLD - 1);
-        for (final Frame frame : List.<Frame>of(new ReadOk(1, 1, 1, 1, run.retain()),
-            new Replicate(1, 1, 1, 1, 1, run.retain()))) {
+        for (final Frame frame : List.<Frame>of(new ReadOk(1, 1, 1, 1, run.retain()))) {
             final int references = run.refCnt();
             final List<ByteBuf> out = encode(frame);
             assertEquals(1, out.size(), frame.toString());
@@ -82,9 +81,8 @@ class FrameEncodingTest {
     @Test
     void aRunFromTheThresholdOnIsSentAsItsOwnBufferAfterAHeaderOfExactlyTheFixedFields() {
         final ByteBuf run = run(FrameCodec.ZERO_COPY_THRESHOLD);
-        final int[] fixed = {ReadOk.FIXED_BODY_LENGTH, Replicate.FIXED_BODY_LENGTH};
-        final List<Frame> frames = List.of(new ReadOk(1, 1, 1, 1, run.retain()),
-            new Replicate(1, 1, 1, 1, 1, run.retain()));
+        final int[] fixed = {ReadOk.FIXED_BODY_LENGTH};
+        final List<Frame> frames = List.of(new ReadOk(1, 1, 1, 1, run.retain()));
         for (int i = 0; i < frames.size(); i++) {
             final int references = run.refCnt();
             final List<ByteBuf> out = encode(frames.get(i));
@@ -150,12 +148,5 @@ class FrameEncodingTest {
             (long) readOkCopy.count(), readOkCopy.lastId()));
         readOkCopy.release();
         readOk.release();
-
-        final Replicate replicate = new Replicate(5, 6, 7, 1, 9, run(6));
-        final Replicate replicateCopy = (Replicate) replicate.retainedDuplicate();
-        assertEquals(List.of(5L, 6L, 7L, 1L, 9L), List.of(replicateCopy.requestId(), replicateCopy.logId(),
-            replicateCopy.firstId(), (long) replicateCopy.count(), replicateCopy.epoch()));
-        replicateCopy.release();
-        replicate.release();
     }
 }

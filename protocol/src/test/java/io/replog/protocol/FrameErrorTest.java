@@ -148,16 +148,16 @@ class FrameErrorTest {
     void entryRunThatLiesAboutItsLengthsIsMalformed() {
         final EmbeddedChannel channel = serverChannel();
         final ByteBuf body = Unpooled.buffer();
-        body.writeLong(42);      // log_id
         body.writeLong(1);       // first_id
         body.writeInt(2);        // count: two entries promised
+        body.writeLong(2);       // last_id
         body.writeInt(3);
         body.writeBytes(new byte[] {'a', 'b', 'c'});
         body.writeInt(100);      // second entry claims 100 bytes that are not there
         final byte[] bytes = new byte[body.readableBytes()];
         body.readBytes(bytes);
         body.release();
-        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.REPLICATE, 8, bytes));
+        channel.writeInbound(frame(FrameHeader.VERSION, FrameType.READ_OK, 8, bytes));
         assertEquals(ErrorCode.MALFORMED_FRAME, readError(channel).code());
         channel.finishAndReleaseAll();
     }
@@ -534,7 +534,7 @@ class FrameErrorTest {
         final ByteBuf buf = Unpooled.buffer();
         buf.writeInt(100);
         buf.writeBytes(new byte[100]);
-        FrameCodec.writeAck(buf, 1, 5, 2);
+        FrameCodec.writeAppendOk(buf, 1, 5);
         try {
             channel.writeInbound(buf);
         } catch (ProtocolException expected) {
@@ -543,7 +543,7 @@ class FrameErrorTest {
         }
         channel.writeInbound(Unpooled.EMPTY_BUFFER);
         Object first = channel.readInbound();
-        assertEquals(new Ack(1, 5, 2), first, "got " + first);
+        assertEquals(new AppendOk(1, 5, false), first, "got " + first);
         Object second = channel.readInbound();
         assertNull(second, "got " + second);
         assertFalse(channel.finish());

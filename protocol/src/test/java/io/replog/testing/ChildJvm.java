@@ -5,15 +5,12 @@ import java.util.List;
 
 /**
  * The options a test hands on to the JVMs it starts (node processes, scripts running a node), so that a switch given
- * to the test run ({@code mvn test -Dreplog.fixedOnEngine=true}) reaches the nodes in other processes as it reaches
- * the nodes running in the test's own JVM.
+ * to the test run ({@code mvn test -Dkey=value}) reaches the nodes in other processes as it reaches the nodes running
+ * in the test's own JVM. None today: the switch that chose the replication stack went with the fixed-role stack.
  */
 public final class ChildJvm {
-    /**
-     * Transitional (issue 22): fixed roles on the replication engine. Without it handed on, a process test run "on the
-     * engine" would test the old stack and prove nothing.
-     */
-    private static final List<String> FORWARDED = List.of("replog.fixedOnEngine");
+    /** The system properties handed on. */
+    private static final List<String> FORWARDED = List.of();
 
     private ChildJvm() {
     }

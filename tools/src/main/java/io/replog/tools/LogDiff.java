@@ -44,7 +44,7 @@ import java.util.Map;
  */
 final class LogDiff {
     /**
-     * Default look-around, in messages: the largest batch a master's sender ships in one REPLICATE, so that a batch
+     * Default look-around, in messages: the largest batch a master's sender ships in one APPEND_ENTRIES, so that a batch
      * lost or stored twice is still recognised as such.
      */
     static final int DEFAULT_WINDOW = 8192;

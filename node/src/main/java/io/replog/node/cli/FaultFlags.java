@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Delay and fault injection of a node that is replicated to: a fixed secondary, or a failover node while it
- * follows (README, "Fault injection"). Both take the same flags with the same meaning for the master that sends.
+ * follows (README, "Fault injection"): the same flags, the same behaviour (the engine's PeerFaultInjection).
  */
 public final class FaultFlags {
     @Option(names = "--delay-ms", defaultValue = "${env:REPLOG_DELAY_MS:-0}",
@@ -18,14 +18,14 @@ public final class FaultFlags {
     long delayMs;
 
     @Option(names = "--fail-rate", defaultValue = "${env:REPLOG_FAIL_RATE:-0}",
-        description = "Fault injection: answer this fraction of replication requests with an error the master "
-            + "retries (a secondary after storing; a failover node refuses without storing), in [0, 1) "
-            + "(env REPLOG_FAIL_RATE, default ${DEFAULT-VALUE}).")
+        description = "Fault injection: refuse this fraction of replication requests without storing them; the "
+            + "master resends from where this node says, in [0, 1) (env REPLOG_FAIL_RATE, default "
+            + "${DEFAULT-VALUE}).")
     double failRate;
 
     @Option(names = "--drop-rate", defaultValue = "${env:REPLOG_DROP_RATE:-0}",
-        description = "Fault injection: drop this fraction of replication requests (a secondary drops the master's "
-            + "connection; a failover node ignores the request), in [0, 1) (env REPLOG_DROP_RATE, "
+        description = "Fault injection: ignore this fraction of replication requests, unanswered; the next "
+            + "request or heartbeat finds the gap and the master resends, in [0, 1) (env REPLOG_DROP_RATE, "
             + "default ${DEFAULT-VALUE}).")
     double dropRate;
 

@@ -211,7 +211,7 @@ public final class NodeConfig {
         return failRate;
     }
 
-    /** Secondary fault injection: answer an error, after storing, for this fraction of replication requests. */
+    /** Fault injection of a follower: refuse this fraction of replication requests, without storing them. */
     public NodeConfig failRate(final double value) {
         this.failRate = value;
         return this;
@@ -221,7 +221,7 @@ public final class NodeConfig {
         return dropRate;
     }
 
-    /** Secondary fault injection: drop the master's connection on this fraction of replication requests. */
+    /** Fault injection of a follower: ignore this fraction of replication requests, unanswered. */
     public NodeConfig dropRate(final double value) {
         this.dropRate = value;
         return this;

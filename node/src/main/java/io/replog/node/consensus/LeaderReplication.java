@@ -200,6 +200,12 @@ final class LeaderReplication {
         if (p == null) {
             return;
         }
+        if (reply.accepted() && (reply.acceptedId() > r.log.lastId() || reply.durableId() > reply.acceptedId())) {
+            // a peer cannot hold what this master never had (a bug, or not a replog node): its word counts for
+            // nothing, not toward w nor the commit point, and it is not heard either (it turns Suspected, then
+            // Unhealthy, in the status)
+            return;
+        }
         p.lastHeardNanos = r.clock.nanoTime();
         r.writableAgain(p.lastHeardNanos);
         if (reply.accepted()) {

@@ -50,7 +50,7 @@ public final class FailoverCluster implements AutoCloseable {
         this.peers = peers;
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
         this.links = new PeerLinks(peers, loops, config, leadership.isStatic(), log::logId, this::answer);
-        // an entry travels in APPEND_ENTRIES with more around it than in REPLICATE: its epoch, flags and tag
+        // the largest message is what fits one APPEND_ENTRIES as a tagged entry (epoch, flags and tag around it)
         this.role = new FailoverRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, this::lastIndex,

@@ -24,8 +24,6 @@ import io.replog.node.status.PeerStatus;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -538,19 +536,6 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** Peer {@code from} answered on this node's own connection to it: to the replica's thread. */
     void answer(final int from, final ChannelHandlerContext ctx, final Frame frame) {
         faults.receive(ctx.channel(), from, PeerFrames.toMessage(frame));
-    }
-
-    @Override
-    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
-        frame.release();
-        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME, "REPLICATE is for fixed "
-            + "roles; this node is in a failover cluster (" + peers + ")"), ctx.voidPromise());
-    }
-
-    @Override
-    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
-        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_FRAME, "TRUNCATE is for fixed "
-            + "roles; this node is in a failover cluster (" + peers + ")"), ctx.voidPromise());
     }
 
     // ---------------------------------------------------------------- status

@@ -13,8 +13,8 @@ import io.replog.node.consensus.PeerMessage;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.PeerTransport;
 import io.replog.node.logging.RepeatCounter;
-import io.replog.node.replication.RetryBackoff;
-import io.replog.node.replication.ReplicationClientInitializer;
+import io.replog.node.link.RetryBackoff;
+import io.replog.node.link.PeerClientInitializer;
 import io.replog.node.security.MasterHandshake;
 import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
@@ -100,7 +100,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(500, Math.min(5_000,
                     config.retryCapMs())))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(new ReplicationClientInitializer(config.tls(), address, config.maxFrameLength(),
+                .handler(new PeerClientInitializer(config.tls(), address, config.maxFrameLength(),
                     config.clusterKey(), logId, config.replicationTimeoutMs(),
                     new MasterHandshake.Outcome() {
                         @Override

@@ -29,7 +29,7 @@ import java.util.zip.CRC32C;
  * |     entries: count × (len u32, len bytes), an entry run       | 36
  * |                             ...                               |
  * </pre>
- * The entries are stored exactly as REPLICATE and READ_OK carry them, so serving them needs no re-encoding.
+ * The entries are stored exactly as READ_OK carries them, so serving them needs no re-encoding.
  *
  * <p>A batch with count 0 and no entries is an <b>epoch mark</b>: the first thing a failover master writes in its
  * epoch (the consensus engine's entry that lets earlier ones commit, Raft §5.4.2). It takes no msg_id (base_id is

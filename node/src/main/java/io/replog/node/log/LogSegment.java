@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * One fixed-size block of the in-memory log: entries stored back to back as an entry run ({@code len u32, bytes}),
- * exactly the layout REPLICATE and READ_OK carry, so reads are zero-copy slices. An int offset per entry is the
+ * exactly the layout READ_OK carries, so reads are zero-copy slices. An int offset per entry is the
  * index. Written by one thread; the owning {@link MemoryLogStore} publishes each entry through a volatile id.
  */
 final class LogSegment {

@@ -106,7 +106,7 @@ public interface LogStore extends AutoCloseable {
     long append(ByteBuf payload);
 
     /**
-     * Stages {@code count} entries given as an entry run (the REPLICATE layout) written in epoch {@code epoch}, without
+     * Stages {@code count} entries given as an entry run (the READ_OK layout) written in epoch {@code epoch}, without
      * consuming {@code run}, and returns the last msg_id. All or nothing. Writer only; this is how a secondary stores
      * a batch without touching each message.
      *

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A latency histogram by write concern for a path that answers hundreds of thousands of appends a second from a few
- * threads (the sequencer, the log's flusher, the event loops that read ACKs). The Prometheus client's own Histogram
+ * threads (the replica's thread, the log's flusher, event loops). The Prometheus client's own Histogram
  * does several shared atomic adds per observation and takes a lock while a scrape runs; here each recording thread
  * owns a stripe of bucket counters that only it writes (an ordered store, no CAS, no lock, no allocation), and a
  * scrape adds the stripes up into the client's {@link HistogramSnapshot}. A scrape may see one observation's bucket
@@ -41,8 +41,9 @@ public final class LatencyHistogram {
     private final int maxW;
     private final List<AtomicLongArray> stripes = new CopyOnWriteArrayList<>();
     /**
-     * Netty's thread-local: an index into an array on the event loops and the sequencer (FastThreadLocalThreads),
-     * where a JDK ThreadLocal probes a hash map crowded with Netty's own (3% of the master's samples under load).
+     * Netty's thread-local: an index into an array on the event loops (FastThreadLocalThreads; other threads fall
+     * back to a JDK ThreadLocal), where a JDK ThreadLocal probes a hash map crowded with Netty's own (3% of the
+     * master's samples under load).
      */
     private final FastThreadLocal<AtomicLongArray> mine = new FastThreadLocal<>() {
         @Override

@@ -29,7 +29,7 @@ import java.io.OutputStream;
 /**
  * What a node exposes at {@code GET /metrics} (Prometheus text format, the Prometheus Java client). Every value is
  * read when scraped, from the counters and positions the node keeps anyway: nothing is recorded per message on
- * the hot path but the append latency (the sequencer publishes its per-w counts once per duty cycle; latencies go to
+ * the hot path but the append latency (per-w counts are kept as appends are answered; latencies go to
  * a per-thread {@link LatencyHistogram}; fsyncs are few). One registry per node, so the nodes
  * of one process ({@code local}, tests) do not mix.
  */

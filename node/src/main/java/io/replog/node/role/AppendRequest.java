@@ -3,8 +3,8 @@ package io.replog.node.role;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One append on its way through the master: created on an event loop, handed to the sequencer through its MPSC
- * queue, then owned by the master's single writer (or the write-concern tracker's monitor) until answered. The
+ * One append on its way through the master: created on an event loop, handed to the replica's thread through its
+ * MPSC queue, then owned by the master's single writer (or its write-concern waiters) until answered. The
  * payload is released as soon as the log has copied it. Answered exactly once.
  */
 public final class AppendRequest {
@@ -71,7 +71,7 @@ public final class AppendRequest {
         return w;
     }
 
-    /** The msg_id the sequencer assigned, 0 before. */
+    /** The msg_id the master assigned, 0 before. */
     public long msgId() {
         return msgId;
     }
@@ -144,7 +144,7 @@ public final class AppendRequest {
         return duplicate;
     }
 
-    /** The sequencer stored the message as {@code id}; its timeout counts from {@code nowNanos}. */
+    /** The master stored the message as {@code id}; its timeout counts from {@code nowNanos}. */
     public void assigned(final long id, final long nowNanos) {
         this.msgId = id;
         this.deadlineNanos = nowNanos + timeoutNanos;

@@ -3,8 +3,7 @@ package io.replog.node.role;
 import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.ErrorFrame;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
+import io.replog.protocol.Frame;
 
 import io.replog.node.status.HealthReport;
 import io.replog.node.status.NodeStatusSource;
@@ -37,7 +36,7 @@ public interface NodeRole extends NodeStatusSource {
     ErrorFrame checkAppend(long requestId, int w, int payloadLength);
 
     /**
-     * Why this node, as master, refuses appends now (starting, no quorum, its disk or sequencer failed), or null when
+     * Why this node, as master, refuses appends now (starting, no quorum, its disk failed), or null when
      * it takes them or is not the master. Reading it counts nothing, unlike {@link #checkAppend}.
      */
     default String readOnlyReason() {
@@ -56,23 +55,10 @@ public interface NodeRole extends NodeStatusSource {
     void append(AppendRequest request);
 
     /**
-     * A REPLICATE arrived: the secondary applies and acknowledges it, the master refuses it. Takes ownership of
-     * {@code frame}.
+     * A frame from another node of the cluster arrived (VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES,
+     * APPEND_ENTRIES_REPLY, TAIL_REQUEST, TAIL_REPLY): to the replication engine.
      */
-    void replicate(ChannelHandlerContext ctx, Replicate frame);
-
-    /** A TRUNCATE arrived: the secondary cuts its conflicting tail and acknowledges, the master refuses it. */
-    void truncate(ChannelHandlerContext ctx, Truncate frame);
-
-    /**
-     * A frame between the nodes of a failover cluster arrived (VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES,
-     * APPEND_ENTRIES_REPLY): a node with a fixed role takes none.
-     */
-    default void peer(final ChannelHandlerContext ctx, final io.replog.protocol.Frame frame) {
-        ctx.writeAndFlush(new ErrorFrame(frame.requestId(), io.replog.protocol.ErrorCode.UNEXPECTED_FRAME,
-            io.replog.protocol.FrameType.name(frame.type()) + " is for failover clusters (the node command); this "
-                + "node is a " + name() + " with a fixed role"), ctx.voidPromise());
-    }
+    void peer(ChannelHandlerContext ctx, Frame frame);
 
     /**
      * Holds the replication requests that store entries on this node until the hold is released (test-only fault

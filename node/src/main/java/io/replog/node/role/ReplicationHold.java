@@ -9,7 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
  * A node's replication held until released: the inconsistency window on demand. A test that needs "this
  * secondary does not have it yet" holds it, checks, and releases it, instead of starting the secondary with a
  * --delay-ms long enough to outlast a loaded machine and then waiting that long every time. While held, every
- * replication request that stores entries (a fixed secondary's REPLICATE, a follower's APPEND_ENTRIES with entries)
+ * replication request that stores entries (an APPEND_ENTRIES with entries)
  * waits (probes and heartbeats are answered: the master sees the secondary up and behind, as with a delay); released, they are applied in the order they came, each on its connection's event
  * loop, and requests that arrive meanwhile queue behind them. Test-only fault injection, like the fail and drop
  * rates: no flag turns it on.

@@ -1,8 +1,8 @@
 package io.replog.node.role;
 
 /**
- * Where the answer to an append goes: a binary client connection or an HTTP exchange. Called from the sequencer
- * thread (w=1) or from a sender's event loop (w&gt;1, when the ACK arrives); implementations hand the answer to their
+ * Where the answer to an append goes: a binary client connection or an HTTP exchange. Called from the replica's
+ * thread (w=1) or when the copies that reach w are reported (w&gt;1); implementations hand the answer to their
  * own event loop and must never block.
  */
 public interface ReplySink {

@@ -4,8 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.replog.node.log.LogStore;
 import io.replog.node.status.NodeStatus;
 import io.replog.protocol.ErrorFrame;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
 
 
 /**
@@ -63,16 +61,6 @@ public final class RoleSwitch implements NodeRole {
     @Override
     public void append(final AppendRequest request) {
         current.append(request);
-    }
-
-    @Override
-    public void replicate(final ChannelHandlerContext ctx, final Replicate frame) {
-        current.replicate(ctx, frame);
-    }
-
-    @Override
-    public void truncate(final ChannelHandlerContext ctx, final Truncate frame) {
-        current.truncate(ctx, frame);
     }
 
     @Override

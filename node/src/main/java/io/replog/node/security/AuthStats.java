@@ -36,7 +36,7 @@ public final class AuthStats {
         authenticated.increment();
     }
 
-    /** REPLICATE and TRUNCATE frames refused because their connection did not prove the cluster key. */
+    /** Peer frames (APPEND_ENTRIES, TAIL_*, VOTE_*) refused because their connection did not prove the cluster key. */
     public long refusedFrames() {
         return refusedFrames.sum();
     }

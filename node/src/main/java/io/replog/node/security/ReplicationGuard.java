@@ -15,19 +15,18 @@ import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Frame;
 import io.replog.protocol.AppendEntries;
 import io.replog.protocol.AppendEntriesReply;
-import io.replog.protocol.Replicate;
 import io.replog.protocol.VoteReply;
 import io.replog.protocol.VoteRequest;
 import io.replog.protocol.TailReply;
 import io.replog.protocol.TailRequest;
-import io.replog.protocol.Truncate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection of the binary port, as far as replication is concerned: answers the cluster-key handshake
- * (PROTOCOL.md, Authentication) and lets REPLICATE and TRUNCATE through only once the connection proved the key —
- * from the master's side: the secondary checks a proof made with the role "master". Without a key every frame
+ * (PROTOCOL.md, Authentication) and lets the peer frames (APPEND_ENTRIES, TAIL_*, VOTE_* and their replies) through
+ * only once the connection proved the key — from the dialling side: this node checks a proof made with the role
+ * "master". Without a key every frame
  * passes, as before keys existed. Client frames always pass.
  */
 public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
@@ -66,9 +65,8 @@ public final class ReplicationGuard extends ChannelInboundHandlerAdapter {
             onHello(ctx, hello);
         } else if (msg instanceof AuthProof proof) {
             onProof(ctx, proof);
-        } else if ((msg instanceof Replicate || msg instanceof Truncate || msg instanceof AppendEntries
-            || msg instanceof AppendEntriesReply || msg instanceof VoteRequest || msg instanceof VoteReply
-            || msg instanceof TailRequest || msg instanceof TailReply)
+        } else if ((msg instanceof AppendEntries || msg instanceof AppendEntriesReply || msg instanceof VoteRequest
+            || msg instanceof VoteReply || msg instanceof TailRequest || msg instanceof TailReply)
             && !mayReplicate(ctx)) {
             refuse(ctx, (Frame) msg);
         } else {

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 /**
  * A node's TLS: its certificate and key (PEM) serve both ports, and present it as a client certificate on the
  * master's replication links. With a CA, peers' certificates are checked against it, and replication is mutual TLS:
- * a secondary takes REPLICATE only on a connection whose client certificate the CA signed. OpenSSL when it loads.
+ * a node takes peer frames only on a connection whose client certificate the CA signed. OpenSSL when it loads.
  */
 public final class TlsSettings {
     private final SslContext server;

@@ -21,8 +21,6 @@ import io.replog.protocol.HealthOk;
 import io.replog.protocol.Pong;
 import io.replog.protocol.Read;
 import io.replog.protocol.ReadOk;
-import io.replog.protocol.Replicate;
-import io.replog.protocol.Truncate;
 import io.replog.node.log.CorruptLogException;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -31,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Serves one connection of the binary port: appends go to the role (the master's sequencer), reads and pings
- * are answered right here on the event loop, replication goes to the role. Answers arrive from the sequencer and
- * the replication event loops through a lock-free MPSC outbox and are written back in one buffer per burst.
+ * Serves one connection of the binary port: appends go to the role (the master's replica thread), reads and
+ * pings are answered right here on the event loop, replication goes to the role. Answers arrive from the replica's
+ * thread and the log's flusher through a lock-free MPSC outbox and are written back in one buffer per burst.
  */
 public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame> implements ReplySink {
     /** Appends a connection may have waiting before we stop reading from it (back-pressure, bounded memory). */
@@ -49,7 +47,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
     private final NodeRole role;
     private final int maxReadBytes;
     private final ReadGate gate;
-    /** Filled by the sequencer (w=1) and by the senders' event loops (w&gt;1, as ACKs arrive). */
+    /** Filled by the threads that decide answers (the replica's, the log's flusher). */
     private final MpscUnboundedXaddArrayQueue<AppendRequest> outbox = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
@@ -83,11 +81,6 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             case FrameType.PING -> context.write(new Pong(frame.requestId()), context.voidPromise());
             case FrameType.HEALTH -> context.write(new HealthOk(frame.requestId(),
                 HealthJson.render(role.health())), context.voidPromise());
-            case FrameType.REPLICATE -> {
-                replicationLink = true;
-                role.replicate(context, (Replicate) frame);
-            }
-            case FrameType.TRUNCATE -> role.truncate(context, (Truncate) frame);
             case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
                 FrameType.APPEND_ENTRIES_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY -> {
                 replicationLink = true;
@@ -214,7 +207,7 @@ public final class FrameRequestHandler extends SimpleChannelInboundHandler<Frame
             ctx.voidPromise());
     }
 
-    // ---- answers from the sequencer thread ----
+    // ---- answers from the threads that decide them ----
 
     @Override
     public void appended(final AppendRequest request) {

@@ -5,10 +5,10 @@ package io.replog.node.status;
  * hold is shown, so an operator sees at once that a node is slowed down or failing on purpose.
  *
  * @param delayMs           each replication request is held this long before it is stored
- * @param failRate          share of replication requests answered with an injected error (after storing)
- * @param dropRate          share of replication requests on which the connection is dropped
- * @param injectedFailures  injected errors so far
- * @param injectedDrops     injected connection drops so far
+ * @param failRate          share of replication requests refused on purpose (nothing stored)
+ * @param dropRate          share of replication requests ignored on purpose (unanswered)
+ * @param injectedFailures  injected refusals so far
+ * @param injectedDrops     injected drops so far
  */
 public record Faults(long delayMs, double failRate, double dropRate, long injectedFailures, long injectedDrops) {
     /** No fault injection. */

@@ -96,6 +96,20 @@ class ReplicaMasterTest {
     }
 
     @Test
+    void aPeerClaimingMoreThanTheMastersLogHoldsIsNeverCounted() {
+        node.becomeMaster();
+        node.append("x", 2);
+        node.replica.flush();
+        node.fsync();
+        node.accepted(2, 5, 5); // the log ends at 2 (start, x)
+        node.accepted(3, 2, 3); // durably more than it holds
+        assertTrue(node.answers.isEmpty(), node.answers.toString());
+        assertEquals(0, node.replica.commitId());
+        node.accepted(3, 2, 2);
+        assertEquals(List.of("stored 2"), node.answers, "an honest peer's word still counts");
+    }
+
+    @Test
     void aPeersWordThatItHoldsIsNotAPeersWordThatItHoldsDurably() {
         node.becomeMaster();
         node.append("x", 2);

@@ -8,7 +8,8 @@ import io.replog.node.failover.Peers;
 import java.net.InetSocketAddress;
 
 /**
- * Fixed roles' flags as the engine's configuration (transitional, see {@link ReplogNode#FIXED_ON_ENGINE}):
+ * Fixed roles ({@code master}, {@code secondary}, {@code local}) as a configuration of the replication engine: a
+ * static leader that never changes, and the flags as the engine's settings:
  * <ul>
  *   <li>the master is node 1 and its {@code --secondaries} nodes 2..N in order; a secondary knows no master address
  *       ({@link Peers#fixedSecondary});</li>
@@ -19,8 +20,8 @@ import java.net.InetSocketAddress;
  *       other secondaries up to {@code --unhealthy-after-ms} (as TakeBack waited for them).</li>
  * </ul>
  */
-final class FixedOnEngine {
-    private FixedOnEngine() {
+final class FixedRoles {
+    private FixedRoles() {
     }
 
     static Peers masterPeers(final NodeConfig config) {

@@ -1,11 +1,11 @@
-package io.replog.node.replication;
+package io.replog.node.link;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 
 /**
- * How long to wait before the next delivery attempt to a secondary: exponential from {@value #BASE_MS} ms, doubled
- * per consecutive failure, capped, with jitter so that many senders do not retry in step. A secondary that is not
+ * How long to wait before the next delivery attempt to a peer: exponential from {@value #BASE_MS} ms, doubled
+ * per consecutive failure, capped, with jitter so that many senders do not retry in step. A peer that is not
  * up (Unhealthy, Failing, Diverged) is retried at the cap only: a dead or refusing node is not hammered. Pure.
  */
 public final class RetryBackoff {

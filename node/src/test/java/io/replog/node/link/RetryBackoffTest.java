@@ -1,4 +1,4 @@
-package io.replog.node.replication;
+package io.replog.node.link;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.replog.node.replication;
+package io.replog.node.link;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -14,11 +14,11 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The pipeline of a connection a node opens to replicate to another (a master's {@link SecondarySender}, a failover
- * node's link to a peer): TLS when configured, the frame codec, the cluster-key handshake when there is a key (the
- * dialling side proves itself as the master), then the handler of the answers.
+ * The pipeline of a connection a node opens to a peer (PeerLinks: a master's link to a secondary, a failover node's
+ * link to another): TLS when configured, the frame codec, the cluster-key handshake when there is a key (the dialling
+ * side proves itself as the master), then the handler of the answers.
  */
-public final class ReplicationClientInitializer extends ChannelInitializer<SocketChannel> {
+public final class PeerClientInitializer extends ChannelInitializer<SocketChannel> {
     private final TlsSettings tls;
     private final InetSocketAddress address;
     private final int maxFrameLength;
@@ -33,7 +33,7 @@ public final class ReplicationClientInitializer extends ChannelInitializer<Socke
      * @param key     null: no handshake ({@code logId}, {@code outcome} unused)
      * @param answers a new handler of the answers per connection
      */
-    public ReplicationClientInitializer(final TlsSettings tls, final InetSocketAddress address, final int maxFrameLength,
+    public PeerClientInitializer(final TlsSettings tls, final InetSocketAddress address, final int maxFrameLength,
                                         final ClusterKey key, final LongSupplier logId, final long handshakeTimeoutMs,
                                         final MasterHandshake.Outcome outcome, final Supplier<ChannelHandler> answers) {
         this.tls = tls;
