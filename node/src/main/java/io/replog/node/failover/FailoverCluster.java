@@ -135,7 +135,13 @@ public final class FailoverCluster implements AutoCloseable {
      */
     public boolean awaitFirstLead(final long ms) {
         try {
-            return role.awaitFirstLead(ms);
+            final boolean led = role.awaitFirstLead(ms);
+            if (led) {
+                // publish the leader's view of its peers now, not at the next tick: a status read right after the
+                // start then shows each peer's position like every later one
+                driver.runAndWait(role::tick);
+            }
+            return led;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
