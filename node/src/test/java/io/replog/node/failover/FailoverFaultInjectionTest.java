@@ -66,7 +66,7 @@ class FailoverFaultInjectionTest {
     @Test
     void refusedAndDroppedReplicationIsResentUntilEveryNodeHoldsTheSameLog() {
         // on every node: the master is sent no entries, so only its followers' faults strike
-        try (FailoverNodes nodes = FailoverNodes.start((id, config) -> config.failRate(0.3).dropRate(0.5),
+        try (FailoverNodes nodes = FailoverNodes.start((id, config) -> config.failRate(0.3).dropRate(0.2),
             id -> STEADY)) {
             final int master = nodes.awaitMaster(0);
             final List<Integer> followers = new ArrayList<>();
