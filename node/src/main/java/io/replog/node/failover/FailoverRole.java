@@ -281,17 +281,15 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     }
 
     private ErrorFrame refusal(final long requestId, final int w, final int payloadLength) {
-        if (storageError != null) {
-            return staticMaster() ? new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: " + diskFailed())
-                : new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, "this node's storage failed (" + storageError
-                + "); it takes no part in its cluster until restarted");
-        }
+        final String storage = storageError;
         if (staticMaster()) {
-            final String readOnly = masterReadOnly;
-            if (readOnly != null || view.role() != Replica.Role.LEADER) {
-                return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: "
-                    + (readOnly != null ? readOnly : "the master is starting"));
+            // the same reason the status shows: a failed disk, taking back its tail, no quorum
+            final String why = staticMasterReadOnly(view, storage);
+            if (why != null) {
+                return new ErrorFrame(requestId, ErrorCode.READ_ONLY, "read-only: " + why);
             }
+        } else if (storage != null) {
+            return new ErrorFrame(requestId, ErrorCode.STORAGE_FAILED, storageFailed(storage));
         } else if (view.role() != Replica.Role.LEADER) {
             return new ErrorFrame(requestId, ErrorCode.NOT_MASTER, notMaster());
         }
@@ -326,9 +324,21 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
         return v.masterId() == Replica.NOBODY || v.masterId() == peers.self() ? null : peers.httpHostPort(v.masterId());
     }
 
-    /** Why a static master whose disk failed refuses appends until restarted (the README's words). */
-    private String diskFailed() {
-        return "the master's log on disk failed (" + storageError + "); restart the master";
+    /**
+     * Why a static master refuses appends, or null when it takes them: its log on disk failed (until restarted, the
+     * README's words), it is taking back its tail or lacks a quorum (as the replica last said), or it has not led yet.
+     */
+    private String staticMasterReadOnly(final View v, final String storage) {
+        if (storage != null) {
+            return "the master's log on disk failed (" + storage + "); restart the master";
+        }
+        final String readOnly = masterReadOnly;
+        return readOnly != null || v.role() == Replica.Role.LEADER ? readOnly : "the master is starting";
+    }
+
+    /** Why any other node whose storage failed refuses appends. */
+    private static String storageFailed(final String storage) {
+        return "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
     }
 
     @Override
@@ -610,13 +620,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
 
     /** Why appends are refused here: a failed disk, not being master (having stepped down, say so), or null. */
     private String readOnly(final View v, final String storage) {
-        if (storage != null) {
-            return staticMaster() ? diskFailed()
-                : "this node's storage failed (" + storage + "); it takes no part in its cluster until restarted";
-        }
         if (staticMaster()) {
-            final String readOnly = masterReadOnly;
-            return readOnly != null || v.role() == Replica.Role.LEADER ? readOnly : "the master is starting";
+            return staticMasterReadOnly(v, storage);
+        }
+        if (storage != null) {
+            return storageFailed(storage);
         }
         if (v.role() == Replica.Role.LEADER) {
             return null;
