@@ -81,13 +81,21 @@ class LogRepairTest {
         return node;
     }
 
+    /**
+     * A master that waits up to 10 s for its secondaries' tails before it starts: as long as a loaded machine may
+     * need, and no slower when they answer (it starts as soon as they do).
+     */
     private ReplogNode master(final Path data, final ReplogNode... secondaries) {
+        return master(10_000, data, secondaries);
+    }
+
+    private ReplogNode master(final long unhealthyAfterMs, final Path data, final ReplogNode... secondaries) {
         final List<InetSocketAddress> addresses = new ArrayList<>();
         for (final ReplogNode s : secondaries) {
             addresses.add(new InetSocketAddress("127.0.0.1", s.port()));
         }
         final ReplogNode node = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
-            .dataDir(data).secondaries(addresses), loops);
+            .dataDir(data).secondaries(addresses).unhealthyAfterMs(unhealthyAfterMs), loops);
         nodes.add(node);
         return node;
     }
@@ -183,8 +191,9 @@ class LogRepairTest {
             final ReplogNode master = ReplogNode.master(new NodeConfig().bindHost("127.0.0.1").port(0).httpPort(0)
                 .dataDir(masterDir).secondaries(addresses).unhealthyAfterMs(1_000).suspectAfterMs(500), loops);
             nodes.add(master);
-            assertEquals(List.of("a", "b", "c", "d", "e"), texts(master),
-                "epoch 2's entries, from the secondary with the newest epoch, not the longest of the older one");
+            // its start waits only 1.5 s (to keep this test short), which a loaded machine may outlast
+            Await.until("epoch 2's entries, from the secondary with the newest epoch, not the longest of the older one",
+                () -> texts(master).equals(List.of("a", "b", "c", "d", "e")));
             Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
             try (var client = ClusterTestSupport.client(master)) {
                 assertEquals(6, Await.result(client.append("after", 3)));
@@ -258,7 +267,7 @@ class LogRepairTest {
 
         for (int attempt = 1; attempt <= 2; attempt++) { // the second start finds the cut log: still refused
             final IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> master(masterDir, behind));
+                () -> master(NodeConfig.DEFAULT_UNHEALTHY_AFTER_MS, masterDir, behind));
             assertTrue(refused.getMessage().contains("held msg_ids up to 4")
                 && refused.getMessage().contains("only up to msg_id 2"), refused.getMessage());
         }

@@ -444,6 +444,11 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
                         if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
                             request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
                                 + why + "; it may be lost (or found again when the node restarts)");
+                        } else if (code == ErrorCode.STORAGE_FAILED && staticMaster()) {
+                            // not stored, queued as the disk failed: what every later append to this master gets
+                            final String storage = storageError;
+                            request.fail(ErrorCode.READ_ONLY, "read-only: "
+                                + staticMasterReadOnly(view, storage != null ? storage : why));
                         } else if (code != ErrorCode.NOT_MASTER) {
                             request.fail(code, why);
                         } else if (taken[0]) {
