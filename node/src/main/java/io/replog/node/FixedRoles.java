@@ -3,7 +3,7 @@ package io.replog.node;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.ReplicaSettings;
-import io.replog.node.failover.Peers;
+import io.replog.node.cluster.Peers;
 
 import java.net.InetSocketAddress;
 

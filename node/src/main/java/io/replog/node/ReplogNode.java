@@ -13,8 +13,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.Leadership;
 import io.replog.node.consensus.ReplicaSettings;
-import io.replog.node.failover.FailoverCluster;
-import io.replog.node.failover.Peers;
+import io.replog.node.cluster.ClusterMember;
+import io.replog.node.cluster.Peers;
 import io.replog.node.http.HttpBridgeInitializer;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.LogStores;
@@ -66,7 +66,7 @@ public final class ReplogNode implements AutoCloseable {
     private Channel httpChannel;
     private boolean closed;
     /** The node's part of its cluster (the replication engine): replaced when a fixed role changes. */
-    private FailoverCluster failover;
+    private ClusterMember failover;
 
     private ReplogNode(final LogStore log, final NodeRole initial, final EventLoops loops,
                        final EventLoops ownedLoops, final AuthStats auth, final AppendStats appends,
@@ -189,7 +189,7 @@ public final class ReplogNode implements AutoCloseable {
         final EventLoops l = loops != null ? loops : EventLoops.standard("node-" + peers.self());
         final AppendStats appends = new AppendStats();
         final ReadWaiters readers = new ReadWaiters();
-        final FailoverCluster cluster = new FailoverCluster(config, peers, settings, leadership, log, l.workers(),
+        final ClusterMember cluster = new ClusterMember(config, peers, settings, leadership, log, l.workers(),
             appends, readers);
         final AuthStats auth = new AuthStats();
         cluster.authStats(auth, config.clusterKey() != null);
@@ -283,13 +283,13 @@ public final class ReplogNode implements AutoCloseable {
      * from then on. A node of a failover cluster has no role to be given: its cluster elects one.
      */
     private void takeOver(final NodeConfig config, final Peers peers) {
-        final FailoverCluster before = failover;
+        final ClusterMember before = failover;
         if (!before.leadership().isStatic()) {
             throw new IllegalStateException("node " + before.peers().self() + " is in a failover cluster: its master "
                 + "is elected, not given");
         }
         before.close(ErrorCode.NOT_MASTER, "not the master: this node is no longer the master");
-        final FailoverCluster next = new FailoverCluster(config, peers, FixedRoles.settings(config),
+        final ClusterMember next = new ClusterMember(config, peers, FixedRoles.settings(config),
             FixedRoles.leadership(config), log, loops.workers(), appends, readers);
         next.authStats(auth, config.clusterKey() != null);
         failover = next;

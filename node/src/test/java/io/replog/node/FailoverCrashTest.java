@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 /**
  * Failover after crashes, with three {@code replog-node node} processes killed with SIGKILL: no SHUTTING_DOWN to
  * clients, no goodbye to peers, and no closing checkpoint of the log or its tags, so every restart recovers what
- * is on disk. (FailoverClusterTest runs nodes in this JVM, which can only be closed, gracefully.)
+ * is on disk. (ClusterMemberTest runs nodes in this JVM, which can only be closed, gracefully.)
  */
 class FailoverCrashTest {
     private static final long CLIENT_ID = 42;

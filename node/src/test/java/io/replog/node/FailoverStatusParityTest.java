@@ -1,7 +1,7 @@
 package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.replog.node.failover.FailoverNodes;
+import io.replog.node.cluster.FailoverNodes;
 import io.replog.testing.Await;
 
 /** The status parity suite over a failover cluster: three nodes in this process, on loopback. */

@@ -1,6 +1,6 @@
 package io.replog.node;
 
-import io.replog.node.failover.FailoverNodes;
+import io.replog.node.cluster.FailoverNodes;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.replog.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.replog.node.failover.FailoverNodes;
+import io.replog.node.cluster.FailoverNodes;
 import io.replog.protocol.AppendOk;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.ReplogException;

@@ -3,7 +3,7 @@ package io.replog.tools;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.ReplogNode;
 import io.replog.node.consensus.ReplicaSettings;
-import io.replog.node.failover.Peers;
+import io.replog.node.cluster.Peers;
 import io.replog.protocol.client.Message;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 import io.replog.node.ReplogNode;
 import io.replog.node.consensus.ReplicaSettings;
-import io.replog.node.failover.Peers;
+import io.replog.node.cluster.Peers;
 import io.replog.node.security.ClusterKey;
 
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.replog.node.cli;
 import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
 import io.replog.node.consensus.ReplicaSettings;
-import io.replog.node.failover.Peers;
+import io.replog.node.cluster.Peers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.replog.node.ClusterExtension;
 import io.replog.node.LocalCluster;
 import io.replog.node.ReplogNode;
-import io.replog.node.failover.FailoverNodes;
+import io.replog.node.cluster.FailoverNodes;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package io.replog.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.replog.node.failover.FailoverNodes;
+import io.replog.node.cluster.FailoverNodes;
 import io.replog.protocol.client.ReplogClient;
 import io.replog.testing.Await;
 import org.junit.jupiter.api.AfterEach;

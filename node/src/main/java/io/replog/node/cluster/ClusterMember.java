@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,17 +26,17 @@ import java.util.Random;
 import java.util.function.LongConsumer;
 
 /**
- * One node's part in a failover cluster, assembled: the {@link Replica} on its {@link ReplicaDriver} thread, its
+ * One node's part in its cluster (fixed roles or elected), assembled: the {@link Replica} on its {@link ReplicaDriver} thread, its
  * storage over the node's log and vote file, its connections to the peers, and the {@link NodeRole} the node's
  * ports talk to.
  */
-public final class FailoverCluster implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(FailoverCluster.class);
+public final class ClusterMember implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
 
     private final Peers peers;
     private final ReplicaDriver driver;
     private final PeerLinks links;
-    private final FailoverRole role;
+    private final ReplicatedRole role;
     private final Replica replica;
     private final VoteFile vote;
     private final LogReplicaStorage storage;
@@ -44,14 +44,14 @@ public final class FailoverCluster implements AutoCloseable {
     private final RepeatCounter fullRefusals = new RepeatCounter();
 
     /** A node of a cluster led as {@code leadership} says (elected: failover; static: fixed roles). */
-    public FailoverCluster(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
+    public ClusterMember(final NodeConfig config, final Peers peers, final ReplicaSettings settings,
                            final Leadership leadership, final LogStore log, final EventLoopGroup loops,
                            final AppendObserver observer, final LongConsumer readableAdvanced) {
         this.peers = peers;
         this.driver = new ReplicaDriver("replog-replica-" + peers.self());
         this.links = new PeerLinks(peers, loops, config, leadership.isStatic(), log::logId, this::answer);
         // the largest message is what fits one APPEND_ENTRIES as a tagged entry (epoch, flags and tag around it)
-        this.role = new FailoverRole(peers, log, driver, links, settings,
+        this.role = new ReplicatedRole(peers, log, driver, links, settings,
             AppendEntries.maxPayload(config.maxFrameLength()), config.maxPendingAppends(),
             observer, readableAdvanced, new PeerFaultInjection(peers.self(), config, links, this::lastIndex,
                 this::epoch, this::toReplica));

@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -33,13 +33,13 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * A node of a failover cluster as its connections see it: master or secondary as the election decided, changing
- * without a restart. Appends go to the {@link Replica} on its thread (a node that is not master refuses them with
+ * A node of a cluster as its connections see it: master or secondary as its leadership says (node 1 of fixed roles,
+ * or as the election decided, changing without a restart). Appends go to the {@link Replica} on its thread (a node that is not master refuses them with
  * {@code NOT_MASTER} and the master's address when it knows it); peer frames go there too; every node serves reads
  * of its log up to the commit point it knows.
  */
-final class FailoverRole implements NodeRole, ReplicaEvents {
-    private static final Logger LOG = LoggerFactory.getLogger(FailoverRole.class);
+final class ReplicatedRole implements NodeRole, ReplicaEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedRole.class);
 
     /** What the connections may read without asking the replica's thread. */
     private record View(Replica.Role role, long epoch, int masterId) {
@@ -102,7 +102,7 @@ final class FailoverRole implements NodeRole, ReplicaEvents {
     /** As master, appends stored by w (index w-1; the last counts every higher w too): the metrics' appends. */
     private final java.util.concurrent.atomic.AtomicLongArray storedByW;
 
-    FailoverRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
+    ReplicatedRole(final Peers peers, final LogStore log, final ReplicaDriver driver, final PeerLinks links,
                  final ReplicaSettings settings, final int maxPayload, final int maxQueued,
                  final AppendObserver observer, final LongConsumer readableAdvanced, final PeerFaultInjection faults) {
         this.settings = settings;

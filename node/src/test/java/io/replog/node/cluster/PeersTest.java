@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import org.junit.jupiter.api.Test;
 

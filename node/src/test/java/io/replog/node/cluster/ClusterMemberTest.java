@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import io.replog.node.ReplogNode;
 import io.replog.node.config.NodeConfig;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * only be closed, which is a clean stop (answers SHUTTING_DOWN, checkpoints its log): failover after a crash, with
  * nodes killed -9, is FailoverCrashTest's (and FailoverProcessTest's) with node processes.
  */
-class FailoverClusterTest {
+class ClusterMemberTest {
     private static final ReplicaSettings SETTINGS = new ReplicaSettings(150, 300, 50, 1024, 10_000);
 
     @TempDir

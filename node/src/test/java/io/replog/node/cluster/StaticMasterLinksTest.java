@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -106,7 +106,7 @@ class StaticMasterLinksTest {
     void anInMemoryMasterStartedAgainIsANewLogThatItsSecondariesRefuseAndItsWarningsAreRateLimited() throws Exception {
         final ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
-        for (final Class<?> source : List.of(PeerLinks.class, FailoverRole.class)) { // the master's, the secondaries'
+        for (final Class<?> source : List.of(PeerLinks.class, ReplicatedRole.class)) { // the master's, the secondaries'
             final Logger logger = (Logger) LoggerFactory.getLogger(source);
             logger.addAppender(lines);
             closing.add(() -> logger.detachAppender(lines));

@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 /**
  * The consensus engine's log index ↔ the msg_ids readers see. The engine numbers every entry it holds, its epoch

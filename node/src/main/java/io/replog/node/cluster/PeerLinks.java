@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

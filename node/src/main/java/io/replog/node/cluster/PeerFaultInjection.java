@@ -1,4 +1,4 @@
-package io.replog.node.failover;
+package io.replog.node.cluster;
 
 import io.netty.channel.Channel;
 import io.replog.node.config.NodeConfig;
