@@ -211,7 +211,8 @@ class LogRepairTest {
         final ReplogNode s2 = secondary(log("s2", 1L, m("a", "b", "c", "d")));
         final ReplogNode master = master(masterDir, s1, s2);
 
-        assertEquals(List.of("a", "b", "c", "d", "e"), texts(master), "taken back before it started");
+        // taken back before it takes appends; served once durable (the master's fsync of what it took back)
+        Await.until("taken back", () -> texts(master).equals(List.of("a", "b", "c", "d", "e")));
         Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
         try (var client = ClusterTestSupport.client(master)) {
             assertEquals(6, Await.result(client.append("after", 3)), "msg_ids go on after what was taken back");
@@ -246,7 +247,7 @@ class LogRepairTest {
         damageBatch(masterDir, 1);
 
         final ReplogNode master = master(masterDir, s1, s2);
-        assertEquals(List.of("a", "b", "c", "d"), texts(master), "b..d taken back before it started");
+        Await.until("b..d taken back", () -> texts(master).equals(List.of("a", "b", "c", "d")));
         assertTrue(setAsideExists(masterDir), "the damaged part is kept");
         assertFalse(Files.exists(masterDir.resolve("damage-to-take-back")), "repaired: nothing left to take back");
         Await.until("writable", () -> !json(master, "/health").path("read_only").asBoolean());
@@ -275,7 +276,8 @@ class LogRepairTest {
 
         final ReplogNode s1 = secondary(fullCopy);
         final ReplogNode master = master(masterDir, s1, behind);
-        assertEquals(List.of("a", "b", "c", "d"), texts(master), "taken back once a secondary holds it all");
+        Await.until("taken back once a secondary holds it all",
+            () -> texts(master).equals(List.of("a", "b", "c", "d")));
         assertFalse(Files.exists(masterDir.resolve("damage-to-take-back")));
     }
 
