@@ -7,9 +7,15 @@ import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static io.replog.protocol.BodyReads.readBytes;
+import static io.replog.protocol.BodyReads.requireAtLeast;
+import static io.replog.protocol.BodyReads.requireExactly;
+
 /**
  * Pure encode/decode of frames, free of any pipeline: {@link FrameEncoder} and {@link FrameDecoder} are thin
  * Netty wrappers around it, and hot paths call the {@code write*} methods to encode many frames into one buffer.
+ * It reads and writes the header and the client frames itself and hands the peer (replication) frames' bodies to
+ * {@link PeerFrameCodec}.
  */
 public final class FrameCodec {
     /**
@@ -129,54 +135,9 @@ public final class FrameCodec {
                 buf.writeBytes(p.proof());
                 out.add(buf);
             }
-            case FrameType.VOTE_REQUEST -> {
-                final VoteRequest v = (VoteRequest) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + VoteRequest.BODY_LENGTH);
-                writeHeader(buf, FrameType.VOTE_REQUEST, v.preVote() ? VoteRequest.FLAG_PRE_VOTE : 0, v.requestId(),
-                    VoteRequest.BODY_LENGTH);
-                buf.writeInt(v.from());
-                buf.writeLong(v.epoch());
-                buf.writeLong(v.lastEpoch());
-                buf.writeLong(v.lastId());
-                out.add(buf);
-            }
-            case FrameType.VOTE_REPLY -> {
-                final VoteReply v = (VoteReply) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + VoteReply.BODY_LENGTH);
-                writeHeader(buf, FrameType.VOTE_REPLY, v.preVote() ? VoteReply.FLAG_PRE_VOTE : 0, v.requestId(),
-                    VoteReply.BODY_LENGTH);
-                buf.writeInt(v.from());
-                buf.writeLong(v.epoch());
-                buf.writeByte(v.granted() ? 1 : 0);
-                out.add(buf);
-            }
-            case FrameType.APPEND_ENTRIES -> out.add(encodeAppendEntries((AppendEntries) frame, alloc));
-            case FrameType.APPEND_ENTRIES_REPLY -> {
-                final AppendEntriesReply r = (AppendEntriesReply) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + AppendEntriesReply.BODY_LENGTH);
-                writeHeader(buf, FrameType.APPEND_ENTRIES_REPLY, 0, r.requestId(), AppendEntriesReply.BODY_LENGTH);
-                buf.writeInt(r.from());
-                buf.writeLong(r.epoch());
-                buf.writeByte(r.accepted() ? 1 : 0);
-                buf.writeLong(r.acceptedId());
-                buf.writeLong(r.durableId());
-                buf.writeLong(r.conflictEpoch());
-                buf.writeLong(r.conflictId());
-                out.add(buf);
-            }
-            case FrameType.TAIL_REQUEST -> {
-                final TailRequest t = (TailRequest) frame;
-                final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + TailRequest.BODY_LENGTH);
-                writeHeader(buf, FrameType.TAIL_REQUEST, t.withEntries() ? TailRequest.FLAG_WITH_ENTRIES : 0,
-                    t.requestId(), TailRequest.BODY_LENGTH);
-                buf.writeInt(t.from());
-                buf.writeLong(t.epoch());
-                buf.writeLong(t.prevId());
-                buf.writeLong(t.prevEpoch());
-                buf.writeLong(t.logId());
-                out.add(buf);
-            }
-            case FrameType.TAIL_REPLY -> out.add(encodeTailReply((TailReply) frame, alloc));
+            case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
+                FrameType.APPEND_ENTRIES_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY ->
+                out.add(PeerFrameCodec.encode(frame, alloc));
             case FrameType.ERROR -> out.add(encodeError((ErrorFrame) frame, alloc));
             case FrameType.HEALTH_OK -> {
                 final String json = ((HealthOk) frame).json();
@@ -206,35 +167,6 @@ public final class FrameCodec {
         final ByteBuf head = headFor(alloc, ReadOk.FIXED_BODY_LENGTH, run);
         writeReadOkHeader(head, f.requestId(), f.firstId(), f.count(), f.lastId(), run.readableBytes());
         addBody(head, run, out);
-    }
-
-    /** One buffer of exactly the frame's size: the payloads are arrays, there is nothing to share. */
-    private static ByteBuf encodeAppendEntries(final AppendEntries f, final ByteBufAllocator alloc) {
-        final int body = f.encodedBodyLength();
-        final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + body);
-        writeHeader(buf, FrameType.APPEND_ENTRIES, 0, f.requestId(), body);
-        buf.writeInt(f.from());
-        buf.writeLong(f.epoch());
-        buf.writeLong(f.prevId());
-        buf.writeLong(f.prevEpoch());
-        buf.writeLong(f.commitId());
-        buf.writeLong(f.logId());
-        PeerEntries.write(buf, f.entries());
-        return buf;
-    }
-
-    private static ByteBuf encodeTailReply(final TailReply f, final ByteBufAllocator alloc) {
-        final int body = f.encodedBodyLength();
-        final ByteBuf buf = alloc.buffer(FrameHeader.HEADER_LENGTH + body);
-        writeHeader(buf, FrameType.TAIL_REPLY, 0, f.requestId(), body);
-        buf.writeInt(f.from());
-        buf.writeLong(f.epoch());
-        buf.writeLong(f.lastEpoch());
-        buf.writeLong(f.lastId());
-        buf.writeLong(f.prevId());
-        buf.writeByte(f.matched() ? 1 : 0);
-        PeerEntries.write(buf, f.entries());
-        return buf;
     }
 
     private static ByteBuf encodeError(final ErrorFrame f, final ByteBufAllocator alloc) {
@@ -326,64 +258,14 @@ public final class FrameCodec {
                 requireExactly(body, 0, type, requestId);
                 yield new AuthOk(requestId);
             }
-            case FrameType.VOTE_REQUEST -> {
-                requireExactly(body, VoteRequest.BODY_LENGTH, type, requestId);
-                final int from = readNodeId(frame, type, requestId);
-                final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
-                final long lastEpoch = readAtLeast(frame, 0, type, "last_epoch", requestId);
-                final long lastId = readAtLeast(frame, 0, type, "last_id", requestId);
-                if (lastEpoch > epoch) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "VOTE_REQUEST last_epoch "
-                        + lastEpoch + " is above the epoch " + epoch + " it asks votes for");
-                }
-                yield new VoteRequest(requestId, from, epoch, lastEpoch, lastId,
-                    (flags & VoteRequest.FLAG_PRE_VOTE) != 0);
-            }
-            case FrameType.VOTE_REPLY -> {
-                requireExactly(body, VoteReply.BODY_LENGTH, type, requestId);
-                final int from = readNodeId(frame, type, requestId);
-                final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
-                yield new VoteReply(requestId, from, epoch, readBoolean(frame, type, "granted", requestId),
-                    (flags & VoteReply.FLAG_PRE_VOTE) != 0);
-            }
-            case FrameType.APPEND_ENTRIES -> decodeAppendEntries(frame, requestId);
-            case FrameType.APPEND_ENTRIES_REPLY -> {
-                requireExactly(body, AppendEntriesReply.BODY_LENGTH, type, requestId);
-                final int from = readNodeId(frame, type, requestId);
-                final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
-                final boolean accepted = readBoolean(frame, type, "accepted", requestId);
-                final long acceptedId = readAtLeast(frame, 0, type, "accepted_id", requestId);
-                final long durableId = readAtLeast(frame, 0, type, "durable_id", requestId);
-                final long conflictEpoch = readAtLeast(frame, 0, type, "conflict_epoch", requestId);
-                final long conflictId = readAtLeast(frame, 0, type, "conflict_id", requestId);
-                yield new AppendEntriesReply(requestId, from, epoch, accepted, acceptedId, durableId, conflictEpoch,
-                    conflictId);
-            }
-            case FrameType.TAIL_REQUEST -> {
-                requireExactly(body, TailRequest.BODY_LENGTH, type, requestId);
-                final int from = readNodeId(frame, type, requestId);
-                final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
-                final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
-                final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
-                if (prevEpoch > epoch) {
-                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REQUEST prev_epoch "
-                        + prevEpoch + " is above the frame's epoch " + epoch);
-                }
-                yield new TailRequest(requestId, from, epoch, prevId, prevEpoch, frame.readLong(),
-                    (flags & TailRequest.FLAG_WITH_ENTRIES) != 0);
-            }
-            case FrameType.TAIL_REPLY -> decodeTailReply(frame, requestId);
+            case FrameType.VOTE_REQUEST, FrameType.VOTE_REPLY, FrameType.APPEND_ENTRIES,
+                FrameType.APPEND_ENTRIES_REPLY, FrameType.TAIL_REQUEST, FrameType.TAIL_REPLY ->
+                PeerFrameCodec.decode(type, flags, frame, requestId);
             case FrameType.HEALTH_OK -> new HealthOk(requestId,
                 frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString());
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
                 "unknown frame type " + FrameType.name(type));
         };
-    }
-
-    private static byte[] readBytes(final ByteBuf frame, final int length) {
-        final byte[] bytes = new byte[length];
-        frame.readBytes(bytes);
-        return bytes;
     }
 
     private static Append decodeAppend(final ByteBuf frame, final long requestId, final int flags) {
@@ -413,94 +295,5 @@ public final class FrameCodec {
         final long lastId = frame.readLong();
         EntryRun.validate(frame, count, requestId);
         return new ReadOk(requestId, firstId, count, lastId, frame.readRetainedSlice(frame.readableBytes()));
-    }
-
-    private static AppendEntries decodeAppendEntries(final ByteBuf frame, final long requestId) {
-        final byte type = FrameType.APPEND_ENTRIES;
-        requireAtLeast(frame.readableBytes(), AppendEntries.FIXED_BODY_LENGTH, type, requestId);
-        final int from = readNodeId(frame, type, requestId);
-        final long epoch = readAtLeast(frame, 1, type, "epoch", requestId);
-        final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
-        final long prevEpoch = readAtLeast(frame, 0, type, "prev_epoch", requestId);
-        final long commitId = readAtLeast(frame, 0, type, "commit_id", requestId);
-        final long logId = frame.readLong();
-        if (prevEpoch > epoch) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                "APPEND_ENTRIES prev_epoch " + prevEpoch + " is above the frame's epoch " + epoch);
-        }
-        final List<PeerEntry> entries = PeerEntries.read(frame, prevEpoch, epoch, type, requestId);
-        return new AppendEntries(requestId, from, epoch, prevId, prevEpoch, commitId, logId, entries);
-    }
-
-    private static TailReply decodeTailReply(final ByteBuf frame, final long requestId) {
-        final byte type = FrameType.TAIL_REPLY;
-        requireAtLeast(frame.readableBytes(), TailReply.FIXED_BODY_LENGTH, type, requestId);
-        final int from = readNodeId(frame, type, requestId);
-        final long epoch = readAtLeast(frame, 0, type, "epoch", requestId);
-        final long lastEpoch = readAtLeast(frame, 0, type, "last_epoch", requestId);
-        final long lastId = readAtLeast(frame, 0, type, "last_id", requestId);
-        final long prevId = readAtLeast(frame, 0, type, "prev_id", requestId);
-        final boolean matched = readBoolean(frame, type, "matched", requestId);
-        if (lastEpoch > epoch) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                "TAIL_REPLY last_epoch " + lastEpoch + " is above the frame's epoch " + epoch);
-        }
-        final List<PeerEntry> entries = PeerEntries.read(frame, 0, lastEpoch, type, requestId);
-        if (!matched && !entries.isEmpty()) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                "TAIL_REPLY carries " + entries.size() + " entries without matched: entries follow a matched prev_id");
-        }
-        // without entries prev_id may lie past last_id: the master asked about an index this secondary lacks
-        if (!entries.isEmpty() && prevId + entries.size() > lastId) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId, "TAIL_REPLY entries "
-                + (prevId + 1) + ".." + (prevId + entries.size()) + " go past its last_id " + lastId);
-        }
-        return new TailReply(requestId, from, epoch, lastEpoch, lastId, prevId, matched, entries);
-    }
-
-    /** A node id: int32, at least 1. */
-    private static int readNodeId(final ByteBuf frame, final byte type, final long requestId) {
-        final int from = frame.readInt();
-        if (from < 1) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                FrameType.name(type) + " from must be a node id >= 1, got " + from);
-        }
-        return from;
-    }
-
-    /** An int64 that must be at least {@code min}. */
-    private static long readAtLeast(final ByteBuf frame, final long min, final byte type, final String field,
-                                    final long requestId) {
-        final long value = frame.readLong();
-        if (value < min) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                FrameType.name(type) + " " + field + " must be >= " + min + ", got " + value);
-        }
-        return value;
-    }
-
-    /** A uint8 that must be 1 (true) or 0 (false). */
-    private static boolean readBoolean(final ByteBuf frame, final byte type, final String field,
-                                       final long requestId) {
-        final int value = frame.readUnsignedByte();
-        if (value > 1) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                FrameType.name(type) + " " + field + " must be 1 or 0, got " + value);
-        }
-        return value == 1;
-    }
-
-    private static void requireAtLeast(final int body, final int min, final byte type, final long requestId) {
-        if (body < min) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                FrameType.name(type) + " body of " + body + " bytes, at least " + min + " required");
-        }
-    }
-
-    private static void requireExactly(final int body, final int expected, final byte type, final long requestId) {
-        if (body != expected) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, requestId,
-                FrameType.name(type) + " body of " + body + " bytes, exactly " + expected + " required");
-        }
     }
 }

@@ -41,8 +41,6 @@ import java.io.IOException;
 final class PipelinedAppender implements AutoCloseable {
     /** Appends in flight at once: deep enough to hide round trips, well inside the master's dedup window (4096). */
     static final int WINDOW = 1024;
-    private static final long FIRST_BACKOFF_MS = 50;
-    private static final long MAX_BACKOFF_MS = 2_000;
 
     /** One line until its answer is printed; re-sent, same seq, after a reconnect. */
     private static final class Attempt {
@@ -71,8 +69,7 @@ final class PipelinedAppender implements AutoCloseable {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private CharBuffer decoded = CharBuffer.allocate(256);
-    /** Finds and follows the master with --server a,b,c; null for one server. */
-    private final MasterFinder finder;
+    private final LinkRecovery recovery;
     private NodeLink link;
     /** Told whenever an answer arrives (any thread): the input loop then prints it at once. */
     private final Runnable answered;
@@ -80,10 +77,6 @@ final class PipelinedAppender implements AutoCloseable {
     private long printed;
     /** When the last answer arrived, or the oldest waiting append was sent into an empty window (nanoTime). */
     private long lastAnswerNanos = System.nanoTime();
-    /** When the connection was first lost since the node last answered (System.nanoTime), or 0. */
-    private long outageSince;
-    /** Pause before the next reconnect attempt of this outage. */
-    private long backoffMs;
 
     PipelinedAppender(final Logctl options, final int w, final long timeoutMs, final PrintWriter out,
                       final PrintWriter err, final Runnable answered) throws InterruptedException {
@@ -93,20 +86,8 @@ final class PipelinedAppender implements AutoCloseable {
         this.timeoutMs = timeoutMs;
         this.out = out;
         this.err = err;
-        if (options.isList()) {
-            options.checkTimeouts();
-            this.finder = new MasterFinder(options);
-            this.link = finder.find(null, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs),
-                options.reconnectForMs == 0);
-            return;
-        }
-        this.finder = null;
-        this.link = options.open();
-        if ("secondary".equals(link.role())) {
-            close();
-            throw new CommandFailure(ErrorCode.name(ErrorCode.NOT_MASTER) + ": " + options.server
-                + " is a secondary; appends go to the master");
-        }
+        this.recovery = new LinkRecovery(options, err);
+        this.link = recovery.open();
     }
 
     /** The largest message the node takes; lines longer than this are refused without being sent. */
@@ -223,23 +204,19 @@ final class PipelinedAppender implements AutoCloseable {
                 out.println(awaitWatchingMaster(oldest.answer));
                 printed++;
                 window.poll();
-                outageSince = 0;
+                recovery.answered();
                 return;
             } catch (CompletionException e) {
                 final ReplogException r = e.getCause() instanceof ReplogException x ? x
                     : new ReplogException(ReplogException.CONNECTION_LOST, String.valueOf(e.getCause()));
                 if (retry(r)) {
-                    if (finder == null) {
-                        reconnectAndResend(r);
-                    } else {
-                        followMaster(r);
-                    }
+                    recoverAndResend(r);
                 } else if (ErrorCode.isFraming(r.code()) || r.code() == ReplogException.NOT_REPLOG_PEER) {
                     out.flush();
                     throw new CommandFailure(oldest.label + ": " + r + "; the node cannot read what logctl sends, so "
                         + "nothing more is sent (" + unconfirmed() + ")");
                 } else {
-                    outageSince = 0;
+                    recovery.answered();
                     report(oldest, r.toString());
                     return;
                 }
@@ -261,7 +238,7 @@ final class PipelinedAppender implements AutoCloseable {
 
     /** The same, and with a list of nodes NOT_MASTER too: the master changed, so send it to the new one. */
     private boolean retry(final ReplogException e) {
-        return retryable(e) || finder != null && e.code() == ErrorCode.NOT_MASTER;
+        return retryable(e) || recovery.followsMaster() && e.code() == ErrorCode.NOT_MASTER;
     }
 
     /**
@@ -315,43 +292,14 @@ final class PipelinedAppender implements AutoCloseable {
     }
 
     /**
-     * Reconnects and re-sends what was not answered. The reconnect window counts from the first loss since the node
-     * last answered, and attempts back off exponentially, also when connecting works but the connection is lost
-     * again before any answer: a node that drops every connection gets a few attempts, not a storm.
+     * Gets a link again ({@link LinkRecovery}: the same server, or the master of the list) and re-sends what was not
+     * answered, same tags, so the node answers those it holds with their original msg_ids.
      */
-    private void reconnectAndResend(final ReplogException why) throws InterruptedException {
+    private void recoverAndResend(final ReplogException why) throws InterruptedException {
         link.close();
         out.flush();
-        if (options.reconnectForMs == 0) {
-            throw new CommandFailure(window.peek().label + ": " + why + "; not reconnecting (--reconnect-for-ms 0; "
-                + unconfirmed() + ")");
-        }
-        if (outageSince == 0) {
-            outageSince = System.nanoTime();
-            backoffMs = 0;
-        }
-        final long deadline = outageSince + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs);
-        Logctl.fail(err, "connection lost (" + why + "); reconnecting");
-        RuntimeException last = why;
-        int attempt = 0;
-        while (true) {
-            final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) {
-                throw new CommandFailure("gave up reconnecting to " + options.server + " after " + attempt
-                    + " attempt(s): no answer for --reconnect-for-ms " + options.reconnectForMs + " ("
-                    + (last instanceof CommandFailure ? last.getMessage() : last.toString()) + "; " + unconfirmed()
-                    + ")");
-            }
-            Thread.sleep(Math.min(backoffMs, left));
-            backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-            attempt++;
-            try {
-                link = options.open();
-                break;
-            } catch (ReplogException | CommandFailure e) {
-                last = e;
-            }
-        }
+        final LinkRecovery.Recovered recovered = recovery.recover(link, why, window.peek().label, this::unconfirmed);
+        link = recovered.link();
         int resent = 0;
         for (final Attempt a : window) {
             if (mustResend(a)) {
@@ -359,54 +307,7 @@ final class PipelinedAppender implements AutoCloseable {
                 resent++;
             }
         }
-        Logctl.fail(err, "reconnected after " + attempt + " attempt(s); re-sent " + resent
-            + " unanswered append(s) with their original ids, so none is stored twice");
-    }
-
-    /**
-     * With a list of nodes: finds the master again (first where a NOT_MASTER says it is) and re-sends what was not
-     * answered, same tags. Gives up after --reconnect-for-ms without an answer, counted as {@link
-     * #reconnectAndResend} does; one line on stderr per switch.
-     */
-    private void followMaster(final ReplogException why) throws InterruptedException {
-        final String previous = link.server();
-        link.close();
-        out.flush();
-        final boolean once = options.reconnectForMs == 0;
-        if (outageSince == 0) {
-            outageSince = System.nanoTime();
-            backoffMs = 0;
-        } else {
-            // the node found last time failed again before answering anything: do not hammer a stale master
-            backoffMs = backoffMs == 0 ? MasterFinder.FIRST_BACKOFF_MS
-                : Math.min(MasterFinder.MAX_BACKOFF_MS, backoffMs * 2);
-            final long left = TimeUnit.NANOSECONDS.toMillis(outageSince
-                + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs) - System.nanoTime());
-            Thread.sleep(Math.max(0, Math.min(backoffMs, left)));
-        }
-        final long deadline = outageSince + TimeUnit.MILLISECONDS.toNanos(options.reconnectForMs);
-        if (!once && System.nanoTime() - deadline >= 0) {
-            // masters were found, but none answered: give up as when none is found
-            throw new CommandFailure("gave up after losing the master " + previous + " (" + why + "): no master "
-                + "answered for --reconnect-for-ms " + options.reconnectForMs + "; " + unconfirmed());
-        }
-        final String hint = why.code() == ErrorCode.NOT_MASTER ? MasterFinder.masterAt(why.getMessage()) : null;
-        try {
-            link = finder.find(hint, deadline, once);
-        } catch (CommandFailure e) {
-            throw new CommandFailure("gave up after losing the master " + previous + " (" + why + "): "
-                + e.getMessage() + "; " + unconfirmed());
-        }
-        int resent = 0;
-        for (final Attempt a : window) {
-            if (mustResend(a)) {
-                send(a);
-                resent++;
-            }
-        }
-        final String change = link.server().equals(previous) ? "master is still " + previous + ", reconnected"
-            : "master is now " + link.server();
-        Logctl.fail(err, change + " (after " + previous + ": " + why + "); re-sent " + resent
+        Logctl.fail(err, recovered.how() + "; re-sent " + resent
             + " unanswered append(s) with their original ids, so none is stored twice");
     }
 

@@ -1,7 +1,6 @@
 package io.replog.node.log;
 
 import io.netty.buffer.ByteBuf;
-import io.replog.protocol.EntryRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +16,10 @@ import java.util.stream.LongStream;
  * The durable log: a data directory of segment files of CRC-checked record batches ({@link BatchFormat}), after
  * Kafka's log and BookKeeper's journal. See {@link #open} for the directory's layout.
  *
- * <p><b>Writes</b> (one thread): {@link #append}/{@link #appendRun} stage entries as batches in memory;
- * {@link #commit()} writes them with one positional write per batch (rolling to a new segment when the active one
- * would outgrow the segment size), then publishes them: segment ends, indexes, epochs, the recent-batch cache, and
- * last of all {@link #lastId()}. The {@link FlushPolicy} decides when they become durable.
+ * <p><b>Writes</b> (one thread; {@link LogAppender}): {@link #append}/{@link #appendRun} stage entries as batches
+ * in memory; {@link #commit()} writes them with one positional write per batch (rolling to a new segment when the
+ * active one would outgrow the segment size), then publishes them: segment ends, indexes, epochs, the recent-batch
+ * cache, and last of all {@link #lastId()}. The {@link FlushPolicy} decides when they become durable.
  *
  * <p><b>Reads</b> (any thread; {@link LogReader}) touch nothing beyond {@code lastId}; a read that races a
  * truncation returns an empty range.
@@ -29,21 +28,17 @@ public final class FileLogStore implements LogStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileLogStore.class);
 
     private final Path dir;
-    private final FileLogOptions options;
     private final DataDirLock lock;
     private final Segments segments;
     private final EpochHistory epochs;
     private final RecentBatches cache;
-    private final StagedBatches staged = new StagedBatches();
     private final Durability durability;
     private final BatchWriter writer;
+    private final LogAppender appender;
     private volatile long logId;
     private volatile long epoch;
+    /** Published by the writer (the appender's commits, truncations) after what it covers is readable. */
     private volatile long lastId;
-    /** Staged or committed; writer only. */
-    private long appended;
-    /** Bytes of the segment files; writer only: what the size limit is checked against. */
-    private volatile long fileBytes;
     private volatile boolean closed;
     private final CutDamage damage;
     /** Package-private for tests that stage a race with a read. */
@@ -52,7 +47,6 @@ public final class FileLogStore implements LogStore {
     private FileLogStore(final Path dir, final FileLogOptions options, final DataDirLock lock,
                          final LogMetadata metadata, final Recovery.Result recovered) throws IOException {
         this.dir = dir;
-        this.options = options;
         this.lock = lock;
         this.logId = metadata.logId();
         this.epoch = metadata.epoch();
@@ -60,12 +54,12 @@ public final class FileLogStore implements LogStore {
         this.epochs = recovered.epochs();
         this.lastId = recovered.lastId();
         this.damage = recovered.damage() != null ? recovered.damage() : CutDamage.read(dir);
-        this.appended = lastId;
-        this.fileBytes = segments.bytes();
         this.cache = new RecentBatches(options.cacheBytes());
         this.durability = new Durability("replog-log[" + dir.getFileName() + "]", options.flushPolicy(),
             options.io(), () -> lastId, epochs::markCount, segments::active, lastId);
         this.writer = new BatchWriter(dir, options, segments, epochs, cache, durability);
+        this.appender = new LogAppender(dir, options.maxLogBytes(), epochs, writer, durability, segments.bytes(),
+            () -> lastId, id -> lastId = id, () -> closed);
         this.reader = new LogReader(segments, epochs, cache, () -> lastId);
     }
 
@@ -118,8 +112,9 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public void adoptLogId(final long id) {
-        if (appended > 0) {
-            throw new IllegalStateException("the log holds " + appended + " entries of log " + Long.toHexString(logId));
+        if (appender.appendedId() > 0) {
+            throw new IllegalStateException("the log holds " + appender.appendedId() + " entries of log "
+                + Long.toHexString(logId));
         }
         persist(new LogMetadata(id, epoch));
         logId = id;
@@ -136,7 +131,7 @@ public final class FileLogStore implements LogStore {
         if (newEpoch <= highest) {
             throw new IllegalArgumentException("epoch " + newEpoch + " is not above the log's epoch " + highest);
         }
-        if (!staged.isEmpty()) {
+        if (!appender.nothingStaged()) {
             throw new IllegalStateException("entries are staged");
         }
         persist(new LogMetadata(logId, newEpoch));
@@ -173,7 +168,7 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public long appendedId() {
-        return appended;
+        return appender.appendedId();
     }
 
     @Override
@@ -215,49 +210,17 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public long append(final ByteBuf payload) {
-        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
-        if (epoch < lastEpoch) {
-            throw new IllegalArgumentException("the log's last entry has epoch " + lastEpoch + ", above this store's "
-                + "epoch " + epoch + ": start a new epoch before appending");
-        }
-        reserve(staged.cost(epoch, EntryRun.ENTRY_OVERHEAD + payload.readableBytes()));
-        staged.append(appended + 1, epoch, payload);
-        return ++appended;
+        return appender.append(epoch, payload);
     }
 
     @Override
     public long appendRun(final ByteBuf run, final int count, final long runEpoch) {
-        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
-        if (runEpoch < lastEpoch) {
-            throw new IllegalArgumentException("entries of epoch " + runEpoch + " after entries of epoch " + lastEpoch);
-        }
-        if (count == 0) {
-            return appended;
-        }
-        reserve(staged.cost(runEpoch, run.readableBytes()));
-        staged.appendRun(appended + 1, runEpoch, run, run.readerIndex(), run.readableBytes(), count);
-        appended += count;
-        return appended;
-    }
-
-    private void reserve(final long bytes) {
-        if (closed) {
-            throw new IllegalStateException("the log " + dir + " is closed");
-        }
-        if (fileBytes + staged.bytes() + bytes > options.maxLogBytes()) {
-            throw new LogFullException("the log is full: " + (fileBytes + staged.bytes()) + " of "
-                + options.maxLogBytes() + " bytes used, " + bytes + " more needed (--max-log-bytes)");
-        }
+        return appender.appendRun(run, count, runEpoch);
     }
 
     @Override
     public void appendMark(final long markEpoch) {
-        final long lastEpoch = staged.isEmpty() ? epochs.lastEpoch() : staged.lastEpoch();
-        if (markEpoch <= lastEpoch) {
-            throw new IllegalArgumentException("a mark of epoch " + markEpoch + " after entries of epoch " + lastEpoch);
-        }
-        reserve(BatchFormat.HEADER_BYTES);
-        staged.appendMark(appended + 1, markEpoch);
+        appender.appendMark(markEpoch);
     }
 
     @Override
@@ -277,33 +240,7 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public void commit() {
-        if (staged.isEmpty()) {
-            return;
-        }
-        final String refusal = writer.refusal();
-        if (refusal != null) {
-            dropStaged();
-            throw new UncheckedIOException(new IOException(dir + ": " + refusal + "; nothing was stored"));
-        }
-        staged.seal(System.currentTimeMillis());
-        try {
-            writer.write(staged);
-        } catch (IOException e) {
-            dropStaged();
-            if (BatchWriter.isDiskFull(e)) {
-                throw new LogFullException("the disk is full: " + e.getMessage() + "; nothing was stored");
-            }
-            throw new UncheckedIOException(e);
-        }
-        fileBytes += staged.bytes();
-        staged.clear();
-        lastId = appended;
-        durability.committed(appended);
-    }
-
-    private void dropStaged() {
-        staged.clear();
-        appended = lastId;
+        appender.commit();
     }
 
     @Override
@@ -315,7 +252,7 @@ public final class FileLogStore implements LogStore {
     public void truncateAfter(final long lastKept, final int marksKept) {
         final long kept = Math.max(0, lastKept);
         final long[] restore = LongStream.concat(LongStream.of(epochs.marksBefore(kept + 1)),
-            LongStream.of(staged.marksBefore(kept + 1))).limit(marksKept).toArray();
+            LongStream.of(appender.stagedMarksBefore(kept + 1))).limit(marksKept).toArray();
         if (restore.length < marksKept) {
             throw new IllegalArgumentException("the log holds " + restore.length + " marks before msg_id " + (kept + 1)
                 + ", not " + marksKept);
@@ -344,24 +281,18 @@ public final class FileLogStore implements LogStore {
         final long kept = Math.max(0, lastKept);
         final long[] marks = epochs.marks();
         final boolean marksAfter = marks.length > 0 && marks[marks.length - 1] > kept; // committed marks to cut
-        if (kept >= appended && !marksAfter && !staged.marksAfter(kept)) {
+        if (appender.cutStaged(kept, marksAfter)) {
             return;
         }
-        if (kept >= lastId && !marksAfter) {
-            staged.truncateAfter(kept);
-            appended = kept;
-            return;
-        }
-        dropStaged();
+        appender.dropStaged();
         reader.cutting();
         durability.lock();
         try {
             new Truncation(dir, segments, durability).cutAfter(kept);
             cache.clear();
             epochs.truncateAfter(kept);
-            fileBytes = segments.bytes();
+            appender.cutCommitted(kept, segments.bytes());
             lastId = kept;
-            appended = kept;
             durability.cut(kept);
             writer.checkpointAtEnd(lastId);
         } catch (IOException e) {
@@ -375,7 +306,7 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public long sizeBytes() {
-        return fileBytes;
+        return appender.fileBytes();
     }
 
     @Override
@@ -385,7 +316,7 @@ public final class FileLogStore implements LogStore {
 
     @Override
     public long memoryBytes() {
-        return cache.memoryBytes() + staged.memoryBytes() + segments.indexMemoryBytes();
+        return cache.memoryBytes() + appender.memoryBytes() + segments.indexMemoryBytes();
     }
 
     /** Fsyncs done so far (by the flusher, the timer, rolls, truncations and close): for health and benchmarks. */
@@ -443,7 +374,7 @@ public final class FileLogStore implements LogStore {
 
     private IOException release(final IOException earlier) {
         IOException failure = earlier;
-        staged.close();
+        appender.close();
         cache.close();
         try {
             segments.close();

@@ -5,20 +5,16 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.replog.protocol.Append;
 import io.replog.protocol.AppendOk;
 import io.replog.protocol.EntryRun;
 import io.replog.protocol.ErrorCode;
-import io.replog.protocol.ErrorFrame;
 import io.replog.protocol.Tls;
 import io.netty.handler.ssl.SslHandler;
 import io.replog.protocol.Frame;
@@ -36,9 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,26 +53,15 @@ public final class ReplogClient implements AutoCloseable {
 
     private final Channel channel;
     private final EventLoopGroup ownedGroup;
-    private final String peer;
-    private final FirstBytes firstBytes;
     private final AtomicLong nextRequestId = new AtomicLong(1);
-    private final Map<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+    private final InFlightRequests inFlight;
     /** Event-loop confined. */
     private boolean flushScheduled;
-    /** Set once a frame from the node decoded: from then on a bad answer is a broken connection, not a foreign peer. */
-    private volatile boolean answered;
-    /** The framing error the node closed the connection with, if it did. */
-    private volatile ReplogException refusedBy;
-    /** What fails the requests still pending when the connection closes, and any sent after. */
-    private volatile ReplogException closeCause =
-        new ReplogException(ReplogException.CONNECTION_LOST, "connection closed");
 
-    private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup, final String peer,
-                         final FirstBytes firstBytes) {
+    private ReplogClient(final Channel channel, final EventLoopGroup ownedGroup, final InFlightRequests inFlight) {
         this.channel = channel;
         this.ownedGroup = ownedGroup;
-        this.peer = peer;
-        this.firstBytes = firstBytes;
+        this.inFlight = inFlight;
     }
 
     /** Connects with a private single-thread event loop, closed with the client; default options. */
@@ -115,7 +98,7 @@ public final class ReplogClient implements AutoCloseable {
 
     private static ReplogClient connect(final EventLoopGroup group, final InetSocketAddress address,
                                         final ClientOptions options, final EventLoopGroup owned) {
-        final ResponseHandler handler = new ResponseHandler();
+        final InFlightRequests.ResponseHandler handler = new InFlightRequests.ResponseHandler();
         final FirstBytes firstBytes = new FirstBytes();
         final Bootstrap bootstrap = new Bootstrap()
             .group(group)
@@ -149,9 +132,10 @@ public final class ReplogClient implements AutoCloseable {
                     + tls.handshakeFuture().cause().getMessage());
             }
         }
-        final ReplogClient client = new ReplogClient(connected.channel(), owned, peer, firstBytes);
-        handler.client = client;
-        connected.channel().closeFuture().addListener(f -> client.failAll(client.closeCause));
+        final InFlightRequests inFlight = new InFlightRequests(peer, firstBytes);
+        final ReplogClient client = new ReplogClient(connected.channel(), owned, inFlight);
+        handler.attach(inFlight);
+        connected.channel().closeFuture().addListener(f -> inFlight.failAll());
         return client;
     }
 
@@ -272,13 +256,13 @@ public final class ReplogClient implements AutoCloseable {
         final CompletableFuture<Frame> answer = new CompletableFuture<>();
         if (!channel.isActive()) {
             ReferenceCountUtil.release(request);
-            answer.completeExceptionally(closeCause);
+            answer.completeExceptionally(inFlight.closeCause());
             return answer;
         }
-        pending.put(request.requestId(), answer);
+        inFlight.add(request.requestId(), answer);
         if (!channel.isActive()) {
             // closed between the check and the put: the close listener may have run already
-            fail(request.requestId(), closeCause);
+            inFlight.fail(request.requestId(), inFlight.closeCause());
         }
         if (channel.eventLoop().inEventLoop()) {
             write(request);
@@ -305,7 +289,7 @@ public final class ReplogClient implements AutoCloseable {
     private void write(final Frame request) {
         channel.write(request).addListener(f -> {
             if (!f.isSuccess()) {
-                fail(request.requestId(), new ReplogException(ReplogException.CONNECTION_LOST,
+                inFlight.fail(request.requestId(), new ReplogException(ReplogException.CONNECTION_LOST,
                     "write failed: " + f.cause()));
             }
         });
@@ -318,100 +302,13 @@ public final class ReplogClient implements AutoCloseable {
         }
     }
 
-    private void complete(final Frame answer) {
-        answered = true;
-        final CompletableFuture<Frame> future = pending.remove(answer.requestId());
-        if (answer instanceof ErrorFrame error) {
-            final ReplogException refused = new ReplogException(error.code(), error.message());
-            if (future != null) {
-                future.completeExceptionally(refused);
-            }
-            if (ErrorCode.isFraming(error.code())) {
-                // the node closes the connection next; requests sent after this were not refused, only cut off
-                refusedBy = refused;
-                closeCause = new ReplogException(ReplogException.CONNECTION_LOST,
-                    "the node closed the connection after " + refused);
-                if (error.requestId() == 0) {
-                    // it could not read which request it refused: none of those pending can be trusted to succeed
-                    failAll(refused);
-                }
-            }
-            return;
-        }
-        if (future == null || !future.complete(answer)) {
-            // nobody waits for it (the caller gave up and cancelled): its bytes are ours to release
-            ReferenceCountUtil.release(answer);
-        }
-    }
-
-    private void fail(final long requestId, final ReplogException e) {
-        final CompletableFuture<Frame> future = pending.remove(requestId);
-        if (future != null) {
-            future.completeExceptionally(e);
-        }
-    }
-
-    private void failAll(final ReplogException cause) {
-        for (final Long id : pending.keySet()) {
-            fail(id, cause);
-        }
-    }
-
-    /** The connection failed on our side (the node's bytes could not be decoded, or the socket broke). */
-    private void onFailure(final Throwable cause) {
-        if (refusedBy != null) {
-            // the node refused our bytes and closed (often with a reset, as our unread bytes were still queued):
-            // the refusal is the news, not the reset
-            return;
-        }
-        if (!answered && cause instanceof DecoderException) {
-            closeCause = new ReplogException(ReplogException.NOT_REPLOG_PEER,
-                peer + " does not speak the replog protocol: " + firstBytes.describe());
-        } else {
-            closeCause = new ReplogException(ReplogException.CONNECTION_LOST,
-                "connection failed: " + cause.getMessage());
-        }
-    }
-
     /** Closes the connection; whatever is still pending fails with CONNECTION_LOST by the time this returns. */
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
-        failAll(closeCause);
+        inFlight.failAll();
         if (ownedGroup != null) {
             ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        }
-    }
-
-    private static final class ResponseHandler extends SimpleChannelInboundHandler<Frame> {
-        private volatile ReplogClient client;
-
-        ResponseHandler() {
-            super(Frame.class, false);
-        }
-
-        @Override
-        public boolean isSharable() {
-            return false;
-        }
-
-        @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final Frame frame) {
-            final ReplogClient c = client;
-            if (c == null) {
-                ReferenceCountUtil.release(frame);
-                return;
-            }
-            c.complete(frame);
-        }
-
-        @Override
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            final ReplogClient c = client;
-            if (c != null) {
-                c.onFailure(cause);
-            }
-            ctx.close();
         }
     }
 }
