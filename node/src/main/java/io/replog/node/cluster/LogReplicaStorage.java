@@ -1,11 +1,9 @@
 package io.replog.node.cluster;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.ReplicaStorage;
-import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.RollbackFile;
 import io.replog.node.log.TagFile;
@@ -15,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,30 +27,20 @@ import java.util.List;
  * written before marks existed hold empty messages there: those stay messages, they were served already.)
  *
  * <p>The tags of tagged appends travel with the entries; the node remembers them, by index, for the newest
- * {@value #TAGS_KEPT} entries, in memory and, with a data directory, in its {@link TagFile} (fsynced before the
- * entries are committed), so a node that restarts still knows them when it becomes master.
+ * {@value #TAGS_KEPT} entries ({@link TagWindow}), in memory and, with a data directory, in its {@link TagFile}
+ * (fsynced before the entries are committed), so a node that restarts still knows them when it becomes master.
+ * Entries are read back by {@link LogEntryReader}, the newest from {@link RecentEntries} as they were appended.
  */
 final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogReplicaStorage.class);
     static final int TAGS_KEPT = 1 << 16;
-    static final int RECENT = 1 << 13;
-    static final int RECENT_MAX_BYTES = 1024;
 
     private final LogStore log;
     private final VoteFile vote;
     private final Path rollbackDir;
-    private final long[] tagIds = new long[TAGS_KEPT];
-    private final long[] tagClients = new long[TAGS_KEPT];
-    private final long[] tagSeqs = new long[TAGS_KEPT];
-    private final TagFile tagFile;
-    /**
-     * The newest entries as they were appended, by index (slot: index mod {@value #RECENT}; {@link #recentIds} says
-     * whose entry a slot holds): a master sends what it just appended from here instead of reading each entry back
-     * from the log into a new array per peer. Entries above {@value #RECENT_MAX_BYTES} bytes are not kept, which
-     * bounds what this holds to about {@value #RECENT} × that.
-     */
-    private final Entry[] recent = new Entry[RECENT];
-    private final long[] recentIds = new long[RECENT];
+    private final TagWindow tags;
+    private final RecentEntries recent = new RecentEntries();
+    private final LogEntryReader reader;
     /** Where an entry is written as {@code length | bytes} before it is staged: one buffer, reused. */
     private final ByteBuf scratch = Unpooled.buffer(4096);
     private int staged;
@@ -69,15 +56,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         this.log = log;
         this.vote = vote;
         this.rollbackDir = dataDir;
-        this.tagFile = dataDir == null ? null
-            : TagFile.open(dataDir, IndexMap.lastIndex(log.marks(), log.lastId()), TAGS_KEPT, this::remember);
-    }
-
-    private void remember(final long id, final long clientId, final long seq) {
-        final int slot = (int) (id & (TAGS_KEPT - 1));
-        tagIds[slot] = clientId != 0 ? id : 0;
-        tagClients[slot] = clientId;
-        tagSeqs[slot] = seq;
+        this.tags = new TagWindow(dataDir, IndexMap.lastIndex(log.marks(), log.lastId()), TAGS_KEPT);
+        this.reader = new LogEntryReader(log, recent, tags);
     }
 
     /** The last index: the committed messages and every mark (marks are committed at once), then what is staged. */
@@ -119,25 +99,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     /** The first and last index the log holds of {@code epoch} (its mark, its messages), or null when none. */
     private long[] rangeOf(final long epoch) {
         commitStaged();
-        final long[] history = log.epochHistory();
-        final long[] marks = log.marks();
-        for (int i = 0; i < history.length; i += 2) {
-            if (history[i] == epoch) {
-                final long start = history[i + 1];
-                final long end = i + 2 < history.length ? history[i + 3] - 1 : log.lastId();
-                int mark = -1;
-                for (int k = 0; k < marks.length / 2; k++) {
-                    mark = marks[2 * k] == epoch ? k : mark;
-                }
-                if (mark >= 0) {
-                    final long first = IndexMap.indexOfMark(marks, mark);
-                    return new long[] {first, end >= start ? IndexMap.indexOfMessage(marks, end) : first};
-                }
-                return end >= start ? new long[] {IndexMap.indexOfMessage(marks, start),
-                    IndexMap.indexOfMessage(marks, end)} : null;
-            }
-        }
-        return null;
+        return reader.rangeOf(epoch);
     }
 
     @Override
@@ -149,98 +111,12 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     @Override
     public List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
         commitStaged();
-        final long[] marks = log.marks();
-        final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
-        long bytes = 0;
-        long id = fromId;
-        while (entries.size() < maxCount) {
-            final Entry kept = recentAt(id);
-            if (kept != null) {
-                bytes += kept.payload().length + overhead;
-                if (!entries.isEmpty() && bytes > maxBytes) {
-                    return entries;
-                }
-                entries.add(kept);
-                id++;
-                continue;
-            }
-            final int mark = IndexMap.markAt(marks, id);
-            if (mark >= 0) {
-                bytes += overhead;
-                if (!entries.isEmpty() && bytes > maxBytes) {
-                    return entries;
-                }
-                entries.add(Entry.epochStart(marks[2 * mark]));
-                id++;
-                continue;
-            }
-            final long msgId = IndexMap.msgIdAt(marks, id);
-            final int upToMark = (int) Math.min(Integer.MAX_VALUE, IndexMap.nextMarkAfter(marks, id) - id);
-            final EntryRange range = log.read(msgId, Math.min(upToMark, maxCount - entries.size()),
-                (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes)));
-            try {
-                if (range.count() == 0 || range.firstId() != msgId) {
-                    throw new IllegalStateException("index " + id + " (msg_id " + msgId + ") cannot be read back (the "
-                        + "log holds up to msg_id " + log.lastId() + ")");
-                }
-                final ByteBuf run = range.run();
-                int at = run.readerIndex();
-                for (int i = 0; i < range.count(); i++) {
-                    final int length = run.getInt(at);
-                    bytes += length + overhead;
-                    if (!entries.isEmpty() && bytes > maxBytes) {
-                        return entries;
-                    }
-                    entries.add(entryOf(id, range.epoch(), ByteBufUtil.getBytes(run, at + EntryRun.ENTRY_OVERHEAD,
-                        length)));
-                    at += EntryRun.ENTRY_OVERHEAD + length;
-                    id++;
-                }
-            } finally {
-                range.run().release();
-            }
-        }
-        return entries;
-    }
-
-    /** The entry at {@code id} as it was appended, when it is among the newest kept; else null (read the log). */
-    private Entry recentAt(final long id) {
-        final int slot = (int) (id & (RECENT - 1));
-        return recentIds[slot] == id ? recent[slot] : null;
-    }
-
-    private void keepRecent(final long id, final Entry entry) {
-        final int slot = (int) (id & (RECENT - 1));
-        final boolean small = entry.payload().length <= RECENT_MAX_BYTES;
-        recentIds[slot] = small ? id : 0;
-        recent[slot] = small ? entry : null;
-    }
-
-    private void forgetRecentAfter(final long lastKept) {
-        for (int slot = 0; slot < RECENT; slot++) {
-            if (recentIds[slot] > lastKept) {
-                recentIds[slot] = 0;
-                recent[slot] = null;
-            }
-        }
-    }
-
-    private Entry entryOf(final long id, final long epoch, final byte[] payload) {
-        final int slot = (int) (id & (TAGS_KEPT - 1));
-        return tagIds[slot] == id
-            ? Entry.message(epoch, payload, tagClients[slot], tagSeqs[slot])
-            : Entry.message(epoch, payload, 0, 0);
+        return reader.entries(fromId, maxCount, maxBytes, overhead);
     }
 
     @Override
     public void forEachTag(final TagConsumer consumer) {
-        final long last = lastId();
-        for (long id = Math.max(1, last - TAGS_KEPT + 1); id <= last; id++) {
-            final int slot = (int) (id & (TAGS_KEPT - 1));
-            if (tagIds[slot] == id) {
-                consumer.accept(id, tagClients[slot], tagSeqs[slot]);
-            }
-        }
+        tags.forEach(lastId(), consumer);
     }
 
     @Override
@@ -255,8 +131,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             commitStaged();
             log.appendMark(entry.epoch());
             log.commit();
-            remember(lastId(), 0, 0);
-            keepRecent(lastId(), entry);
+            tags.remember(lastId(), 0, 0);
+            recent.keep(lastId(), entry);
             return;
         }
         if (staged > 0 && entry.epoch() != stagedEpoch) {
@@ -304,11 +180,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         staged++;
         stagedEpoch = entry.epoch();
         final long id = lastId();
-        remember(id, entry.clientId(), entry.seq());
-        keepRecent(id, entry);
-        if (entry.tagged() && tagFile != null) {
-            tagFile.add(id, entry.clientId(), entry.seq());
-        }
+        tags.staged(id, entry);
+        recent.keep(id, entry);
     }
 
     @Override
@@ -330,10 +203,8 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
         final String kept = formerLast <= keptId ? "no message cut"
             : rollbackDir == null ? "not kept (the log is in memory)"
             : "kept in " + RollbackFile.save(rollbackDir, log, keptId + 1, formerLast);
-        if (tagFile != null) {
-            tagFile.truncateAfter(lastKept);
-        }
-        forgetRecentAfter(lastKept);
+        tags.truncateAfter(lastKept);
+        recent.forgetAfter(lastKept);
         log.truncateAfter(keptId, marksKept);
         messagesCut += formerLast - keptId; // one writer: the replica's thread
         LOG.warn("node: cut log indexes {}..{} (msg_ids {}..{}), which the master's log does not hold; {}",
@@ -354,17 +225,14 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     private void commitStaged() {
         if (staged > 0) {
             staged = 0;
-            if (tagFile != null) {
-                tagFile.flush(); // a tag is durable no later than its entry
-            }
+            tags.flush(); // a tag is durable no later than its entry
             try {
                 log.commit();
             } catch (RuntimeException e) {
                 // the store dropped the staged entries: so go their tags (the replica halts on this failure)
-                if (tagFile != null) {
-                    tagFile.truncateAfter(IndexMap.lastIndex(log.marks(), log.lastId()));
-                }
-                forgetRecentAfter(IndexMap.lastIndex(log.marks(), log.lastId()));
+                final long lastKept = IndexMap.lastIndex(log.marks(), log.lastId());
+                tags.truncateAfter(lastKept);
+                recent.forgetAfter(lastKept);
                 throw e;
             }
         }
@@ -378,9 +246,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     @Override
     public void close() {
         scratch.release();
-        if (tagFile != null) {
-            tagFile.close();
-        }
+        tags.close();
     }
 
     @Override

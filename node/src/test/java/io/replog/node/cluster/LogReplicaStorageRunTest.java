@@ -83,7 +83,7 @@ class LogReplicaStorageRunTest {
             }
             storage.sync();
             storage.truncateAfter(2);
-            final Entry big = Entry.message(2, new byte[LogReplicaStorage.RECENT_MAX_BYTES + 1], 0, 0);
+            final Entry big = Entry.message(2, new byte[RecentEntries.MAX_BYTES + 1], 0, 0);
             storage.appendAll(List.of(Entry.epochStart(2), big, message(2, 9, 0, 0)));
             storage.sync();
             final List<Entry> read = storage.entries(3, 3, Long.MAX_VALUE, 0);

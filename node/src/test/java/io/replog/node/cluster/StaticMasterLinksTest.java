@@ -106,7 +106,7 @@ class StaticMasterLinksTest {
     void anInMemoryMasterStartedAgainIsANewLogThatItsSecondariesRefuseAndItsWarningsAreRateLimited() throws Exception {
         final ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
-        for (final Class<?> source : List.of(PeerLinks.class, ReplicatedRole.class)) { // the master's, the secondaries'
+        for (final Class<?> source : List.of(PeerLinks.class, PeerFrameGuard.class)) { // the master's, the secondaries'
             final Logger logger = (Logger) LoggerFactory.getLogger(source);
             logger.addAppender(lines);
             closing.add(() -> logger.detachAppender(lines));
