@@ -147,9 +147,15 @@ class SecondaryStatesTest {
         final ReplogNode master = master(full, smallFrames, fine);
         awaitWritable(master);
         try (ReplogClient c = ReplogClient.connect("127.0.0.1", master.port())) {
-            c.append(new byte[2_000], 1, 0).get(10, TimeUnit.SECONDS); // larger than smallFrames takes
+            // sent in one burst: one at a time, a loaded machine may take longer than the 600 ms after which the
+            // two failing secondaries cost the quorum, and the later appends would be refused READ_ONLY
+            final List<java.util.concurrent.CompletableFuture<Long>> sent = new ArrayList<>();
+            sent.add(c.append(new byte[2_000], 1, 0)); // larger than smallFrames takes
             for (int i = 0; i < 10; i++) {
-                c.append(new byte[1_000], 1, 0).get(10, TimeUnit.SECONDS); // more than full can hold
+                sent.add(c.append(new byte[1_000], 1, 0)); // more than full can hold
+            }
+            for (final java.util.concurrent.CompletableFuture<Long> append : sent) {
+                append.get(10, TimeUnit.SECONDS);
             }
             awaitStatus(master, full, "Failing");
             awaitStatus(master, smallFrames, "Failing");
