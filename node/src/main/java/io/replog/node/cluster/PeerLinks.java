@@ -51,6 +51,8 @@ import java.util.function.LongSupplier;
  */
 final class PeerLinks implements PeerTransport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
+    /** A refusal after this long without one starts a new run of refusals (logged as the 1st again). */
+    private static final long REFUSAL_RUN_GAP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final int self;
     private final Map<Integer, Link> links = new HashMap<>();
@@ -210,15 +212,21 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
                 link.lastHeardNanos = System.nanoTime();
             }
             if (PeerFrames.sender(frame) != 0) {
-                if (link != null) {
-                    link.refusals.ended();
-                }
                 answers.frame(peer, ctx, frame);
                 return;
             }
             ReferenceCountUtil.release(frame);
             if (frame instanceof ErrorFrame error && link != null) {
-                link.refused = new Refusal(error.code(), error.message(), System.nanoTime());
+                // a run of refusals goes on while the peer refuses the same way, even if it answers heartbeats in
+                // between (a peer that refuses every delivery still answers them); it ends with another refusal or
+                // after a quiet spell, longer than the resends' backoff, in which it refused nothing
+                final Refusal before = link.refused;
+                final long now = System.nanoTime();
+                if (before == null || !before.why().equals(error.message())
+                    || now - before.atNanos() > REFUSAL_RUN_GAP_NANOS) {
+                    link.refusals.ended();
+                }
+                link.refused = new Refusal(error.code(), error.message(), now);
                 final long n = link.refusals.occurred();
                 if (n > 0) {
                     LOG.warn("node {}: node {} refused a message: {} (refusal {} in a row)", self, peer,
