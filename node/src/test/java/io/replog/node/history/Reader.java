@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * checker holds every recorded read against the final log: a node must never have served what that log contradicts.
  */
 final class Reader implements Runnable {
-    private static final int PAGE = 500;
+    /** Messages a read asks for: a page with fewer reached the end of what its node serves. */
+    static final int PAGE = 500;
 
     private final HistoryCluster cluster;
     private final History history;
