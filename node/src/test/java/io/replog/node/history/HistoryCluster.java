@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,21 +66,30 @@ final class HistoryCluster implements AutoCloseable {
             ports.put(id, socket.getLocalPort());
         }
         network = new Network(ports);
-        try {
-            // fixed roles: the secondaries first, so the master's first take-back finds them up
-            final List<Integer> order = new ArrayList<>(ports.keySet());
-            if (mode == Mode.FIXED_ROLES) {
-                order.remove(Integer.valueOf(FIXED_MASTER));
-                order.add(FIXED_MASTER);
+        // every node at once, as a fleet starts (start order does not matter in either mode): on 2 cores the JVMs'
+        // start-ups overlap instead of adding up
+        final ExecutorService starter = Executors.newFixedThreadPool(size);
+        final Map<Integer, Future<NodeProcess>> starting = new LinkedHashMap<>();
+        for (final int id : ports.keySet()) {
+            paused.put(id, false);
+            starting.put(id, starter.submit(() -> NodeProcess.startOn(name + "-" + id, reserved.get(id), jvmOptions,
+                command(id, flags).toArray(String[]::new))));
+        }
+        starter.shutdown();
+        Throwable failed = null;
+        for (final Map.Entry<Integer, Future<NodeProcess>> node : starting.entrySet()) {
+            try {
+                nodes.put(node.getKey(), node.getValue().get());
+            } catch (ExecutionException e) {
+                failed = failed == null ? e.getCause() : failed;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = failed == null ? e : failed;
             }
-            for (final int id : order) {
-                nodes.put(id, NodeProcess.startOn(name + "-" + id, reserved.get(id), jvmOptions,
-                    command(id, flags).toArray(String[]::new)));
-                paused.put(id, false);
-            }
-        } catch (RuntimeException | Error e) {
+        }
+        if (failed != null) {
             close();
-            throw e;
+            throw new IllegalStateException("a node of the history cluster did not start", failed);
         }
     }
 

@@ -36,10 +36,11 @@ class HistoryTest {
         "75");
     /**
      * The static master's timing: silences that matter within a fault of one to three seconds (a secondary
-     * Unhealthy and the master read-only after 1 s, a quiet link dropped after 3 s; the defaults are 3 s and 10 s).
+     * Unhealthy and the master read-only after 2 s, a quiet link dropped after 4 s; the defaults are 3 s and 10 s),
+     * yet not so short that a starved 2-core machine turns the master read-only without a fault.
      */
-    private static final List<String> FIXED_FLAGS = List.of("--heartbeat-ms", "100", "--suspect-after-ms", "500",
-        "--unhealthy-after-ms", "1000", "--replication-timeout-ms", "3000");
+    private static final List<String> FIXED_FLAGS = List.of("--heartbeat-ms", "100", "--suspect-after-ms", "1000",
+        "--unhealthy-after-ms", "2000", "--replication-timeout-ms", "4000");
     private static final HistoryCluster.Mode FAILOVER = HistoryCluster.Mode.FAILOVER;
     private static final HistoryCluster.Mode FIXED = HistoryCluster.Mode.FIXED_ROLES;
 
@@ -81,7 +82,8 @@ class HistoryTest {
         final CheckReport report = HistoryChecker.check(run);
         System.out.println(report);
         assertTrue(report.valid(), report.toString());
-        assertTrue(report.count("appends OK w=2") + report.count("appends OK w=3") > 100,
+        // hundreds on a quiet machine; 24 to 37 seen with a load average of 17 to 20 on 2 cores
+        assertTrue(report.count("appends OK w=2") + report.count("appends OK w=3") > 20,
             "too few appends acknowledged by a secondary to mean anything:\n" + report);
         assertTrue(run.faults().stream().anyMatch(f -> !f.what().startsWith("healed")), "no fault happened");
     }
