@@ -38,9 +38,13 @@ final class History {
                   double completeMs, Outcome outcome, long msgId, int attempts, String lastNode, String error) {
     }
 
-    /** One read that a node answered: {@code values} are the messages from msg_id {@code from} on, in order. */
+    /**
+     * One read that a node answered: {@code values} are the messages from msg_id {@code from} on, in order (a page may
+     * hold fewer than were asked for); {@code lastId} the highest msg_id the node said it could serve (null in a
+     * history saved before it was recorded).
+     */
     record Read(int index, String process, String node, long from, double invokeMs, double completeMs,
-                List<String> values) {
+                List<String> values, Long lastId) {
     }
 
     /** A fault the nemesis caused or healed. */

@@ -28,8 +28,8 @@ import java.util.Objects;
  * or a msg_id past its end). With fixed roles a node serves what it holds durably, committed or not, so a secondary
  * may have served a tail it was later cut back from: such a read passes when everything it shows from the
  * contradiction on was appended by a client and never acknowledged at that msg_id. And with fixed roles a read is
- * stale when it ends before an append acknowledged with w = every node before the read began (every node held it
- * durably, and serves what it holds so);</li>
+ * stale when its node says it serves less than an append acknowledged with w = every node before the read began
+ * (every node held it durably, and serves what it holds so);</li>
  * <li><b>non-convergence</b>: nodes whose final logs differ, or could not be read;</li>
  * <li><b>unexpected</b>: an answer no client should get (INVALID_REQUEST, an unknown error).</li>
  * </ul>
@@ -230,10 +230,9 @@ final class HistoryChecker {
     }
 
     /**
-     * Fixed roles: a read that began after an append was acknowledged with w = every node, asked from at or below its
-     * msg_id and ended before it (a page shorter than the reader asks for) is stale: its node held that msg_id
-     * durably, and a node serves what it holds durably. Sweeps the reads by invocation time, keeping the highest
-     * msg_id so acknowledged before.
+     * Fixed roles: a read that began after an append was acknowledged with w = every node, answered by a node that
+     * said it served less than that msg_id, is stale: its node held the msg_id durably, and a node serves what it
+     * holds durably. Sweeps the reads by invocation time, keeping the highest msg_id so acknowledged before.
      */
     private static void checkReadsServeWhatEveryNodeHeld(final History.Saved run, final CheckReport report) {
         final List<History.Append> everyNode = run.appends().stream()
@@ -250,12 +249,10 @@ final class HistoryChecker {
                     highest = a;
                 }
             }
-            final long last = r.from() + r.values().size() - 1;
-            if (highest != null && r.values().size() < Reader.PAGE && r.from() <= highest.msgId()
-                && last < highest.msgId()) {
-                report.violation(CheckReport.Kind.STALE_READ, String.format("%s read msg_ids %d..%d from %s "
-                    + "(%.0f..%.0f ms), but %s had every node hold msg_id %d before", r.process(), r.from(), last,
-                    r.node(), r.invokeMs(), r.completeMs(), describe(highest), highest.msgId()));
+            if (highest != null && r.lastId() != null && r.lastId() < highest.msgId()) {
+                report.violation(CheckReport.Kind.STALE_READ, String.format("%s read from %s (%.0f..%.0f ms), which "
+                    + "served up to msg_id %d, but %s had every node hold msg_id %d before", r.process(), r.node(),
+                    r.invokeMs(), r.completeMs(), r.lastId(), describe(highest), highest.msgId()));
             }
         }
     }

@@ -12,10 +12,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One history run: a cluster of real node processes (failover, or fixed roles) behind the test's network, clients and readers
- * recording every operation, the nemesis causing faults for {@code faultMs}; then every fault healed, the clients
- * stopped, one last append with w = every node (so every node has everything and knows it is committed), and every
- * node's whole log read. The history is saved under {@code target/history/} and checked.
+ * One history run: a cluster of real node processes (failover, or fixed roles) behind the test's network, clients
+ * and readers recording every operation, the nemesis causing faults for {@code faultMs}; then every fault healed,
+ * the clients stopped, one last append with w = every node (so every node has everything and knows it is
+ * committed), and every node's whole log read. The history is saved under {@code target/history/} and checked.
  */
 final class HistoryRun {
     /** What to run. */

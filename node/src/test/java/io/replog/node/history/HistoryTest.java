@@ -49,7 +49,8 @@ class HistoryTest {
     }
 
     private static History.Saved runAndCheck(final HistoryRun.Options options) throws Exception {
-        System.out.println("history run (" + options.mode() + "): seed " + options.seed() + ", faults for " + options.faultMs() + " ms, "
+        System.out.println("history run (" + options.mode() + "): seed " + options.seed() + ", faults for "
+            + options.faultMs() + " ms, "
             + options.faults() + (options.broken() == BrokenRule.NONE ? "" : ", breaking " + options.broken())
             + "; replay the nemesis's choices with -Dreplog.history.seed=" + options.seed());
         final History.Saved run = HistoryRun.run(options);

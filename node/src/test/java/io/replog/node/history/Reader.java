@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  * checker holds every recorded read against the final log: a node must never have served what that log contradicts.
  */
 final class Reader implements Runnable {
-    /** Messages a read asks for: a page with fewer reached the end of what its node serves. */
-    static final int PAGE = 500;
+    private static final int PAGE = 500;
 
     private final HistoryCluster cluster;
     private final History history;
@@ -72,9 +71,10 @@ final class Reader implements Runnable {
             page.messages().forEach(m -> values.add(m.text()));
             // msg_ids are positions: the page starts where the node says, which must be where it was asked
             final long first = page.messages().isEmpty() ? from : page.messages().get(0).msgId();
-            seen = Math.max(seen, first + values.size() - 1);
+            // a page may end before the node's end (at an epoch's first entry): read on from where the node says it is
+            seen = Math.max(seen, Math.max(first + values.size() - 1, page.lastId()));
             history.read(new History.Read(index, process, cluster.address(node), first, invoked, history.nowMs(),
-                values));
+                values, page.lastId()));
         } catch (Exception e) {
             final ReplogClient client = clients.remove(node);
             if (client != null) {
