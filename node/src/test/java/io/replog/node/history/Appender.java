@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * One client of a history run: appends unique messages one at a time, each with a random w (1..cluster size),
  * tagged or not, to the node it believes is master, following {@code NOT_MASTER}. An append refused before anything
- * was stored (NOT_MASTER from a node that is not master, OVERLOADED, a node that refused the connection) is sent
+ * was stored (NOT_MASTER from a node that is not master, OVERLOADED, a node that refused the connection; with fixed
+ * roles READ_ONLY from the master, which stays master, without a quorum or still taking back its tail) is sent
  * again, as nothing can double. An append whose outcome is unknown (a lost connection, no answer in time, TIMEOUT:
  * stored but w not reached, a master that stepped down while it waited) is sent again with the same tag to the
  * master of the moment when it is tagged, and recorded as unknown when it is not. Every answer a client is not
@@ -102,7 +103,7 @@ final class Appender implements Runnable {
                 break;
             }
             target = attempt.redirect != 0 ? attempt.redirect : next(node);
-            if (attempt.redirect == 0) {
+            if (attempt.redirect == 0 || attempt.redirect == node) {
                 pause(20 + random.nextInt(30));
             }
         }
@@ -117,7 +118,10 @@ final class Appender implements Runnable {
             history.nowMs(), outcome, msgId, attempts, cluster.address(node), error));
     }
 
-    /** One attempt's result: a msg_id, or why not, whether it may be stored, and where the master is said to be. */
+    /**
+     * One attempt's result: a msg_id, or why not, whether it may be stored, and where the master is said to be (the
+     * node itself: it is master but refused for now).
+     */
     private record Attempt(long msgId, String error, boolean unknown, boolean unexpected, int redirect) {
         static Attempt ok(final long msgId) {
             return new Attempt(msgId, null, false, false, 0);
@@ -161,6 +165,11 @@ final class Appender implements Runnable {
             }
             case ErrorCode.OVERLOADED -> {
                 return new Attempt(0, error, false, false, 0);
+            }
+            case ErrorCode.READ_ONLY -> {
+                // a static master refuses before it stores anything; a failover master steps down instead
+                final boolean fixed = cluster.mode() == HistoryCluster.Mode.FIXED_ROLES;
+                return new Attempt(0, error, false, !fixed, fixed ? node : 0);
             }
             case ErrorCode.TIMEOUT, ErrorCode.SHUTTING_DOWN, ErrorCode.STORAGE_FAILED -> {
                 return new Attempt(0, error, true, false, 0);

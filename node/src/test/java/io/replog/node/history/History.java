@@ -38,9 +38,13 @@ final class History {
                   double completeMs, Outcome outcome, long msgId, int attempts, String lastNode, String error) {
     }
 
-    /** One read that a node answered: {@code values} are the messages from msg_id {@code from} on, in order. */
+    /**
+     * One read that a node answered: {@code values} are the messages from msg_id {@code from} on, in order (a page may
+     * hold fewer than were asked for); {@code lastId} the highest msg_id the node said it could serve (null in a
+     * history saved before it was recorded).
+     */
     record Read(int index, String process, String node, long from, double invokeMs, double completeMs,
-                List<String> values) {
+                List<String> values, Long lastId) {
     }
 
     /** A fault the nemesis caused or healed. */
@@ -51,9 +55,15 @@ final class History {
     record FinalLog(String node, List<String> values, String error) {
     }
 
-    /** The whole run, as saved. */
-    record Saved(long seed, String brokenRule, int nodes, long finalEpoch, List<Append> appends, List<Read> reads,
-                 List<Fault> faults, List<FinalLog> finalLogs) {
+    /**
+     * The whole run, as saved. {@code mode}: the cluster's (null in a history saved before fixed roles had runs of
+     * their own: a failover cluster's).
+     */
+    record Saved(long seed, String brokenRule, HistoryCluster.Mode mode, int nodes, long finalEpoch,
+                 List<Append> appends, List<Read> reads, List<Fault> faults, List<FinalLog> finalLogs) {
+        Saved {
+            mode = mode == null ? HistoryCluster.Mode.FAILOVER : mode;
+        }
     }
 
     private final long startNanos = System.nanoTime();
@@ -97,8 +107,8 @@ final class History {
     static void save(final Saved saved, final Path file) throws IOException {
         Files.createDirectories(file.getParent());
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write(JSON.writeValueAsString(new Saved(saved.seed(), saved.brokenRule(), saved.nodes(),
-                saved.finalEpoch(), List.of(), List.of(), List.of(), List.of())));
+            out.write(JSON.writeValueAsString(new Saved(saved.seed(), saved.brokenRule(), saved.mode(),
+                saved.nodes(), saved.finalEpoch(), List.of(), List.of(), List.of(), List.of())));
             out.newLine();
             for (final Append a : saved.appends()) {
                 line(out, "append", a);
@@ -139,7 +149,7 @@ final class History {
                 default -> throw new IOException("unknown line in " + file + ": " + line);
             }
         }
-        return new Saved(header.seed(), header.brokenRule(), header.nodes(), header.finalEpoch(), appends, reads,
-            faults, logs);
+        return new Saved(header.seed(), header.brokenRule(), header.mode(), header.nodes(), header.finalEpoch(),
+            appends, reads, faults, logs);
     }
 }

@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Checks a recorded history run offline, as Jepsen's queue and Kafka checkers do, against what replog promises a
- * failover cluster's clients (README, "Failover"). The final log (every node's, which must be the same) is the
- * reference; it reports, each with examples:
+ * Checks a recorded history run offline, as Jepsen's queue and Kafka checkers do, against what replog promises the
+ * clients of a failover cluster (README, "Failover") or of fixed roles (README, "The log on disk" and "Fixed roles
+ * on the one replication engine"). The final log (every node's, which must be the same) is the reference; it
+ * reports, each with examples:
  * <ul>
- * <li><b>lost</b>: an append acknowledged with w at or above a majority that is not in the final log, or is at
- * another msg_id than the one it was given;</li>
+ * <li><b>lost</b>: an acknowledged append that must survive and is not in the final log, or is at another msg_id
+ * than the one it was given: in a failover cluster one acknowledged with w at or above a majority, with fixed roles
+ * every one (w=1 is the static master's fsynced copy, and a static master never fails over);</li>
  * <li><b>moved</b>: an append acknowledged with a smaller w that is in the final log at another msg_id (it may be
  * rolled back, never moved);</li>
  * <li><b>duplicated</b>: a message in the final log more than once;</li>
@@ -23,12 +25,16 @@ import java.util.Objects;
  * <li><b>reordered</b>: A was acknowledged before B was sent, both are in the final log, and A's msg_id is above
  * B's;</li>
  * <li><b>stale read</b>: a read that returned an entry the final log contradicts (another message at that msg_id,
- * or a msg_id past its end);</li>
+ * or a msg_id past its end). With fixed roles a node serves what it holds durably, committed or not, so a secondary
+ * may have served a tail it was later cut back from: such a read passes when everything it shows from the
+ * contradiction on was appended by a client and never acknowledged at that msg_id. And with fixed roles a read is
+ * stale when its node says it serves less than an append acknowledged with w = every node before the read began
+ * (every node held it durably, and serves what it holds so);</li>
  * <li><b>non-convergence</b>: nodes whose final logs differ, or could not be read;</li>
  * <li><b>unexpected</b>: an answer no client should get (INVALID_REQUEST, an unknown error).</li>
  * </ul>
- * Appends acknowledged with a w below a majority and missing from the final log are counted as rolled back: the
- * README allows it.
+ * Appends acknowledged with a w below a majority of a failover cluster and missing from the final log are counted
+ * as rolled back: the README allows it.
  */
 final class HistoryChecker {
     private static final int EXAMPLES = 5;
@@ -38,7 +44,10 @@ final class HistoryChecker {
 
     static CheckReport check(final History.Saved run) {
         final CheckReport report = new CheckReport(EXAMPLES);
-        final int majority = run.nodes() / 2 + 1;
+        final boolean fixed = run.mode() == HistoryCluster.Mode.FIXED_ROLES;
+        // from this w on an acknowledged append must survive (README: "What is guaranteed, per w"; fixed roles: the
+        // --flush table, batch)
+        final int kept = fixed ? 1 : run.nodes() / 2 + 1;
         final List<String> log = reference(run, report);
         final Map<String, List<Long>> positions = new HashMap<>();
         for (int i = 0; i < log.size(); i++) {
@@ -62,9 +71,12 @@ final class HistoryChecker {
                     + ": every attempt was refused before anything was stored (" + a.error() + ")");
             }
         });
-        checkAppends(run, positions, majority, report);
+        checkAppends(run, positions, kept, report);
         checkOrder(run, positions, report);
-        checkReads(run, log, report);
+        checkReads(run, log, fixed ? appended : null, report);
+        if (fixed) {
+            checkReadsServeWhatEveryNodeHeld(run, report);
+        }
         return report;
     }
 
@@ -109,7 +121,7 @@ final class HistoryChecker {
     }
 
     private static void checkAppends(final History.Saved run, final Map<String, List<Long>> positions,
-                                     final int majority, final CheckReport report) {
+                                     final int kept, final CheckReport report) {
         for (final History.Append a : run.appends()) {
             report.count("appends " + a.outcome() + " w=" + a.w(), 1);
             if (a.error() != null && a.error().startsWith("UNEXPECTED")) {
@@ -122,7 +134,7 @@ final class HistoryChecker {
                 continue;
             }
             final List<Long> at = positions.get(a.value());
-            if (a.w() >= majority) {
+            if (a.w() >= kept) {
                 if (at == null) {
                     report.violation(CheckReport.Kind.LOST, describe(a) + " is not in the final log");
                 } else if (!at.contains(a.msgId())) {
@@ -174,7 +186,12 @@ final class HistoryChecker {
         }
     }
 
-    private static void checkReads(final History.Saved run, final List<String> log, final CheckReport report) {
+    /**
+     * Every read against the final log. {@code appended} (fixed roles; null in a failover cluster, which serves only
+     * the committed prefix): the appends by value, to tell a rolled-back tail from a stale read.
+     */
+    private static void checkReads(final History.Saved run, final List<String> log,
+                                   final Map<String, History.Append> appended, final CheckReport report) {
         for (final History.Read r : run.reads()) {
             report.count("reads", 1);
             report.count("entries read", r.values().size());
@@ -182,12 +199,60 @@ final class HistoryChecker {
                 final long id = r.from() + i;
                 final String read = r.values().get(i);
                 final String final_ = id <= log.size() ? log.get((int) id - 1) : null;
-                if (!Objects.equals(read, final_)) {
+                if (Objects.equals(read, final_)) {
+                    continue;
+                }
+                if (appended != null && rolledBack(r, i, appended)) {
+                    report.count("reads of a tail later cut back (fixed roles: allowed)", 1);
+                } else {
                     report.violation(CheckReport.Kind.STALE_READ, String.format("%s read '%s' at msg_id %d from %s "
                         + "(%.0f..%.0f ms); the final log holds %s there", r.process(), read, id, r.node(),
                         r.invokeMs(), r.completeMs(), final_ == null ? "nothing" : "'" + final_ + "'"));
-                    break;
                 }
+                break;
+            }
+        }
+    }
+
+    /**
+     * Whether what read {@code r} shows from its {@code i}-th value on is a tail its node was cut back from: each
+     * value appended by a client (and maybe stored) and none acknowledged at that msg_id.
+     */
+    private static boolean rolledBack(final History.Read r, final int i, final Map<String, History.Append> appended) {
+        for (int j = i; j < r.values().size(); j++) {
+            final History.Append a = appended.get(r.values().get(j));
+            if (a == null || a.outcome() == History.Outcome.FAIL
+                || a.outcome() == History.Outcome.OK && a.msgId() == r.from() + j) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Fixed roles: a read that began after an append was acknowledged with w = every node, answered by a node that
+     * said it served less than that msg_id, is stale: its node held the msg_id durably, and a node serves what it
+     * holds durably. Sweeps the reads by invocation time, keeping the highest msg_id so acknowledged before.
+     */
+    private static void checkReadsServeWhatEveryNodeHeld(final History.Saved run, final CheckReport report) {
+        final List<History.Append> everyNode = run.appends().stream()
+            .filter(a -> a.outcome() == History.Outcome.OK && a.w() >= run.nodes())
+            .sorted(Comparator.comparingDouble(History.Append::completeMs)).toList();
+        final List<History.Read> reads = run.reads().stream()
+            .sorted(Comparator.comparingDouble(History.Read::invokeMs)).toList();
+        int next = 0;
+        History.Append highest = null;
+        for (final History.Read r : reads) {
+            while (next < everyNode.size() && everyNode.get(next).completeMs() < r.invokeMs()) {
+                final History.Append a = everyNode.get(next++);
+                if (highest == null || a.msgId() > highest.msgId()) {
+                    highest = a;
+                }
+            }
+            if (highest != null && r.lastId() != null && r.lastId() < highest.msgId()) {
+                report.violation(CheckReport.Kind.STALE_READ, String.format("%s read from %s (%.0f..%.0f ms), which "
+                    + "served up to msg_id %d, but %s had every node hold msg_id %d before", r.process(), r.node(),
+                    r.invokeMs(), r.completeMs(), r.lastId(), describe(highest), highest.msgId()));
             }
         }
     }

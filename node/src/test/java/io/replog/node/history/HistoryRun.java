@@ -12,15 +12,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One history run: a failover cluster of real node processes behind the test's network, clients and readers
- * recording every operation, the nemesis causing faults for {@code faultMs}; then every fault healed, the clients
- * stopped, one last append with w = every node (so every node has everything and knows it is committed), and every
- * node's whole log read. The history is saved under {@code target/history/} and checked.
+ * One history run: a cluster of real node processes (failover, or fixed roles) behind the test's network, clients
+ * and readers recording every operation, the nemesis causing faults for {@code faultMs}; then every fault healed,
+ * the clients stopped, one last append with w = every node (so every node has everything and knows it is
+ * committed), and every node's whole log read. The history is saved under {@code target/history/} and checked.
  */
 final class HistoryRun {
     /** What to run. */
-    record Options(long seed, long faultMs, int clients, int readers, Set<Nemesis.Fault> faults, BrokenRule broken,
-                   List<String> flags) {
+    record Options(HistoryCluster.Mode mode, long seed, long faultMs, int clients, int readers,
+                   Set<Nemesis.Fault> faults, BrokenRule broken, List<String> flags) {
         Options {
             faults = Set.copyOf(faults);
             flags = List.copyOf(flags);
@@ -42,7 +42,8 @@ final class HistoryRun {
             : List.of("-D" + BrokenRule.PROPERTY + "=" + options.broken());
         final History history = new History();
         final History.Saved saved;
-        try (HistoryCluster cluster = new HistoryCluster("history-" + options.seed(), NODES, jvm, options.flags())) {
+        try (HistoryCluster cluster = new HistoryCluster(name(options), options.mode(), NODES, jvm,
+            options.flags())) {
             final List<Appender> appenders = new ArrayList<>();
             final List<Reader> readers = new ArrayList<>();
             final List<Thread> threads = new ArrayList<>();
@@ -86,14 +87,20 @@ final class HistoryRun {
             }
             final long barrier = barrier(cluster, history);
             final List<History.FinalLog> logs = finalLogs(cluster, barrier);
-            saved = new History.Saved(options.seed(), options.broken().name(), NODES, cluster.epoch(),
-                history.appends(), history.reads(), history.faults(), logs);
+            saved = new History.Saved(options.seed(), options.broken().name(), options.mode(), NODES,
+                cluster.epoch(), history.appends(), history.reads(), history.faults(), logs);
         }
-        final Path file = SAVED.resolve("history-" + options.seed() + "-" + options.broken() + ".jsonl");
+        final Path file = SAVED.resolve(name(options) + "-" + options.broken() + ".jsonl");
         History.save(saved, file);
         System.out.println("history saved to " + file.toAbsolutePath() + " (" + saved.appends().size()
             + " appends, " + saved.reads().size() + " reads, " + saved.faults().size() + " faults)");
         return saved;
+    }
+
+    /** history-SEED (failover, as before fixed roles had runs) or history-fixed-SEED. */
+    private static String name(final Options options) {
+        return options.mode() == HistoryCluster.Mode.FAILOVER ? "history-" + options.seed()
+            : "history-fixed-" + options.seed();
     }
 
     private static Thread thread(final String name, final Runnable body) {
@@ -119,7 +126,7 @@ final class HistoryRun {
                         invoked, history.nowMs(), History.Outcome.OK, id, attempts, cluster.address(master), null));
                     return id;
                 } catch (Exception e) {
-                    // an election, or the master not yet heard from every node: ask again
+                    // an election, a master still taking back its tail, or not yet heard from every node: again
                 }
             }
             sleep(100);

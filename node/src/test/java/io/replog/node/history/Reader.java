@@ -71,9 +71,10 @@ final class Reader implements Runnable {
             page.messages().forEach(m -> values.add(m.text()));
             // msg_ids are positions: the page starts where the node says, which must be where it was asked
             final long first = page.messages().isEmpty() ? from : page.messages().get(0).msgId();
-            seen = Math.max(seen, first + values.size() - 1);
+            // a page may end before the node's end (at an epoch's first entry): read on from where the node says it is
+            seen = Math.max(seen, Math.max(first + values.size() - 1, page.lastId()));
             history.read(new History.Read(index, process, cluster.address(node), first, invoked, history.nowMs(),
-                values));
+                values, page.lastId()));
         } catch (Exception e) {
             final ReplogClient client = clients.remove(node);
             if (client != null) {
