@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 
 /**
  * A client's append on its way into the {@link Replica} and back: refused before it is queued (not master, w out of
@@ -116,9 +117,36 @@ final class AppendAnswers {
             payload.release();
         }
         request.observedBy(observer);
-        driver.execute(replica -> {
+        driver.execute(new Answer(request, bytes));
+    }
+
+    /**
+     * One append on its way through the replica: the task that hands it over (on the replica's thread) and the
+     * callback that answers it in the README's words, one object per append (a profile counted the lambda, the
+     * callback and two one-element arrays that were here before among the engine's extra allocations).
+     */
+    private final class Answer implements Consumer<Replica>, AppendCallback {
+        private final AppendRequest request;
+        private final byte[] bytes;
+        /**
+         * Set once the replica took it: refused while it takes it, nothing was stored; answered later (the master
+         * stepped down while the append waited for its w), it is in this node's log and may or may not survive.
+         */
+        private boolean taken;
+        /** Where the replica put it (-1: not in the log): a failure after that says what is stored where. */
+        private long at = -1;
+
+        Answer(final AppendRequest request, final byte[] bytes) {
+            this.request = request;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void accept(final Replica replica) {
             try {
-                appendTo(replica, request, bytes);
+                replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
+                    request.tagged() ? request.seq() : 0, request.timeoutNanos(), this);
+                taken = true;
             } catch (LogFullException e) {
                 // nothing was staged (LogStore's promise) and the replica changes nothing before its log takes the
                 // entry: refuse this append and go on serving, as a fixed master does (not a failed storage)
@@ -127,91 +155,79 @@ final class AppendAnswers {
                 request.fail(ErrorCode.STORAGE_FAILED, "the message could not be stored: " + e);
                 throw e;
             }
-        });
-    }
+        }
 
-    private void appendTo(final Replica replica, final AppendRequest request, final byte[] bytes) {
-        // refused while the replica takes it: nothing was stored; answered later (the master stepped down while the
-        // append waited for its w): it is in this node's log, and whether it survives is not known yet
-        final boolean[] taken = new boolean[1];
-        // where the replica put it (-1: not in the log): a failure after that says what is stored where
-        final long[] at = {-1};
-        replica.append(bytes, request.w(), request.tagged() ? request.clientId() : 0,
-                request.tagged() ? request.seq() : 0, request.timeoutNanos(), new AppendCallback() {
-                    @Override
-                    public void stored(final long index) {
-                        countStored(request.w());
-                        answerStored(index);
-                    }
+        @Override
+        public void stored(final long index) {
+            countStored(request.w());
+            answerStored(index);
+        }
 
-                    private void answerStored(final long index) {
-                        final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
-                        request.assigned(msgId, System.nanoTime());
-                        request.succeed(System.nanoTime());
-                    }
+        private void answerStored(final long index) {
+            final long msgId = IndexMap.msgIdAt(log.marks(), index); // a message: its own msg_id
+            final long now = System.nanoTime();
+            request.assigned(msgId, now);
+            request.succeed(now);
+        }
 
-                    @Override
-                    public void accepted(final long index) {
-                        at[0] = index;
-                    }
+        @Override
+        public void accepted(final long index) {
+            at = index;
+        }
 
-                    @Override
-                    public boolean abandoned() {
-                        return request.clientGone();
-                    }
+        @Override
+        public boolean abandoned() {
+            return request.clientGone();
+        }
 
-                    @Override
-                    public void storedBefore(final long index) {
-                        request.markDuplicate();
-                        answerStored(index); // stored the first time: not counted again
-                    }
+        @Override
+        public void storedBefore(final long index) {
+            request.markDuplicate();
+            answerStored(index); // stored the first time: not counted again
+        }
 
-                    @Override
-                    public void tagReused(final long clientId, final long seq, final long firstIndex,
-                                          final int masterId) {
-                        // the engine names the first append by its log index: readers know it by its msg_id
-                        request.fail(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq,
-                            IndexMap.msgIdAt(log.marks(), firstIndex)));
-                    }
+        @Override
+        public void tagReused(final long clientId, final long seq, final long firstIndex, final int masterId) {
+            // the engine names the first append by its log index: readers know it by its msg_id
+            request.fail(ErrorCode.TAG_REUSED, TagCheck.reused(clientId, seq,
+                IndexMap.msgIdAt(log.marks(), firstIndex)));
+        }
 
-                    @Override
-                    public void stopping(final long index, final int w) {
-                        countStored(w);
-                        if (!state.isStatic()) {
-                            AppendCallback.super.stopping(index, w);
-                            return;
-                        }
-                        // fixed roles' words (README): the master restarts with its log, the message is kept
-                        request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down; the message is stored as "
-                            + "msg_id " + IndexMap.msgIdAt(log.marks(), index) + " but w=" + w
-                            + " was not reached yet");
-                    }
+        @Override
+        public void stopping(final long index, final int w) {
+            countStored(w);
+            if (!state.isStatic()) {
+                AppendCallback.super.stopping(index, w);
+                return;
+            }
+            // fixed roles' words (README): the master restarts with its log, the message is kept
+            request.fail(ErrorCode.SHUTTING_DOWN, "the master is shutting down; the message is stored as "
+                + "msg_id " + IndexMap.msgIdAt(log.marks(), index) + " but w=" + w + " was not reached yet");
+        }
 
-                    @Override
-                    public void failed(final short code, final String why, final int masterId) {
-                        if (code == ErrorCode.TIMEOUT) {
-                            countStored(request.w()); // stored, its w not reached in time
-                        }
-                        final long msgId = at[0] < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at[0]);
-                        if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
-                            request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
-                                + why + "; it may be lost (or found again when the node restarts)");
-                        } else if (code == ErrorCode.STORAGE_FAILED && state.staticMaster()) {
-                            // not stored, queued as the disk failed: what every later append to this master gets
-                            final String storage = state.storageError();
-                            request.fail(ErrorCode.READ_ONLY, "read-only: "
-                                + state.staticMasterReadOnly(state.view(), storage != null ? storage : why));
-                        } else if (code != ErrorCode.NOT_MASTER) {
-                            request.fail(code, why);
-                        } else if (taken[0]) {
-                            request.fail(code, why + "; the message is in this node's log and may or may not "
-                                + "survive (send it again tagged); " + state.notMaster());
-                        } else {
-                            request.fail(code, state.notMaster());
-                        }
-                    }
-                });
-        taken[0] = true;
+        @Override
+        public void failed(final short code, final String why, final int masterId) {
+            if (code == ErrorCode.TIMEOUT) {
+                countStored(request.w()); // stored, its w not reached in time
+            }
+            final long msgId = at < 0 ? -1 : IndexMap.msgIdAt(log.marks(), at);
+            if (code == ErrorCode.STORAGE_FAILED && msgId > 0) {
+                request.fail(code, "msg_id " + msgId + " was written but could not be made durable: "
+                    + why + "; it may be lost (or found again when the node restarts)");
+            } else if (code == ErrorCode.STORAGE_FAILED && state.staticMaster()) {
+                // not stored, queued as the disk failed: what every later append to this master gets
+                final String storage = state.storageError();
+                request.fail(ErrorCode.READ_ONLY, "read-only: "
+                    + state.staticMasterReadOnly(state.view(), storage != null ? storage : why));
+            } else if (code != ErrorCode.NOT_MASTER) {
+                request.fail(code, why);
+            } else if (taken) {
+                request.fail(code, why + "; the message is in this node's log and may or may not "
+                    + "survive (send it again tagged); " + state.notMaster());
+            } else {
+                request.fail(code, state.notMaster());
+            }
+        }
     }
 
     /** One more append stored with write concern {@code w} (on the replica's thread). */
