@@ -90,7 +90,7 @@ final class Election {
         resetTimer();
         r.events.roleChanged(r.role, r.epoch, Replica.NOBODY, "heard from no master");
         if (votes.size() >= r.majority) {
-            r.becomeLeader("won the election with " + votes.size() + " of " + r.clusterSize() + " votes");
+            r.mastership.becomeLeader("won the election with " + votes.size() + " of " + r.clusterSize() + " votes");
             return;
         }
         final long lastId = r.log.lastId();
@@ -145,7 +145,7 @@ final class Election {
             return;
         }
         if (votes.add(from) && votes.size() >= r.majority) {
-            r.becomeLeader("won the election with " + votes.size() + " of " + r.clusterSize() + " votes");
+            r.mastership.becomeLeader("won the election with " + votes.size() + " of " + r.clusterSize() + " votes");
         }
     }
 

@@ -207,7 +207,7 @@ final class LeaderReplication {
             return;
         }
         p.lastHeardNanos = r.clock.nanoTime();
-        r.writableAgain(p.lastHeardNanos);
+        r.staticMaster.writableAgain(p.lastHeardNanos);
         if (reply.accepted()) {
             if (reply.acceptedId() > p.acceptedId) {
                 p.acceptedId = reply.acceptedId();
@@ -220,7 +220,7 @@ final class LeaderReplication {
             p.nextId = Math.max(p.nextId, reply.acceptedId() + 1);
             if (reply.durableId() > p.durableId) {
                 p.durableId = reply.durableId();
-                r.advance();
+                r.commit.advance();
             }
             if (!p.probing && p.nextId <= r.log.lastId() && windowOpen(p)) {
                 sendTo(from);

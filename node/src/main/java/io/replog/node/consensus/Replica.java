@@ -6,14 +6,12 @@ import io.replog.node.consensus.PeerMessage.TailReply;
 import io.replog.node.consensus.PeerMessage.TailRequest;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
-import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
 import io.replog.protocol.PeerEntry;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One node of a cluster: who is master, in which epoch, and what is committed, decided with Raft's rules
@@ -31,13 +29,16 @@ import java.util.concurrent.TimeUnit;
  * <p>The write concern on top of Raft: an append is answered once w nodes hold it durably; for w at or above a
  * majority also only once it is committed (so after an entry of the master's own epoch reached a majority), which
  * is what makes those answers survive any failover. Smaller w promise less and say so: they may be rolled back.
+ *
+ * <p>This class is the façade the node and the simulation call; the work is done by its parts, one per seam:
+ * {@link Election}, {@link Mastership} (becoming master, stepping down), {@link StaticMaster}, {@link FollowerApply},
+ * {@link LeaderReplication} (per-peer progress and sending), {@link ClientAppends}, {@link CommitTracker} (write
+ * concern and commit).
  */
 public final class Replica {
     public static final int NOBODY = 0;
     /** Bytes an entry takes on the wire beside its payload (epoch, flags, tag, length). */
     static final int ENTRY_OVERHEAD = PeerEntry.MAX_OVERHEAD;
-    /** How often a master looks for waiting appends whose clients left. */
-    static final long ABANDONED_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     public enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -60,14 +61,10 @@ public final class Replica {
     final Leadership leadership;
     final Election election;
     final FollowerApply follower;
-    /** As static master: collecting the tail before it leads. */
-    private final TailCollection collection;
-    /** As static master: it has not entered its new epoch yet (it does on its first tick). */
-    private boolean startPending;
-    /** As static master and leader: why it refuses appends (it heard from no majority), or null. */
-    private String readOnlyReason;
+    final StaticMaster staticMaster;
+    final Mastership mastership;
 
-    // shared with the collaborators of this package (Election): one thread reads and writes them
+    // shared with its parts (the classes of this package it is made of): one thread reads and writes them
     Role role = Role.FOLLOWER;
     long epoch;
     int votedFor;
@@ -80,22 +77,13 @@ public final class Replica {
      */
     private String stopped;
     private short stoppedCode;
-    /** When it last heard from the master it follows: it refuses pre-votes for a while after. */
-    /** As follower: the master's log and this one agree up to here (in this epoch). */
     /** Highest msg_id known committed (a majority holds it; on a follower, as the master said). */
     long commitId;
-    /** Appends since the last {@link #flush}: a burst of them is one batch for the store. */
-    private boolean unsynced;
 
     // master only
     final LeaderReplication leader;
-    private final WriteConcernWaiters waiters;
-    /** Tagged appends in the newest msg_ids of this master's log (the storage's window): rebuilt on election. */
-    private final RecentTags tags;
-    /** When the waiters were last searched for appends whose clients left. */
-    private long lastAbandonedSweep;
-    private long leaderSince;
-    private final long[] held;
+    final CommitTracker commit;
+    final ClientAppends appends;
 
     public Replica(final int id, final int[] peers, final ReplicaStorage log, final PeerTransport transport,
                    final NanoClock clock, final Random random, final ReplicaSettings settings,
@@ -133,10 +121,8 @@ public final class Replica {
         this.settings = settings;
         this.events = events;
         this.broken = broken;
-        this.waiters = new WriteConcernWaiters(clusterSize);
-        this.tags = new RecentTags(log.tagsKept());
-        this.lastAbandonedSweep = clock.nanoTime();
-        this.held = new long[clusterSize];
+        this.commit = new CommitTracker(this);
+        this.appends = new ClientAppends(this);
         // at least the epoch of its last entry: a log kept while its saved epoch was not (a role change over a log in
         // memory, a log from another data directory) must not make a static master enter an epoch its log holds
         final long logEpoch = log.epochAt(log.lastId());
@@ -154,11 +140,12 @@ public final class Replica {
         this.election = new Election(this);
         this.follower = new FollowerApply(this);
         this.leader = new LeaderReplication(this);
-        this.collection = new TailCollection(this.peers, quorum, log, transport, events, settings, leadership);
+        this.staticMaster = new StaticMaster(this);
+        this.mastership = new Mastership(this);
         if (leadership.isStaticMaster(id)) {
             role = Role.CANDIDATE;
             masterId = id;
-            startPending = true;
+            staticMaster.startPending();
         } else if (leadership.isStatic()) {
             masterId = leadership.staticMaster();
         }
@@ -209,10 +196,7 @@ public final class Replica {
         if (!leadership.isStaticMaster(id) || halted != null) {
             return null;
         }
-        if (role == Role.LEADER) {
-            return readOnlyReason;
-        }
-        return startPending ? "the master is starting" : collection.reason();
+        return role == Role.LEADER ? staticMaster.refusal() : staticMaster.startingReason();
     }
 
     public int clusterSize() {
@@ -221,12 +205,12 @@ public final class Replica {
 
     /** Appends waiting for their w. */
     public int waitingAppends() {
-        return waiters.size();
+        return commit.waiting();
     }
 
     /** Tags a master remembers (at most the storage's window, {@link ReplicaStorage#tagsKept}). */
     int tagsHeld() {
-        return tags.size();
+        return appends.tagsHeld();
     }
 
     /**
@@ -262,26 +246,9 @@ public final class Replica {
         }
         final long now = clock.nanoTime();
         if (role == Role.LEADER) {
-            waiters.expire(now, id, this::copiesOf);
-            if (now - lastAbandonedSweep >= ABANDONED_SWEEP_NANOS && waiters.size() > 0) {
-                // one look at every waiter, once a second: a client that left frees its place within a second
-                lastAbandonedSweep = now;
-                waiters.dropAbandoned(id);
-            }
-            if (now - leaderSince >= millis(settings.electionMaxMs()) && !heardFromMajority(now)) {
-                if (!leadership.isStatic()) {
-                    stepDown(epoch, NOBODY, "heard from no majority for " + settings.electionMaxMs() + " ms");
-                    return;
-                }
-                readOnly(now);
-            }
-            leader.tick(now);
+            mastership.tick(now);
         } else if (leadership.isStaticMaster(id)) {
-            if (startPending) {
-                startStaticEpoch(epoch + 1, "it started");
-            } else if (collection.tick(now)) {
-                becomeLeader(collection.summary());
-            }
+            staticMaster.tick(now);
         } else if (!leadership.isStatic() && election.due(now)) {
             election.startPreVote(); // a static leader's secondaries never campaign
         }
@@ -300,12 +267,12 @@ public final class Replica {
         if (message.epoch() > epoch && !tentative) {
             if (leadership.isStaticMaster(id)) {
                 // a node saw a later epoch than this master's (say, of an elected configuration before): go above it
-                startStaticEpoch(message.epoch() + 1, "node " + from + " is in epoch " + message.epoch());
+                staticMaster.startEpoch(message.epoch() + 1, "node " + from + " is in epoch " + message.epoch());
                 return;
             }
             final int master = message instanceof Replicate || message instanceof TailRequest ? from : NOBODY;
             // a vote request saves the new epoch together with the vote: one fsync, not two
-            stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch(),
+            mastership.stepDown(message.epoch(), master, "node " + from + " is in epoch " + message.epoch(),
                 !(message instanceof VoteRequest));
         }
         if (message instanceof Replicate replicate) {
@@ -319,7 +286,7 @@ public final class Replica {
         } else if (message instanceof TailRequest request) {
             follower.answerTail(from, request);
         } else if (message instanceof TailReply reply) {
-            tailAnswered(from, reply);
+            staticMaster.tailAnswered(from, reply);
         }
     }
 
@@ -329,7 +296,7 @@ public final class Replica {
             return;
         }
         if (role == Role.LEADER) {
-            advance();
+            commit.advance();
         } else if (role == Role.FOLLOWER && masterId != NOBODY) {
             follower.durable(durableId);
         }
@@ -358,64 +325,7 @@ public final class Replica {
             callback.failed(stoppedCode, stopped, NOBODY);
             return;
         }
-        if (role != Role.LEADER && leadership.isStaticMaster(id)) {
-            callback.failed(ErrorCode.READ_ONLY, readOnlyReason(), id); // it stays master: nowhere else to go
-            return;
-        }
-        if (role != Role.LEADER) {
-            callback.failed(ErrorCode.NOT_MASTER, "not the master" + (masterId == NOBODY
-                ? ": no master is known right now (an election may be under way); retry shortly"
-                : "; node " + masterId + " is"), masterId);
-            return;
-        }
-        if (w < 1 || w > clusterSize) {
-            callback.failed(ErrorCode.INVALID_REQUEST, "w must be 1.." + clusterSize + " (the cluster's nodes), got "
-                + w, masterId);
-            return;
-        }
-        if (readOnlyReason != null) {
-            callback.failed(ErrorCode.READ_ONLY, readOnlyReason, id);
-            return;
-        }
-        final long deadline = deadline(timeoutNanos);
-        if (clientId != 0) {
-            final RecentTags.Tagged earlier = tags.find(clientId, seq, log.lastId());
-            if (earlier != null) {
-                final int first = earlier.checksumKnown() ? earlier.checksum()
-                    : TagCheck.checksum(log.entry(earlier.msgId()).payload());
-                if (first != TagCheck.checksum(payload)) {
-                    callback.tagReused(clientId, seq, earlier.msgId(), masterId);
-                    return;
-                }
-                callback.accepted(earlier.msgId());
-                waiters.addResent(w, earlier.msgId(), deadline, timeoutNanos, callback);
-                answerWaiting();
-                return;
-            }
-        }
-        // w=1 is never refused for this: it waits only for this node's own flush, never for a peer that is down
-        if (w > 1 && waiters.size() >= settings.maxPendingAppends()) {
-            callback.failed(ErrorCode.OVERLOADED, "too many appends waiting for their w (" + waiters.size()
-                + "); retry later", masterId);
-            return;
-        }
-        log.append(Entry.message(epoch, payload, clientId, seq));
-        final long msgId = log.lastId();
-        if (clientId != 0) {
-            tags.add(clientId, seq, msgId, TagCheck.checksum(payload), true);
-        }
-        callback.accepted(msgId);
-        waiters.add(w, msgId, deadline, timeoutNanos, callback);
-        leader.appended();
-        unsynced = true; // written and made durable with the rest of the burst, at the next flush
-    }
-
-    private long deadline(final long timeoutNanos) {
-        if (timeoutNanos <= 0) {
-            return WriteConcernWaiters.NO_DEADLINE;
-        }
-        final long at = clock.nanoTime() + timeoutNanos;
-        return at == WriteConcernWaiters.NO_DEADLINE ? at + 1 : at;
+        appends.append(payload, w, clientId, seq, timeoutNanos, callback);
     }
 
     /**
@@ -425,7 +335,7 @@ public final class Replica {
     public void shutDown() {
         stopped = "the node is shutting down";
         stoppedCode = ErrorCode.SHUTTING_DOWN;
-        waiters.stopAll();
+        commit.stopAll();
     }
 
     /**
@@ -436,7 +346,7 @@ public final class Replica {
     public void shutDown(final short code, final String why) {
         stopped = why;
         stoppedCode = code;
-        waiters.failAll(code, why + "; the message is in its log and may still be replicated by the next master",
+        commit.failAll(code, why + "; the message is in its log and may still be replicated by the next master",
             NOBODY);
     }
 
@@ -453,9 +363,7 @@ public final class Replica {
         final Role before = role;
         role = Role.FOLLOWER;
         masterId = NOBODY;
-        leader.clear();
-        tags.clear();
-        waiters.failAll(ErrorCode.STORAGE_FAILED, "this node's storage failed: " + why, NOBODY);
+        mastership.dropLeaderState(ErrorCode.STORAGE_FAILED, "this node's storage failed: " + why, NOBODY);
         events.halted(why);
         events.roleChanged(role, epoch, NOBODY, "stopped: its storage failed (" + why + "); restart the node"
             + (before == Role.LEADER ? "; the other nodes elect another master" : ""));
@@ -468,177 +376,12 @@ public final class Replica {
 
     /** Stores what was appended since the last flush as one batch (its fsync follows) and sends it to every peer. */
     public void flush() {
-        if (unsynced && halted == null) {
-            unsynced = false;
+        if (halted == null && appends.takeUnsynced()) {
             log.sync();
         }
         if (role == Role.LEADER && leader.sendBehind() && broken == BrokenRule.ACKS_ON_SEND) {
-            advance();
+            commit.advance();
         }
-    }
-
-    // ---------------------------------------------------------------- becoming master, stepping down
-
-    /** Wins the election, or (static master) has taken back its tail: its epoch's first entry goes to every peer. */
-    void becomeLeader(final String why) {
-        role = Role.LEADER;
-        masterId = id;
-        readOnlyReason = null;
-        final long now = clock.nanoTime();
-        leaderSince = now;
-        log.append(Entry.epochStart(epoch));
-        log.sync();
-        leader.start(now);
-        tags.rebuild(log);
-        events.roleChanged(role, epoch, id, why);
-        leader.sendFirst(now);
-        advance();
-    }
-
-    /** Follows {@code newEpoch} (higher, or the same when a master of it showed up); a master fails its waiters. */
-    private void stepDown(final long newEpoch, final int master, final String why) {
-        stepDown(newEpoch, master, why, true);
-    }
-
-    /** {@code save}: false only when the caller saves the new epoch itself before it sends anything. */
-    private void stepDown(final long newEpoch, final int master, final String why, final boolean save) {
-        final Role before = role;
-        if (newEpoch > epoch) {
-            epoch = newEpoch;
-            votedFor = NOBODY;
-            if (save) {
-                log.saveVote(epoch, NOBODY);
-            } else {
-                election.epochUnsaved();
-            }
-        }
-        role = Role.FOLLOWER;
-        masterId = master == NOBODY && leadership.isStatic() ? leadership.staticMaster() : master;
-        follower.newMaster();
-        election.heardFromMaster();
-        if (before == Role.LEADER) {
-            leader.clear();
-            tags.clear();
-            waiters.failAll(ErrorCode.NOT_MASTER, "not the master any more: " + why, master);
-        }
-        if (before != Role.FOLLOWER || master != NOBODY) {
-            events.roleChanged(role, epoch, master, why);
-        }
-    }
-
-    /** Whether it heard from a quorum: a majority when elected (else it steps down). */
-    private boolean heardFromMajority(final long now) {
-        return heardFrom(now) >= quorum;
-    }
-
-    private int heardFrom(final long now) {
-        return leader.heardFrom(now);
-    }
-
-    // ---------------------------------------------------------------- static leader
-
-    /**
-     * The static master enters {@code newEpoch}, saved before anyone hears of it (like a vote: an epoch is never
-     * entered twice), and takes back the tail it may have lost before it leads again.
-     */
-    private void startStaticEpoch(final long newEpoch, final String why) {
-        final Role before = role;
-        startPending = false;
-        epoch = newEpoch;
-        votedFor = id;
-        log.saveVote(epoch, id);
-        role = Role.CANDIDATE;
-        masterId = id;
-        readOnlyReason = null;
-        if (before == Role.LEADER) {
-            leader.clear();
-            tags.clear();
-            waiters.failAll(ErrorCode.READ_ONLY, "the master entered epoch " + epoch + " (" + why + "); the message "
-                + "is in its log and may still reach its w", id);
-        }
-        events.roleChanged(role, epoch, id, "static master entering epoch " + epoch + " (" + why + "): taking back "
-            + "the tail it may have lost before it takes appends");
-        if (broken == BrokenRule.SKIPS_TAKE_BACK) {
-            becomeLeader("leads at once without taking back its lost tail (rule broken on purpose)");
-            return;
-        }
-        collection.begin(epoch, clock.nanoTime());
-    }
-
-    private void tailAnswered(final int from, final TailReply reply) {
-        if (leadership.isStaticMaster(id) && role == Role.CANDIDATE && !startPending
-            && collection.answered(from, reply, clock.nanoTime())) {
-            becomeLeader(collection.summary());
-        }
-    }
-
-    /** The static master heard from no majority: it stays master and refuses appends until a majority answers. */
-    private void readOnly(final long now) {
-        if (readOnlyReason == null) {
-            // the README's words: up = heard from within the longest silence (Healthy or Suspected)
-            readOnlyReason = "no quorum (" + heardFrom(now) + " of " + clusterSize + " nodes up, " + quorum
-                + " needed)";
-            events.readOnly(readOnlyReason);
-        }
-    }
-
-    /** A majority answers again: the static master takes appends again. */
-    void writableAgain(final long now) {
-        if (readOnlyReason != null && heardFromMajority(now)) {
-            readOnlyReason = null;
-            events.readOnly(null);
-        }
-    }
-
-    // ---------------------------------------------------------------- write concern and commit
-
-    /** Recomputes the commit point and answers the appends whose w is met. */
-    void advance() {
-        held[0] = log.durableId();
-        int i = 1;
-        for (final int peer : peers) {
-            held[i++] = leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND);
-        }
-        Arrays.sort(held);
-        // held ascending: the w-th highest is held[clusterSize - w]
-        final long majorityHeld = held[clusterSize - majority];
-        if (majorityHeld > commitId
-            && (log.epochAt(majorityHeld) == epoch || broken == BrokenRule.COMMITS_OLD_EPOCH)) {
-            commitId = majorityHeld;
-            events.committed(commitId);
-        }
-        answerWaiting();
-    }
-
-    /** How many nodes (this one included) hold log index {@code index} as the write concern counts them. */
-    private int copiesOf(final long index) {
-        int copies = log.durableId() >= index ? 1 : 0;
-        for (final int peer : peers) {
-            if (leader.heldBy(peer, broken == BrokenRule.ACKS_ON_SEND) >= index) {
-                copies++;
-            }
-        }
-        return copies;
-    }
-
-    private void answerWaiting() {
-        if (waiters.size() == 0) {
-            return;
-        }
-        // under a static leader, w copies are the master's own and w-1 others (w=1: the master's own copy, as fixed
-        // roles promise): an append whose copy on the master never became durable (its disk failed) is never
-        // acknowledged, however many secondaries hold it. Elected: any w nodes (Raft's count)
-        final long own = leadership.isStatic() ? log.durableId() : Long.MAX_VALUE;
-        for (int w = 1; w <= clusterSize; w++) {
-            final long heldByW = Math.min(own, held[clusterSize - w]);
-            waiters.answer(w, w >= majority ? Math.min(heldByW, commitId) : heldByW);
-        }
-    }
-
-    // ---------------------------------------------------------------- time
-
-    private static long millis(final long ms) {
-        return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 
     @Override
