@@ -59,6 +59,11 @@ public record PeerEntry(long epoch, int flags, long clientId, long seq, byte[] p
         return new PeerEntry(epoch, 0, 0, 0, payload);
     }
 
+    /** A message written in {@code epoch}: tagged when {@code clientId} is not 0 (an idempotent append's tag). */
+    public static PeerEntry message(final long epoch, final byte[] payload, final long clientId, final long seq) {
+        return clientId == 0 ? message(epoch, payload) : tagged(epoch, clientId, seq, payload);
+    }
+
     /** A tagged message (an idempotent append's {@code clientId}, {@code seq}) written in {@code epoch}. */
     public static PeerEntry tagged(final long epoch, final long clientId, final long seq, final byte[] payload) {
         return new PeerEntry(epoch, FLAG_TAGGED, clientId, seq, payload);

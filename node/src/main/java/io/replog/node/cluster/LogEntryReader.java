@@ -1,8 +1,8 @@
 package io.replog.node.cluster;
 
+import io.replog.protocol.PeerEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.replog.node.consensus.Entry;
 import io.replog.node.log.EntryRange;
 import io.replog.node.log.LogStore;
 import io.replog.protocol.EntryRun;
@@ -31,13 +31,13 @@ final class LogEntryReader {
      * Up to {@code maxCount} entries from index {@code fromId}, within {@code maxBytes} counting {@code overhead}
      * per entry (always at least one).
      */
-    List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
+    List<PeerEntry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
         final long[] marks = log.marks();
-        final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
+        final List<PeerEntry> entries = new ArrayList<>(Math.min(maxCount, 1024));
         long bytes = 0;
         long id = fromId;
         while (entries.size() < maxCount) {
-            final Entry kept = recent.at(id);
+            final PeerEntry kept = recent.at(id);
             if (kept != null) {
                 bytes += kept.payload().length + overhead;
                 if (!entries.isEmpty() && bytes > maxBytes) {
@@ -53,7 +53,7 @@ final class LogEntryReader {
                 if (!entries.isEmpty() && bytes > maxBytes) {
                     return entries;
                 }
-                entries.add(Entry.epochStart(marks[2 * mark]));
+                entries.add(PeerEntry.epochStart(marks[2 * mark]));
                 id++;
                 continue;
             }

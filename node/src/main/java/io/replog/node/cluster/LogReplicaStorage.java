@@ -1,8 +1,8 @@
 package io.replog.node.cluster;
 
+import io.replog.protocol.PeerEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.ReplicaStorage;
 import io.replog.node.log.LogStore;
 import io.replog.node.log.RollbackFile;
@@ -103,13 +103,13 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
-    public Entry entry(final long id) {
+    public PeerEntry entry(final long id) {
         return entries(id, 1, Long.MAX_VALUE, 0).get(0);
     }
 
     /** Reads whole runs of the log (one slice of its tail cache per epoch or file), not one entry at a time. */
     @Override
-    public List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
+    public List<PeerEntry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
         commitStaged();
         return reader.entries(fromId, maxCount, maxBytes, overhead);
     }
@@ -125,7 +125,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     @Override
-    public void append(final Entry entry) {
+    public void append(final PeerEntry entry) {
         if (entry.epochStart()) {
             // committed at once (once per epoch): what is committed is what the index map counts
             commitStaged();
@@ -146,10 +146,10 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
 
     /** A follower's run of the master's entries: the messages of one epoch are staged with one copy into the log. */
     @Override
-    public void appendAll(final List<Entry> entries) {
+    public void appendAll(final List<PeerEntry> entries) {
         int i = 0;
         while (i < entries.size()) {
-            final Entry first = entries.get(i);
+            final PeerEntry first = entries.get(i);
             if (first.epochStart()) {
                 append(first);
                 i++;
@@ -161,7 +161,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
             scratch.clear();
             int end = i;
             for (; end < entries.size(); end++) {
-                final Entry next = entries.get(end);
+                final PeerEntry next = entries.get(end);
                 if (next.epochStart() || next.epoch() != first.epoch()) {
                     break;
                 }
@@ -176,7 +176,7 @@ final class LogReplicaStorage implements ReplicaStorage, AutoCloseable {
     }
 
     /** Counts a message staged in the log (its index is the new last one), and keeps its tag. */
-    private void staged(final Entry entry) {
+    private void staged(final PeerEntry entry) {
         staged++;
         stagedEpoch = entry.epoch();
         final long id = lastId();

@@ -1,18 +1,13 @@
 package io.replog.node.cluster;
 
-import io.replog.node.consensus.Entry;
 import io.replog.node.consensus.PeerMessage;
 import io.replog.protocol.AppendEntries;
 import io.replog.protocol.AppendEntriesReply;
 import io.replog.protocol.Frame;
-import io.replog.protocol.PeerEntry;
 import io.replog.protocol.TailReply;
 import io.replog.protocol.TailRequest;
 import io.replog.protocol.VoteReply;
 import io.replog.protocol.VoteRequest;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The consensus core's messages as the wire frames that carry them (PROTOCOL.md: Failover; Taking back a lost
@@ -26,14 +21,14 @@ final class PeerFrames {
     static Frame toFrame(final int from, final long logId, final PeerMessage message) {
         if (message instanceof PeerMessage.Replicate r) {
             return new AppendEntries(0, from, r.epoch(), r.prevId(), r.prevEpoch(), r.commitId(), logId,
-                toWire(r.entries()));
+                r.entries());
         }
         if (message instanceof PeerMessage.TailRequest r) {
             return new TailRequest(0, from, r.epoch(), r.prevId(), r.prevEpoch(), logId, r.withEntries());
         }
         if (message instanceof PeerMessage.TailReply r) {
             return new TailReply(0, from, r.epoch(), r.lastEpoch(), r.lastId(), r.prevId(), r.matched(),
-                toWire(r.entries()));
+                r.entries());
         }
         if (message instanceof PeerMessage.ReplicateReply r) {
             return new AppendEntriesReply(0, from, r.epoch(), r.accepted(), r.acceptedId(), r.durableId(),
@@ -76,7 +71,7 @@ final class PeerFrames {
 
     static PeerMessage toMessage(final Frame frame) {
         if (frame instanceof AppendEntries f) {
-            return new PeerMessage.Replicate(f.epoch(), f.prevId(), f.prevEpoch(), fromWire(f.entries()),
+            return new PeerMessage.Replicate(f.epoch(), f.prevId(), f.prevEpoch(), f.entries(),
                 f.commitId());
         }
         if (frame instanceof TailRequest f) {
@@ -84,7 +79,7 @@ final class PeerFrames {
         }
         if (frame instanceof TailReply f) {
             return new PeerMessage.TailReply(f.epoch(), f.lastEpoch(), f.lastId(), f.prevId(), f.matched(),
-                fromWire(f.entries()));
+                f.entries());
         }
         if (frame instanceof AppendEntriesReply f) {
             return new PeerMessage.ReplicateReply(f.epoch(), f.accepted(), f.acceptedId(), f.durableId(),
@@ -97,24 +92,5 @@ final class PeerFrames {
             return new PeerMessage.VoteReply(f.epoch(), f.granted(), f.preVote());
         }
         throw new IllegalArgumentException("not a peer frame: " + frame);
-    }
-
-    private static List<PeerEntry> toWire(final List<Entry> entries) {
-        final List<PeerEntry> wire = new ArrayList<>(entries.size());
-        for (final Entry e : entries) {
-            wire.add(e.epochStart() ? PeerEntry.epochStart(e.epoch())
-                : e.tagged() ? PeerEntry.tagged(e.epoch(), e.clientId(), e.seq(), e.payload())
-                : PeerEntry.message(e.epoch(), e.payload()));
-        }
-        return wire;
-    }
-
-    private static List<Entry> fromWire(final List<PeerEntry> wire) {
-        final List<Entry> entries = new ArrayList<>(wire.size());
-        for (final PeerEntry e : wire) {
-            entries.add(e.epochStart() ? Entry.epochStart(e.epoch())
-                : Entry.message(e.epoch(), e.payload(), e.tagged() ? e.clientId() : 0, e.tagged() ? e.seq() : 0));
-        }
-        return entries;
     }
 }

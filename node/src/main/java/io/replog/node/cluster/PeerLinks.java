@@ -303,7 +303,7 @@ final class PeerLinks implements PeerTransport, AutoCloseable {
 
     /** Whether a batch carries a client's message (not only an epoch's start mark, nor a heartbeat's nothing). */
     private static boolean carriesAMessage(final PeerMessage.Replicate batch) {
-        for (final io.replog.node.consensus.Entry entry : batch.entries()) {
+        for (final io.replog.protocol.PeerEntry entry : batch.entries()) {
             if (!entry.epochStart()) {
                 return true;
             }

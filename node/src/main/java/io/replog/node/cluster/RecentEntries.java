@@ -1,6 +1,7 @@
 package io.replog.node.cluster;
 
-import io.replog.node.consensus.Entry;
+import io.replog.protocol.PeerEntry;
+
 
 /**
  * The newest entries as they were appended, by log index (slot: index mod {@value #SLOTS}; {@link #ids} says whose
@@ -12,17 +13,17 @@ final class RecentEntries {
     static final int SLOTS = 1 << 13;
     static final int MAX_BYTES = 1024;
 
-    private final Entry[] entries = new Entry[SLOTS];
+    private final PeerEntry[] entries = new PeerEntry[SLOTS];
     private final long[] ids = new long[SLOTS];
 
     /** The entry at {@code id} as it was appended, when it is among the newest kept; else null (read the log). */
-    Entry at(final long id) {
+    PeerEntry at(final long id) {
         final int slot = (int) (id & (SLOTS - 1));
         return ids[slot] == id ? entries[slot] : null;
     }
 
     /** {@code entry} is now at index {@code id}: it replaces whatever its slot held (a large one empties it). */
-    void keep(final long id, final Entry entry) {
+    void keep(final long id, final PeerEntry entry) {
         final int slot = (int) (id & (SLOTS - 1));
         final boolean small = entry.payload().length <= MAX_BYTES;
         ids[slot] = small ? id : 0;

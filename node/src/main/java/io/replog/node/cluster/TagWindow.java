@@ -1,6 +1,6 @@
 package io.replog.node.cluster;
 
-import io.replog.node.consensus.Entry;
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.ReplicaStorage;
 import io.replog.node.log.TagFile;
 
@@ -38,7 +38,7 @@ final class TagWindow implements AutoCloseable {
     }
 
     /** A message staged at index {@code id}: its tag is remembered, and written to the file when it has one. */
-    void staged(final long id, final Entry entry) {
+    void staged(final long id, final PeerEntry entry) {
         remember(id, entry.clientId(), entry.seq());
         if (entry.tagged() && file != null) {
             file.add(id, entry.clientId(), entry.seq());
@@ -46,11 +46,11 @@ final class TagWindow implements AutoCloseable {
     }
 
     /** The message at {@code id} read back from the log, with its tag when the window still holds it. */
-    Entry message(final long id, final long epoch, final byte[] payload) {
+    PeerEntry message(final long id, final long epoch, final byte[] payload) {
         final int slot = (int) (id & (kept - 1));
         return ids[slot] == id
-            ? Entry.message(epoch, payload, clients[slot], seqs[slot])
-            : Entry.message(epoch, payload, 0, 0);
+            ? PeerEntry.message(epoch, payload, clients[slot], seqs[slot])
+            : PeerEntry.message(epoch, payload, 0, 0);
     }
 
     /** Every tag the window holds for an index up to {@code lastIndex}, oldest first. */

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.Replica.Role;
 import io.replog.node.role.TagCheck;
 import io.replog.protocol.ErrorCode;
@@ -90,7 +91,7 @@ final class ClientAppends {
                 + "); retry later", r.masterId);
             return;
         }
-        r.log.append(Entry.message(r.epoch, payload, clientId, seq));
+        r.log.append(PeerEntry.message(r.epoch, payload, clientId, seq));
         final long msgId = r.log.lastId();
         if (clientId != 0) {
             tags.add(clientId, seq, msgId, TagCheck.checksum(payload), true);

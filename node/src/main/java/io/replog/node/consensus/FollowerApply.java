@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.TailReply;
@@ -81,7 +82,7 @@ final class FollowerApply {
                 r.log.firstIdOf(prevEpoch)));
             return;
         }
-        final List<Entry> entries = request.entries();
+        final List<PeerEntry> entries = request.entries();
         // skip what this log already holds (a resent or duplicated message); cut at the first conflict; then append
         // the rest in one run (the store copies it into the log at once)
         int held = 0;
@@ -129,7 +130,7 @@ final class FollowerApply {
         lastMasterContact = r.clock.nanoTime();
         final long prevId = request.prevId();
         final boolean matched = prevId <= lastId && r.log.epochAt(prevId) == request.prevEpoch();
-        final List<Entry> entries = matched && request.withEntries() && prevId < lastId
+        final List<PeerEntry> entries = matched && request.withEntries() && prevId < lastId
             ? r.log.entries(prevId + 1, (int) Math.min(r.settings.maxBatch(), lastId - prevId),
                 r.settings.maxBatchBytes(), Replica.ENTRY_OVERHEAD)
             : List.of();

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.Replica.Role;
@@ -276,7 +277,7 @@ final class LeaderReplication {
         final long from = Math.max(1, Math.min(p.nextId, lastId + 1));
         final long most = Math.min(lastId, from + r.settings.maxBatch() - 1);
         // a byte budget too: a batch must fit in the receiver's frame (at least one entry, which always fits)
-        final List<Entry> entries = most < from ? List.of()
+        final List<PeerEntry> entries = most < from ? List.of()
             : r.log.entries(from, (int) (most - from + 1), r.settings.maxBatchBytes(), Replica.ENTRY_OVERHEAD);
         final long to = from - 1 + entries.size();
         r.transport.send(peer, new Replicate(r.epoch, from - 1, r.log.epochAt(from - 1), entries, r.commitId));

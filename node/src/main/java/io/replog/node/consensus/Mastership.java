@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.Replica.Role;
 import io.replog.protocol.ErrorCode;
 
@@ -27,7 +28,7 @@ final class Mastership {
         r.staticMaster.leads();
         final long now = r.clock.nanoTime();
         leaderSince = now;
-        r.log.append(Entry.epochStart(r.epoch));
+        r.log.append(PeerEntry.epochStart(r.epoch));
         r.log.sync();
         r.leader.start(now);
         r.appends.rebuildTags();

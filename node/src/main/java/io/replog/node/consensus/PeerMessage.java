@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import java.util.List;
 
 /**
@@ -28,7 +29,7 @@ public sealed interface PeerMessage {
      * The master's entries from {@code prevId + 1} on, to be appended after an entry {@code prevId} of
      * {@code prevEpoch}; also the heartbeat (no entries). {@code commitId}: what a majority holds.
      */
-    record Replicate(long epoch, long prevId, long prevEpoch, List<Entry> entries, long commitId)
+    record Replicate(long epoch, long prevId, long prevEpoch, List<PeerEntry> entries, long commitId)
         implements PeerMessage {
     }
 
@@ -57,7 +58,7 @@ public sealed interface PeerMessage {
      * in {@code lastEpoch}; {@code matched} when it holds the master's entry at prevId (then {@code entries}, when
      * asked for, are its entries from prevId + 1 on, a bounded batch). Refused (a stale master): its higher epoch.
      */
-    record TailReply(long epoch, long lastEpoch, long lastId, long prevId, boolean matched, List<Entry> entries)
+    record TailReply(long epoch, long lastEpoch, long lastId, long prevId, boolean matched, List<PeerEntry> entries)
         implements PeerMessage {
     }
 }

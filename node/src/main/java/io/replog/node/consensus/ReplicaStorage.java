@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,18 +23,18 @@ public interface ReplicaStorage {
     /** First msg_id held of epoch {@code epoch}, or -1 when the log holds no entry of it. */
     long firstIdOf(long epoch);
 
-    Entry entry(long id);
+    PeerEntry entry(long id);
 
     /**
      * The entries from {@code fromId} on, which the log holds up to at least {@code fromId + maxCount - 1}: at most
      * {@code maxCount} of them, and no more than fit {@code maxBytes} counting each as its payload plus
      * {@code overhead} bytes, but always the first. This default reads them one at a time.
      */
-    default List<Entry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
-        final List<Entry> entries = new ArrayList<>(Math.min(maxCount, 1024));
+    default List<PeerEntry> entries(final long fromId, final int maxCount, final long maxBytes, final int overhead) {
+        final List<PeerEntry> entries = new ArrayList<>(Math.min(maxCount, 1024));
         long bytes = 0;
         for (long id = fromId; id < fromId + maxCount; id++) {
-            final Entry entry = entry(id);
+            final PeerEntry entry = entry(id);
             bytes += entry.payload().length + overhead;
             if (!entries.isEmpty() && bytes > maxBytes) {
                 break;
@@ -61,11 +62,11 @@ public interface ReplicaStorage {
     int tagsKept();
 
     /** Appends {@code entry} as msg_id {@link #lastId()} + 1. */
-    void append(Entry entry);
+    void append(PeerEntry entry);
 
     /** Appends {@code entries} in order after {@link #lastId()} (a follower's run of the master's entries). */
-    default void appendAll(final List<Entry> entries) {
-        for (final Entry entry : entries) {
+    default void appendAll(final List<PeerEntry> entries) {
+        for (final PeerEntry entry : entries) {
             append(entry);
         }
     }

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.TailReply;
 import io.replog.node.consensus.PeerMessage.TailRequest;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -223,9 +224,9 @@ final class TailCollection {
     }
 
     /** Appends the source's entries after {@code prevId}, cutting this log where it conflicts (by epoch). */
-    private void takeBack(final long prevId, final List<Entry> entries) {
+    private void takeBack(final long prevId, final List<PeerEntry> entries) {
         long at = prevId;
-        for (final Entry entry : entries) {
+        for (final PeerEntry entry : entries) {
             at++;
             if (at <= log.lastId()) {
                 if (log.epochAt(at) == entry.epoch()) {

@@ -1,6 +1,6 @@
 package io.replog.node.cluster;
 
-import io.replog.node.consensus.Entry;
+import io.replog.protocol.PeerEntry;
 import io.replog.node.log.MemoryLogStore;
 import io.replog.node.log.VoteFile;
 import org.junit.jupiter.api.Test;
@@ -21,14 +21,14 @@ class LogReplicaStorageRunTest {
     @TempDir
     Path dir;
 
-    private static Entry message(final long epoch, final int b, final long clientId, final long seq) {
-        return Entry.message(epoch, new byte[] {(byte) b, (byte) (b >> 8)}, clientId, seq);
+    private static PeerEntry message(final long epoch, final int b, final long clientId, final long seq) {
+        return PeerEntry.message(epoch, new byte[] {(byte) b, (byte) (b >> 8)}, clientId, seq);
     }
 
-    private static void assertSame(final List<Entry> expected, final List<Entry> actual) {
+    private static void assertSame(final List<PeerEntry> expected, final List<PeerEntry> actual) {
         assertEquals(expected.size(), actual.size(), "entries read back");
         for (int i = 0; i < expected.size(); i++) {
-            assertTrue(expected.get(i).sameAs(actual.get(i)), "index " + (i + 1) + ": appended " + expected.get(i)
+            assertTrue(expected.get(i).equals(actual.get(i)), "index " + (i + 1) + ": appended " + expected.get(i)
                 + ", read " + actual.get(i));
         }
     }
@@ -38,8 +38,8 @@ class LogReplicaStorageRunTest {
         final MemoryLogStore log = new MemoryLogStore();
         // a follower's run: epoch 1's mark and messages (one tagged), epoch 2's messages without a mark (as in a log
         // written before marks existed), epoch 3's mark and messages
-        final List<Entry> run = List.of(Entry.epochStart(1), message(1, 1, 0, 0), message(1, 2, 7, 1),
-            message(2, 3, 0, 0), Entry.epochStart(3), message(3, 4, 7, 2), message(3, 5, 0, 0));
+        final List<PeerEntry> run = List.of(PeerEntry.epochStart(1), message(1, 1, 0, 0), message(1, 2, 7, 1),
+            message(2, 3, 0, 0), PeerEntry.epochStart(3), message(3, 4, 7, 2), message(3, 5, 0, 0));
         try (LogReplicaStorage storage = new LogReplicaStorage(log, VoteFile.open(null), dir)) {
             storage.appendAll(run);
             storage.sync();
@@ -77,17 +77,17 @@ class LogReplicaStorageRunTest {
     void aCutLogServesWhatWasAppendedAfterTheCutNotWhatWasCut() {
         final MemoryLogStore log = new MemoryLogStore();
         try (LogReplicaStorage storage = new LogReplicaStorage(log, VoteFile.open(null), dir)) {
-            storage.append(Entry.epochStart(1));
+            storage.append(PeerEntry.epochStart(1));
             for (int i = 1; i <= 4; i++) {
                 storage.append(message(1, i, 0, 0));
             }
             storage.sync();
             storage.truncateAfter(2);
-            final Entry big = Entry.message(2, new byte[RecentEntries.MAX_BYTES + 1], 0, 0);
-            storage.appendAll(List.of(Entry.epochStart(2), big, message(2, 9, 0, 0)));
+            final PeerEntry big = PeerEntry.message(2, new byte[RecentEntries.MAX_BYTES + 1], 0, 0);
+            storage.appendAll(List.of(PeerEntry.epochStart(2), big, message(2, 9, 0, 0)));
             storage.sync();
-            final List<Entry> read = storage.entries(3, 3, Long.MAX_VALUE, 0);
-            assertSame(List.of(Entry.epochStart(2), big, message(2, 9, 0, 0)), read);
+            final List<PeerEntry> read = storage.entries(3, 3, Long.MAX_VALUE, 0);
+            assertSame(List.of(PeerEntry.epochStart(2), big, message(2, 9, 0, 0)), read);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.replog.node.cluster;
 
-import io.replog.node.consensus.Entry;
+import io.replog.protocol.PeerEntry;
 import io.replog.node.log.MemoryLogStore;
 import io.replog.node.log.VoteFile;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class LogReplicaStorageTagsTest {
         try (LogReplicaStorage storage = new LogReplicaStorage(log, VoteFile.open(null), dir)) {
             assertEquals(KEPT, storage.tagsKept());
             for (long seq = 1; seq <= count; seq++) {
-                storage.append(Entry.message(1, new byte[] {(byte) seq}, 42, seq));
+                storage.append(PeerEntry.message(1, new byte[] {(byte) seq}, 42, seq));
                 if (seq % 1024 == 0) {
                     storage.sync(); // a batch: the tags file is written and fsynced before it is committed
                     final long size = Files.size(dir.resolve("tags"));

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +28,13 @@ final class Invariants implements SimDisk.Watcher {
     }
 
     /** A committed entry and the lowest epoch it was known committed in: every master of a later epoch holds it. */
-    private record Committed(Entry entry, long epoch) {
+    private record Committed(PeerEntry entry, long epoch) {
     }
 
     private final int majority;
     /** The static master, or {@link Replica#NOBODY} when elected. */
     private final int staticMaster;
-    private final Map<Slot, Entry> written = new HashMap<>();
+    private final Map<Slot, PeerEntry> written = new HashMap<>();
     private final Map<Long, Committed> committed = new HashMap<>();
     private final Map<Tag, Long> committedTags = new HashMap<>();
     private final Map<Long, Integer> masters = new HashMap<>();
@@ -62,18 +63,18 @@ final class Invariants implements SimDisk.Watcher {
     }
 
     @Override
-    public void written(final int node, final long id, final Entry entry) {
-        final Entry before = written.putIfAbsent(new Slot(id, entry.epoch()), entry);
-        if (before != null && !before.sameAs(entry)) {
+    public void written(final int node, final long id, final PeerEntry entry) {
+        final PeerEntry before = written.putIfAbsent(new Slot(id, entry.epoch()), entry);
+        if (before != null && !before.equals(entry)) {
             fail("log matching: node " + node + " wrote " + entry + " at msg_id " + id + " where epoch "
                 + entry.epoch() + " already wrote " + before);
         }
     }
 
     @Override
-    public void cut(final int node, final long id, final Entry entry) {
+    public void cut(final int node, final long id, final PeerEntry entry) {
         final Committed kept = committed.get(id);
-        if (kept != null && kept.entry().sameAs(entry)) {
+        if (kept != null && kept.entry().equals(entry)) {
             fail("node " + node + " cut committed msg_id " + id + " " + entry);
         }
     }
@@ -88,7 +89,7 @@ final class Invariants implements SimDisk.Watcher {
         if (msgId > disk.lastId()) {
             fail("node " + node + " acknowledged msg_id " + msgId + " but holds only up to " + disk.lastId());
         }
-        final Entry entry = disk.entry(msgId);
+        final PeerEntry entry = disk.entry(msgId);
         if (entry.clientId() != clientId || entry.seq() != seq || !java.util.Arrays.equals(entry.payload(), payload)) {
             fail("node " + node + " acknowledged client " + clientId + " seq " + seq + " as msg_id " + msgId
                 + " which holds " + entry);
@@ -134,7 +135,7 @@ final class Invariants implements SimDisk.Watcher {
                         if (kept.getValue().epoch() >= epoch) {
                             continue; // committed by a later master than this (stale) one: it cannot commit anything
                         }
-                        if (id > disk.lastId() || !disk.entry(id).sameAs(kept.getValue().entry())) {
+                        if (id > disk.lastId() || !disk.entry(id).equals(kept.getValue().entry())) {
                             fail("node " + node + " became master in epoch " + epoch + " without msg_id " + id + " "
                                 + kept.getValue().entry() + ", committed in epoch " + kept.getValue().epoch()
                                 + " (it holds "
@@ -155,12 +156,12 @@ final class Invariants implements SimDisk.Watcher {
         }
     }
 
-    private void commit(final long id, final Entry entry, final long epoch, final String why) {
+    private void commit(final long id, final PeerEntry entry, final long epoch, final String why) {
         final Committed before = committed.get(id);
         if (before == null || epoch < before.epoch()) {
             committed.put(id, new Committed(entry, epoch));
         }
-        if (before != null && !before.entry().sameAs(entry)) {
+        if (before != null && !before.entry().equals(entry)) {
             fail("msg_id " + id + " committed twice: " + before.entry() + " in epoch " + before.epoch() + ", then "
                 + entry + " in epoch " + epoch + " (" + why + ")");
         }
@@ -174,16 +175,16 @@ final class Invariants implements SimDisk.Watcher {
     }
 
     /** The cluster came together on {@code log}: it holds every committed entry, and each tagged append once. */
-    void converged(final List<Entry> log) {
+    void converged(final List<PeerEntry> log) {
         for (final Map.Entry<Long, Committed> kept : committed.entrySet()) {
             final long id = kept.getKey();
-            if (id > log.size() || !log.get((int) id - 1).sameAs(kept.getValue().entry())) {
+            if (id > log.size() || !log.get((int) id - 1).equals(kept.getValue().entry())) {
                 fail("the final log lost committed msg_id " + id + " " + kept.getValue().entry());
             }
         }
         final Map<Tag, Long> seen = new HashMap<>();
         for (int i = 0; i < log.size(); i++) {
-            final Entry entry = log.get(i);
+            final PeerEntry entry = log.get(i);
             if (entry.tagged()) {
                 final Long first = seen.putIfAbsent(new Tag(entry.clientId(), entry.seq()), i + 1L);
                 if (first != null) {

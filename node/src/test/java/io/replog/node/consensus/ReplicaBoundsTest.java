@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import org.junit.jupiter.api.Test;
 
@@ -161,9 +162,9 @@ class ReplicaBoundsTest {
         final ReplicaFixture node = new ReplicaFixture();
         node.storage.disk.tagsKept(4);
         node.start();
-        final List<Entry> entries = new ArrayList<>();
+        final List<PeerEntry> entries = new ArrayList<>();
         for (long seq = 1; seq <= 10; seq++) {
-            entries.add(Entry.message(1, bytes("m" + seq), 7, seq));
+            entries.add(PeerEntry.message(1, bytes("m" + seq), 7, seq));
         }
         node.replica.receive(2, new Replicate(1, 0, 0, entries, 0));
         node.fsync();

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.VoteReply;
 import io.replog.protocol.ErrorCode;
@@ -46,11 +47,11 @@ final class ReplicaFixture {
         CountingStorage(final int node) {
             disk = new SimDisk(node, new SimDisk.Watcher() {
                 @Override
-                public void written(final int n, final long id, final Entry entry) {
+                public void written(final int n, final long id, final PeerEntry entry) {
                 }
 
                 @Override
-                public void cut(final int n, final long id, final Entry entry) {
+                public void cut(final int n, final long id, final PeerEntry entry) {
                 }
             }, () -> syncs++);
         }
@@ -76,7 +77,7 @@ final class ReplicaFixture {
         }
 
         @Override
-        public Entry entry(final long id) {
+        public PeerEntry entry(final long id) {
             return disk.entry(id);
         }
 
@@ -91,7 +92,7 @@ final class ReplicaFixture {
         }
 
         @Override
-        public void append(final Entry entry) {
+        public void append(final PeerEntry entry) {
             disk.append(entry);
         }
 
@@ -243,8 +244,8 @@ final class ReplicaFixture {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    static Entry entry(final long epoch, final String text) {
-        return Entry.message(epoch, bytes(text), 0, 0);
+    static PeerEntry entry(final long epoch, final String text) {
+        return PeerEntry.message(epoch, bytes(text), 0, 0);
     }
 
     /** The store's fsync ran and its report reached the replica. */

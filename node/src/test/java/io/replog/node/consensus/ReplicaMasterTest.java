@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.VoteRequest;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicaMasterTest {
     private final ReplicaFixture node = new ReplicaFixture();
 
-    private static String text(final Entry entry) {
+    private static String text(final PeerEntry entry) {
         return entry.epochStart() ? "start" : entry.epoch() + ":" + new String(entry.payload(),
             java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -185,7 +186,7 @@ class ReplicaMasterTest {
 
     @Test
     void aNewMasterKnowsTheTagsInItsLogButAnswersThemOnlyOnceCommitted() {
-        node.replica.receive(2, new Replicate(1, 0, 0, List.of(Entry.message(1, ReplicaFixture.bytes("a"), 7, 1)),
+        node.replica.receive(2, new Replicate(1, 0, 0, List.of(PeerEntry.message(1, ReplicaFixture.bytes("a"), 7, 1)),
             0));
         node.becomeMaster();
         node.appendTagged("a", 2, 7, 1);
@@ -200,7 +201,7 @@ class ReplicaMasterTest {
 
     @Test
     void aNewMasterAnswersATagSentAgainThatItHoldsDurablyAtOnceForWOne() {
-        node.replica.receive(2, new Replicate(1, 0, 0, List.of(Entry.message(1, ReplicaFixture.bytes("a"), 7, 1)),
+        node.replica.receive(2, new Replicate(1, 0, 0, List.of(PeerEntry.message(1, ReplicaFixture.bytes("a"), 7, 1)),
             0));
         node.fsync();
         node.becomeMaster();

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,18 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicaPartsTest {
     @Test
     void entriesAreTheSameByContent() {
-        final Entry a = Entry.message(2, bytes("hi"), 7, 1);
-        assertTrue(a.sameAs(Entry.message(2, bytes("hi"), 7, 1)));
+        final PeerEntry a = PeerEntry.message(2, bytes("hi"), 7, 1);
+        assertTrue(a.equals(PeerEntry.message(2, bytes("hi"), 7, 1)));
         assertTrue(a.tagged());
-        assertFalse(Entry.message(2, bytes("hi"), 0, 0).tagged());
-        for (final Entry other : List.of(Entry.message(3, bytes("hi"), 7, 1), Entry.message(2, bytes("ho"), 7, 1),
-            Entry.message(2, bytes("hi"), 8, 1), Entry.message(2, bytes("hi"), 7, 2), Entry.epochStart(2))) {
-            assertFalse(a.sameAs(other), other.toString());
+        assertFalse(PeerEntry.message(2, bytes("hi"), 0, 0).tagged());
+        for (final PeerEntry other : List.of(PeerEntry.message(3, bytes("hi"), 7, 1), PeerEntry.message(2, bytes("ho"), 7, 1),
+            PeerEntry.message(2, bytes("hi"), 8, 1), PeerEntry.message(2, bytes("hi"), 7, 2), PeerEntry.epochStart(2))) {
+            assertFalse(a.equals(other), other.toString());
         }
-        assertFalse(a.sameAs(null));
-        assertTrue(Entry.epochStart(4).sameAs(Entry.epochStart(4)));
-        assertFalse(Entry.epochStart(4).sameAs(new Entry(4, new byte[0], 0, 0, false)));
-        assertEquals(0, Entry.epochStart(4).payload().length);
+        assertFalse(a.equals(null));
+        assertTrue(PeerEntry.epochStart(4).equals(PeerEntry.epochStart(4)));
+        assertFalse(PeerEntry.epochStart(4).equals(PeerEntry.message(4, new byte[0])));
+        assertEquals(0, PeerEntry.epochStart(4).payload().length);
     }
 
     @Test
@@ -55,15 +56,15 @@ class ReplicaPartsTest {
     void aStoreReadsABatchUpToItsCountAndItsBytesButAlwaysTheFirstEntry() {
         final SimDisk disk = new SimDisk(1, new SimDisk.Watcher() {
             @Override
-            public void written(final int node, final long id, final Entry entry) {
+            public void written(final int node, final long id, final PeerEntry entry) {
             }
 
             @Override
-            public void cut(final int node, final long id, final Entry entry) {
+            public void cut(final int node, final long id, final PeerEntry entry) {
             }
         }, () -> { });
         for (int i = 1; i <= 5; i++) {
-            disk.append(Entry.message(1, new byte[10 * i], 0, 0));
+            disk.append(PeerEntry.message(1, new byte[10 * i], 0, 0));
         }
         // sizes with 4 bytes of overhead each: 14, 24, 34, 44, 54
         assertEquals(List.of(20, 30), sizes(disk.entries(2, 4, 24 + 34, 4)), "exactly the budget");
@@ -73,7 +74,7 @@ class ReplicaPartsTest {
         assertEquals(List.of(10, 20), sizes(disk.entries(1, 5, 14 + 24, 4)));
     }
 
-    private static List<Integer> sizes(final List<Entry> entries) {
+    private static List<Integer> sizes(final List<PeerEntry> entries) {
         return entries.stream().map(e -> e.payload().length).toList();
     }
 }

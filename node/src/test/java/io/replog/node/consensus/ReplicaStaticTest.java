@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import io.replog.node.consensus.PeerMessage.Replicate;
 import io.replog.node.consensus.PeerMessage.ReplicateReply;
 import io.replog.node.consensus.PeerMessage.TailReply;
@@ -28,7 +29,7 @@ class ReplicaStaticTest {
     private final ReplicaFixture master = new ReplicaFixture(1, new int[] {2, 3}, ReplicaSettings.defaults(),
         NODE_1_LEADS);
 
-    private static String text(final Entry entry) {
+    private static String text(final PeerEntry entry) {
         return entry.epochStart() ? entry.epoch() + ":start" : entry.epoch() + ":" + new String(entry.payload(),
             java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -38,8 +39,8 @@ class ReplicaStaticTest {
     }
 
     /** The master's disk before it starts: {@code entries}, fsynced, written in epochs up to {@code savedEpoch}. */
-    private void masterHeld(final long savedEpoch, final Entry... entries) {
-        for (final Entry entry : entries) {
+    private void masterHeld(final long savedEpoch, final PeerEntry... entries) {
+        for (final PeerEntry entry : entries) {
             master.storage.disk.append(entry);
         }
         master.storage.disk.fsync();
@@ -49,7 +50,7 @@ class ReplicaStaticTest {
 
     /** A secondary's answer to the question about prevId: its log ends at (lastEpoch, lastId). */
     private void reports(final int from, final long lastEpoch, final long lastId, final long prevId,
-                         final boolean matched, final Entry... entries) {
+                         final boolean matched, final PeerEntry... entries) {
         master.replica.receive(from, new TailReply(master.replica.epoch(), lastEpoch, lastId, prevId, matched,
             List.of(entries)));
     }
@@ -108,7 +109,7 @@ class ReplicaStaticTest {
         reports(2, 2, 4, 3, false);
         assertEquals(new TailRequest(3, 0, 0, true), master.lastTo(2, TailRequest.class),
             "refused at msg_id 3: back before its epoch 1 there");
-        reports(2, 2, 4, 0, true, entry(1, "a"), entry(1, "b"), Entry.epochStart(2), entry(2, "c"));
+        reports(2, 2, 4, 0, true, entry(1, "a"), entry(1, "b"), PeerEntry.epochStart(2), entry(2, "c"));
         assertTrue(master.events.contains("truncated after 2 of 3"), master.events.toString());
         assertEquals(Role.CANDIDATE, master.replica.role(), "node 3 may still answer within the wait");
         master.tickAtMs(COLLECT_WAIT_MS);

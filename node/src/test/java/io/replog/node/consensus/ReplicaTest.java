@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,18 +17,18 @@ class ReplicaTest {
     private final List<PeerMessage> sent = new ArrayList<>();
     private final SimDisk disk = new SimDisk(2, new SimDisk.Watcher() {
         @Override
-        public void written(final int node, final long id, final Entry entry) {
+        public void written(final int node, final long id, final PeerEntry entry) {
         }
 
         @Override
-        public void cut(final int node, final long id, final Entry entry) {
+        public void cut(final int node, final long id, final PeerEntry entry) {
         }
     }, () -> { });
     private final Replica follower = new Replica(2, new int[] {1, 3}, disk, (to, message) -> sent.add(message),
         () -> 0L, new Random(1), ReplicaSettings.defaults(), ReplicaEvents.NONE);
 
-    private static Entry entry(final long epoch, final String text) {
-        return Entry.message(epoch, text.getBytes(StandardCharsets.UTF_8), 0, 0);
+    private static PeerEntry entry(final long epoch, final String text) {
+        return PeerEntry.message(epoch, text.getBytes(StandardCharsets.UTF_8), 0, 0);
     }
 
     private PeerMessage.ReplicateReply lastReply() {

@@ -1,5 +1,6 @@
 package io.replog.node.consensus;
 
+import io.replog.protocol.PeerEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -13,15 +14,15 @@ import java.util.Random;
 final class SimDisk implements ReplicaStorage {
     /** What the simulation checks on every write and cut. */
     interface Watcher {
-        void written(int node, long id, Entry entry);
+        void written(int node, long id, PeerEntry entry);
 
-        void cut(int node, long id, Entry entry);
+        void cut(int node, long id, PeerEntry entry);
     }
 
     private final int node;
     private final Watcher watcher;
     private final Runnable syncRequested;
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<PeerEntry> entries = new ArrayList<>();
     private long synced;
     /** Every (msg_id, epoch) this disk ever held durably: what a w count may rely on (a later cut is allowed). */
     private final java.util.Set<Long> everDurable = new java.util.HashSet<>();
@@ -78,7 +79,7 @@ final class SimDisk implements ReplicaStorage {
     }
 
     @Override
-    public Entry entry(final long id) {
+    public PeerEntry entry(final long id) {
         return entries.get((int) id - 1);
     }
 
@@ -95,7 +96,7 @@ final class SimDisk implements ReplicaStorage {
     @Override
     public void forEachTag(final TagConsumer consumer) {
         for (int i = (int) Math.max(0, entries.size() - (long) tagsKept); i < entries.size(); i++) {
-            final Entry entry = entries.get(i);
+            final PeerEntry entry = entries.get(i);
             if (entry.tagged()) {
                 consumer.accept(i + 1, entry.clientId(), entry.seq());
             }
@@ -103,7 +104,7 @@ final class SimDisk implements ReplicaStorage {
     }
 
     @Override
-    public void append(final Entry entry) {
+    public void append(final PeerEntry entry) {
         if (!entries.isEmpty() && entry.epoch() < entries.get(entries.size() - 1).epoch()) {
             throw new IllegalStateException("node " + node + ": epoch " + entry.epoch() + " appended after epoch "
                 + entries.get(entries.size() - 1).epoch());
@@ -183,7 +184,7 @@ final class SimDisk implements ReplicaStorage {
         synced = entries.size();
     }
 
-    List<Entry> entries() {
+    List<PeerEntry> entries() {
         return entries;
     }
 }
