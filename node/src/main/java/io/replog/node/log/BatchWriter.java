@@ -83,8 +83,9 @@ final class BatchWriter {
             }
         } catch (IOException e) {
             rollback(active, activeEnd, created, e);
-            throw new IOException("writing " + (segment == null ? dir : segment.path()) + " failed: " + e.getMessage(),
-                e);
+            // the cause's type too: a NoSuchFileException's message is only a path (a data directory deleted
+            // under a running node read "writing …/1.log failed: …/1287794.log")
+            throw new IOException("writing " + (segment == null ? dir : segment.path()) + " failed: " + e, e);
         }
         publish(staged, before, created, targets, positions);
     }
