@@ -164,7 +164,9 @@ class SecondaryStatesTest {
             assertTrue(secondaryHealth(master, smallFrames).path("reason").asText().contains("FRAME_TOO_LARGE"),
                 secondaryHealth(master, smallFrames).toString());
             assertEquals("Healthy", secondaryHealth(master, fine).path("status").asText());
-            assertEquals(11, secondaryHealth(master, fine).path("acked").asLong());
+            // w=1 answers do not wait for it: its acknowledgement of all 11 follows
+            Await.until("the healthy secondary acknowledged all 11", STATE_CHANGE,
+                () -> secondaryHealth(master, fine).path("acked").asLong() == 11);
             Await.until("read-only: 2 of 4 nodes up, 3 needed", STATE_CHANGE,
                 () -> health(master).path("read_only").asBoolean());
             assertEquals(ErrorCode.READ_ONLY, refusalCode(c));
