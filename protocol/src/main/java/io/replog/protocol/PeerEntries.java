@@ -27,27 +27,24 @@ final class PeerEntries {
     }
 
     /**
-     * Writes the entry count and the entries, through one {@link ByteBuffer} view of the room they take (a ByteBuf
-     * checks its reference count and capacity on every accessor call: five per entry).
+     * Writes the entry count and the entries, {@code entryBytes} of them as {@link #bodyLength} counted (the
+     * caller's body minus its fixed part: not summed again per frame), through one {@link ByteBuffer} view of the
+     * room they take (a ByteBuf checks its reference count and capacity on every accessor call: five per entry).
      */
-    static void write(final ByteBuf buf, final List<PeerEntry> entries) {
-        long length = 4;
-        for (final PeerEntry e : entries) {
-            length += e.encodedLength();
-        }
-        buf.ensureWritable((int) length); // bodyLength() refused a size past one frame
+    static void write(final ByteBuf buf, final List<PeerEntry> entries, final int entryBytes) {
+        buf.writeInt(entries.size());
+        buf.ensureWritable(entryBytes);
         if (buf.nioBufferCount() != 1) { // a view of several buffers would be a copy: write one, then copy it in
-            final ByteBuffer out = ByteBuffer.allocate((int) length);
+            final ByteBuffer out = ByteBuffer.allocate(entryBytes);
             put(out, entries);
             buf.writeBytes(out.flip());
             return;
         }
-        put(buf.nioBuffer(buf.writerIndex(), (int) length), entries); // shares the buffer's memory
-        buf.writerIndex(buf.writerIndex() + (int) length);
+        put(buf.nioBuffer(buf.writerIndex(), entryBytes), entries); // shares the buffer's memory
+        buf.writerIndex(buf.writerIndex() + entryBytes);
     }
 
     private static void put(final ByteBuffer out, final List<PeerEntry> entries) {
-        out.putInt(entries.size());
         for (final PeerEntry e : entries) {
             out.putLong(e.epoch());
             out.put((byte) e.flags());

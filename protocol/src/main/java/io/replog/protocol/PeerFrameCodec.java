@@ -150,7 +150,7 @@ final class PeerFrameCodec {
         buf.writeLong(f.prevEpoch());
         buf.writeLong(f.commitId());
         buf.writeLong(f.logId());
-        PeerEntries.write(buf, f.entries());
+        PeerEntries.write(buf, f.entries(), body - AppendEntries.FIXED_BODY_LENGTH);
         return buf;
     }
 
@@ -164,7 +164,7 @@ final class PeerFrameCodec {
         buf.writeLong(f.lastId());
         buf.writeLong(f.prevId());
         buf.writeByte(f.matched() ? 1 : 0);
-        PeerEntries.write(buf, f.entries());
+        PeerEntries.write(buf, f.entries(), body - TailReply.FIXED_BODY_LENGTH);
         return buf;
     }
 

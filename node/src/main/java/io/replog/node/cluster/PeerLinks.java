@@ -52,7 +52,7 @@ import java.util.function.LongSupplier;
 final class PeerLinks implements PeerTransport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
     /** A refusal after this long without one starts a new run of refusals (logged as the 1st again). */
-    private static final long REFUSAL_RUN_GAP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final long REFUSAL_RUN_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final int self;
     private final Map<Integer, Link> links = new HashMap<>();
