@@ -59,17 +59,23 @@ public final class FailoverNodes implements AutoCloseable {
      */
     public static FailoverNodes start(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
                                       final IntFunction<ReplicaSettings> settingsOf) {
-        final FailoverNodes cluster = new FailoverNodes();
-        try {
-            cluster.startAll(tune, settingsOf);
-        } catch (IOException e) {
-            cluster.close();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            cluster.close();
-            throw e;
+        // the ports are picked free and let go before the nodes bind them (every node must know every port first):
+        // another process may take one meanwhile, and the cluster then starts again on new ports
+        for (int attempt = 1; ; attempt++) {
+            final FailoverNodes cluster = new FailoverNodes();
+            try {
+                cluster.startAll(tune, settingsOf);
+                return cluster;
+            } catch (IOException e) {
+                cluster.close();
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                cluster.close();
+                if (attempt >= 5 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
         }
-        return cluster;
     }
 
     private void startAll(final BiFunction<Integer, NodeConfig, NodeConfig> tune,
